@@ -1,0 +1,157 @@
+# glue2dlf — plain GNU make build.
+#
+#   make                 build libglue2dlf.a, glue2dlfd, glue2dlfctl, glue2dlf-sim (into build/)
+#   make check           install missing Debian packages, build, run every test
+#   make demo            install missing packages, build, run the daemon on the simulator
+#   make SANITIZE=address,undefined check    the same under ASan+UBSan (into build-san/)
+#   make check-valgrind  unit tests under valgrind
+#   make fuzz            libFuzzer builds of every parser of outside input (clang)
+#   make format-check    clang-format conformance
+#   make bench           benchmarks (not part of check); results in BENCHMARKS.md
+
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+PKGS := libuv libcurl openssl jansson yaml-0.1 libsystemd
+
+SANITIZE ?=
+ifeq ($(SANITIZE),)
+BUILD ?= build
+OPT ?= -O2 -g
+else
+BUILD ?= build-san
+OPT ?= -O1 -g -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wold-style-definition \
+	-Wformat=2 -Wformat-security -Wtype-limits -Wno-unused-parameter \
+	-Wno-missing-field-initializers -Werror=implicit-function-declaration \
+	-Werror=attributes -Wvla
+# -fno-strict-aliasing: libuv handle casts (uv_handle_t *) violate strict aliasing.
+CFLAGS_BASE = -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) -fno-strict-aliasing $(SANFLAGS) \
+	-Iinclude -MMD -MP
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
+ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC := $(sort $(wildcard lib/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# daemon/*.c except the two mains form a small internal library shared by both programs
+# and by tests.
+DMN_MAINS := daemon/glue2dlfd.c daemon/glue2dlfctl.c
+DMN_SRC := $(filter-out $(DMN_MAINS),$(sort $(wildcard daemon/*.c)))
+DMN_OBJ := $(DMN_SRC:%.c=$(BUILD)/%.o)
+SIM_SRC := $(sort $(wildcard tests/sim/*.c))
+SIM_OBJ := $(SIM_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(filter-out tests/fuzz/standalone.c,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_STANDALONE := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%-replay)
+
+LIBG2D := $(BUILD)/libglue2dlf.a
+LIBDMN := $(BUILD)/libg2dd.a
+PROGS := $(BUILD)/glue2dlfd $(BUILD)/glue2dlfctl $(BUILD)/glue2dlf-sim
+
+.PHONY: all deps check _check check-valgrind demo _demo fuzz format format-check bench \
+	_bench clean install verify-unit
+
+all: $(PROGS) $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_STANDALONE)
+
+deps:
+	@./tools/install-deps.sh
+
+# The two README commands install what a fresh Debian machine lacks, then re-enter make so
+# that pkg-config sees the freshly installed packages.
+check: deps
+	@$(MAKE) --no-print-directory _check
+
+_check: all
+	@tests/run-tests.sh $(BUILD)
+
+check-valgrind: deps
+	@$(MAKE) --no-print-directory all
+	@G2D_TEST_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+		tests/run-tests.sh $(BUILD) unit
+
+demo: deps
+	@$(MAKE) --no-print-directory _demo
+
+_demo: $(PROGS)
+	@tests/demo.sh $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory _bench
+
+_bench: $(PROGS)
+	@tests/bench/run.sh $(BUILD)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBG2D): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBDMN): $(DMN_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/glue2dlfd: $(BUILD)/daemon/glue2dlfd.o $(LIBDMN) $(LIBG2D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/glue2dlfctl: $(BUILD)/daemon/glue2dlfctl.o $(LIBDMN) $(LIBG2D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/glue2dlf-sim: $(SIM_OBJ) $(LIBG2D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libmicrohttpd)
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIBDMN) $(LIBG2D)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka) -lpthread
+
+$(BUILD)/tests/%: $(BUILD)/tests/tools/%.o $(LIBG2D)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Fuzz targets are also built with a plain main() that replays the seed corpus, so that
+# `make check` compiles and exercises them without clang/libFuzzer.
+$(BUILD)/tests/fuzz_%-replay: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/standalone.o \
+		$(LIBDMN) $(LIBG2D)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+FUZZ_CC ?= clang
+fuzz:
+	@mkdir -p build-fuzz
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+		echo "  FUZZ $$n"; \
+		$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude $(PKG_CFLAGS) \
+			-fsanitize=fuzzer,address,undefined $$f $(LIB_SRC) $(DMN_SRC) \
+			-o build-fuzz/$$n $(PKG_LIBS) || exit 1; done
+	@echo "run e.g.: build-fuzz/fuzz_config tests/fuzz/corpus/config -max_total_time=60"
+
+FORMAT_SRC = $(wildcard include/glue2dlf/*.h lib/*.c lib/*.h daemon/*.c daemon/*.h \
+	tests/unit/*.c tests/sim/*.c tests/sim/*.h tests/tools/*.c tests/fuzz/*.c)
+format:
+	clang-format -i $(FORMAT_SRC)
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRC) && echo "format-check: ok"
+
+PREFIX ?= /usr/local
+install: $(BUILD)/glue2dlfd $(BUILD)/glue2dlfctl
+	install -D -m 0755 $(BUILD)/glue2dlfd $(DESTDIR)$(PREFIX)/sbin/glue2dlfd
+	install -D -m 0755 $(BUILD)/glue2dlfctl $(DESTDIR)$(PREFIX)/bin/glue2dlfctl
+	install -D -m 0640 glue2dlf.yaml $(DESTDIR)/etc/glue2dlf/glue2dlf.yaml
+	install -D -m 0644 packaging/glue2dlf.service $(DESTDIR)/lib/systemd/system/glue2dlf.service
+	install -D -m 0644 packaging/glue2dlfd.8 $(DESTDIR)$(PREFIX)/share/man/man8/glue2dlfd.8
+	install -D -m 0644 packaging/glue2dlfctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/glue2dlfctl.1
+	install -D -m 0644 packaging/glue2dlf.yaml.5 $(DESTDIR)$(PREFIX)/share/man/man5/glue2dlf.yaml.5
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

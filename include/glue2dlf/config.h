@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file config.h
+ * The daemon's configuration: one YAML file (glue2dlf.yaml, fully commented at the
+ * repository root), or a legacy `application.properties` file of the Spark migrator,
+ * accepted as it is.
+ *
+ * A config object is immutable once loaded: a reload builds a complete new one and the
+ * daemon swaps pointers only if it is valid. Every error names `file:line:col`.
+ */
+#ifndef GLUE2DLF_CONFIG_H
+#define GLUE2DLF_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "glue2dlf/buf.h"
+#include "glue2dlf/error.h"
+
+/** Ceiling for a config file, to bound the parser's memory. */
+#define G2D_CONFIG_MAX_BYTES (4u << 20)
+
+enum g2d_dlf_signature {
+    G2D_DLF_SIG_ACS3 = 0, /**< ACS3-HMAC-SHA256 (V3): the default, what current SDKs send */
+    G2D_DLF_SIG_ROA = 1,  /**< ROA HMAC-SHA1 (V2): what the older Java SDK sends */
+};
+
+enum g2d_log_target {
+    G2D_LOG_AUTO = 0, /**< journald when stderr is the journal ($JOURNAL_STREAM), else stderr */
+    G2D_LOG_JOURNAL,
+    G2D_LOG_STDERR,
+};
+
+/** Where a secret came from; shown by --print-config instead of the value. */
+enum g2d_secret_source {
+    G2D_SECRET_NONE = 0,
+    G2D_SECRET_FILE,        /**< literal value in the config file */
+    G2D_SECRET_ENV,         /**< environment variable */
+    G2D_SECRET_CREDENTIAL,  /**< systemd credential in $CREDENTIALS_DIRECTORY */
+};
+
+struct g2d_secret {
+    char *value;                   /**< NULL when unset; never logged or printed */
+    enum g2d_secret_source source;
+    char *origin;                  /**< env var or credential name, NULL for FILE/NONE */
+};
+
+/** Per-side HTTP client settings. */
+struct g2d_endpoint_config {
+    char *endpoint;              /**< base URL override ("http://127.0.0.1:8601"), NULL = derived */
+    unsigned max_concurrency;    /**< in-flight requests, default 16 */
+    double max_rps;              /**< request-rate cap, 0 = none */
+    unsigned page_size;          /**< list page size */
+};
+
+struct g2d_glue_config {
+    char *region;                /**< required (or AWS_REGION / AWS_DEFAULT_REGION) */
+    char *catalog_id;            /**< NULL = the account's own catalog */
+    char *access_key_id;         /**< not secret, but only printed masked-free */
+    struct g2d_secret secret_access_key;
+    struct g2d_secret session_token;
+    struct g2d_endpoint_config http;
+    unsigned partition_segments; /**< GetPartitions segments per table, 1..10 (default 10) */
+};
+
+struct g2d_dlf_config {
+    char *region;                /**< required */
+    char *catalog_id;            /**< NULL = the account's default catalog */
+    char *access_key_id;
+    struct g2d_secret access_key_secret;
+    struct g2d_secret security_token;
+    enum g2d_dlf_signature signature;
+    struct g2d_endpoint_config http;
+    unsigned batch_size;         /**< partitions per batch write, default 100 */
+};
+
+struct g2d_partition_filter {
+    char *database;
+    char *table;
+    char *expression;            /**< Glue GetPartitions Expression, e.g. "dt>=20220101" */
+};
+
+struct g2d_location_rule {
+    char *from;                  /**< source prefix, e.g. "s3://bucket/" */
+    char *to;                    /**< target prefix, e.g. "oss://bucket/" */
+};
+
+/** Object types selected for sync. */
+enum {
+    G2D_OBJ_DATABASES = 1u << 0,
+    G2D_OBJ_TABLES = 1u << 1,
+    G2D_OBJ_PARTITIONS = 1u << 2,
+    G2D_OBJ_FUNCTIONS = 1u << 3,
+};
+
+struct g2d_config {
+    char *path;                  /**< file it was loaded from */
+    bool legacy;                 /**< loaded from a .properties file */
+
+    struct g2d_glue_config glue;
+    struct g2d_dlf_config dlf;
+
+    /* schedule */
+    uint64_t interval_ms;        /**< between cycle starts, default 5 min */
+    uint64_t jitter_ms;          /**< uniform random delay added, default 10% of interval */
+    uint64_t full_reconcile_ms;  /**< rebuild the snapshot from a DLF listing, default 24 h */
+    bool run_on_start;           /**< first cycle right after start-up, default true */
+
+    /* scope */
+    unsigned objects;            /**< G2D_OBJ_* mask, default all */
+    char **databases;            /**< allow-list, NULL/0 = all */
+    size_t ndatabases;
+    char **table_prefixes;       /**< table-name prefixes, NULL/0 = all */
+    size_t ntable_prefixes;
+    struct g2d_partition_filter *partition_filters;
+    size_t npartition_filters;
+    struct g2d_location_rule *location_map; /**< longest matching prefix wins */
+    size_t nlocation_map;
+
+    /* safety */
+    bool dry_run;                /**< plan and report, never write */
+    bool deletes;                /**< delete what Glue no longer has, default true */
+    unsigned max_deletes;        /**< per cycle and object type; more are held, default 1000 */
+    double max_delete_fraction;  /**< of the DLF objects in scope, default 0.5 */
+
+    /* HTTP (both sides) */
+    char *ca_file;               /**< NULL = system store */
+    uint64_t connect_timeout_ms; /**< default 10 s */
+    uint64_t request_timeout_ms; /**< whole transfer, default 120 s */
+    unsigned max_attempts;       /**< per request incl. the first, default 6 */
+    size_t max_response_bytes;   /**< per response body, default 256 MiB */
+
+    /* output and control */
+    char *result_path;           /**< JSON-lines result log; NULL = none */
+    char *control_socket;        /**< default /run/glue2dlf/control.sock */
+    mode_t control_mode;         /**< default 0660 */
+    enum g2d_log_target log_target;
+    int log_level;               /**< syslog priority threshold, default LOG_INFO */
+
+    /* derived at load time */
+    char *glue_url;              /**< effective Glue base URL, no trailing '/' */
+    char *dlf_url;               /**< effective DLF base URL, no trailing '/' */
+};
+
+/**
+ * Load and validate a config file. YAML unless the file name ends in ".properties"
+ * (or its first non-comment line looks like `key=value`), in which case the legacy format
+ * is parsed. Secrets named by `*_env` / `*_credential` keys, and the standard environment
+ * variables when nothing is configured (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ * AWS_SESSION_TOKEN, ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+ * ALIBABA_CLOUD_SECURITY_TOKEN), are resolved here.
+ *
+ * A file that contains a literal secret and is readable by "other" is refused.
+ *
+ * @param[out] out  caller owns, free with g2d_config_free(); written only on success
+ * @return 0 or -errno with @p err naming file:line:col
+ */
+int g2d_config_load(struct g2d_config **out, const char *path, struct g2d_error *err);
+
+/** Same, from memory (tests, fuzzing); @p name is used in messages; no permission check. */
+int g2d_config_load_buffer(struct g2d_config **out, const char *name, const char *data,
+                           size_t len, bool legacy, struct g2d_error *err);
+
+/** Free a config. Accepts NULL. */
+void g2d_config_free(struct g2d_config *cfg);
+
+/**
+ * Render the effective config as YAML, secrets replaced by `"***"` plus where they came
+ * from (as a comment). The output is itself a valid config file.
+ */
+int g2d_config_print(const struct g2d_config *cfg, struct g2d_buf *out);
+
+/** Effective Glue base URL ("https://glue.<region>.amazonaws.com" unless overridden). */
+const char *g2d_config_glue_url(const struct g2d_config *cfg);
+/** Effective DLF base URL ("https://dlf.<region>.aliyuncs.com" unless overridden). */
+const char *g2d_config_dlf_url(const struct g2d_config *cfg);
+
+/** True if @p db passes the database allow-list. */
+bool g2d_config_database_selected(const struct g2d_config *cfg, const char *db);
+/** True if @p table passes the table-prefix filter. */
+bool g2d_config_table_selected(const struct g2d_config *cfg, const char *table);
+/** Partition filter expression for db.table, or NULL. */
+const char *g2d_config_partition_filter(const struct g2d_config *cfg, const char *db,
+                                        const char *table);
+
+#endif

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file sync.h
+ * The sync engine: runs one cycle at a time (extract from Glue → transform → diff
+ * against the in-memory snapshot of DLF → load into DLF) on the HTTP engine, and reports
+ * one result per item acted on.
+ *
+ * The snapshot is built from a DLF listing on the first cycle (and again every full
+ * reconcile period); after that a cycle whose Glue side is unchanged sends nothing to DLF.
+ * Only an object whose write succeeded enters the snapshot; a failed one is retried on
+ * the next cycle.
+ */
+#ifndef GLUE2DLF_SYNC_H
+#define GLUE2DLF_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "glue2dlf/buf.h"
+#include "glue2dlf/config.h"
+#include "glue2dlf/error.h"
+#include "glue2dlf/http.h"
+
+#define G2D_VERSION "0.1.0"
+
+enum g2d_item_type {
+    G2D_ITEM_DATABASE = 0,
+    G2D_ITEM_TABLE,
+    G2D_ITEM_PARTITION,
+    G2D_ITEM_FUNCTION,
+};
+
+enum g2d_diff {
+    G2D_DIFF_GLUE_NEW = 0,  /**< in Glue, not in DLF: create */
+    G2D_DIFF_NEED_UPDATE,   /**< in both, different: update */
+    G2D_DIFF_DLF_NEW,       /**< in DLF only: delete */
+};
+
+/** "database", "table", "partition", "function". */
+const char *g2d_item_type_name(enum g2d_item_type t);
+/** "glueNew", "needUpdate", "dlfNew". */
+const char *g2d_diff_name(enum g2d_diff d);
+
+/** One item acted on (or planned, in a dry run). Borrowed for the callback's duration. */
+struct g2d_item_result {
+    uint64_t cycle_id;
+    int64_t time_ms;             /**< Unix time in ms when the outcome was known */
+    enum g2d_item_type type;
+    const char *name;            /**< database: "db"; table: "db.tbl"; function: "db.fn";
+                                      partition: "db.tbl/k1=v1/k2=v2" */
+    const char *database;
+    const char *table;           /**< NULL for databases and functions */
+    enum g2d_diff diff;
+    bool success;
+    bool dry_run;                /**< planned only, nothing written */
+    bool held;                   /**< a delete held back by the delete guard */
+    const char *error;           /**< NULL on success */
+    const char *warning;         /**< e.g. open-table-format path warning, or NULL */
+};
+
+/**
+ * Render a result as one compact JSON object (no newline), fields in this order:
+ * cycleId, time (RFC 3339 UTC with ms), itemType, itemName, diffResult, isSuccess,
+ * errorMsg ("" on success), then dryRun / held / warning only when set.
+ */
+int g2d_item_result_format(const struct g2d_item_result *r, struct g2d_buf *out);
+
+enum g2d_phase {
+    G2D_PHASE_IDLE = 0,
+    G2D_PHASE_SNAPSHOT,          /**< listing DLF to (re)build the snapshot */
+    G2D_PHASE_EXTRACT,           /**< listing Glue and diffing */
+    G2D_PHASE_LOAD,              /**< writing to DLF */
+};
+const char *g2d_phase_name(enum g2d_phase p);
+
+struct g2d_progress {
+    enum g2d_phase phase;
+    uint64_t cycle_id;           /**< running or last cycle */
+    int64_t started_ms;
+    uint64_t databases_done, databases_total;
+    uint64_t tables_done, tables_total;
+    uint64_t items_seen;         /**< Glue objects read this cycle */
+    uint64_t writes_done, writes_queued;
+    uint64_t snapshot_items;     /**< objects in the snapshot */
+    size_t snapshot_bytes;       /**< memory held by the snapshot */
+};
+
+struct g2d_cycle_stats {
+    uint64_t cycle_id;
+    int64_t started_ms, finished_ms;
+    bool dry_run;
+    bool cancelled;
+    int status;                  /**< 0, or <0 when the cycle could not run as a whole
+                                      (e.g. the Glue listing failed); see error */
+    char error[G2D_ERRMSG_MAX];
+    uint64_t seen;               /**< Glue objects in scope */
+    uint64_t unchanged;
+    uint64_t created, updated, deleted; /**< successful writes */
+    uint64_t failed;             /**< items that failed (retried next cycle) */
+    uint64_t held;               /**< deletes held by the guard */
+    uint64_t glue_requests, dlf_requests; /**< HTTP requests this cycle */
+    uint64_t dlf_writes;         /**< DLF write requests this cycle */
+};
+
+struct g2d_sync;
+
+typedef void (*g2d_item_cb)(const struct g2d_item_result *item, void *arg);
+typedef void (*g2d_cycle_cb)(const struct g2d_cycle_stats *stats, void *arg);
+
+/**
+ * Create the engine: registers the Glue and DLF endpoints on @p http.
+ * @param cfg borrowed; must stay valid until replaced by g2d_sync_set_config() or freed
+ * @param on_item called for every item result (may be NULL)
+ */
+int g2d_sync_new(struct g2d_sync **out, struct g2d_http *http, const struct g2d_config *cfg,
+                 g2d_item_cb on_item, void *item_arg, struct g2d_error *err);
+
+/**
+ * Use a new config from the next cycle on (the running cycle keeps the one it started
+ * with). If the scope, endpoints or catalog ids changed, the snapshot is rebuilt.
+ * @p cfg is borrowed like in g2d_sync_new(); the old one may be freed once
+ * g2d_sync_config_in_use() no longer returns it.
+ */
+int g2d_sync_set_config(struct g2d_sync *s, const struct g2d_config *cfg, struct g2d_error *err);
+
+/** The config the running cycle uses (or the current one when idle). */
+const struct g2d_config *g2d_sync_config_in_use(const struct g2d_sync *s);
+
+enum {
+    G2D_CYCLE_DRY_RUN = 1u << 0, /**< plan only: report items, write nothing */
+    G2D_CYCLE_FULL = 1u << 1,    /**< rebuild the snapshot from DLF first */
+};
+
+/**
+ * Start a cycle. @return -EBUSY if one is running. @p done is called once from the loop.
+ */
+int g2d_sync_start(struct g2d_sync *s, unsigned flags, g2d_cycle_cb done, void *arg);
+
+/**
+ * Stop the running cycle: no new request is started; writes in flight finish (their
+ * results are reported and recorded); the cycle's callback then runs with
+ * stats->cancelled set. No-op when idle.
+ */
+void g2d_sync_cancel(struct g2d_sync *s);
+
+bool g2d_sync_running(const struct g2d_sync *s);
+void g2d_sync_progress(const struct g2d_sync *s, struct g2d_progress *out);
+/** Stats of the last finished cycle (zeroed before the first). */
+const struct g2d_cycle_stats *g2d_sync_last(const struct g2d_sync *s);
+
+/** Free the engine (must be idle). Accepts NULL. */
+void g2d_sync_free(struct g2d_sync *s);
+
+#endif

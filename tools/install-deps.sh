@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install the Debian packages glue2dlf needs to build, test and run its demo, if missing.
+# Safe to run repeatedly: it only calls apt-get when something is absent.
+set -euo pipefail
+
+pkgs=(
+  build-essential pkg-config
+  libuv1-dev libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev libsystemd-dev
+  libcmocka-dev libmicrohttpd-dev
+  systemd curl jq ca-certificates clang-format
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "install-deps: not root and no sudo; please install: ${missing[*]}" >&2; exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
