@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,6 +167,150 @@ static void test_result_line(void **state)
     g2d_buf_done(&b);
 }
 
+/* ---- tables, partitions, functions: fixtures in tests/data/model/<case>/ ---- */
+
+static struct g2d_location_rule fixture_rules[] = {{"s3://src-bucket/", "oss://dst-bucket/"}};
+
+static json_t *load_fixture(const char *dir, const char *file)
+{
+    char path[256];
+    json_error_t jerr;
+    json_t *j;
+
+    snprintf(path, sizeof(path), "tests/data/model/%s/%s", dir, file);
+    j = json_load_file(path, 0, &jerr);
+    if (!j)
+        fail_msg("%s: %s (line %d)", path, jerr.text, jerr.line);
+    return j;
+}
+
+static void check_fixture(const char *dir, int kind, unsigned want_dropped, enum g2d_otf want_otf)
+{
+    struct g2d_config cfg = {0};
+    struct g2d_model_notes notes = {0};
+    json_t *glue = load_fixture(dir, "glue.json"), *want = load_fixture(dir, "dlf.json");
+    json_t *got = NULL;
+    char *a, *b;
+    int r;
+
+    cfg.location_map = fixture_rules;
+    cfg.nlocation_map = 1;
+    if (kind == 0)
+        r = g2d_model_table(&cfg, "sales", glue, &got, &notes, NULL);
+    else if (kind == 1)
+        r = g2d_model_partition(&cfg, "sales", "orders", glue, &got, &notes, NULL);
+    else
+        r = g2d_model_function(&cfg, glue, &got, &notes, NULL);
+    assert_int_equal(r, 0);
+    a = g2d_canonical_json(got);
+    b = g2d_canonical_json(want);
+    if (strcmp(a, b) != 0)
+        fail_msg("%s:\n got  %s\n want %s", dir, a, b);
+    assert_int_equal(notes.dropped, want_dropped);
+    assert_int_equal(notes.otf, want_otf);
+    free(a);
+    free(b);
+    json_decref(got);
+    json_decref(glue);
+    json_decref(want);
+}
+
+static void test_table_external(void **state)
+{
+    check_fixture("table_external", 0,
+                  G2D_DROP_SD_ADDITIONAL_LOCATIONS | G2D_DROP_SD_SCHEMA_REFERENCE, G2D_OTF_NONE);
+}
+
+static void test_table_view(void **state)
+{
+    check_fixture("table_view", 0, G2D_DROP_TABLE_VIEW_DEFINITION, G2D_OTF_NONE);
+}
+
+static void test_table_iceberg(void **state)
+{
+    check_fixture("table_iceberg", 0, 0, G2D_OTF_ICEBERG);
+}
+
+static void test_table_skewed_bucketed(void **state)
+{
+    check_fixture("table_skewed", 0, 0, G2D_OTF_NONE);
+}
+
+static void test_partition_own_columns(void **state)
+{
+    check_fixture("partition_own_columns", 1, 0, G2D_OTF_NONE);
+}
+
+static void test_function_resources(void **state)
+{
+    check_fixture("function_resources", 2, 0, G2D_OTF_NONE);
+}
+
+static void expect_skew(const char *in, const char *want)
+{
+    json_t *a = g2d_decode_skewed_value(in);
+    char *s = g2d_canonical_json(a);
+
+    assert_string_equal(s, want);
+    free(s);
+    json_decref(a);
+}
+
+static void test_skewed_decoding(void **state)
+{
+    expect_skew("1$a2$bc", "[\"a\",\"bc\"]");
+    expect_skew("0$", "[\"\"]");
+    expect_skew("3$a$b", "[\"a$b\"]");                           /* '$' inside a value */
+    expect_skew("2$\xf0\x9f\x98\x80", "[\"\xf0\x9f\x98\x80\"]"); /* one emoji = 2 UTF-16 units */
+    expect_skew("plain", "[\"plain\"]");                         /* not encoded: kept whole */
+    expect_skew("5$ab", "[\"5$ab\"]");                           /* length past the end */
+    expect_skew("", "[\"\"]");
+}
+
+/* What DLF lists back for an object equals, after normalisation, what we wrote. */
+static void test_normalised_equivalence(void **state)
+{
+    json_t *in = load_fixture("table_external", "dlf.json"), *listed = json_deep_copy(in);
+    json_t *sd = json_object_get(listed, "Sd");
+    struct g2d_fp a, b;
+
+    /* service-managed and default-valued fields DLF may add or drop */
+    json_object_set_new(listed, "CreateTime", json_integer(1700000000));
+    json_object_set_new(listed, "UpdateTime", json_integer(1700000001));
+    json_object_set_new(listed, "TableId", json_string("t-1"));
+    json_object_set_new(listed, "OwnerType", json_string("USER"));
+    json_object_set_new(listed, "LastAccessTime", json_integer(1800000000));
+    json_object_del(listed, "Retention");
+    json_object_del(sd, "NumBuckets");
+    json_object_del(sd, "BucketCols");
+    json_object_set_new(sd, "Parameters", json_object());
+    json_object_set_new(json_object_get(listed, "Parameters"), "transient_lastDdlTime",
+                        json_string("1799999999"));
+    assert_int_equal(g2d_fp_table(in, &a), 0);
+    assert_int_equal(g2d_fp_table(listed, &b), 0);
+    assert_memory_equal(&a, &b, sizeof(a));
+    /* a real change is seen: a column type, a parameter, the column order */
+    json_object_set_new(json_object_get(listed, "Parameters"), "classification",
+                        json_string("orc"));
+    assert_int_equal(g2d_fp_table(listed, &b), 0);
+    assert_memory_not_equal(&a, &b, sizeof(a));
+    json_decref(listed);
+    json_decref(in);
+
+    in = load_fixture("partition_own_columns", "dlf.json");
+    listed = json_deep_copy(in);
+    assert_int_equal(g2d_fp_partition(in, &a), 0);
+    json_object_set_new(listed, "CreateTime", json_integer(5));
+    assert_int_equal(g2d_fp_partition(listed, &b), 0);
+    assert_memory_equal(&a, &b, sizeof(a));
+    /* key order of values matters */
+    json_object_set_new(listed, "Values", json_pack("[s,s]", "eu", "2024-01-01"));
+    assert_int_equal(g2d_fp_partition(listed, &b), 0);
+    assert_memory_not_equal(&a, &b, sizeof(a));
+    json_decref(listed);
+    json_decref(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +319,14 @@ int main(void)
         cmocka_unit_test(test_database_fingerprint_matches_dlf_listing),
         cmocka_unit_test(test_snapshot),
         cmocka_unit_test(test_result_line),
+        cmocka_unit_test(test_table_external),
+        cmocka_unit_test(test_table_view),
+        cmocka_unit_test(test_table_iceberg),
+        cmocka_unit_test(test_table_skewed_bucketed),
+        cmocka_unit_test(test_partition_own_columns),
+        cmocka_unit_test(test_function_resources),
+        cmocka_unit_test(test_skewed_decoding),
+        cmocka_unit_test(test_normalised_equivalence),
     };
     return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }
