@@ -775,3 +775,12 @@ void g2d_sync_free(struct g2d_sync *s)
     uv_close((uv_handle_t *)s->defer, defer_close_cb);
     free(s);
 }
+
+void g2d_sync_http_stats(const struct g2d_sync *s, struct g2d_http_stats *glue,
+                         struct g2d_http_stats *dlf)
+{
+    if (glue)
+        g2d_cloud_stats(s->cloud, G2D_SIDE_GLUE, glue);
+    if (dlf)
+        g2d_cloud_stats(s->cloud, G2D_SIDE_DLF, dlf);
+}
