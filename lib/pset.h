@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal: the partitions of one table in the snapshot, stored compactly. Each partition
+ * costs one 32-byte slot (64-bit hash of its values, 128-bit fingerprint, offset of its
+ * values in an arena, flags) at a load factor of at most 3/4, plus its values in the arena
+ * as length-prefixed bytes (a varint length per value). No per-partition allocation.
+ */
+#ifndef G2D_LIB_PSET_H
+#define G2D_LIB_PSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+struct g2d_pentry {
+    uint64_t hash; /* 0 = empty slot (real hashes are forced non-zero) */
+    struct g2d_fp fp;
+    uint32_t off;  /* offset of the encoded values in the arena */
+    uint8_t flags; /* G2D_PENTRY_* */
+    uint8_t pad[3];
+};
+
+enum {
+    G2D_PENTRY_SEEN = 1u << 0,    /* listed in Glue this cycle */
+    G2D_PENTRY_DELETED = 1u << 1, /* tombstone */
+};
+
+struct g2d_pset {
+    struct g2d_pentry *slots;
+    uint32_t cap;    /* power of two, or 0 */
+    uint32_t used;   /* live entries */
+    uint32_t filled; /* live + tombstones */
+    char *arena;
+    uint32_t arena_len, arena_cap, arena_dead;
+};
+
+void g2d_pset_init(struct g2d_pset *ps);
+void g2d_pset_done(struct g2d_pset *ps);
+
+/** Insert or update the partition with these values. @return 0, -ENOMEM, -E2BIG (arena full). */
+int g2d_pset_put(struct g2d_pset *ps, const char *const *values, size_t n, const struct g2d_fp *fp,
+                 uint8_t flags);
+/** Find a partition; NULL if absent. */
+struct g2d_pentry *g2d_pset_get(struct g2d_pset *ps, const char *const *values, size_t n);
+/** Remove a partition if present. */
+void g2d_pset_del(struct g2d_pset *ps, const char *const *values, size_t n);
+/** Remove an entry found by g2d_pset_get()/g2d_pset_next(). */
+void g2d_pset_del_entry(struct g2d_pset *ps, struct g2d_pentry *e);
+/** Clear the SEEN flag of every entry. */
+void g2d_pset_unmark(struct g2d_pset *ps);
+/** Iterate live entries: start with *pos = 0. */
+struct g2d_pentry *g2d_pset_next(struct g2d_pset *ps, uint32_t *pos);
+
+/**
+ * Decode an entry's values: up to @p max (pointer, length) pairs pointing into the arena,
+ * valid until the next change. @return the number of values.
+ */
+size_t g2d_pset_values(const struct g2d_pset *ps, const struct g2d_pentry *e, const char **vals,
+                       size_t *lens, size_t max);
+
+/** Bytes held (slots + arena). */
+size_t g2d_pset_bytes(const struct g2d_pset *ps);
+
+#endif
