@@ -101,8 +101,8 @@ void g2d_linebuf_done(struct g2d_linebuf *lb)
 /* ---- Commands ------------------------------------------------------------------------- */
 
 static const char *const cmd_names[G2D_CTL_NCMDS] = {
-    [G2D_CTL_STATUS] = "status", [G2D_CTL_SYNC] = "sync",       [G2D_CTL_PLAN] = "plan",
-    [G2D_CTL_PAUSE] = "pause",   [G2D_CTL_RESUME] = "resume",   [G2D_CTL_RELOAD] = "reload",
+    [G2D_CTL_STATUS] = "status",   [G2D_CTL_SYNC] = "sync",       [G2D_CTL_PLAN] = "plan",
+    [G2D_CTL_PAUSE] = "pause",     [G2D_CTL_RESUME] = "resume",   [G2D_CTL_RELOAD] = "reload",
     [G2D_CTL_RESULTS] = "results", [G2D_CTL_METRICS] = "metrics",
 };
 
@@ -200,8 +200,7 @@ int g2d_ctl_parse_request(const char *line, size_t len, struct g2d_ctl_request *
     root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
         out->error_code = G2D_CTL_E_BAD_REQUEST;
-        return g2d_error_set(err, -EPROTO, "invalid JSON at column %d: %s", jerr.column,
-                             jerr.text);
+        return g2d_error_set(err, -EPROTO, "invalid JSON at column %d: %s", jerr.column, jerr.text);
     }
     if (!json_is_object(root)) {
         r = req_fail(out, G2D_CTL_E_BAD_REQUEST, -EPROTO, err, "request must be a JSON object");
@@ -320,9 +319,11 @@ json_t *g2d_ctl_json_string(const char *s)
         return NULL;
     for (size_t i = 0; i < n;) {
         const unsigned char c = (unsigned char)s[i];
-        size_t need = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2
-                                   : (c & 0xf8) == 0xf0 ? 3
-                                                        : 4;
+        size_t need = c < 0x80             ? 0
+                      : (c & 0xe0) == 0xc0 ? 1
+                      : (c & 0xf0) == 0xe0 ? 2
+                      : (c & 0xf8) == 0xf0 ? 3
+                                           : 4;
         bool good = need < 4 && i + need < n && (c < 0x80 || c >= 0xc2) && c <= 0xf4;
 
         for (size_t k = 1; good && k <= need; k++)
@@ -437,8 +438,8 @@ int g2d_ctl_parse_reply(const char *line, size_t len, struct g2d_ctl_reply *out,
     out->id = G2D_CTL_ID_NONE;
     root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return g2d_error_set(err, -EPROTO, "invalid JSON in reply at column %d: %s",
-                             jerr.column, jerr.text);
+        return g2d_error_set(err, -EPROTO, "invalid JSON in reply at column %d: %s", jerr.column,
+                             jerr.text);
     if (!json_is_object(root)) {
         json_decref(root);
         return g2d_error_set(err, -EPROTO, "reply is not a JSON object");

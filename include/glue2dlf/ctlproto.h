@@ -112,13 +112,13 @@ bool g2d_ctl_cmd_mutating(enum g2d_ctl_cmd cmd);
 #define G2D_CTL_RESULTS_MAX 10000
 
 struct g2d_ctl_request {
-    int64_t id;            /**< echoed in the reply; G2D_CTL_ID_NONE when absent/unread */
+    int64_t id; /**< echoed in the reply; G2D_CTL_ID_NONE when absent/unread */
     enum g2d_ctl_cmd cmd;
-    json_t *args;          /**< owned (always an object after success); free with done() */
+    json_t *args; /**< owned (always an object after success); free with done() */
     /* Validated arguments. */
-    bool wait;             /**< sync */
-    bool full;             /**< sync */
-    int64_t limit;         /**< results: 1..G2D_CTL_RESULTS_MAX, default 100 */
+    bool wait;     /**< sync */
+    bool full;     /**< sync */
+    int64_t limit; /**< results: 1..G2D_CTL_RESULTS_MAX, default 100 */
     /** On failure: the protocol error code for the reply (a G2D_CTL_E_* string). */
     const char *error_code;
 };
@@ -171,12 +171,12 @@ json_t *g2d_ctl_json_string(const char *s);
 char *g2d_ctl_request_format(int64_t id, const char *cmd, json_t *args);
 
 struct g2d_ctl_reply {
-    int64_t id;            /**< G2D_CTL_ID_NONE when null */
+    int64_t id; /**< G2D_CTL_ID_NONE when null */
     bool ok;
-    json_t *root;          /**< the whole reply object, owned */
-    json_t *result;        /**< borrowed from root when ok */
-    const char *code;      /**< borrowed from root when !ok */
-    const char *message;   /**< borrowed from root when !ok */
+    json_t *root;        /**< the whole reply object, owned */
+    json_t *result;      /**< borrowed from root when ok */
+    const char *code;    /**< borrowed from root when !ok */
+    const char *message; /**< borrowed from root when !ok */
 };
 
 /**

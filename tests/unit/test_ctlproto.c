@@ -224,9 +224,8 @@ static void test_parse_errors(void **state)
     assert_int_equal(parse_fail("{\"v\":1,\"id\":8,\"cmd\":\"reboot\"}", G2D_CTL_E_UNKNOWN_COMMAND),
                      8);
     assert_int_equal(parse_fail("{\"v\":1,\"id\":9}", G2D_CTL_E_BAD_REQUEST), 9);
-    assert_int_equal(parse_fail("{\"v\":1,\"id\":10,\"cmd\":\"sync\",\"args\":[]}",
-                                G2D_CTL_E_BAD_REQUEST),
-                     10);
+    assert_int_equal(
+        parse_fail("{\"v\":1,\"id\":10,\"cmd\":\"sync\",\"args\":[]}", G2D_CTL_E_BAD_REQUEST), 10);
     assert_int_equal(parse_fail("{\"v\":1,\"id\":11,\"cmd\":\"sync\",\"args\":{\"wait\":1}}",
                                 G2D_CTL_E_BAD_REQUEST),
                      11);
@@ -240,9 +239,9 @@ static void test_parse_errors(void **state)
         parse_fail("{\"v\":1,\"id\":14,\"cmd\":\"results\",\"args\":{\"limit\":10001}}",
                    G2D_CTL_E_BAD_REQUEST),
         14);
-    assert_int_equal(parse_fail("{\"v\":1,\"id\":15,\"v\":1,\"cmd\":\"status\"}",
-                                G2D_CTL_E_BAD_REQUEST),
-                     G2D_CTL_ID_NONE);
+    assert_int_equal(
+        parse_fail("{\"v\":1,\"id\":15,\"v\":1,\"cmd\":\"status\"}", G2D_CTL_E_BAD_REQUEST),
+        G2D_CTL_ID_NONE);
 }
 
 static void test_reply_ok(void **state)
@@ -277,8 +276,9 @@ static void test_reply_error(void **state)
     char *line = g2d_ctl_reply_error(3, G2D_CTL_E_CONFIG_INVALID, "a.yaml:3:7: bad\nvalue");
     struct g2d_ctl_reply rep;
 
-    assert_string_equal(line, "{\"v\":1,\"id\":3,\"ok\":false,\"error\":{\"code\":\"config_invalid\","
-                              "\"message\":\"a.yaml:3:7: bad\\nvalue\"}}\n");
+    assert_string_equal(line,
+                        "{\"v\":1,\"id\":3,\"ok\":false,\"error\":{\"code\":\"config_invalid\","
+                        "\"message\":\"a.yaml:3:7: bad\\nvalue\"}}\n");
     assert_int_equal(g2d_ctl_parse_reply(line, strlen(line), &rep, NULL), 0);
     assert_false(rep.ok);
     assert_int_equal(rep.id, 3);
@@ -292,7 +292,8 @@ static void test_reply_error(void **state)
     assert_non_null(line);
     assert_int_equal(g2d_ctl_parse_reply(line, strlen(line), &rep, NULL), 0);
     assert_int_equal(rep.id, G2D_CTL_ID_NONE);
-    assert_string_equal(rep.message, "x?" "?(y\xe2\x82\xac");
+    assert_string_equal(rep.message, "x?"
+                                     "?(y\xe2\x82\xac");
     g2d_ctl_reply_done(&rep);
     free(line);
 }
