@@ -34,12 +34,6 @@
 #include "notify.h"
 #include "util.h"
 
-/*
- * g2d_sync_http_stats() is an additive part of sync.h; linked weakly so that the daemon
- * still builds against an engine without it (status then shows null for HTTP stats).
- */
-#pragma weak g2d_sync_http_stats
-
 #define DEFAULT_CONFIG "/etc/glue2dlf/glue2dlf.yaml"
 #define RESULTS_RING 10000
 #define PLAN_ITEMS_MAX 100000
@@ -613,14 +607,9 @@ static json_t *status_json(struct daemon *d)
                   (json_int_t)((now_ms(d) - d->started_mono) / 1000));
     if (!o)
         return NULL;
-    if (g2d_sync_http_stats) {
-        g2d_sync_http_stats(d->sync, &gs, &ds);
-        json_object_set_new(o, "glue", json_http_stats(&gs));
-        json_object_set_new(o, "dlf", json_http_stats(&ds));
-    } else {
-        json_object_set_new(o, "glue", json_null());
-        json_object_set_new(o, "dlf", json_null());
-    }
+    g2d_sync_http_stats(d->sync, &gs, &ds);
+    json_object_set_new(o, "glue", json_http_stats(&gs));
+    json_object_set_new(o, "dlf", json_http_stats(&ds));
     if (d->once)
         json_object_set_new(o, "once", json_true());
     return o;
@@ -635,11 +624,9 @@ static json_t *metrics_json(struct daemon *d)
     json_t *o = NULL;
 
     g2d_sync_progress(d->sync, &p);
-    if (g2d_sync_http_stats) {
-        g2d_sync_http_stats(d->sync, &gs, &ds);
-        x.glue = &gs;
-        x.dlf = &ds;
-    }
+    g2d_sync_http_stats(d->sync, &gs, &ds);
+    x.glue = &gs;
+    x.dlf = &ds;
     x.snapshot_items = p.snapshot_items;
     x.paused = d->paused;
     g2d_buf_init(&b, 4u << 20);
