@@ -556,6 +556,27 @@ int ctl_server_start(struct ctl_server **out, uv_loop_t *loop, const struct ctl_
                                  strerror(errno));
     }
 
+    {
+        /* libuv reports a missing directory as EACCES; say what is really wrong. */
+        char *dir = strdup(opts->path), *slash;
+
+        if (!dir)
+            return g2d_error_set(err, -ENOMEM, "out of memory");
+        slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+            *slash = '\0';
+            if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                r = g2d_error_set(err, -ENOENT,
+                                  "cannot create control socket '%s': directory '%s' does not "
+                                  "exist",
+                                  opts->path, dir);
+                free(dir);
+                return r;
+            }
+        }
+        free(dir);
+    }
+
     srv = calloc(1, sizeof(*srv));
     if (!srv)
         return g2d_error_set(err, -ENOMEM, "out of memory");

@@ -490,8 +490,12 @@ static int do_reload(struct daemon *d, json_t **restart, json_t **warnings, stru
     notify_reloading();
     log_info("reloading configuration from '%s'", d->config_path);
     r = g2d_config_load(&cfg, d->config_path, err);
-    if (r == 0)
+    if (r == 0) {
         r = g2d_sync_set_config(d->sync, cfg, err);
+        /* Make sure the engine holds no pointer to the config about to be freed. */
+        if (r < 0)
+            (void)g2d_sync_set_config(d->sync, d->cfg, NULL);
+    }
     if (r < 0) {
         struct log_field fl[] = {{"GLUE2DLF_CONFIG", d->config_path}};
 
@@ -840,12 +844,13 @@ static void on_signal(uv_signal_t *s, int signum)
         return;
     }
     if (d->stopping) {
-        log_warning("second %s: abandoning in-flight work and exiting now", strsignal(signum));
+        log_warning("second SIG%s: abandoning in-flight work and exiting now",
+                    sigabbrev_np(signum));
         if (d->result_log)
             fflush(d->result_log);
         exit(1);
     }
-    log_info("%s received, shutting down", strsignal(signum));
+    log_info("SIG%s received, shutting down", sigabbrev_np(signum));
     shutdown_begin(d, d->once ? 1 : 0);
 }
 
