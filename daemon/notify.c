@@ -18,12 +18,15 @@ static bool wd_started;
 static bool (*wd_healthy)(void *arg);
 static void *wd_arg;
 
+/*
+ * State changes go in a datagram of their own (READY=1 alone, STOPPING=1 alone), the
+ * free-text STATUS= in another: simple for the manager and for test receivers alike.
+ */
 void notify_ready(void)
 {
+    (void)sd_notify(0, "READY=1");
     if (last_status[0])
-        (void)sd_notifyf(0, "READY=1\nSTATUS=%s", last_status);
-    else
-        (void)sd_notify(0, "READY=1");
+        (void)sd_notifyf(0, "STATUS=%s", last_status);
 }
 
 void notify_reloading(void)
@@ -38,7 +41,8 @@ void notify_reloading(void)
 
 void notify_stopping(void)
 {
-    (void)sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+    (void)sd_notify(0, "STOPPING=1");
+    (void)sd_notify(0, "STATUS=stopping");
 }
 
 void notify_status(const char *line)
