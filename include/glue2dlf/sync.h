@@ -145,6 +145,13 @@ void g2d_sync_cancel(struct g2d_sync *s);
 
 bool g2d_sync_running(const struct g2d_sync *s);
 void g2d_sync_progress(const struct g2d_sync *s, struct g2d_progress *out);
+/**
+ * Cumulative HTTP statistics of the Glue and DLF endpoints the engine registered (either
+ * pointer may be NULL). Used by the daemon's status and metrics.
+ */
+void g2d_sync_http_stats(const struct g2d_sync *s, struct g2d_http_stats *glue,
+                         struct g2d_http_stats *dlf);
+
 /** Stats of the last finished cycle (zeroed before the first). */
 const struct g2d_cycle_stats *g2d_sync_last(const struct g2d_sync *s);
 

@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control protocol: line splitter, request parser, reply builders (see ctlproto.h).
+ * Pure code: no I/O, no logging.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glue2dlf/ctlproto.h"
+
+/* ---- Line splitter -------------------------------------------------------------------- */
+
+void g2d_linebuf_init(struct g2d_linebuf *lb, size_t max_line)
+{
+    if (!max_line)
+        max_line = G2D_CTL_LINE_MAX;
+    g2d_buf_init(&lb->buf, 2 * max_line + 2);
+    lb->max_line = max_line;
+    lb->consumed = 0;
+    lb->scanned = 0;
+    lb->error = 0;
+}
+
+/* Drop the line handed out by the previous pop. */
+static void linebuf_compact(struct g2d_linebuf *lb)
+{
+    if (!lb->consumed)
+        return;
+    g2d_buf_consume(&lb->buf, lb->consumed);
+    lb->consumed = 0;
+    lb->scanned = 0;
+}
+
+int g2d_linebuf_feed(struct g2d_linebuf *lb, const void *data, size_t len)
+{
+    if (lb->error)
+        return lb->error;
+    linebuf_compact(lb);
+    if (!len)
+        return 0;
+    return g2d_buf_append(&lb->buf, data, len);
+}
+
+int g2d_linebuf_pop(struct g2d_linebuf *lb, const char **line, size_t *len)
+{
+    for (;;) {
+        char *start, *nl;
+        size_t raw, n;
+
+        if (lb->error)
+            return lb->error;
+        linebuf_compact(lb);
+        start = lb->buf.data;
+        if (!start || lb->scanned >= lb->buf.len) {
+            nl = NULL;
+        } else {
+            nl = memchr(start + lb->scanned, '\n', lb->buf.len - lb->scanned);
+        }
+        if (!nl) {
+            lb->scanned = lb->buf.len;
+            /* An incomplete line may still lose one '\r' before its '\n'. */
+            if (lb->buf.len > lb->max_line + 1) {
+                lb->error = -E2BIG;
+                return lb->error;
+            }
+            return 0;
+        }
+        raw = (size_t)(nl - start);
+        n = raw;
+        if (n > 0 && start[n - 1] == '\r')
+            n--;
+        if (n > lb->max_line) {
+            lb->error = -E2BIG;
+            return lb->error;
+        }
+        start[n] = '\0';
+        lb->consumed = raw + 1;
+        if (n == 0)
+            continue;
+        *line = start;
+        *len = n;
+        return 1;
+    }
+}
+
+size_t g2d_linebuf_pending(const struct g2d_linebuf *lb)
+{
+    return lb->buf.len - (lb->consumed < lb->buf.len ? lb->consumed : lb->buf.len);
+}
+
+void g2d_linebuf_done(struct g2d_linebuf *lb)
+{
+    if (!lb)
+        return;
+    g2d_buf_done(&lb->buf);
+    lb->consumed = 0;
+    lb->scanned = 0;
+}
+
+/* ---- Commands ------------------------------------------------------------------------- */
+
+static const char *const cmd_names[G2D_CTL_NCMDS] = {
+    [G2D_CTL_STATUS] = "status",   [G2D_CTL_SYNC] = "sync",       [G2D_CTL_PLAN] = "plan",
+    [G2D_CTL_PAUSE] = "pause",     [G2D_CTL_RESUME] = "resume",   [G2D_CTL_RELOAD] = "reload",
+    [G2D_CTL_RESULTS] = "results", [G2D_CTL_METRICS] = "metrics",
+};
+
+const char *g2d_ctl_cmd_name(enum g2d_ctl_cmd cmd)
+{
+    if ((unsigned)cmd >= G2D_CTL_NCMDS)
+        return NULL;
+    return cmd_names[cmd];
+}
+
+int g2d_ctl_cmd_lookup(const char *name, enum g2d_ctl_cmd *out)
+{
+    for (unsigned i = 0; i < G2D_CTL_NCMDS; i++) {
+        if (strcmp(name, cmd_names[i]) == 0) {
+            *out = (enum g2d_ctl_cmd)i;
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
+bool g2d_ctl_cmd_mutating(enum g2d_ctl_cmd cmd)
+{
+    switch (cmd) {
+    case G2D_CTL_STATUS:
+    case G2D_CTL_RESULTS:
+    case G2D_CTL_METRICS:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* ---- Request parsing ------------------------------------------------------------------ */
+
+static int req_fail(struct g2d_ctl_request *out, const char *code, int rc, struct g2d_error *err,
+                    const char *msg)
+{
+    out->error_code = code;
+    return g2d_error_set(err, rc, "%s", msg);
+}
+
+/* Check the arguments of @p cmd; unknown keys and wrong types are bad requests. */
+static int parse_args(struct g2d_ctl_request *out, json_t *args, struct g2d_error *err)
+{
+    const char *key;
+    json_t *val;
+
+    json_object_foreach(args, key, val)
+    {
+        if (out->cmd == G2D_CTL_SYNC && (strcmp(key, "wait") == 0 || strcmp(key, "full") == 0)) {
+            if (!json_is_boolean(val)) {
+                out->error_code = G2D_CTL_E_BAD_REQUEST;
+                return g2d_error_set(err, -EINVAL, "argument '%s' must be a boolean", key);
+            }
+            if (key[0] == 'w')
+                out->wait = json_is_true(val);
+            else
+                out->full = json_is_true(val);
+        } else if (out->cmd == G2D_CTL_RESULTS && strcmp(key, "limit") == 0) {
+            json_int_t n;
+
+            if (!json_is_integer(val)) {
+                out->error_code = G2D_CTL_E_BAD_REQUEST;
+                return g2d_error_set(err, -EINVAL, "argument 'limit' must be an integer");
+            }
+            n = json_integer_value(val);
+            if (n < 1 || n > G2D_CTL_RESULTS_MAX) {
+                out->error_code = G2D_CTL_E_BAD_REQUEST;
+                return g2d_error_set(err, -EINVAL, "argument 'limit' must be between 1 and %d",
+                                     G2D_CTL_RESULTS_MAX);
+            }
+            out->limit = n;
+        } else {
+            out->error_code = G2D_CTL_E_BAD_REQUEST;
+            /* The key is the client's own input; cap it so the message stays short. */
+            return g2d_error_set(err, -EINVAL, "unknown argument '%.64s' for command '%s'", key,
+                                 g2d_ctl_cmd_name(out->cmd));
+        }
+    }
+    return 0;
+}
+
+int g2d_ctl_parse_request(const char *line, size_t len, struct g2d_ctl_request *out,
+                          struct g2d_error *err)
+{
+    json_error_t jerr;
+    json_t *root, *v, *id, *cmd, *args;
+    int r;
+
+    memset(out, 0, sizeof(*out));
+    out->id = G2D_CTL_ID_NONE;
+    out->limit = G2D_CTL_RESULTS_DEFAULT;
+
+    root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        out->error_code = G2D_CTL_E_BAD_REQUEST;
+        return g2d_error_set(err, -EPROTO, "invalid JSON at column %d: %s", jerr.column, jerr.text);
+    }
+    if (!json_is_object(root)) {
+        r = req_fail(out, G2D_CTL_E_BAD_REQUEST, -EPROTO, err, "request must be a JSON object");
+        goto fail;
+    }
+    id = json_object_get(root, "id");
+    if (id && !json_is_null(id)) {
+        if (!json_is_integer(id)) {
+            r = req_fail(out, G2D_CTL_E_BAD_REQUEST, -EPROTO, err, "\"id\" must be an integer");
+            goto fail;
+        }
+        out->id = json_integer_value(id);
+        if (out->id == G2D_CTL_ID_NONE) {
+            r = req_fail(out, G2D_CTL_E_BAD_REQUEST, -EPROTO, err, "\"id\" out of range");
+            goto fail;
+        }
+    }
+    v = json_object_get(root, "v");
+    if (!json_is_integer(v) || json_integer_value(v) != G2D_CTL_VERSION) {
+        out->error_code = G2D_CTL_E_VERSION;
+        r = g2d_error_set(err, -EPROTO, "unsupported protocol version (this daemon speaks %d)",
+                          G2D_CTL_VERSION);
+        goto fail;
+    }
+    cmd = json_object_get(root, "cmd");
+    if (!json_is_string(cmd)) {
+        r = req_fail(out, G2D_CTL_E_BAD_REQUEST, -EPROTO, err, "\"cmd\" must be a string");
+        goto fail;
+    }
+    if (g2d_ctl_cmd_lookup(json_string_value(cmd), &out->cmd) < 0) {
+        out->error_code = G2D_CTL_E_UNKNOWN_COMMAND;
+        r = g2d_error_set(err, -ENOENT, "unknown command '%.64s'", json_string_value(cmd));
+        goto fail;
+    }
+    args = json_object_get(root, "args");
+    if (args && !json_is_null(args)) {
+        if (!json_is_object(args)) {
+            r = req_fail(out, G2D_CTL_E_BAD_REQUEST, -EPROTO, err, "\"args\" must be an object");
+            goto fail;
+        }
+        r = parse_args(out, args, err);
+        if (r < 0)
+            goto fail;
+        json_incref(args);
+    } else {
+        args = json_object();
+        if (!args) {
+            r = req_fail(out, G2D_CTL_E_INTERNAL, -ENOMEM, err, "out of memory");
+            goto fail;
+        }
+    }
+    out->args = args;
+    out->error_code = NULL;
+    json_decref(root);
+    return 0;
+
+fail:
+    json_decref(root);
+    return r;
+}
+
+void g2d_ctl_request_done(struct g2d_ctl_request *req)
+{
+    if (!req)
+        return;
+    json_decref(req->args);
+    req->args = NULL;
+}
+
+/* ---- Reply building ------------------------------------------------------------------- */
+
+static int dump_cb(const char *buffer, size_t size, void *data)
+{
+    return g2d_buf_append(data, buffer, size) < 0 ? -1 : 0;
+}
+
+/* Serialise @p root compactly plus '\n'; consumes the reference. */
+static char *dump_line(json_t *root)
+{
+    struct g2d_buf b;
+    char *line;
+
+    if (!root)
+        return NULL;
+    g2d_buf_init(&b, 0);
+    if (json_dump_callback(root, dump_cb, &b, JSON_COMPACT) < 0 || g2d_buf_putc(&b, '\n') < 0) {
+        json_decref(root);
+        g2d_buf_done(&b);
+        return NULL;
+    }
+    json_decref(root);
+    line = g2d_buf_steal(&b);
+    return line;
+}
+
+static json_t *id_json(int64_t id)
+{
+    return id == G2D_CTL_ID_NONE ? json_null() : json_integer(id);
+}
+
+json_t *g2d_ctl_json_string(const char *s)
+{
+    json_t *j;
+    char *copy;
+    size_t n;
+
+    if (!s)
+        s = "";
+    j = json_string(s);
+    if (j)
+        return j;
+    /* Not valid UTF-8: replace every byte outside a valid sequence by '?'. */
+    n = strlen(s);
+    copy = malloc(n + 1);
+    if (!copy)
+        return NULL;
+    for (size_t i = 0; i < n;) {
+        const unsigned char c = (unsigned char)s[i];
+        size_t need = c < 0x80             ? 0
+                      : (c & 0xe0) == 0xc0 ? 1
+                      : (c & 0xf0) == 0xe0 ? 2
+                      : (c & 0xf8) == 0xf0 ? 3
+                                           : 4;
+        bool good = need < 4 && i + need < n && (c < 0x80 || c >= 0xc2) && c <= 0xf4;
+
+        for (size_t k = 1; good && k <= need; k++)
+            good = ((unsigned char)s[i + k] & 0xc0) == 0x80;
+        if (good && need) {
+            memcpy(copy + i, s + i, need + 1);
+            i += need + 1;
+        } else {
+            copy[i] = c < 0x80 ? (char)c : '?';
+            i++;
+        }
+    }
+    copy[n] = '\0';
+    j = json_string(copy);
+    if (!j) {
+        /* Overlong forms or surrogates slipped through: fall back to pure ASCII. */
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)copy[i] >= 0x80)
+                copy[i] = '?';
+        j = json_string(copy);
+    }
+    free(copy);
+    return j;
+}
+
+char *g2d_ctl_reply_ok(int64_t id, json_t *result)
+{
+    json_t *root = json_object();
+
+    if (!result)
+        result = json_object();
+    if (!root || !result) {
+        json_decref(root);
+        json_decref(result);
+        return NULL;
+    }
+    if (json_object_set_new(root, "v", json_integer(G2D_CTL_VERSION)) < 0 ||
+        json_object_set_new(root, "id", id_json(id)) < 0 ||
+        json_object_set_new(root, "ok", json_true()) < 0) {
+        json_decref(root);
+        json_decref(result);
+        return NULL;
+    }
+    /* set_new steals @result even when it fails. */
+    if (json_object_set_new(root, "result", result) < 0) {
+        json_decref(root);
+        return NULL;
+    }
+    return dump_line(root);
+}
+
+char *g2d_ctl_reply_error(int64_t id, const char *code, const char *message)
+{
+    json_t *root = json_object(), *e = json_object();
+
+    if (!root || !e)
+        goto fail;
+    if (json_object_set_new(e, "code", g2d_ctl_json_string(code)) < 0 ||
+        json_object_set_new(e, "message", g2d_ctl_json_string(message)) < 0)
+        goto fail;
+    if (json_object_set_new(root, "v", json_integer(G2D_CTL_VERSION)) < 0 ||
+        json_object_set_new(root, "id", id_json(id)) < 0 ||
+        json_object_set_new(root, "ok", json_false()) < 0) {
+        goto fail;
+    }
+    if (json_object_set_new(root, "error", e) < 0) {
+        e = NULL;
+        goto fail;
+    }
+    return dump_line(root);
+
+fail:
+    json_decref(e);
+    json_decref(root);
+    return NULL;
+}
+
+/* ---- Client side ---------------------------------------------------------------------- */
+
+char *g2d_ctl_request_format(int64_t id, const char *cmd, json_t *args)
+{
+    json_t *root = json_object();
+
+    if (!args)
+        args = json_object();
+    if (!root || !args) {
+        json_decref(root);
+        json_decref(args);
+        return NULL;
+    }
+    if (json_object_set_new(root, "v", json_integer(G2D_CTL_VERSION)) < 0 ||
+        json_object_set_new(root, "id", id_json(id)) < 0 ||
+        json_object_set_new(root, "cmd", g2d_ctl_json_string(cmd)) < 0) {
+        json_decref(root);
+        json_decref(args);
+        return NULL;
+    }
+    if (json_object_set_new(root, "args", args) < 0) {
+        json_decref(root);
+        return NULL;
+    }
+    return dump_line(root);
+}
+
+int g2d_ctl_parse_reply(const char *line, size_t len, struct g2d_ctl_reply *out,
+                        struct g2d_error *err)
+{
+    json_error_t jerr;
+    json_t *root, *v, *id, *ok;
+
+    memset(out, 0, sizeof(*out));
+    out->id = G2D_CTL_ID_NONE;
+    root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return g2d_error_set(err, -EPROTO, "invalid JSON in reply at column %d: %s", jerr.column,
+                             jerr.text);
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return g2d_error_set(err, -EPROTO, "reply is not a JSON object");
+    }
+    v = json_object_get(root, "v");
+    if (!json_is_integer(v) || json_integer_value(v) != G2D_CTL_VERSION) {
+        json_decref(root);
+        return g2d_error_set(err, -EPROTO, "reply has an unsupported protocol version");
+    }
+    id = json_object_get(root, "id");
+    if (json_is_integer(id))
+        out->id = json_integer_value(id);
+    else if (id && !json_is_null(id))
+        goto bad;
+    ok = json_object_get(root, "ok");
+    if (!json_is_boolean(ok))
+        goto bad;
+    out->ok = json_is_true(ok);
+    if (out->ok) {
+        out->result = json_object_get(root, "result");
+        if (!json_is_object(out->result))
+            goto bad;
+    } else {
+        json_t *e = json_object_get(root, "error");
+        json_t *code = json_object_get(e, "code"), *msg = json_object_get(e, "message");
+
+        if (!json_is_object(e) || !json_is_string(code) || !json_is_string(msg))
+            goto bad;
+        out->code = json_string_value(code);
+        out->message = json_string_value(msg);
+    }
+    out->root = root;
+    return 0;
+
+bad:
+    json_decref(root);
+    memset(out, 0, sizeof(*out));
+    out->id = G2D_CTL_ID_NONE;
+    return g2d_error_set(err, -EPROTO, "malformed reply");
+}
+
+void g2d_ctl_reply_done(struct g2d_ctl_reply *rep)
+{
+    if (!rep)
+        return;
+    json_decref(rep->root);
+    memset(rep, 0, sizeof(*rep));
+    rep->id = G2D_CTL_ID_NONE;
+}

@@ -1,0 +1,714 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for the daemon's pure helpers (schedule, status line, results ring, metrics,
+ * log formatting) and for the control socket server on a real libuv loop with blocking
+ * clients in a thread (or, for the permission check, a child process under another uid).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../daemon/ctl_server.h"
+#include "../../daemon/log.h"
+#include "../../daemon/util.h"
+
+/* ---- Schedule ------------------------------------------------------------------------- */
+
+static void test_sched(void **state)
+{
+    /* On time: previous start + interval + jitter. */
+    assert_int_equal(sched_next_start(1000, 5000, 60000, 0), 61000);
+    assert_int_equal(sched_next_start(1000, 5000, 60000, 250), 61250);
+    /* Overran: right after it finished, plus jitter. */
+    assert_int_equal(sched_next_start(1000, 90000, 60000, 0), 90000);
+    assert_int_equal(sched_next_start(1000, 90000, 60000, 7), 90007);
+    /* Saturates instead of wrapping. */
+    assert_int_equal(sched_next_start(UINT64_MAX - 5, 0, 100, 100), UINT64_MAX);
+
+    assert_int_equal(sched_jitter(0, 12345), 0);
+    assert_int_equal(sched_jitter(10, 21), 21 % 11);
+    for (int i = 0; i < 1000; i++)
+        assert_true(sched_jitter(30000, sched_random()) <= 30000);
+
+    assert_false(sched_full_due(0, 1000, 0));
+    assert_false(sched_full_due(1000, 1999, 1000));
+    assert_true(sched_full_due(1000, 2000, 1000));
+    assert_false(sched_full_due(5000, 1000, 1000)); /* clock before last: not due */
+}
+
+/* ---- Status line ---------------------------------------------------------------------- */
+
+static void expect_status(const struct status_info *si, const char *want)
+{
+    struct g2d_buf b;
+
+    g2d_buf_init(&b, 0);
+    assert_int_equal(status_line_format(&b, si), 0);
+    assert_string_equal(g2d_buf_cstr(&b), want);
+    g2d_buf_done(&b);
+}
+
+static void test_status_line(void **state)
+{
+    struct g2d_cycle_stats st = {0};
+    struct status_info si = {0};
+
+    si.next_in_ms = 3000;
+    expect_status(&si, "idle; no cycle yet; next in 3s");
+    st.cycle_id = 12;
+    st.created = 3;
+    si.last = &st;
+    si.next_in_ms = 296001;
+    expect_status(&si, "idle; last cycle 12 ok (3 created, 0 updated, 0 deleted, 0 failed); "
+                       "next in 297s");
+    st.failed = 2;
+    st.held = 5;
+    si.next_in_ms = -1;
+    expect_status(&si, "idle; last cycle 12 partial (3 created, 0 updated, 0 deleted, 2 failed, "
+                       "5 held)");
+    si.paused = true;
+    si.next_in_ms = 1000;
+    st.status = -EACCES;
+    snprintf(st.error, sizeof(st.error), "Glue GetDatabases: InvalidSignatureException");
+    expect_status(&si, "paused; last cycle 12 failed: Glue GetDatabases: "
+                       "InvalidSignatureException");
+    si.paused = false;
+    si.running = true;
+    si.progress.phase = G2D_PHASE_EXTRACT;
+    si.progress.cycle_id = 13;
+    si.progress.databases_done = 40;
+    si.progress.items_seen = 812;
+    si.progress.writes_done = 3;
+    si.progress.writes_queued = 2;
+    expect_status(&si, "cycle 13 extract: 40 databases seen, 812 items seen, 3 writes done, "
+                       "2 queued");
+    si.stopping = true;
+    expect_status(&si, "stopping");
+}
+
+static void test_exit_code(void **state)
+{
+    struct g2d_cycle_stats st = {0};
+
+    assert_int_equal(cycle_exit_code(&st), 0);
+    assert_string_equal(cycle_outcome(&st), "ok");
+    st.failed = 1;
+    assert_int_equal(cycle_exit_code(&st), 1);
+    st.failed = 0;
+    st.status = -EPERM;
+    assert_int_equal(cycle_exit_code(&st), 1);
+    assert_string_equal(cycle_outcome(&st), "failed");
+    st.status = 0;
+    st.cancelled = true;
+    assert_int_equal(cycle_exit_code(&st), 1);
+    assert_string_equal(cycle_outcome(&st), "cancelled");
+}
+
+/* ---- Results ring --------------------------------------------------------------------- */
+
+static void test_results_ring(void **state)
+{
+    struct results_ring rr;
+    json_t *j, *items;
+    char line[64];
+
+    assert_int_equal(results_ring_init(&rr, 3), 0);
+    assert_null(results_ring_get(&rr, 0));
+    for (int i = 1; i <= 5; i++) {
+        snprintf(line, sizeof(line), "{\"n\":%d}", i);
+        assert_int_equal(results_ring_push(&rr, line, strlen(line)), 0);
+    }
+    assert_int_equal(rr.count, 3);
+    assert_int_equal(rr.total, 5);
+    assert_string_equal(results_ring_get(&rr, 0), "{\"n\":3}");
+    assert_string_equal(results_ring_get(&rr, 2), "{\"n\":5}");
+    assert_null(results_ring_get(&rr, 3));
+
+    j = results_ring_json(&rr, 2);
+    items = json_object_get(j, "items");
+    assert_int_equal(json_array_size(items), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "n")), 4);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 1), "n")), 5);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 5);
+    json_decref(j);
+
+    j = results_ring_json(&rr, 100);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 3);
+    json_decref(j);
+    results_ring_done(&rr);
+    results_ring_done(NULL);
+}
+
+/* ---- Metrics -------------------------------------------------------------------------- */
+
+static void test_metrics(void **state)
+{
+    struct metrics m = {0};
+    struct g2d_item_result it = {0};
+    struct g2d_cycle_stats st = {0};
+    struct g2d_http_stats gs = {0}, ds = {0};
+    struct metrics_extra x = {0};
+    struct g2d_buf b;
+    const char *t;
+
+    it.type = G2D_ITEM_TABLE;
+    it.diff = G2D_DIFF_GLUE_NEW;
+    it.success = true;
+    metrics_count_item(&m, &it);
+    metrics_count_item(&m, &it);
+    it.success = false;
+    it.diff = G2D_DIFF_DLF_NEW;
+    it.held = true;
+    metrics_count_item(&m, &it);
+    st.started_ms = 1000;
+    st.finished_ms = 3500;
+    st.glue_requests = 7;
+    metrics_count_cycle(&m, &st);
+
+    g2d_buf_init(&b, 0);
+    x.snapshot_items = 42;
+    x.paused = true;
+    assert_int_equal(metrics_render(&b, &m, &x), 0);
+    t = g2d_buf_cstr(&b);
+    assert_non_null(strstr(t, "# TYPE glue2dlf_cycles_total counter\nglue2dlf_cycles_total 1\n"));
+    assert_non_null(
+        strstr(t, "glue2dlf_items_total{type=\"table\",diff=\"glueNew\",outcome=\"success\"} 2\n"));
+    assert_non_null(
+        strstr(t, "glue2dlf_items_total{type=\"table\",diff=\"dlfNew\",outcome=\"held\"} 1\n"));
+    assert_non_null(strstr(
+        t, "glue2dlf_items_total{type=\"partition\",diff=\"needUpdate\",outcome=\"failed\"} 0\n"));
+    assert_non_null(strstr(t, "glue2dlf_last_cycle_duration_seconds 2.500\n"));
+    assert_non_null(strstr(t, "glue2dlf_last_cycle_success_timestamp_seconds 3\n"));
+    /* Without engine stats the request counter falls back to the cycle sums. */
+    assert_non_null(strstr(t, "glue2dlf_http_requests_total{side=\"glue\"} 7\n"));
+    assert_null(strstr(t, "glue2dlf_http_retries_total"));
+    assert_non_null(strstr(t, "glue2dlf_snapshot_items 42\n"));
+    assert_non_null(strstr(t, "glue2dlf_paused 1\n"));
+    g2d_buf_reset(&b);
+
+    gs.requests = 100;
+    gs.retries = 4;
+    ds.throttled = 9;
+    x.glue = &gs;
+    x.dlf = &ds;
+    assert_int_equal(metrics_render(&b, &m, &x), 0);
+    t = g2d_buf_cstr(&b);
+    assert_non_null(strstr(t, "glue2dlf_http_requests_total{side=\"glue\"} 100\n"));
+    assert_non_null(strstr(t, "glue2dlf_http_retries_total{side=\"glue\"} 4\n"));
+    assert_non_null(strstr(t, "glue2dlf_http_throttled_total{side=\"dlf\"} 9\n"));
+    g2d_buf_done(&b);
+}
+
+static void test_json_helpers(void **state)
+{
+    struct g2d_item_result it = {0};
+    struct g2d_cycle_stats st = {0};
+    json_t *j;
+    char *s;
+
+    it.type = G2D_ITEM_DATABASE;
+    it.diff = G2D_DIFF_DLF_NEW;
+    it.name = "sales";
+    it.held = true;
+    j = json_plan_item(&it);
+    s = json_dumps(j, JSON_COMPACT);
+    assert_string_equal(s, "{\"itemType\":\"database\",\"itemName\":\"sales\",\"diffResult\":"
+                           "\"dlfNew\",\"held\":true}");
+    free(s);
+    json_decref(j);
+
+    st.cycle_id = 4;
+    st.started_ms = 10;
+    st.finished_ms = 25;
+    st.created = 2;
+    j = json_cycle_stats(&st);
+    assert_non_null(j);
+    assert_int_equal(json_integer_value(json_object_get(j, "duration_ms")), 15);
+    assert_int_equal(json_integer_value(json_object_get(j, "created")), 2);
+    assert_true(json_is_null(json_object_get(j, "error")));
+    assert_string_equal(json_string_value(json_object_get(j, "outcome")), "ok");
+    json_decref(j);
+}
+
+/* ---- Log formatting ------------------------------------------------------------------- */
+
+static void test_log_format(void **state)
+{
+    struct log_field f[] = {
+        {"GLUE2DLF_CYCLE_ID", "12"},
+        {"GLUE2DLF_ITEM_NAME", "db.my table"},
+        {"GLUE2DLF_DATABASE", "it's"},
+        {"GLUE2DLF_TABLE", NULL},
+        {"OTHER", ""},
+    };
+    struct g2d_buf b;
+
+    g2d_buf_init(&b, 0);
+    assert_int_equal(
+        log_format_line(&b, LOG_WARNING, "failed to create table 'x'\nsecond line", f, 5), 0);
+    assert_string_equal(g2d_buf_cstr(&b),
+                        "warning: failed to create table 'x'\\nsecond line cycle_id=12 "
+                        "item_name='db.my table' database='it\\'s' other=''\n");
+    g2d_buf_reset(&b);
+    assert_int_equal(log_format_line(&b, LOG_ERR, "boom", NULL, 0), 0);
+    assert_string_equal(g2d_buf_cstr(&b), "error: boom\n");
+    g2d_buf_done(&b);
+
+    assert_string_equal(log_prio_name(LOG_INFO), "info");
+    assert_true(log_journal_stream_matches("8:12345", 8, 12345));
+    assert_false(log_journal_stream_matches("8:12345", 8, 12346));
+    assert_false(log_journal_stream_matches("8:12345x", 8, 12345));
+    assert_false(log_journal_stream_matches("", 8, 12345));
+    assert_false(log_journal_stream_matches(NULL, 8, 12345));
+}
+
+/* ---- Control server ------------------------------------------------------------------- */
+
+#define MAX_LINES 16
+
+struct srv_test {
+    uv_loop_t loop;
+    struct ctl_server *srv;
+    uv_async_t done;
+    uv_timer_t timer;
+    char path[108];
+    unsigned dispatched;
+    struct ctl_call *deferred;
+    bool deferred_connected;
+    unsigned conns_after;
+    bool finish_after_deferred;
+    void (*client)(struct srv_test *t);
+    /* Filled by the client thread, checked by the test afterwards. */
+    char lines[MAX_LINES][512];
+    int nlines;
+    mode_t sock_mode;
+    bool eof_seen;
+    pid_t child;
+    int child_status;
+};
+
+static void finish(struct srv_test *t)
+{
+    ctl_server_close(t->srv, NULL, NULL);
+    t->srv = NULL;
+    uv_close((uv_handle_t *)&t->done, NULL);
+    if (!uv_is_closing((uv_handle_t *)&t->timer))
+        uv_close((uv_handle_t *)&t->timer, NULL);
+}
+
+static void on_done(uv_async_t *a)
+{
+    finish(a->data);
+}
+
+static void on_check_conns(uv_timer_t *tm)
+{
+    struct srv_test *t = tm->data;
+
+    t->conns_after = ctl_server_conns(t->srv);
+    finish(t);
+}
+
+static void on_deferred(uv_timer_t *tm)
+{
+    struct srv_test *t = tm->data;
+
+    t->deferred_connected = ctl_call_connected(t->deferred);
+    ctl_call_reply_ok(t->deferred, json_pack("{s:b}", "late", 1));
+    t->deferred = NULL;
+    if (t->finish_after_deferred)
+        uv_timer_start(&t->timer, on_check_conns, 200, 0);
+}
+
+static void test_dispatch(struct ctl_call *call, void *arg)
+{
+    struct srv_test *t = arg;
+    const struct g2d_ctl_request *req = ctl_call_request(call);
+
+    t->dispatched++;
+    switch (req->cmd) {
+    case G2D_CTL_STATUS:
+        ctl_call_reply_ok(call, json_pack("{s:i}", "n", (int)t->dispatched));
+        break;
+    case G2D_CTL_SYNC:
+        t->deferred = call;
+        uv_timer_start(&t->timer, on_deferred, 100, 0);
+        break;
+    default:
+        ctl_call_reply_ok(call, json_pack("{s:s}", "cmd", g2d_ctl_cmd_name(req->cmd)));
+        break;
+    }
+}
+
+static int cl_connect(const char *path)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    struct timeval tv = {.tv_sec = 10};
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0)
+        return -1;
+    snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void cl_send(int fd, const char *s)
+{
+    size_t n = strlen(s);
+
+    while (n > 0) {
+        ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
+
+        if (w <= 0)
+            return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Read one line into t->lines; returns false on EOF/timeout (and records EOF). */
+static bool cl_line(struct srv_test *t, int fd)
+{
+    char *out = t->lines[t->nlines < MAX_LINES ? t->nlines : MAX_LINES - 1];
+    size_t n = 0;
+
+    for (;;) {
+        char c;
+        ssize_t r = recv(fd, &c, 1, 0);
+
+        if (r <= 0) {
+            t->eof_seen = r == 0;
+            return false;
+        }
+        if (c == '\n')
+            break;
+        if (n + 1 < sizeof(t->lines[0]))
+            out[n++] = c;
+    }
+    out[n] = '\0';
+    if (t->nlines < MAX_LINES)
+        t->nlines++;
+    return true;
+}
+
+static void *client_main(void *arg)
+{
+    struct srv_test *t = arg;
+
+    t->client(t);
+    uv_async_send(&t->done);
+    return NULL;
+}
+
+static void run_server(struct srv_test *t, const struct ctl_server_opts *base)
+{
+    struct ctl_server_opts o = *base;
+    struct g2d_error err = {0};
+    pthread_t th;
+
+    assert_int_equal(uv_loop_init(&t->loop), 0);
+    snprintf(t->path, sizeof(t->path), "/tmp/g2d-ctl-test-%d.sock", (int)getpid());
+    o.path = t->path;
+    o.dispatch = test_dispatch;
+    o.arg = t;
+    assert_int_equal(ctl_server_start(&t->srv, &t->loop, &o, &err), 0);
+    uv_async_init(&t->loop, &t->done, on_done);
+    t->done.data = t;
+    uv_timer_init(&t->loop, &t->timer);
+    t->timer.data = t;
+    if (t->client) {
+        assert_int_equal(pthread_create(&th, NULL, client_main, t), 0);
+        uv_run(&t->loop, UV_RUN_DEFAULT);
+        pthread_join(th, NULL);
+    } else {
+        uv_run(&t->loop, UV_RUN_DEFAULT);
+    }
+    assert_null(t->deferred);
+    assert_int_equal(uv_loop_close(&t->loop), 0);
+    /* The socket file is removed on close. */
+    assert_int_equal(access(t->path, F_OK), -1);
+}
+
+static void client_basic(struct srv_test *t)
+{
+    struct stat st;
+    int fd;
+
+    if (stat(t->path, &st) == 0)
+        t->sock_mode = st.st_mode & 0777;
+    fd = cl_connect(t->path);
+    if (fd < 0)
+        return;
+    cl_send(fd, "{\"v\":1,\"id\":5,\"cmd\":\"status\"}\n");
+    cl_line(t, fd);
+    /* Two pipelined requests in one write, CRLF on the second, blank lines between. */
+    cl_send(fd,
+            "{\"v\":1,\"id\":6,\"cmd\":\"status\"}\n\n{\"v\":1,\"id\":7,\"cmd\":\"pause\"}\r\n");
+    cl_line(t, fd);
+    cl_line(t, fd);
+    cl_send(fd, "{\"v\":1,\"id\":8,\"cmd\":\n");
+    cl_line(t, fd);
+    cl_send(fd, "{\"v\":2,\"id\":9,\"cmd\":\"status\"}\n");
+    cl_line(t, fd);
+    /* A deferred reply, with a request pipelined behind it. */
+    cl_send(fd, "{\"v\":1,\"id\":10,\"cmd\":\"sync\"}\n{\"v\":1,\"id\":11,\"cmd\":\"status\"}\n");
+    cl_line(t, fd);
+    cl_line(t, fd);
+    /* Half-close after a request: the reply still arrives, then EOF. */
+    cl_send(fd, "{\"v\":1,\"id\":12,\"cmd\":\"metrics\"}\n");
+    shutdown(fd, SHUT_WR);
+    cl_line(t, fd);
+    cl_line(t, fd);
+    close(fd);
+}
+
+static void test_server_basic(void **state)
+{
+    struct srv_test *t = calloc(1, sizeof(*t));
+    struct ctl_server_opts o = {.mode = 0660};
+
+    t->client = client_basic;
+    run_server(t, &o);
+    assert_int_equal(t->sock_mode, 0660);
+    assert_int_equal(t->nlines, 8);
+    assert_string_equal(t->lines[0], "{\"v\":1,\"id\":5,\"ok\":true,\"result\":{\"n\":1}}");
+    assert_string_equal(t->lines[1], "{\"v\":1,\"id\":6,\"ok\":true,\"result\":{\"n\":2}}");
+    assert_string_equal(t->lines[2],
+                        "{\"v\":1,\"id\":7,\"ok\":true,\"result\":{\"cmd\":\"pause\"}}");
+    assert_non_null(strstr(t->lines[3], "\"id\":null,\"ok\":false,\"error\":{\"code\":"
+                                        "\"bad_request\""));
+    assert_non_null(strstr(t->lines[4], "\"id\":9,\"ok\":false,\"error\":{\"code\":\"version\""));
+    assert_string_equal(t->lines[5], "{\"v\":1,\"id\":10,\"ok\":true,\"result\":{\"late\":true}}");
+    assert_string_equal(t->lines[6], "{\"v\":1,\"id\":11,\"ok\":true,\"result\":{\"n\":5}}");
+    assert_string_equal(t->lines[7],
+                        "{\"v\":1,\"id\":12,\"ok\":true,\"result\":{\"cmd\":\"metrics\"}}");
+    assert_true(t->eof_seen);
+    assert_true(t->deferred_connected);
+    free(t);
+}
+
+static void client_busy(struct srv_test *t)
+{
+    int a = cl_connect(t->path), b;
+
+    if (a < 0)
+        return;
+    cl_send(a, "{\"v\":1,\"id\":1,\"cmd\":\"status\"}\n");
+    cl_line(t, a); /* a is now surely accepted and counted */
+    b = cl_connect(t->path);
+    if (b >= 0) {
+        cl_line(t, b);
+        t->eof_seen = false;
+        cl_line(t, b);
+        close(b);
+    }
+    /* a still works. */
+    cl_send(a, "{\"v\":1,\"id\":2,\"cmd\":\"status\"}\n");
+    cl_line(t, a);
+    close(a);
+}
+
+static void test_server_busy(void **state)
+{
+    struct srv_test *t = calloc(1, sizeof(*t));
+    struct ctl_server_opts o = {.mode = 0600, .max_conns = 1};
+
+    t->client = client_busy;
+    run_server(t, &o);
+    assert_int_equal(t->nlines, 3);
+    assert_string_equal(t->lines[1], "{\"v\":1,\"id\":null,\"ok\":false,\"error\":{\"code\":"
+                                     "\"busy\",\"message\":\"too many control connections\"}}");
+    assert_string_equal(t->lines[2], "{\"v\":1,\"id\":2,\"ok\":true,\"result\":{\"n\":2}}");
+    free(t);
+}
+
+static void client_overlong(struct srv_test *t)
+{
+    char big[200];
+    int fd = cl_connect(t->path);
+
+    if (fd < 0)
+        return;
+    memset(big, 'x', sizeof(big) - 2);
+    big[sizeof(big) - 2] = '\n';
+    big[sizeof(big) - 1] = '\0';
+    cl_send(fd, "{\"v\":1,\"id\":1,\"cmd\":\"status\"}\n");
+    cl_line(t, fd);
+    cl_send(fd, big);
+    cl_line(t, fd);
+    cl_line(t, fd);
+    close(fd);
+}
+
+static void test_server_overlong(void **state)
+{
+    struct srv_test *t = calloc(1, sizeof(*t));
+    struct ctl_server_opts o = {.mode = 0600, .line_max = 128};
+
+    t->client = client_overlong;
+    run_server(t, &o);
+    assert_int_equal(t->nlines, 2);
+    assert_string_equal(t->lines[1], "{\"v\":1,\"id\":null,\"ok\":false,\"error\":{\"code\":"
+                                     "\"bad_request\",\"message\":\"request line longer than 128 "
+                                     "bytes\"}}");
+    assert_true(t->eof_seen); /* and the connection was closed */
+    free(t);
+}
+
+static void client_disconnect(struct srv_test *t)
+{
+    int fd = cl_connect(t->path);
+
+    if (fd < 0)
+        return;
+    cl_send(fd, "{\"v\":1,\"id\":1,\"cmd\":\"sync\"}\n");
+    close(fd);
+}
+
+static void test_server_deferred_after_disconnect(void **state)
+{
+    struct srv_test *t = calloc(1, sizeof(*t));
+    struct ctl_server_opts o = {.mode = 0600};
+    struct g2d_error err = {0};
+    pthread_t th;
+
+    /* The client goes away while its request is outstanding; the late reply is dropped. */
+    t->finish_after_deferred = true;
+    t->client = client_disconnect;
+    assert_int_equal(uv_loop_init(&t->loop), 0);
+    snprintf(t->path, sizeof(t->path), "/tmp/g2d-ctl-test-%d.sock", (int)getpid());
+    o.path = t->path;
+    o.dispatch = test_dispatch;
+    o.arg = t;
+    assert_int_equal(ctl_server_start(&t->srv, &t->loop, &o, &err), 0);
+    uv_timer_init(&t->loop, &t->timer);
+    t->timer.data = t;
+    uv_async_init(&t->loop, &t->done, NULL);
+    assert_int_equal(pthread_create(&th, NULL, client_main, t), 0);
+    pthread_join(th, NULL);
+    uv_run(&t->loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&t->loop), 0);
+    assert_int_equal(t->dispatched, 1);
+    assert_null(t->deferred);
+    assert_int_equal(t->conns_after, 0);
+    free(t);
+}
+
+static void on_child_poll(uv_timer_t *tm)
+{
+    struct srv_test *t = tm->data;
+
+    if (waitpid(t->child, &t->child_status, WNOHANG) == t->child)
+        finish(t);
+}
+
+static void test_server_forbidden(void **state)
+{
+    struct srv_test *t;
+    struct ctl_server_opts o = {.mode = 0666};
+    struct g2d_error err = {0};
+
+    if (geteuid() != 0)
+        skip();
+    t = calloc(1, sizeof(*t));
+    assert_int_equal(uv_loop_init(&t->loop), 0);
+    snprintf(t->path, sizeof(t->path), "/tmp/g2d-ctl-test-%d.sock", (int)getpid());
+    o.path = t->path;
+    o.dispatch = test_dispatch;
+    o.arg = t;
+    assert_int_equal(ctl_server_start(&t->srv, &t->loop, &o, &err), 0);
+    uv_async_init(&t->loop, &t->done, NULL);
+    uv_timer_init(&t->loop, &t->timer);
+    t->timer.data = t;
+    t->child = fork();
+    assert_true(t->child >= 0);
+    if (t->child == 0) {
+        /* An unprivileged peer: read-only commands only. */
+        int fd, rc = 0;
+
+        if (setgid(65534) < 0 || setuid(65534) < 0)
+            _exit(10);
+        fd = cl_connect(t->path);
+        if (fd < 0)
+            _exit(11);
+        cl_send(fd, "{\"v\":1,\"id\":1,\"cmd\":\"pause\"}\n");
+        if (!cl_line(t, fd) || !strstr(t->lines[0], "\"code\":\"forbidden\""))
+            rc |= 1;
+        cl_send(fd, "{\"v\":1,\"id\":2,\"cmd\":\"status\"}\n");
+        if (!cl_line(t, fd) || !strstr(t->lines[1], "\"ok\":true"))
+            rc |= 2;
+        _exit(rc);
+    }
+    uv_timer_start(&t->timer, on_child_poll, 10, 10);
+    uv_run(&t->loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&t->loop), 0);
+    assert_true(WIFEXITED(t->child_status));
+    assert_int_equal(WEXITSTATUS(t->child_status), 0);
+    assert_int_equal(t->dispatched, 1); /* only status reached the dispatcher */
+    free(t);
+}
+
+static void test_server_refuses_non_socket(void **state)
+{
+    struct ctl_server_opts o = {.mode = 0600, .dispatch = test_dispatch};
+    struct ctl_server *srv = NULL;
+    struct g2d_error err = {0};
+    char path[64];
+    uv_loop_t loop;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/tmp/g2d-ctl-test-file-%d", (int)getpid());
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(uv_loop_init(&loop), 0);
+    o.path = path;
+    assert_int_equal(ctl_server_start(&srv, &loop, &o, &err), -EEXIST);
+    assert_non_null(strstr(err.msg, "not a socket"));
+    assert_int_equal(access(path, F_OK), 0); /* left alone */
+    unlink(path);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sched),
+        cmocka_unit_test(test_status_line),
+        cmocka_unit_test(test_exit_code),
+        cmocka_unit_test(test_results_ring),
+        cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_json_helpers),
+        cmocka_unit_test(test_log_format),
+        cmocka_unit_test(test_server_basic),
+        cmocka_unit_test(test_server_busy),
+        cmocka_unit_test(test_server_overlong),
+        cmocka_unit_test(test_server_deferred_after_disconnect),
+        cmocka_unit_test(test_server_forbidden),
+        cmocka_unit_test(test_server_refuses_non_socket),
+    };
+
+    signal(SIGPIPE, SIG_IGN);
+    /* Keep the server's log lines (refused commands...) out of the test output. */
+    log_init(G2D_LOG_STDERR, LOG_ERR);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
