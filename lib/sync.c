@@ -653,19 +653,25 @@ static bool same_scope(const struct g2d_config *a, const struct g2d_config *b)
 
 int g2d_sync_set_config(struct g2d_sync *s, const struct g2d_config *cfg, struct g2d_error *err)
 {
-    s->cfg = cfg;
-    s->cfg_pending = true;
-    if (!s->running) {
-        int r;
+    int r;
 
-        if (!same_scope(s->cycle_cfg, cfg))
-            s->snap_valid = false;
-        r = g2d_cloud_set_config(s->cloud, cfg, err);
-        if (r < 0)
-            return r;
-        s->cycle_cfg = cfg;
-        s->cfg_pending = false;
+    if (s->running) {
+        /* Taken at the start of the next cycle. */
+        s->cfg = cfg;
+        s->cfg_pending = true;
+        return 0;
     }
+    r = g2d_cloud_set_config(s->cloud, cfg, err);
+    if (r < 0) {
+        /* Keep running on the config we had; the caller still owns the rejected one. */
+        (void)g2d_cloud_set_config(s->cloud, s->cycle_cfg, NULL);
+        return r;
+    }
+    if (!same_scope(s->cycle_cfg, cfg))
+        s->snap_valid = false;
+    s->cfg = cfg;
+    s->cycle_cfg = cfg;
+    s->cfg_pending = false;
     return 0;
 }
 
