@@ -14,10 +14,10 @@
 #include <stddef.h>
 
 struct g2d_buf {
-    char *data;  /**< NULL until the first append */
-    size_t len;  /**< bytes used, excluding the NUL terminator */
-    size_t cap;  /**< bytes allocated */
-    size_t max;  /**< ceiling for len; 0 means SIZE_MAX/2 */
+    char *data; /**< NULL until the first append */
+    size_t len; /**< bytes used, excluding the NUL terminator */
+    size_t cap; /**< bytes allocated */
+    size_t max; /**< ceiling for len; 0 means SIZE_MAX/2 */
 };
 
 /** Initialise an empty buffer that may grow to @p max bytes. Cannot fail. */

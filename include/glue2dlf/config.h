@@ -36,29 +36,29 @@ enum g2d_log_target {
 /** Where a secret came from; shown by --print-config instead of the value. */
 enum g2d_secret_source {
     G2D_SECRET_NONE = 0,
-    G2D_SECRET_FILE,        /**< literal value in the config file */
-    G2D_SECRET_ENV,         /**< environment variable */
-    G2D_SECRET_CREDENTIAL,  /**< systemd credential in $CREDENTIALS_DIRECTORY */
+    G2D_SECRET_FILE,       /**< literal value in the config file */
+    G2D_SECRET_ENV,        /**< environment variable */
+    G2D_SECRET_CREDENTIAL, /**< systemd credential in $CREDENTIALS_DIRECTORY */
 };
 
 struct g2d_secret {
-    char *value;                   /**< NULL when unset; never logged or printed */
+    char *value; /**< NULL when unset; never logged or printed */
     enum g2d_secret_source source;
-    char *origin;                  /**< env var or credential name, NULL for FILE/NONE */
+    char *origin; /**< env var or credential name, NULL for FILE/NONE */
 };
 
 /** Per-side HTTP client settings. */
 struct g2d_endpoint_config {
-    char *endpoint;              /**< base URL override ("http://127.0.0.1:8601"), NULL = derived */
-    unsigned max_concurrency;    /**< in-flight requests, default 16 */
-    double max_rps;              /**< request-rate cap, 0 = none */
-    unsigned page_size;          /**< list page size */
+    char *endpoint;           /**< base URL override ("http://127.0.0.1:8601"), NULL = derived */
+    unsigned max_concurrency; /**< in-flight requests, default 16 */
+    double max_rps;           /**< request-rate cap, 0 = none */
+    unsigned page_size;       /**< list page size */
 };
 
 struct g2d_glue_config {
-    char *region;                /**< required (or AWS_REGION / AWS_DEFAULT_REGION) */
-    char *catalog_id;            /**< NULL = the account's own catalog */
-    char *access_key_id;         /**< not secret, but only printed masked-free */
+    char *region;        /**< required (or AWS_REGION / AWS_DEFAULT_REGION) */
+    char *catalog_id;    /**< NULL = the account's own catalog */
+    char *access_key_id; /**< not secret, but only printed masked-free */
     struct g2d_secret secret_access_key;
     struct g2d_secret session_token;
     struct g2d_endpoint_config http;
@@ -66,25 +66,25 @@ struct g2d_glue_config {
 };
 
 struct g2d_dlf_config {
-    char *region;                /**< required */
-    char *catalog_id;            /**< NULL = the account's default catalog */
+    char *region;     /**< required */
+    char *catalog_id; /**< NULL = the account's default catalog */
     char *access_key_id;
     struct g2d_secret access_key_secret;
     struct g2d_secret security_token;
     enum g2d_dlf_signature signature;
     struct g2d_endpoint_config http;
-    unsigned batch_size;         /**< partitions per batch write, default 100 */
+    unsigned batch_size; /**< partitions per batch write, default 100 */
 };
 
 struct g2d_partition_filter {
     char *database;
     char *table;
-    char *expression;            /**< Glue GetPartitions Expression, e.g. "dt>=20220101" */
+    char *expression; /**< Glue GetPartitions Expression, e.g. "dt>=20220101" */
 };
 
 struct g2d_location_rule {
-    char *from;                  /**< source prefix, e.g. "s3://bucket/" */
-    char *to;                    /**< target prefix, e.g. "oss://bucket/" */
+    char *from; /**< source prefix, e.g. "s3://bucket/" */
+    char *to;   /**< target prefix, e.g. "oss://bucket/" */
 };
 
 /** Object types selected for sync. */
@@ -96,23 +96,23 @@ enum {
 };
 
 struct g2d_config {
-    char *path;                  /**< file it was loaded from */
-    bool legacy;                 /**< loaded from a .properties file */
+    char *path;  /**< file it was loaded from */
+    bool legacy; /**< loaded from a .properties file */
 
     struct g2d_glue_config glue;
     struct g2d_dlf_config dlf;
 
     /* schedule */
-    uint64_t interval_ms;        /**< between cycle starts, default 5 min */
-    uint64_t jitter_ms;          /**< uniform random delay added, default 10% of interval */
-    uint64_t full_reconcile_ms;  /**< rebuild the snapshot from a DLF listing, default 24 h */
-    bool run_on_start;           /**< first cycle right after start-up, default true */
+    uint64_t interval_ms;       /**< between cycle starts, default 5 min */
+    uint64_t jitter_ms;         /**< uniform random delay added, default 10% of interval */
+    uint64_t full_reconcile_ms; /**< rebuild the snapshot from a DLF listing, default 24 h */
+    bool run_on_start;          /**< first cycle right after start-up, default true */
 
     /* scope */
-    unsigned objects;            /**< G2D_OBJ_* mask, default all */
-    char **databases;            /**< allow-list, NULL/0 = all */
+    unsigned objects; /**< G2D_OBJ_* mask, default all */
+    char **databases; /**< allow-list, NULL/0 = all */
     size_t ndatabases;
-    char **table_prefixes;       /**< table-name prefixes, NULL/0 = all */
+    char **table_prefixes; /**< table-name prefixes, NULL/0 = all */
     size_t ntable_prefixes;
     struct g2d_partition_filter *partition_filters;
     size_t npartition_filters;
@@ -120,10 +120,10 @@ struct g2d_config {
     size_t nlocation_map;
 
     /* safety */
-    bool dry_run;                /**< plan and report, never write */
-    bool deletes;                /**< delete what Glue no longer has, default true */
-    unsigned max_deletes;        /**< per cycle and object type; more are held, default 1000 */
-    double max_delete_fraction;  /**< of the DLF objects in scope, default 0.5 */
+    bool dry_run;               /**< plan and report, never write */
+    bool deletes;               /**< delete what Glue no longer has, default true */
+    unsigned max_deletes;       /**< per cycle and object type; more are held, default 1000 */
+    double max_delete_fraction; /**< of the DLF objects in scope, default 0.5 */
 
     /* HTTP (both sides) */
     char *ca_file;               /**< NULL = system store */
@@ -133,15 +133,15 @@ struct g2d_config {
     size_t max_response_bytes;   /**< per response body, default 256 MiB */
 
     /* output and control */
-    char *result_path;           /**< JSON-lines result log; NULL = none */
-    char *control_socket;        /**< default /run/glue2dlf/control.sock */
-    mode_t control_mode;         /**< default 0660 */
+    char *result_path;    /**< JSON-lines result log; NULL = none */
+    char *control_socket; /**< default /run/glue2dlf/control.sock */
+    mode_t control_mode;  /**< default 0660 */
     enum g2d_log_target log_target;
-    int log_level;               /**< syslog priority threshold, default LOG_INFO */
+    int log_level; /**< syslog priority threshold, default LOG_INFO */
 
     /* derived at load time */
-    char *glue_url;              /**< effective Glue base URL, no trailing '/' */
-    char *dlf_url;               /**< effective DLF base URL, no trailing '/' */
+    char *glue_url; /**< effective Glue base URL, no trailing '/' */
+    char *dlf_url;  /**< effective DLF base URL, no trailing '/' */
 };
 
 /**
@@ -160,8 +160,8 @@ struct g2d_config {
 int g2d_config_load(struct g2d_config **out, const char *path, struct g2d_error *err);
 
 /** Same, from memory (tests, fuzzing); @p name is used in messages; no permission check. */
-int g2d_config_load_buffer(struct g2d_config **out, const char *name, const char *data,
-                           size_t len, bool legacy, struct g2d_error *err);
+int g2d_config_load_buffer(struct g2d_config **out, const char *name, const char *data, size_t len,
+                           bool legacy, struct g2d_error *err);
 
 /** Free a config. Accepts NULL. */
 void g2d_config_free(struct g2d_config *cfg);

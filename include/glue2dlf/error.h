@@ -17,10 +17,10 @@
 #define G2D_ERRMSG_MAX 512
 
 struct g2d_error {
-    int code;                  /**< negative errno, 0 when unset */
-    int line;                  /**< 1-based line for config errors, 0 otherwise */
-    int col;                   /**< 1-based column for config errors, 0 otherwise */
-    char msg[G2D_ERRMSG_MAX];  /**< one line, no trailing newline */
+    int code;                 /**< negative errno, 0 when unset */
+    int line;                 /**< 1-based line for config errors, 0 otherwise */
+    int col;                  /**< 1-based column for config errors, 0 otherwise */
+    char msg[G2D_ERRMSG_MAX]; /**< one line, no trailing newline */
 };
 
 /**

@@ -54,19 +54,22 @@ int g2d_http_new(struct g2d_http **out, uv_loop_t *loop, const struct g2d_http_o
  */
 void g2d_http_close(struct g2d_http *h, void (*closed)(void *arg), void *arg);
 
+/** The loop the engine runs on (borrowed). */
+uv_loop_t *g2d_http_loop(const struct g2d_http *h);
+
 /** What prepare() sees for one attempt, and where it puts the headers. */
 struct g2d_http_attempt {
     const char *method;
-    const char *host;            /**< exactly the Host header the engine sends (host[:port]) */
-    const char *path;            /**< path without the query, e.g. "/" */
-    const struct g2d_kv *query;  /**< decoded query parameters */
+    const char *host;           /**< exactly the Host header the engine sends (host[:port]) */
+    const char *path;           /**< path without the query, e.g. "/" */
+    const struct g2d_kv *query; /**< decoded query parameters */
     size_t nquery;
-    const char *body;            /**< NULL when no body */
+    const char *body; /**< NULL when no body */
     size_t body_len;
-    const char *action;          /**< operation name: "GetDatabases", "CreateDatabase", ... */
-    int64_t now;                 /**< Unix seconds, from opts.now */
-    unsigned attempt;            /**< 1 for the first try */
-    void *priv;                  /**< engine use */
+    const char *action; /**< operation name: "GetDatabases", "CreateDatabase", ... */
+    int64_t now;        /**< Unix seconds, from opts.now */
+    unsigned attempt;   /**< 1 for the first try */
+    void *priv;         /**< engine use */
 };
 
 /**
@@ -78,41 +81,42 @@ int g2d_http_attempt_add_header(struct g2d_http_attempt *a, const char *name, co
 
 /** A finished request, as seen by the completion callback (all borrowed until it returns). */
 struct g2d_http_response {
-    int err;                     /**< 0: an HTTP exchange completed (see status); else
+    int err;          /**< 0: an HTTP exchange completed (see status); else
                                       -ETIMEDOUT, -ECONNRESET, -ECONNREFUSED, -E2BIG (body
                                       over the ceiling), -EPROTO (truncated/bad response),
                                       -ECANCELED, -ENOMEM... after the last attempt */
-    long status;                 /**< HTTP status, 0 if none */
-    const char *body;            /**< NUL-terminated, "" if none */
+    long status;      /**< HTTP status, 0 if none */
+    const char *body; /**< NUL-terminated, "" if none */
     size_t body_len;
-    const char *request_id;      /**< x-amzn-RequestId / x-acs-request-id header, or "" */
-    const char *retry_after;     /**< x-amz-retry-after / x-acs-retry-after header (ms), or "" */
-    char error_code[96];         /**< service error code filled by classify(), "" if none */
-    char error_message[384];     /**< service or transport error text, "" on success */
-    unsigned attempts;           /**< attempts made */
-    bool ok;                     /**< classify() said success */
+    const char *request_id;  /**< x-amzn-RequestId / x-acs-request-id header, or "" */
+    const char *retry_after; /**< x-amz-retry-after / x-acs-retry-after header (ms), or "" */
+    char error_code[96];     /**< service error code filled by classify(), "" if none */
+    char error_message[384]; /**< service or transport error text, "" on success */
+    unsigned attempts;       /**< attempts made */
+    bool ok;                 /**< classify() said success */
 };
 
 enum g2d_http_verdict {
-    G2D_HTTP_OK = 0,        /**< success: deliver */
-    G2D_HTTP_FAIL,          /**< permanent failure: deliver, no retry */
-    G2D_HTTP_RETRY_THROTTLE,/**< throttled: retry with the throttling base delay */
-    G2D_HTTP_RETRY,         /**< transient: retry with the transient base delay */
+    G2D_HTTP_OK = 0,         /**< success: deliver */
+    G2D_HTTP_FAIL,           /**< permanent failure: deliver, no retry */
+    G2D_HTTP_RETRY_THROTTLE, /**< throttled: retry with the throttling base delay */
+    G2D_HTTP_RETRY,          /**< transient: retry with the transient base delay */
 };
 
 typedef void (*g2d_http_done_cb)(const struct g2d_http_response *resp, void *arg);
 
 struct g2d_http_endpoint_opts {
-    const char *name;            /**< "glue" or "dlf": messages and stats */
-    const char *base_url;        /**< scheme://host[:port], no trailing '/' */
-    unsigned max_concurrency;    /**< in-flight transfers, 0 = 16 */
-    double max_rps;              /**< attempts per second, 0 = unlimited */
-    unsigned max_attempts;       /**< including the first, 0 = 6 */
-    unsigned base_delay_ms;      /**< transient backoff base, 0 = 100 */
-    unsigned throttle_delay_ms;  /**< throttling backoff base, 0 = 1000 */
-    unsigned max_delay_ms;       /**< backoff cap, 0 = 20000 */
-    unsigned retry_budget;       /**< retry token bucket size, 0 = 500 (a retry costs 5,
+    const char *name;           /**< "glue" or "dlf": messages and stats */
+    const char *base_url;       /**< scheme://host[:port], no trailing '/' */
+    unsigned max_concurrency;   /**< in-flight transfers, 0 = 16 */
+    double max_rps;             /**< attempts per second, 0 = unlimited */
+    unsigned max_attempts;      /**< including the first, 0 = 6 */
+    unsigned base_delay_ms;     /**< transient backoff base, 0 = 100 */
+    unsigned throttle_delay_ms; /**< throttling backoff base, 0 = 1000 */
+    unsigned max_delay_ms;      /**< backoff cap, 0 = 20000 */
+    unsigned retry_budget;      /**< retry token bucket size, 0 = 500 (a retry costs 5,
                                       a retry after a timeout 10, a success refunds 1) */
+    /** Add this attempt's headers; a negative return fails the request with that code. */
     int (*prepare)(struct g2d_http_attempt *a, void *ctx);
     /**
      * Decide the fate of an HTTP response (transport errors never reach it: they are
@@ -132,13 +136,13 @@ void g2d_http_endpoint_set_limits(struct g2d_http_endpoint *ep, unsigned max_con
                                   double max_rps);
 
 struct g2d_http_request_opts {
-    const char *method;          /**< "GET", "POST", "PUT", "DELETE" */
-    const char *path;            /**< absolute path, e.g. "/api/metastore/catalogs/databases" */
-    const struct g2d_kv *query;  /**< decoded; sent sorted by name, RFC 3986-encoded; copied */
+    const char *method;         /**< "GET", "POST", "PUT", "DELETE" */
+    const char *path;           /**< absolute path, e.g. "/api/metastore/catalogs/databases" */
+    const struct g2d_kv *query; /**< decoded; sent sorted by name, RFC 3986-encoded; copied */
     size_t nquery;
-    const char *body;            /**< copied; NULL for none */
+    const char *body; /**< copied; NULL for none */
     size_t body_len;
-    const char *action;          /**< operation name, copied */
+    const char *action; /**< operation name, copied */
 };
 
 /**
@@ -153,15 +157,15 @@ int g2d_http_submit(struct g2d_http_endpoint *ep, const struct g2d_http_request_
 void g2d_http_cancel(struct g2d_http_req *req);
 
 struct g2d_http_stats {
-    uint64_t requests;           /**< requests completed (any outcome) */
-    uint64_t attempts;           /**< attempts started */
-    uint64_t retries;            /**< attempts beyond the first */
-    uint64_t throttled;          /**< responses classified as throttling */
-    uint64_t failures;           /**< requests that ended not ok */
+    uint64_t requests;  /**< requests completed (any outcome) */
+    uint64_t attempts;  /**< attempts started */
+    uint64_t retries;   /**< attempts beyond the first */
+    uint64_t throttled; /**< responses classified as throttling */
+    uint64_t failures;  /**< requests that ended not ok */
     uint64_t bytes_in, bytes_out;
-    unsigned in_flight;          /**< transfers running now */
-    unsigned queued;             /**< waiting for a slot, a rate token or a backoff timer */
-    unsigned concurrency;        /**< current effective concurrency limit */
+    unsigned in_flight;   /**< transfers running now */
+    unsigned queued;      /**< waiting for a slot, a rate token or a backoff timer */
+    unsigned concurrency; /**< current effective concurrency limit */
 };
 
 void g2d_http_endpoint_stats(const struct g2d_http_endpoint *ep, struct g2d_http_stats *out);

@@ -25,13 +25,13 @@ struct g2d_kv {
 };
 
 struct g2d_sign_req {
-    const char *method;            /**< "GET", "POST", ... (may be "" for vector V2) */
-    const char *path;              /**< raw path, "" is treated as "/" */
-    const struct g2d_kv *query;    /**< decoded query parameters, any order */
+    const char *method;         /**< "GET", "POST", ... (may be "" for vector V2) */
+    const char *path;           /**< raw path, "" is treated as "/" */
+    const struct g2d_kv *query; /**< decoded query parameters, any order */
     size_t nquery;
-    const struct g2d_kv *headers;  /**< the headers to sign (exactly these) */
+    const struct g2d_kv *headers; /**< the headers to sign (exactly these) */
     size_t nheaders;
-    const void *body;              /**< may be NULL when body_len == 0 */
+    const void *body; /**< may be NULL when body_len == 0 */
     size_t body_len;
 };
 

@@ -31,9 +31,9 @@ enum g2d_item_type {
 };
 
 enum g2d_diff {
-    G2D_DIFF_GLUE_NEW = 0,  /**< in Glue, not in DLF: create */
-    G2D_DIFF_NEED_UPDATE,   /**< in both, different: update */
-    G2D_DIFF_DLF_NEW,       /**< in DLF only: delete */
+    G2D_DIFF_GLUE_NEW = 0, /**< in Glue, not in DLF: create */
+    G2D_DIFF_NEED_UPDATE,  /**< in both, different: update */
+    G2D_DIFF_DLF_NEW,      /**< in DLF only: delete */
 };
 
 /** "database", "table", "partition", "function". */
@@ -44,18 +44,18 @@ const char *g2d_diff_name(enum g2d_diff d);
 /** One item acted on (or planned, in a dry run). Borrowed for the callback's duration. */
 struct g2d_item_result {
     uint64_t cycle_id;
-    int64_t time_ms;             /**< Unix time in ms when the outcome was known */
+    int64_t time_ms; /**< Unix time in ms when the outcome was known */
     enum g2d_item_type type;
-    const char *name;            /**< database: "db"; table: "db.tbl"; function: "db.fn";
+    const char *name; /**< database: "db"; table: "db.tbl"; function: "db.fn";
                                       partition: "db.tbl/k1=v1/k2=v2" */
     const char *database;
-    const char *table;           /**< NULL for databases and functions */
+    const char *table; /**< NULL for databases and functions */
     enum g2d_diff diff;
     bool success;
-    bool dry_run;                /**< planned only, nothing written */
-    bool held;                   /**< a delete held back by the delete guard */
-    const char *error;           /**< NULL on success */
-    const char *warning;         /**< e.g. open-table-format path warning, or NULL */
+    bool dry_run;        /**< planned only, nothing written */
+    bool held;           /**< a delete held back by the delete guard */
+    const char *error;   /**< NULL on success */
+    const char *warning; /**< e.g. open-table-format path warning, or NULL */
 };
 
 /**
@@ -67,22 +67,22 @@ int g2d_item_result_format(const struct g2d_item_result *r, struct g2d_buf *out)
 
 enum g2d_phase {
     G2D_PHASE_IDLE = 0,
-    G2D_PHASE_SNAPSHOT,          /**< listing DLF to (re)build the snapshot */
-    G2D_PHASE_EXTRACT,           /**< listing Glue and diffing */
-    G2D_PHASE_LOAD,              /**< writing to DLF */
+    G2D_PHASE_SNAPSHOT, /**< listing DLF to (re)build the snapshot */
+    G2D_PHASE_EXTRACT,  /**< listing Glue and diffing */
+    G2D_PHASE_LOAD,     /**< writing to DLF */
 };
 const char *g2d_phase_name(enum g2d_phase p);
 
 struct g2d_progress {
     enum g2d_phase phase;
-    uint64_t cycle_id;           /**< running or last cycle */
+    uint64_t cycle_id; /**< running or last cycle */
     int64_t started_ms;
     uint64_t databases_done, databases_total;
     uint64_t tables_done, tables_total;
-    uint64_t items_seen;         /**< Glue objects read this cycle */
+    uint64_t items_seen; /**< Glue objects read this cycle */
     uint64_t writes_done, writes_queued;
-    uint64_t snapshot_items;     /**< objects in the snapshot */
-    size_t snapshot_bytes;       /**< memory held by the snapshot */
+    uint64_t snapshot_items; /**< objects in the snapshot */
+    size_t snapshot_bytes;   /**< memory held by the snapshot */
 };
 
 struct g2d_cycle_stats {
@@ -90,16 +90,16 @@ struct g2d_cycle_stats {
     int64_t started_ms, finished_ms;
     bool dry_run;
     bool cancelled;
-    int status;                  /**< 0, or <0 when the cycle could not run as a whole
+    int status; /**< 0, or <0 when the cycle could not run as a whole
                                       (e.g. the Glue listing failed); see error */
     char error[G2D_ERRMSG_MAX];
-    uint64_t seen;               /**< Glue objects in scope */
+    uint64_t seen; /**< Glue objects in scope */
     uint64_t unchanged;
-    uint64_t created, updated, deleted; /**< successful writes */
-    uint64_t failed;             /**< items that failed (retried next cycle) */
-    uint64_t held;               /**< deletes held by the guard */
+    uint64_t created, updated, deleted;   /**< successful writes */
+    uint64_t failed;                      /**< items that failed (retried next cycle) */
+    uint64_t held;                        /**< deletes held by the guard */
     uint64_t glue_requests, dlf_requests; /**< HTTP requests this cycle */
-    uint64_t dlf_writes;         /**< DLF write requests this cycle */
+    uint64_t dlf_writes;                  /**< DLF write requests this cycle */
 };
 
 struct g2d_sync;

@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "glue2dlf/encode.h"
+#include "glue2dlf/sign.h"
+
+#include "cloud.h"
+
+struct g2d_cloud {
+    struct g2d_http *http;
+    const struct g2d_config *cfg;
+    struct g2d_http_endpoint *ep[2];
+    char *url[2];
+    uint64_t requests[2];
+};
+
+struct cloud_call {
+    struct g2d_cloud *c;
+    enum g2d_side side;
+    g2d_api_cb cb;
+    void *arg;
+};
+
+static const char *const glue_throttle_codes[] = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "EC2ThrottledException",
+    NULL,
+};
+
+static const char *const glue_transient_codes[] = {
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "PriorRequestNotComplete",
+    "InternalServiceException",
+    "OperationTimeoutException",
+    "ServiceUnavailable",
+    "InternalFailure",
+    NULL,
+};
+
+static bool in_list(const char *const *list, const char *s)
+{
+    for (; *list; list++)
+        if (strcmp(*list, s) == 0)
+            return true;
+    return false;
+}
+
+/* ---- signing ------------------------------------------------------------------------ */
+
+static int add_headers(struct g2d_http_attempt *a, const struct g2d_kv *h, size_t n,
+                       const char *skip)
+{
+    size_t i;
+    int r;
+
+    for (i = 0; i < n; i++) {
+        if (skip && strcasecmp(h[i].name, skip) == 0)
+            continue;
+        r = g2d_http_attempt_add_header(a, h[i].name, h[i].value);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int glue_prepare(struct g2d_http_attempt *a, void *ctx)
+{
+    struct g2d_cloud *c = ctx;
+    const struct g2d_glue_config *g = &c->cfg->glue;
+    char amz_date[17], target[160];
+    struct g2d_kv h[5];
+    size_t n = 0;
+    struct g2d_buf auth;
+    struct g2d_sign_req req = {0};
+    int r;
+
+    if (!g->access_key_id || !g->secret_access_key.value)
+        return -ENOKEY;
+    g2d_time_amz(a->now, amz_date);
+    snprintf(target, sizeof(target), "AWSGlue.%s", a->action);
+    h[n++] = (struct g2d_kv){"Content-Type", "application/x-amz-json-1.1"};
+    h[n++] = (struct g2d_kv){"Host", a->host};
+    h[n++] = (struct g2d_kv){"X-Amz-Date", amz_date};
+    h[n++] = (struct g2d_kv){"X-Amz-Target", target};
+    if (g->session_token.value)
+        h[n++] = (struct g2d_kv){"X-Amz-Security-Token", g->session_token.value};
+    req.method = a->method;
+    req.path = a->path;
+    req.query = a->query;
+    req.nquery = a->nquery;
+    req.headers = h;
+    req.nheaders = n;
+    req.body = a->body;
+    req.body_len = a->body_len;
+    g2d_buf_init(&auth, 4096);
+    r = g2d_sigv4_sign(&req, g->access_key_id, g->secret_access_key.value, g->region, "glue",
+                       amz_date, &auth, NULL, NULL);
+    if (r == 0)
+        r = add_headers(a, h, n, "Host");
+    if (r == 0)
+        r = g2d_http_attempt_add_header(a, "Authorization", g2d_buf_cstr(&auth));
+    g2d_buf_done(&auth);
+    return r;
+}
+
+static int md5_base64(const void *data, size_t len, struct g2d_buf *out)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+
+    if (!EVP_Digest(data, len, md, &mdlen, EVP_md5(), NULL))
+        return -EIO;
+    return g2d_base64(md, mdlen, out);
+}
+
+static int dlf_prepare(struct g2d_http_attempt *a, void *ctx)
+{
+    struct g2d_cloud *c = ctx;
+    const struct g2d_dlf_config *d = &c->cfg->dlf;
+    char date[32], nonce[33], sha[65];
+    unsigned char rnd[16];
+    struct g2d_kv h[12];
+    size_t n = 0;
+    struct g2d_buf auth, md5;
+    struct g2d_sign_req req = {0};
+    const char *ctype = "application/json; charset=utf-8";
+    int r;
+
+    if (!d->access_key_id || !d->access_key_secret.value)
+        return -ENOKEY;
+    r = g2d_random_bytes(rnd, sizeof(rnd));
+    if (r < 0)
+        return r;
+    g2d_hex(rnd, sizeof(rnd), nonce);
+    g2d_buf_init(&auth, 4096);
+    g2d_buf_init(&md5, 64);
+    req.method = a->method;
+    req.path = a->path;
+    req.query = a->query;
+    req.nquery = a->nquery;
+    req.body = a->body;
+    req.body_len = a->body_len;
+    h[n++] = (struct g2d_kv){"Accept", "application/json"};
+    if (a->body)
+        h[n++] = (struct g2d_kv){"Content-Type", ctype};
+    h[n++] = (struct g2d_kv){"x-acs-action", a->action};
+    h[n++] = (struct g2d_kv){"x-acs-version", "2020-07-10"};
+    h[n++] = (struct g2d_kv){"x-acs-signature-nonce", nonce};
+    if (d->security_token.value)
+        h[n++] = (struct g2d_kv){"x-acs-security-token", d->security_token.value};
+    if (d->signature == G2D_DLF_SIG_ROA) {
+        g2d_time_rfc1123(a->now, date);
+        h[n++] = (struct g2d_kv){"Date", date};
+        h[n++] = (struct g2d_kv){"x-acs-signature-method", "HMAC-SHA1"};
+        h[n++] = (struct g2d_kv){"x-acs-signature-version", "1.0"};
+        if (a->body) {
+            r = md5_base64(a->body, a->body_len, &md5);
+            h[n++] = (struct g2d_kv){"Content-MD5", g2d_buf_cstr(&md5)};
+        }
+        req.headers = h;
+        req.nheaders = n;
+        if (r == 0)
+            r = g2d_roa_sign(&req, d->access_key_id, d->access_key_secret.value, &auth, NULL, NULL);
+        if (r == 0)
+            r = add_headers(a, h, n, NULL);
+    } else {
+        g2d_time_iso8601(a->now, date);
+        g2d_sha256_hex(a->body ? a->body : "", a->body_len, sha);
+        h[n++] = (struct g2d_kv){"x-acs-date", date};
+        h[n++] = (struct g2d_kv){"x-acs-content-sha256", sha};
+        h[n++] = (struct g2d_kv){"Host", a->host};
+        /* Sign everything but Accept (optional in V3); send everything but Host. */
+        req.headers = h + 1;
+        req.nheaders = n - 1;
+        r = g2d_acs3_sign(&req, d->access_key_id, d->access_key_secret.value, &auth, NULL, NULL);
+        if (r == 0)
+            r = add_headers(a, h, n, "Host");
+    }
+    if (r == 0)
+        r = g2d_http_attempt_add_header(a, "Authorization", g2d_buf_cstr(&auth));
+    g2d_buf_done(&auth);
+    g2d_buf_done(&md5);
+    return r;
+}
+
+/* ---- classification ----------------------------------------------------------------- */
+
+static const char *json_str2(json_t *o, const char *a, const char *b)
+{
+    json_t *v = json_object_get(o, a);
+
+    if (!json_is_string(v) && b)
+        v = json_object_get(o, b);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Glue's __type may carry a namespace and a URL: "ns#Code:http://..." → "Code". */
+static void sanitize_type(const char *t, char *out, size_t outsz)
+{
+    const char *hash = strchr(t, '#');
+    size_t n;
+
+    if (hash)
+        t = hash + 1;
+    n = strcspn(t, ":");
+    if (n >= outsz)
+        n = outsz - 1;
+    memcpy(out, t, n);
+    out[n] = '\0';
+}
+
+static void set_message(struct g2d_http_response *resp, const char *msg)
+{
+    snprintf(resp->error_message, sizeof(resp->error_message), "%s", msg ? msg : "");
+    /* One line only: service messages are quoted into logs and result lines. */
+    for (char *p = resp->error_message; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+}
+
+static enum g2d_http_verdict glue_classify(struct g2d_http_response *resp, void *ctx)
+{
+    json_t *j;
+    const char *type, *msg;
+
+    if (resp->status >= 200 && resp->status < 300)
+        return G2D_HTTP_OK;
+    j = json_loadb(resp->body, resp->body_len, 0, NULL);
+    type = json_str2(j, "__type", "code");
+    msg = json_str2(j, "Message", "message");
+    if (type)
+        sanitize_type(type, resp->error_code, sizeof(resp->error_code));
+    else
+        snprintf(resp->error_code, sizeof(resp->error_code), "HTTP%ld", resp->status);
+    set_message(resp, msg ? msg : (resp->body_len && !j ? "non-JSON error body" : ""));
+    json_decref(j);
+    if (in_list(glue_throttle_codes, resp->error_code) || resp->status == 429)
+        return G2D_HTTP_RETRY_THROTTLE;
+    if (resp->status >= 500 || in_list(glue_transient_codes, resp->error_code))
+        return G2D_HTTP_RETRY;
+    return G2D_HTTP_FAIL;
+}
+
+static bool dlf_is_throttle(const char *code)
+{
+    return strncmp(code, "Throttling", 10) == 0;
+}
+
+static enum g2d_http_verdict dlf_classify(struct g2d_http_response *resp, void *ctx)
+{
+    json_t *j = json_loadb(resp->body, resp->body_len, 0, NULL);
+    json_t *succ = json_object_get(j, "Success");
+    const char *code = json_str2(j, "Code", "code");
+    const char *msg = json_str2(j, "Message", "message");
+    enum g2d_http_verdict v;
+
+    if (resp->status >= 200 && resp->status < 300 && !json_is_false(succ)) {
+        json_decref(j);
+        return G2D_HTTP_OK;
+    }
+    if (code)
+        snprintf(resp->error_code, sizeof(resp->error_code), "%s", code);
+    else
+        snprintf(resp->error_code, sizeof(resp->error_code), "HTTP%ld", resp->status);
+    set_message(resp, msg ? msg : (resp->body_len && !j ? "non-JSON error body" : ""));
+    json_decref(j);
+    if (dlf_is_throttle(resp->error_code) || resp->status == 429 ||
+        (resp->retry_after && *resp->retry_after))
+        v = G2D_HTTP_RETRY_THROTTLE;
+    else if (resp->status >= 500 || strcmp(resp->error_code, "InternalError") == 0 ||
+             strcmp(resp->error_code, "ServiceUnavailable") == 0 ||
+             strcmp(resp->error_code, "SignatureNonceUsed") == 0)
+        v = G2D_HTTP_RETRY;
+    else
+        v = G2D_HTTP_FAIL;
+    return v;
+}
+
+/* ---- calls -------------------------------------------------------------------------- */
+
+static void call_done(const struct g2d_http_response *resp, void *arg)
+{
+    struct cloud_call *call = arg;
+    const char *side = call->side == G2D_SIDE_GLUE ? "Glue" : "DLF";
+    struct g2d_api_result res = {0};
+    char msg[640];
+    json_error_t jerr;
+
+    res.status = resp->status;
+    res.code = resp->error_code;
+    res.message = "";
+    res.throttled = false;
+    if (resp->err) {
+        res.err = resp->err;
+        if (resp->err == -ENOKEY)
+            snprintf(msg, sizeof(msg), "%s: no credentials configured", side);
+        else
+            snprintf(msg, sizeof(msg), "%s: %s (%s, after %u attempt%s)", side,
+                     resp->error_message[0] ? resp->error_message : "transport error",
+                     strerror(-resp->err), resp->attempts, resp->attempts == 1 ? "" : "s");
+        res.message = msg;
+    } else if (!resp->ok) {
+        res.err = -EIO;
+        res.throttled =
+            dlf_is_throttle(resp->error_code) || in_list(glue_throttle_codes, resp->error_code);
+        snprintf(msg, sizeof(msg), "%s %s: %s (HTTP %ld%s%s)", side, resp->error_code,
+                 resp->error_message[0] ? resp->error_message : "no message", resp->status,
+                 resp->request_id && *resp->request_id ? ", request id " : "",
+                 resp->request_id ? resp->request_id : "");
+        res.message = msg;
+    } else {
+        if (resp->body_len == 0)
+            res.json = json_object();
+        else
+            res.json = json_loadb(resp->body, resp->body_len, 0, &jerr);
+        if (!res.json) {
+            res.err = -EPROTO;
+            snprintf(msg, sizeof(msg), "%s: invalid JSON in response: %s (line %d)", side,
+                     jerr.text, jerr.line);
+            res.message = msg;
+        }
+    }
+    call->cb(&res, call->arg);
+    json_decref(res.json);
+    free(call);
+}
+
+static int submit(struct g2d_cloud *c, enum g2d_side side, const char *method, const char *path,
+                  const char *action, const struct g2d_kv *query, size_t nquery, json_t *body,
+                  g2d_api_cb cb, void *arg, struct g2d_http_req **out)
+{
+    struct g2d_http_request_opts o = {0};
+    struct cloud_call *call;
+    char *text = NULL;
+    int r;
+
+    call = calloc(1, sizeof(*call));
+    if (body) {
+        text = json_dumps(body, JSON_COMPACT);
+        json_decref(body);
+    }
+    if (!call || (body && !text)) {
+        free(call);
+        free(text);
+        return -ENOMEM;
+    }
+    call->c = c;
+    call->side = side;
+    call->cb = cb;
+    call->arg = arg;
+    o.method = method;
+    o.path = path;
+    o.query = query;
+    o.nquery = nquery;
+    o.body = text;
+    o.body_len = text ? strlen(text) : 0;
+    o.action = action;
+    r = g2d_http_submit(c->ep[side], &o, call_done, call, out);
+    free(text);
+    if (r < 0) {
+        free(call);
+        return r;
+    }
+    c->requests[side]++;
+    return 0;
+}
+
+int g2d_glue_call(struct g2d_cloud *c, const char *op, json_t *body, g2d_api_cb cb, void *arg,
+                  struct g2d_http_req **out)
+{
+    if (!body)
+        body = json_object();
+    if (!body)
+        return -ENOMEM;
+    return submit(c, G2D_SIDE_GLUE, "POST", "/", op, NULL, 0, body, cb, arg, out);
+}
+
+int g2d_dlf_call(struct g2d_cloud *c, const char *method, const char *path, const char *action,
+                 const struct g2d_kv *query, size_t nquery, json_t *body, g2d_api_cb cb, void *arg,
+                 struct g2d_http_req **out)
+{
+    return submit(c, G2D_SIDE_DLF, method, path, action, query, nquery, body, cb, arg, out);
+}
+
+/* ---- lifecycle ---------------------------------------------------------------------- */
+
+static int make_endpoint(struct g2d_cloud *c, enum g2d_side side, struct g2d_error *err)
+{
+    const struct g2d_config *cfg = c->cfg;
+    const char *url = side == G2D_SIDE_GLUE ? cfg->glue_url : cfg->dlf_url;
+    const struct g2d_endpoint_config *ec = side == G2D_SIDE_GLUE ? &cfg->glue.http : &cfg->dlf.http;
+    struct g2d_http_endpoint_opts o = {0};
+    char *copy;
+    int r;
+
+    if (c->url[side] && strcmp(c->url[side], url) == 0) {
+        g2d_http_endpoint_set_limits(c->ep[side], ec->max_concurrency, ec->max_rps);
+        return 0;
+    }
+    copy = strdup(url);
+    if (!copy)
+        return g2d_error_set(err, -ENOMEM, "out of memory");
+    o.name = side == G2D_SIDE_GLUE ? "glue" : "dlf";
+    o.base_url = url;
+    o.max_concurrency = ec->max_concurrency;
+    o.max_rps = ec->max_rps;
+    o.max_attempts = cfg->max_attempts;
+    o.prepare = side == G2D_SIDE_GLUE ? glue_prepare : dlf_prepare;
+    o.classify = side == G2D_SIDE_GLUE ? glue_classify : dlf_classify;
+    o.ctx = c;
+    r = g2d_http_endpoint_new(c->http, &c->ep[side], &o, err);
+    if (r < 0) {
+        free(copy);
+        return r;
+    }
+    /* An endpoint lives until the engine closes; a replaced one simply goes idle. */
+    free(c->url[side]);
+    c->url[side] = copy;
+    return 0;
+}
+
+int g2d_cloud_set_config(struct g2d_cloud *c, const struct g2d_config *cfg, struct g2d_error *err)
+{
+    int r;
+
+    c->cfg = cfg;
+    r = make_endpoint(c, G2D_SIDE_GLUE, err);
+    if (r == 0)
+        r = make_endpoint(c, G2D_SIDE_DLF, err);
+    return r;
+}
+
+int g2d_cloud_new(struct g2d_cloud **out, struct g2d_http *http, const struct g2d_config *cfg,
+                  struct g2d_error *err)
+{
+    struct g2d_cloud *c = calloc(1, sizeof(*c));
+    int r;
+
+    if (!c)
+        return g2d_error_set(err, -ENOMEM, "out of memory");
+    c->http = http;
+    r = g2d_cloud_set_config(c, cfg, err);
+    if (r < 0) {
+        g2d_cloud_free(c);
+        return r;
+    }
+    *out = c;
+    return 0;
+}
+
+void g2d_cloud_free(struct g2d_cloud *c)
+{
+    if (!c)
+        return;
+    free(c->url[0]);
+    free(c->url[1]);
+    free(c);
+}
+
+int g2d_cloud_check_credentials(const struct g2d_cloud *c, struct g2d_error *err)
+{
+    const struct g2d_config *cfg = c->cfg;
+
+    if (!cfg->glue.access_key_id || !cfg->glue.secret_access_key.value)
+        return g2d_error_set(err, -ENOKEY,
+                             "no AWS credentials: set glue.access_key_id and "
+                             "glue.secret_access_key (or *_env / *_credential), or "
+                             "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY");
+    if (!cfg->dlf.access_key_id || !cfg->dlf.access_key_secret.value)
+        return g2d_error_set(err, -ENOKEY,
+                             "no Alibaba Cloud credentials: set dlf.access_key_id and "
+                             "dlf.access_key_secret (or *_env / *_credential), or "
+                             "ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET");
+    return 0;
+}
+
+void g2d_cloud_stats(const struct g2d_cloud *c, enum g2d_side side, struct g2d_http_stats *out)
+{
+    g2d_http_endpoint_stats(c->ep[side], out);
+}
+
+uint64_t g2d_cloud_requests(const struct g2d_cloud *c, enum g2d_side side)
+{
+    return c->requests[side];
+}

@@ -1,0 +1,807 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+
+#include "model.h"
+
+char *g2d_map_location(const struct g2d_config *cfg, const char *location)
+{
+    const struct g2d_location_rule *best = NULL;
+    size_t best_len = 0, i, rest;
+    char *out;
+
+    for (i = 0; i < cfg->nlocation_map; i++) {
+        const struct g2d_location_rule *r = &cfg->location_map[i];
+        size_t n = strlen(r->from);
+
+        if (n > best_len && strncmp(location, r->from, n) == 0) {
+            best = r;
+            best_len = n;
+        }
+    }
+    if (!best)
+        return strdup(location);
+    rest = strlen(location + best_len);
+    out = malloc(strlen(best->to) + rest + 1);
+    if (!out)
+        return NULL;
+    memcpy(out, best->to, strlen(best->to));
+    memcpy(out + strlen(best->to), location + best_len, rest + 1);
+    return out;
+}
+
+void g2d_fp_bytes(const void *data, size_t len, struct g2d_fp *out)
+{
+    uint8_t md[SHA256_DIGEST_LENGTH];
+
+    SHA256(data, len, md);
+    memcpy(out->b, md, G2D_FP_LEN);
+}
+
+char *g2d_canonical_json(json_t *v)
+{
+    return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
+/* Copy a string member if it is a non-empty string. */
+static int copy_nonempty_string(json_t *dst, const char *dkey, json_t *src, const char *skey)
+{
+    json_t *v = json_object_get(src, skey);
+
+    if (!json_is_string(v) || json_string_length(v) == 0)
+        return 0;
+    return json_object_set(dst, dkey, v) ? -ENOMEM : 0;
+}
+
+/* Copy a string→string map, keeping only string values; absent or empty maps are skipped. */
+static int copy_string_map(json_t *dst, const char *dkey, json_t *src, const char *skey)
+{
+    json_t *m = json_object_get(src, skey), *copy, *v;
+    const char *k;
+
+    if (!json_is_object(m) || json_object_size(m) == 0)
+        return 0;
+    copy = json_object();
+    if (!copy)
+        return -ENOMEM;
+    json_object_foreach(m, k, v)
+    {
+        if (json_is_string(v) && json_object_set(copy, k, v)) {
+            json_decref(copy);
+            return -ENOMEM;
+        }
+    }
+    if (json_object_size(copy) == 0) {
+        json_decref(copy);
+        return 0;
+    }
+    return json_object_set_new(dst, dkey, copy) ? -ENOMEM : 0;
+}
+
+int g2d_model_database(const struct g2d_config *cfg, json_t *glue_db, json_t **out,
+                       struct g2d_error *err)
+{
+    json_t *name = json_object_get(glue_db, "Name"), *in, *loc;
+    int r;
+
+    if (!json_is_string(name) || json_string_length(name) == 0)
+        return g2d_error_set(err, -EINVAL, "Glue database without a Name");
+    in = json_object();
+    if (!in)
+        return -ENOMEM;
+    r = json_object_set(in, "Name", name) ? -ENOMEM : 0;
+    if (!r)
+        r = copy_nonempty_string(in, "Description", glue_db, "Description");
+    if (!r)
+        r = copy_string_map(in, "Parameters", glue_db, "Parameters");
+    loc = json_object_get(glue_db, "LocationUri");
+    if (!r && json_is_string(loc) && json_string_length(loc) > 0) {
+        char *mapped = g2d_map_location(cfg, json_string_value(loc));
+
+        r = mapped && !json_object_set_new(in, "LocationUri", json_string(mapped)) ? 0 : -ENOMEM;
+        free(mapped);
+    }
+    if (r) {
+        json_decref(in);
+        return g2d_error_set(err, r, "out of memory");
+    }
+    *out = in;
+    return 0;
+}
+
+int g2d_fp_database(json_t *dlf_db, struct g2d_fp *out)
+{
+    json_t *c = json_object();
+    char *s;
+    int r;
+
+    if (!c)
+        return -ENOMEM;
+    r = copy_nonempty_string(c, "Name", dlf_db, "Name");
+    if (!r)
+        r = copy_nonempty_string(c, "Description", dlf_db, "Description");
+    if (!r)
+        r = copy_nonempty_string(c, "LocationUri", dlf_db, "LocationUri");
+    if (!r)
+        r = copy_string_map(c, "Parameters", dlf_db, "Parameters");
+    s = r ? NULL : g2d_canonical_json(c);
+    json_decref(c);
+    if (!s)
+        return -ENOMEM;
+    g2d_fp_bytes(s, strlen(s), out);
+    free(s);
+    return 0;
+}
+
+/* ---- tables, partitions, functions --------------------------------------------------- */
+
+static const char *const drop_names[G2D_DROP_COUNT] = {
+    "Database.CreateTableDefaultPermissions",
+    "Database.TargetDatabase",
+    "Database.FederatedDatabase",
+    "Table.TargetTable",
+    "Table.ViewDefinition",
+    "Table.FederatedTable",
+    "Table.Description (kept as Parameters.comment only when that is unset)",
+    "StorageDescriptor.AdditionalLocations",
+    "StorageDescriptor.SchemaReference",
+    "UserDefinedFunction.FunctionType (DLF takes JAVA)",
+};
+
+const char *g2d_drop_name(unsigned bit)
+{
+    unsigned i;
+
+    for (i = 0; i < G2D_DROP_COUNT; i++)
+        if (bit == (1u << i))
+            return drop_names[i];
+    return "unknown";
+}
+
+/*
+ * Parameters that services rewrite on their own: Hive's DDL timestamp and the
+ * last-modified pair Spark and Glue set. They are written with a create or an update that
+ * happens for another reason, but never cause an update by themselves.
+ */
+static const char *const volatile_params[] = {
+    "transient_lastDdlTime",
+    "last_modified_time",
+    "last_modified_by",
+    NULL,
+};
+
+bool g2d_param_is_volatile(const char *key)
+{
+    const char *const *p;
+
+    for (p = volatile_params; *p; p++)
+        if (strcmp(*p, key) == 0)
+            return true;
+    return false;
+}
+
+/* Number of UTF-16 code units of the UTF-8 character starting at s (Java lengths). */
+static size_t utf8_char(const unsigned char *s, size_t left, unsigned *units)
+{
+    size_t n = 1;
+
+    if (s[0] >= 0xf0)
+        n = 4;
+    else if (s[0] >= 0xe0)
+        n = 3;
+    else if (s[0] >= 0xc0)
+        n = 2;
+    if (n > left)
+        n = left;
+    *units = n == 4 ? 2 : 1;
+    return n;
+}
+
+json_t *g2d_decode_skewed_value(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+    json_t *arr = json_array();
+
+    if (!arr)
+        return NULL;
+    while (p < end) {
+        unsigned long len = 0, got = 0;
+        const unsigned char *start;
+
+        if (*p < '0' || *p > '9')
+            goto literal;
+        while (p < end && *p >= '0' && *p <= '9') {
+            len = len * 10 + (unsigned long)(*p - '0');
+            if (len > 1u << 20)
+                goto literal;
+            p++;
+        }
+        if (p >= end || *p != '$')
+            goto literal;
+        start = ++p;
+        while (got < len && p < end) {
+            unsigned units;
+
+            p += utf8_char(p, (size_t)(end - p), &units);
+            got += units;
+        }
+        if (got != len)
+            goto literal;
+        if (json_array_append_new(arr, json_stringn((const char *)start, (size_t)(p - start))))
+            goto fail;
+    }
+    if (json_array_size(arr) > 0)
+        return arr;
+literal:
+    json_array_clear(arr);
+    if (json_array_append_new(arr, json_string(s)) == 0)
+        return arr;
+fail:
+    json_decref(arr);
+    return NULL;
+}
+
+/* Glue timestamps are epoch seconds as JSON numbers, maybe fractional: truncate. */
+static int copy_time(json_t *dst, const char *dkey, json_t *src, const char *skey)
+{
+    json_t *v = json_object_get(src, skey);
+    double d;
+
+    if (!json_is_number(v))
+        return 0;
+    d = json_number_value(v);
+    if (d <= 0 || d > 4e12)
+        return 0;
+    return json_object_set_new(dst, dkey, json_integer((json_int_t)d)) ? -ENOMEM : 0;
+}
+
+static int copy_any(json_t *dst, const char *dkey, json_t *src, const char *skey)
+{
+    json_t *v = json_object_get(src, skey);
+
+    if (!v || json_is_null(v))
+        return 0;
+    return json_object_set(dst, dkey, v) ? -ENOMEM : 0;
+}
+
+static int copy_bool(json_t *dst, const char *dkey, json_t *src, const char *skey)
+{
+    json_t *v = json_object_get(src, skey);
+
+    if (!json_is_boolean(v))
+        return 0;
+    return json_object_set(dst, dkey, v) ? -ENOMEM : 0;
+}
+
+static int copy_int(json_t *dst, const char *dkey, json_t *src, const char *skey)
+{
+    json_t *v = json_object_get(src, skey);
+
+    if (!json_is_integer(v))
+        return 0;
+    return json_object_set(dst, dkey, v) ? -ENOMEM : 0;
+}
+
+/* Apply the location map to a string member in place, if present. */
+static int map_member(const struct g2d_config *cfg, json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    char *m;
+    int r;
+
+    if (!json_is_string(v) || !cfg)
+        return 0;
+    m = g2d_map_location(cfg, json_string_value(v));
+    if (!m)
+        return -ENOMEM;
+    r = json_object_set_new(o, key, json_string(m)) ? -ENOMEM : 0;
+    free(m);
+    return r;
+}
+
+static json_t *map_columns(json_t *cols)
+{
+    json_t *out = json_array(), *c;
+    size_t i;
+
+    if (!out)
+        return NULL;
+    json_array_foreach(cols, i, c)
+    {
+        json_t *fc = json_object();
+        int r = fc ? 0 : -ENOMEM;
+
+        if (!r)
+            r = copy_nonempty_string(fc, "Name", c, "Name");
+        if (!r)
+            r = copy_any(fc, "Type", c, "Type");
+        if (!r)
+            r = copy_nonempty_string(fc, "Comment", c, "Comment");
+        if (!r)
+            r = copy_string_map(fc, "Parameters", c, "Parameters");
+        if (r || json_array_append_new(out, fc)) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+static int set_new_checked(json_t *o, const char *k, json_t *v)
+{
+    if (!v)
+        return -ENOMEM;
+    return json_object_set_new(o, k, v) ? -ENOMEM : 0;
+}
+
+static json_t *map_skewed(const struct g2d_config *cfg, json_t *sk)
+{
+    json_t *out = json_object(), *vals = json_object_get(sk, "SkewedColumnValues"), *v;
+    json_t *maps = json_object_get(sk, "SkewedColumnValueLocationMaps");
+    const char *k;
+    size_t i;
+    int r = out ? 0 : -ENOMEM;
+
+    if (!r)
+        r = copy_any(out, "SkewedColNames", sk, "SkewedColumnNames");
+    if (!r && json_is_array(vals)) {
+        json_t *a = json_array();
+
+        json_array_foreach(vals, i, v)
+        {
+            if (a && json_is_string(v) &&
+                json_array_append_new(a, g2d_decode_skewed_value(json_string_value(v))))
+                r = -ENOMEM;
+        }
+        if (!r)
+            r = set_new_checked(out, "SkewedColValues", a);
+    }
+    if (!r && json_is_object(maps)) {
+        json_t *m = json_object();
+
+        json_object_foreach(maps, k, v)
+        {
+            json_t *key = g2d_decode_skewed_value(k);
+            char *ks = key ? json_dumps(key, JSON_COMPACT) : NULL;
+            char *loc = json_is_string(v) ? g2d_map_location(cfg, json_string_value(v)) : NULL;
+
+            if (!m || !ks || !loc || json_object_set_new(m, ks, json_string(loc)))
+                r = -ENOMEM;
+            json_decref(key);
+            free(ks);
+            free(loc);
+        }
+        if (!r)
+            r = set_new_checked(out, "SkewedColValueLocationMaps", m);
+        else
+            json_decref(m);
+    }
+    if (r) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+static json_t *map_sd(const struct g2d_config *cfg, json_t *sd, struct g2d_model_notes *notes)
+{
+    json_t *out = json_object(), *v;
+    int r = out ? 0 : -ENOMEM;
+
+    if (!r && json_is_array(v = json_object_get(sd, "Columns")))
+        r = set_new_checked(out, "Cols", map_columns(v));
+    if (!r)
+        r = copy_nonempty_string(out, "Location", sd, "Location");
+    if (!r)
+        r = map_member(cfg, out, "Location");
+    if (!r)
+        r = copy_nonempty_string(out, "InputFormat", sd, "InputFormat");
+    if (!r)
+        r = copy_nonempty_string(out, "OutputFormat", sd, "OutputFormat");
+    if (!r)
+        r = copy_bool(out, "Compressed", sd, "Compressed");
+    if (!r)
+        r = copy_int(out, "NumBuckets", sd, "NumberOfBuckets");
+    if (!r && json_is_object(v = json_object_get(sd, "SerdeInfo"))) {
+        json_t *s = json_object();
+
+        r = s ? 0 : -ENOMEM;
+        if (!r)
+            r = copy_nonempty_string(s, "Name", v, "Name");
+        if (!r)
+            r = copy_nonempty_string(s, "SerializationLib", v, "SerializationLibrary");
+        if (!r)
+            r = copy_string_map(s, "Parameters", v, "Parameters");
+        /* Spark keeps the table path in the SerDe parameters too. */
+        if (!r)
+            r = map_member(cfg, json_object_get(s, "Parameters"), "path");
+        if (!r)
+            r = set_new_checked(out, "SerDeInfo", s);
+        else
+            json_decref(s);
+    }
+    if (!r)
+        r = copy_any(out, "BucketCols", sd, "BucketColumns");
+    if (!r && json_is_array(v = json_object_get(sd, "SortColumns"))) {
+        json_t *a = json_array(), *o;
+        size_t i;
+
+        json_array_foreach(v, i, o)
+        {
+            json_t *e = json_object();
+
+            if (!a || !e || copy_nonempty_string(e, "Col", o, "Column") ||
+                copy_int(e, "Order", o, "SortOrder") || json_array_append_new(a, e))
+                r = -ENOMEM;
+        }
+        if (!r)
+            r = set_new_checked(out, "SortCols", a);
+        else
+            json_decref(a);
+    }
+    if (!r)
+        r = copy_string_map(out, "Parameters", sd, "Parameters");
+    if (!r && json_is_object(v = json_object_get(sd, "SkewedInfo")))
+        r = set_new_checked(out, "SkewedInfo", map_skewed(cfg, v));
+    if (!r)
+        r = copy_bool(out, "StoredAsSubDirectories", sd, "StoredAsSubDirectories");
+    if (notes && json_is_array(json_object_get(sd, "AdditionalLocations")) &&
+        json_array_size(json_object_get(sd, "AdditionalLocations")))
+        notes->dropped |= G2D_DROP_SD_ADDITIONAL_LOCATIONS;
+    if (notes && json_is_object(json_object_get(sd, "SchemaReference")))
+        notes->dropped |= G2D_DROP_SD_SCHEMA_REFERENCE;
+    if (r) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+static bool param_ieq(json_t *params, const char *key, const char *val)
+{
+    json_t *v = json_object_get(params, key);
+
+    return json_is_string(v) && strcasecmp(json_string_value(v), val) == 0;
+}
+
+static enum g2d_otf detect_otf(json_t *table)
+{
+    json_t *p = json_object_get(table, "Parameters");
+    json_t *sd = json_object_get(table, "StorageDescriptor");
+    json_t *inf = json_object_get(sd, "InputFormat");
+    const char *k;
+    json_t *v;
+
+    if (param_ieq(p, "table_type", "ICEBERG"))
+        return G2D_OTF_ICEBERG;
+    if (param_ieq(p, "table_type", "DELTA") || param_ieq(p, "spark.sql.sources.provider", "delta"))
+        return G2D_OTF_DELTA;
+    if (param_ieq(p, "spark.sql.sources.provider", "hudi") ||
+        (json_is_string(inf) && strstr(json_string_value(inf), "hudi")))
+        return G2D_OTF_HUDI;
+    json_object_foreach(p, k, v)
+    {
+        if (strncmp(k, "hoodie.", 7) == 0)
+            return G2D_OTF_HUDI;
+    }
+    return G2D_OTF_NONE;
+}
+
+int g2d_model_table(const struct g2d_config *cfg, const char *db, json_t *glue_table, json_t **out,
+                    struct g2d_model_notes *notes, struct g2d_error *err)
+{
+    json_t *name = json_object_get(glue_table, "Name"), *in, *v, *params;
+    const char *desc;
+    int r;
+
+    if (!json_is_string(name) || json_string_length(name) == 0)
+        return g2d_error_set(err, -EINVAL, "Glue table in '%s' without a Name", db);
+    in = json_object();
+    if (!in)
+        return g2d_error_set(err, -ENOMEM, "out of memory");
+    r = json_object_set(in, "TableName", name) ? -ENOMEM : 0;
+    if (!r)
+        r = set_new_checked(in, "DatabaseName", json_string(db));
+    if (!r)
+        r = copy_nonempty_string(in, "Owner", glue_table, "Owner");
+    if (!r)
+        r = copy_time(in, "LastAccessTime", glue_table, "LastAccessTime");
+    if (!r)
+        r = copy_time(in, "LastAnalyzedTime", glue_table, "LastAnalyzedTime");
+    if (!r)
+        r = copy_int(in, "Retention", glue_table, "Retention");
+    if (!r && json_is_object(v = json_object_get(glue_table, "StorageDescriptor")))
+        r = set_new_checked(in, "Sd", map_sd(cfg, v, notes));
+    if (!r && json_is_array(v = json_object_get(glue_table, "PartitionKeys")))
+        r = set_new_checked(in, "PartitionKeys", map_columns(v));
+    if (!r)
+        r = copy_nonempty_string(in, "ViewOriginalText", glue_table, "ViewOriginalText");
+    if (!r)
+        r = copy_nonempty_string(in, "ViewExpandedText", glue_table, "ViewExpandedText");
+    if (!r)
+        r = copy_nonempty_string(in, "TableType", glue_table, "TableType");
+    if (!r)
+        r = copy_string_map(in, "Parameters", glue_table, "Parameters");
+    params = json_object_get(in, "Parameters");
+    /* DLF has no table description: Hive keeps the comment in Parameters.comment. */
+    v = json_object_get(glue_table, "Description");
+    desc = json_is_string(v) ? json_string_value(v) : "";
+    if (!r && *desc) {
+        json_t *c = json_object_get(params, "comment");
+
+        if (!params) {
+            params = json_object();
+            r = set_new_checked(in, "Parameters", params);
+        }
+        if (!r && !c)
+            r = json_object_set_new(params, "comment", json_string(desc)) ? -ENOMEM : 0;
+        else if (!r && notes && strcmp(json_string_value(c), desc) != 0)
+            notes->dropped |= G2D_DROP_TABLE_DESCRIPTION;
+    }
+    /* Open-table formats keep absolute paths in parameters; rewrite those we know. */
+    if (!r && params) {
+        r = map_member(cfg, params, "metadata_location");
+        if (!r)
+            r = map_member(cfg, params, "previous_metadata_location");
+        if (!r)
+            r = map_member(cfg, params, "path");
+    }
+    if (r) {
+        json_decref(in);
+        return g2d_error_set(err, r, "out of memory");
+    }
+    if (notes) {
+        notes->otf = detect_otf(glue_table);
+        if (json_is_object(json_object_get(glue_table, "TargetTable")))
+            notes->dropped |= G2D_DROP_TABLE_TARGET;
+        if (json_is_object(json_object_get(glue_table, "ViewDefinition")))
+            notes->dropped |= G2D_DROP_TABLE_VIEW_DEFINITION;
+        if (json_is_object(json_object_get(glue_table, "FederatedTable")))
+            notes->dropped |= G2D_DROP_TABLE_FEDERATED;
+    }
+    *out = in;
+    return 0;
+}
+
+int g2d_model_partition(const struct g2d_config *cfg, const char *db, const char *table,
+                        json_t *glue_part, json_t **out, struct g2d_model_notes *notes,
+                        struct g2d_error *err)
+{
+    json_t *values = json_object_get(glue_part, "Values"), *in, *v;
+    size_t i;
+    int r;
+
+    if (!json_is_array(values) || json_array_size(values) == 0)
+        return g2d_error_set(err, -EINVAL, "Glue partition of '%s.%s' without Values", db, table);
+    json_array_foreach(values, i, v)
+    {
+        if (!json_is_string(v))
+            return g2d_error_set(err, -EINVAL, "Glue partition of '%s.%s' with a non-string value",
+                                 db, table);
+    }
+    in = json_object();
+    if (!in)
+        return g2d_error_set(err, -ENOMEM, "out of memory");
+    r = json_object_set(in, "Values", values) ? -ENOMEM : 0;
+    if (!r)
+        r = set_new_checked(in, "DatabaseName", json_string(db));
+    if (!r)
+        r = set_new_checked(in, "TableName", json_string(table));
+    if (!r)
+        r = copy_time(in, "LastAccessTime", glue_part, "LastAccessTime");
+    if (!r)
+        r = copy_time(in, "LastAnalyzedTime", glue_part, "LastAnalyzedTime");
+    if (!r)
+        r = copy_string_map(in, "Parameters", glue_part, "Parameters");
+    if (!r && json_is_object(v = json_object_get(glue_part, "StorageDescriptor")))
+        r = set_new_checked(in, "Sd", map_sd(cfg, v, notes));
+    if (r) {
+        json_decref(in);
+        return g2d_error_set(err, r, "out of memory");
+    }
+    *out = in;
+    return 0;
+}
+
+int g2d_model_function(const struct g2d_config *cfg, json_t *glue_fn, json_t **out,
+                       struct g2d_model_notes *notes, struct g2d_error *err)
+{
+    json_t *name = json_object_get(glue_fn, "FunctionName"), *in, *v;
+    int r;
+
+    if (!json_is_string(name) || json_string_length(name) == 0)
+        return g2d_error_set(err, -EINVAL, "Glue function without a FunctionName");
+    in = json_object();
+    if (!in)
+        return g2d_error_set(err, -ENOMEM, "out of memory");
+    r = json_object_set(in, "FunctionName", name) ? -ENOMEM : 0;
+    if (!r)
+        r = copy_nonempty_string(in, "ClassName", glue_fn, "ClassName");
+    if (!r)
+        r = copy_nonempty_string(in, "OwnerName", glue_fn, "OwnerName");
+    if (!r)
+        r = copy_nonempty_string(in, "OwnerType", glue_fn, "OwnerType");
+    /* Hive functions are Java classes; DLF's only documented FunctionType is JAVA. */
+    if (!r)
+        r = set_new_checked(in, "FunctionType", json_string("JAVA"));
+    if (!r && json_is_array(v = json_object_get(glue_fn, "ResourceUris"))) {
+        json_t *a = json_array(), *u;
+        size_t i;
+
+        json_array_foreach(v, i, u)
+        {
+            json_t *e = json_object();
+
+            if (!a || !e || copy_nonempty_string(e, "ResourceType", u, "ResourceType") ||
+                copy_nonempty_string(e, "Uri", u, "Uri") || map_member(cfg, e, "Uri") ||
+                json_array_append_new(a, e))
+                r = -ENOMEM;
+        }
+        if (!r)
+            r = set_new_checked(in, "ResourceUri", a);
+        else
+            json_decref(a);
+    }
+    if (r) {
+        json_decref(in);
+        return g2d_error_set(err, r, "out of memory");
+    }
+    v = json_object_get(glue_fn, "FunctionType");
+    if (notes && json_is_string(v) && strcmp(json_string_value(v), "REGULAR_FUNCTION") != 0)
+        notes->dropped |= G2D_DROP_FN_FUNCTION_TYPE;
+    *out = in;
+    return 0;
+}
+
+/* ---- normalisation ------------------------------------------------------------------- */
+
+/*
+ * Remove empty values recursively from objects: null, "", false, [] and {} members, and
+ * non-positive NumBuckets/Retention (Hive's "not bucketed" is -1 or 0). Array elements are
+ * kept in place (pruned inside) so positions — partition values, column order — stay.
+ * Returns a new reference, or NULL for "empty".
+ */
+static json_t *prune(json_t *v, const char *key)
+{
+    json_t *out, *c, *p;
+    const char *k;
+    size_t i;
+
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        out = json_object();
+        json_object_foreach(v, k, c)
+        {
+            p = prune(c, k);
+            if (p)
+                json_object_set_new(out, k, p);
+        }
+        if (json_object_size(out) == 0) {
+            json_decref(out);
+            return NULL;
+        }
+        return out;
+    case JSON_ARRAY:
+        if (json_array_size(v) == 0)
+            return NULL;
+        out = json_array();
+        json_array_foreach(v, i, c)
+        {
+            p = prune(c, NULL);
+            json_array_append_new(out,
+                                  p ? p : (json_is_string(c) ? json_string("") : json_object()));
+        }
+        return out;
+    case JSON_STRING:
+        return json_string_length(v) ? json_incref(v) : NULL;
+    case JSON_FALSE:
+    case JSON_NULL:
+        return NULL;
+    case JSON_INTEGER:
+        if (key && (!strcmp(key, "NumBuckets") || !strcmp(key, "Retention")) &&
+            json_integer_value(v) <= 0)
+            return NULL;
+        return json_incref(v);
+    default:
+        return json_incref(v);
+    }
+}
+
+/* Copy the listed members of src that exist. */
+static json_t *pick(json_t *src, const char *const *keys)
+{
+    json_t *o = json_object(), *v;
+
+    for (; o && *keys; keys++)
+        if ((v = json_object_get(src, *keys)))
+            json_object_set(o, *keys, v);
+    return o;
+}
+
+static void drop_volatile(json_t *o)
+{
+    json_t *p = json_object_get(o, "Parameters");
+    const char *const *k;
+
+    if (json_is_object(p))
+        for (k = volatile_params; *k; k++)
+            json_object_del(p, *k);
+}
+
+static const char *const sd_keys[] = {
+    "Cols",       "Location",   "InputFormat", "OutputFormat",
+    "Compressed", "NumBuckets", "SerDeInfo",   "BucketCols",
+    "SortCols",   "Parameters", "SkewedInfo",  "StoredAsSubDirectories",
+    NULL,
+};
+
+static json_t *normalize(json_t *src, const char *const *keys, bool has_sd)
+{
+    json_t *o = pick(src, keys), *sd, *n;
+
+    if (!o)
+        return NULL;
+    /* Copy Parameters before editing them: pick() shares the member. */
+    if (json_is_object(json_object_get(o, "Parameters")))
+        json_object_set_new(o, "Parameters", json_copy(json_object_get(o, "Parameters")));
+    drop_volatile(o);
+    if (has_sd && json_is_object(sd = json_object_get(src, "Sd")))
+        json_object_set_new(o, "Sd", pick(sd, sd_keys));
+    n = prune(o, NULL);
+    json_decref(o);
+    return n ? n : json_object();
+}
+
+static const char *const table_keys[] = {
+    "TableName", "Owner",      "Retention", "PartitionKeys", "ViewOriginalText", "ViewExpandedText",
+    "TableType", "Parameters", NULL,
+};
+static const char *const partition_keys[] = {"Values", "Parameters", NULL};
+static const char *const function_keys[] = {
+    "FunctionName", "ClassName", "OwnerName", "OwnerType", "ResourceUri", NULL,
+};
+
+json_t *g2d_normalize_table(json_t *dlf_table)
+{
+    return normalize(dlf_table, table_keys, true);
+}
+
+json_t *g2d_normalize_partition(json_t *dlf_part)
+{
+    return normalize(dlf_part, partition_keys, true);
+}
+
+json_t *g2d_normalize_function(json_t *dlf_fn)
+{
+    return normalize(dlf_fn, function_keys, false);
+}
+
+static int fp_of(json_t *n, struct g2d_fp *out)
+{
+    char *s = n ? g2d_canonical_json(n) : NULL;
+
+    json_decref(n);
+    if (!s)
+        return -ENOMEM;
+    g2d_fp_bytes(s, strlen(s), out);
+    free(s);
+    return 0;
+}
+
+int g2d_fp_table(json_t *dlf_table, struct g2d_fp *out)
+{
+    return fp_of(g2d_normalize_table(dlf_table), out);
+}
+
+int g2d_fp_partition(json_t *dlf_part, struct g2d_fp *out)
+{
+    return fp_of(g2d_normalize_partition(dlf_part), out);
+}
+
+int g2d_fp_function(json_t *dlf_fn, struct g2d_fp *out)
+{
+    return fp_of(g2d_normalize_function(dlf_fn), out);
+}

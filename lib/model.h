@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal: the Glue → DLF transform, normalisation and fingerprints.
+ *
+ * Each object type has one transform that takes a Glue object (as Glue returns it) and
+ * builds the DLF *Input shape, and one normaliser that takes a DLF-shaped object (either
+ * what we would write or what DLF listed) and produces the canonical form that is
+ * fingerprinted. The fingerprint of what we write and of what DLF returns for the same
+ * logical object are therefore equal, so an unchanged catalog causes no writes, also right
+ * after a restart that rebuilt the snapshot from a DLF listing.
+ */
+#ifndef G2D_LIB_MODEL_H
+#define G2D_LIB_MODEL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "glue2dlf/config.h"
+#include "glue2dlf/error.h"
+
+#define G2D_FP_LEN 16
+
+struct g2d_fp {
+    uint8_t b[G2D_FP_LEN];
+};
+
+/**
+ * Rewrite @p location with the longest matching prefix of cfg->location_map.
+ * @return a new string (caller frees), or NULL on allocation failure. Unmatched locations
+ * are returned unchanged (copied).
+ */
+char *g2d_map_location(const struct g2d_config *cfg, const char *location);
+
+/**
+ * Glue Database → DLF DatabaseInput.
+ * @param glue_db  borrowed Glue `Database` object
+ * @param[out] out new reference on success
+ * @return 0, -EINVAL (with err) if the object lacks a Name, -ENOMEM
+ */
+int g2d_model_database(const struct g2d_config *cfg, json_t *glue_db, json_t **out,
+                       struct g2d_error *err);
+
+/**
+ * Canonical fingerprint of a DLF database (DatabaseInput or listed Database): only the
+ * fields glue2dlf manages (Name, Description, LocationUri, Parameters), empty values
+ * treated as absent, keys sorted.
+ */
+int g2d_fp_database(json_t *dlf_db, struct g2d_fp *out);
+
+/** Glue fields with no DLF counterpart, found while transforming (reported once per run). */
+enum {
+    G2D_DROP_DB_DEFAULT_PERMISSIONS = 1u << 0,  /* Database.CreateTableDefaultPermissions */
+    G2D_DROP_DB_TARGET = 1u << 1,               /* Database.TargetDatabase (resource link) */
+    G2D_DROP_DB_FEDERATED = 1u << 2,            /* Database.FederatedDatabase */
+    G2D_DROP_TABLE_TARGET = 1u << 3,            /* Table.TargetTable (resource link) */
+    G2D_DROP_TABLE_VIEW_DEFINITION = 1u << 4,   /* Table.ViewDefinition (multi-dialect views) */
+    G2D_DROP_TABLE_FEDERATED = 1u << 5,         /* Table.FederatedTable */
+    G2D_DROP_TABLE_DESCRIPTION = 1u << 6,       /* Table.Description, kept as Parameters.comment */
+    G2D_DROP_SD_ADDITIONAL_LOCATIONS = 1u << 7, /* StorageDescriptor.AdditionalLocations */
+    G2D_DROP_SD_SCHEMA_REFERENCE = 1u << 8,     /* StorageDescriptor.SchemaReference */
+    G2D_DROP_FN_FUNCTION_TYPE = 1u << 9,        /* UserDefinedFunction.FunctionType (DLF: JAVA) */
+    G2D_DROP_COUNT = 10,
+};
+/** Human name of one G2D_DROP_* bit ("Table.TargetTable"...). */
+const char *g2d_drop_name(unsigned bit);
+
+/** Open-table formats recognised in table parameters. */
+enum g2d_otf { G2D_OTF_NONE = 0, G2D_OTF_ICEBERG, G2D_OTF_HUDI, G2D_OTF_DELTA };
+
+struct g2d_model_notes {
+    unsigned dropped; /* G2D_DROP_* bits seen */
+    enum g2d_otf otf; /* for tables */
+};
+
+/** Parameters that change without a semantic change; never a reason to update. */
+bool g2d_param_is_volatile(const char *key);
+
+/**
+ * Decode one Glue skewed-value string (the AWS Hive client's `<len>$<value>` pieces, lengths
+ * in UTF-16 code units, e.g. "1$a2$bc") into a JSON array of strings. A string not in that
+ * form becomes a one-element array holding it unchanged.
+ */
+json_t *g2d_decode_skewed_value(const char *s);
+
+/**
+ * Glue Table → DLF TableInput for database @p db (the full mapping of dlf-api.md §4.2).
+ * @param[out] out   new reference
+ * @param notes      optional: dropped fields and open-table format
+ */
+int g2d_model_table(const struct g2d_config *cfg, const char *db, json_t *glue_table, json_t **out,
+                    struct g2d_model_notes *notes, struct g2d_error *err);
+
+/** Glue Partition → DLF PartitionInput (its own columns kept, values in key order). */
+int g2d_model_partition(const struct g2d_config *cfg, const char *db, const char *table,
+                        json_t *glue_part, json_t **out, struct g2d_model_notes *notes,
+                        struct g2d_error *err);
+
+/** Glue UserDefinedFunction → DLF FunctionInput. */
+int g2d_model_function(const struct g2d_config *cfg, json_t *glue_fn, json_t **out,
+                       struct g2d_model_notes *notes, struct g2d_error *err);
+
+/** Fingerprints of DLF-shaped tables, partitions and functions (input or listed form). */
+int g2d_fp_table(json_t *dlf_table, struct g2d_fp *out);
+int g2d_fp_partition(json_t *dlf_part, struct g2d_fp *out);
+int g2d_fp_function(json_t *dlf_fn, struct g2d_fp *out);
+
+/**
+ * The normalised form that is fingerprinted (new reference), exposed for tests and for
+ * explaining a diff: only managed fields, volatile parameters removed, empty values
+ * (null, "", false, [], {}, non-positive bucket counts and retention) removed.
+ */
+json_t *g2d_normalize_table(json_t *dlf_table);
+json_t *g2d_normalize_partition(json_t *dlf_part);
+json_t *g2d_normalize_function(json_t *dlf_fn);
+
+/** Canonical compact JSON of @p v with sorted keys (caller frees). */
+char *g2d_canonical_json(json_t *v);
+
+/** Fingerprint = first 16 bytes of SHA-256 of @p data. */
+void g2d_fp_bytes(const void *data, size_t len, struct g2d_fp *out);
+
+#endif

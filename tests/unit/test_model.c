@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: database transform, fingerprints, location map, snapshot, result lines. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../lib/model.h"
+#include "../../lib/snapshot.h"
+#include "glue2dlf/sync.h"
+
+static struct g2d_location_rule rules[] = {
+    {"s3://bucket/", "oss://bucket/"},
+    {"s3://bucket/deep/", "oss://other/"},
+    {"s3a://x", "oss://y"},
+};
+
+static void test_location_map(void **state)
+{
+    struct g2d_config cfg = {0};
+    char *s;
+
+    cfg.location_map = rules;
+    cfg.nlocation_map = 3;
+    s = g2d_map_location(&cfg, "s3://bucket/db.db/");
+    assert_string_equal(s, "oss://bucket/db.db/");
+    free(s);
+    /* the longest matching prefix wins, whatever the order */
+    s = g2d_map_location(&cfg, "s3://bucket/deep/t");
+    assert_string_equal(s, "oss://other/t");
+    free(s);
+    s = g2d_map_location(&cfg, "hdfs://nn/x");
+    assert_string_equal(s, "hdfs://nn/x");
+    free(s);
+    s = g2d_map_location(&cfg, "s3a://x");
+    assert_string_equal(s, "oss://y");
+    free(s);
+}
+
+static void test_database_transform(void **state)
+{
+    struct g2d_config cfg = {0};
+    json_error_t jerr;
+    json_t *glue = json_loads(
+        "{\"Name\":\"sales\",\"Description\":\"d\",\"LocationUri\":\"s3://bucket/sales.db/\","
+        "\"Parameters\":{\"k\":\"v\",\"n\":\"1\"},\"CreateTime\":1.708699485E9,"
+        "\"CatalogId\":\"123\",\"CreateTableDefaultPermissions\":[{\"Principal\":"
+        "{\"DataLakePrincipalIdentifier\":\"IAM_ALLOWED_PRINCIPALS\"},\"Permissions\":[\"ALL\"]}],"
+        "\"SomethingNew\":true}",
+        0, &jerr);
+    json_t *out = NULL;
+    char *s;
+
+    assert_non_null(glue);
+    cfg.location_map = rules;
+    cfg.nlocation_map = 1;
+    assert_int_equal(g2d_model_database(&cfg, glue, &out, NULL), 0);
+    s = g2d_canonical_json(out);
+    assert_string_equal(s, "{\"Description\":\"d\",\"LocationUri\":\"oss://bucket/sales.db/\","
+                           "\"Name\":\"sales\",\"Parameters\":{\"k\":\"v\",\"n\":\"1\"}}");
+    free(s);
+    json_decref(out);
+    json_decref(glue);
+
+    glue = json_loads("{\"Description\":\"no name\"}", 0, NULL);
+    assert_int_equal(g2d_model_database(&cfg, glue, &out, NULL), -EINVAL);
+    json_decref(glue);
+}
+
+static void test_database_fingerprint_matches_dlf_listing(void **state)
+{
+    struct g2d_config cfg = {0};
+    json_t *glue = json_loads("{\"Name\":\"web\",\"Description\":\"\",\"LocationUri\":"
+                              "\"s3://b/web\",\"Parameters\":{}}",
+                              0, NULL);
+    /* What DLF lists back carries extra, service-managed fields. */
+    json_t *dlf = json_loads("{\"Name\":\"web\",\"LocationUri\":\"s3://b/web\",\"OwnerName\":"
+                             "\"root\",\"OwnerType\":\"USER\",\"CreateTime\":1700000000,"
+                             "\"UpdateTime\":1700000001,\"CreatedBy\":\"x\",\"Parameters\":{},"
+                             "\"Description\":\"\"}",
+                             0, NULL);
+    json_t *in = NULL;
+    struct g2d_fp a, b;
+
+    assert_int_equal(g2d_model_database(&cfg, glue, &in, NULL), 0);
+    assert_int_equal(g2d_fp_database(in, &a), 0);
+    assert_int_equal(g2d_fp_database(dlf, &b), 0);
+    assert_memory_equal(&a, &b, sizeof(a));
+    /* a real change changes the fingerprint */
+    json_object_set_new(dlf, "Description", json_string("changed"));
+    assert_int_equal(g2d_fp_database(dlf, &b), 0);
+    assert_memory_not_equal(&a, &b, sizeof(a));
+    json_decref(in);
+    json_decref(glue);
+    json_decref(dlf);
+}
+
+static void test_snapshot(void **state)
+{
+    struct g2d_snapshot s;
+    struct g2d_fp fp = {{0}};
+    struct g2d_snap_entry *e;
+    char key[32];
+    size_t pos = 0, n = 0;
+    int i;
+
+    g2d_snapshot_init(&s);
+    for (i = 0; i < 5000; i++) {
+        snprintf(key, sizeof(key), "db_%d", i);
+        fp.b[0] = (uint8_t)i;
+        assert_int_equal(g2d_snapshot_put(&s, G2D_ITEM_DATABASE, key, &fp), 0);
+    }
+    assert_int_equal(s.used, 5000);
+    /* same name, other type: a distinct identity */
+    assert_null(g2d_snapshot_get(&s, G2D_ITEM_TABLE, "db_1"));
+    e = g2d_snapshot_get(&s, G2D_ITEM_DATABASE, "db_77");
+    assert_non_null(e);
+    assert_int_equal(e->fp.b[0], 77);
+    for (i = 0; i < 5000; i += 2) {
+        snprintf(key, sizeof(key), "db_%d", i);
+        g2d_snapshot_del(&s, G2D_ITEM_DATABASE, key);
+    }
+    assert_int_equal(s.used, 2500);
+    assert_null(g2d_snapshot_get(&s, G2D_ITEM_DATABASE, "db_78"));
+    assert_non_null(g2d_snapshot_get(&s, G2D_ITEM_DATABASE, "db_79"));
+    /* reinsert after tombstones, overwrite keeps the count */
+    assert_int_equal(g2d_snapshot_put(&s, G2D_ITEM_DATABASE, "db_78", &fp), 0);
+    assert_int_equal(g2d_snapshot_put(&s, G2D_ITEM_DATABASE, "db_79", &fp), 0);
+    assert_int_equal(s.used, 2501);
+    while ((e = g2d_snapshot_next(&s, &pos)))
+        n++;
+    assert_int_equal(n, 2501);
+    g2d_snapshot_done(&s);
+}
+
+static void test_result_line(void **state)
+{
+    struct g2d_item_result r = {0};
+    struct g2d_buf b;
+
+    g2d_buf_init(&b, 4096);
+    r.cycle_id = 7;
+    r.time_ms = 1764028800123; /* 2025-11-25T00:00:00.123Z */
+    r.type = G2D_ITEM_DATABASE;
+    r.name = "sales";
+    r.diff = G2D_DIFF_NEED_UPDATE;
+    r.success = true;
+    assert_int_equal(g2d_item_result_format(&r, &b), 0);
+    assert_string_equal(g2d_buf_cstr(&b),
+                        "{\"cycleId\":7,\"time\":\"2025-11-25T00:00:00.123Z\",\"itemType\":"
+                        "\"database\",\"itemName\":\"sales\",\"diffResult\":\"needUpdate\","
+                        "\"isSuccess\":true,\"errorMsg\":\"\"}");
+    g2d_buf_reset(&b);
+    r.diff = G2D_DIFF_DLF_NEW;
+    r.success = false;
+    r.held = true;
+    r.error = "delete held: \"x\"\nnext";
+    assert_int_equal(g2d_item_result_format(&r, &b), 0);
+    assert_non_null(strstr(g2d_buf_cstr(&b), "\"held\":true"));
+    assert_non_null(strstr(g2d_buf_cstr(&b), "\"diffResult\":\"dlfNew\""));
+    assert_null(strchr(g2d_buf_cstr(&b), '\n')); /* one line, always */
+    g2d_buf_done(&b);
+}
+
+/* ---- tables, partitions, functions: fixtures in tests/data/model/<case>/ ---- */
+
+static struct g2d_location_rule fixture_rules[] = {{"s3://src-bucket/", "oss://dst-bucket/"}};
+
+static json_t *load_fixture(const char *dir, const char *file)
+{
+    char path[256];
+    json_error_t jerr;
+    json_t *j;
+
+    snprintf(path, sizeof(path), "tests/data/model/%s/%s", dir, file);
+    j = json_load_file(path, 0, &jerr);
+    if (!j)
+        fail_msg("%s: %s (line %d)", path, jerr.text, jerr.line);
+    return j;
+}
+
+static void check_fixture(const char *dir, int kind, unsigned want_dropped, enum g2d_otf want_otf)
+{
+    struct g2d_config cfg = {0};
+    struct g2d_model_notes notes = {0};
+    json_t *glue = load_fixture(dir, "glue.json"), *want = load_fixture(dir, "dlf.json");
+    json_t *got = NULL;
+    char *a, *b;
+    int r;
+
+    cfg.location_map = fixture_rules;
+    cfg.nlocation_map = 1;
+    if (kind == 0)
+        r = g2d_model_table(&cfg, "sales", glue, &got, &notes, NULL);
+    else if (kind == 1)
+        r = g2d_model_partition(&cfg, "sales", "orders", glue, &got, &notes, NULL);
+    else
+        r = g2d_model_function(&cfg, glue, &got, &notes, NULL);
+    assert_int_equal(r, 0);
+    a = g2d_canonical_json(got);
+    b = g2d_canonical_json(want);
+    if (strcmp(a, b) != 0)
+        fail_msg("%s:\n got  %s\n want %s", dir, a, b);
+    assert_int_equal(notes.dropped, want_dropped);
+    assert_int_equal(notes.otf, want_otf);
+    free(a);
+    free(b);
+    json_decref(got);
+    json_decref(glue);
+    json_decref(want);
+}
+
+static void test_table_external(void **state)
+{
+    check_fixture("table_external", 0,
+                  G2D_DROP_SD_ADDITIONAL_LOCATIONS | G2D_DROP_SD_SCHEMA_REFERENCE, G2D_OTF_NONE);
+}
+
+static void test_table_view(void **state)
+{
+    check_fixture("table_view", 0, G2D_DROP_TABLE_VIEW_DEFINITION, G2D_OTF_NONE);
+}
+
+static void test_table_iceberg(void **state)
+{
+    check_fixture("table_iceberg", 0, 0, G2D_OTF_ICEBERG);
+}
+
+static void test_table_skewed_bucketed(void **state)
+{
+    check_fixture("table_skewed", 0, 0, G2D_OTF_NONE);
+}
+
+static void test_partition_own_columns(void **state)
+{
+    check_fixture("partition_own_columns", 1, 0, G2D_OTF_NONE);
+}
+
+static void test_function_resources(void **state)
+{
+    check_fixture("function_resources", 2, 0, G2D_OTF_NONE);
+}
+
+static void expect_skew(const char *in, const char *want)
+{
+    json_t *a = g2d_decode_skewed_value(in);
+    char *s = g2d_canonical_json(a);
+
+    assert_string_equal(s, want);
+    free(s);
+    json_decref(a);
+}
+
+static void test_skewed_decoding(void **state)
+{
+    expect_skew("1$a2$bc", "[\"a\",\"bc\"]");
+    expect_skew("0$", "[\"\"]");
+    expect_skew("3$a$b", "[\"a$b\"]");                           /* '$' inside a value */
+    expect_skew("2$\xf0\x9f\x98\x80", "[\"\xf0\x9f\x98\x80\"]"); /* one emoji = 2 UTF-16 units */
+    expect_skew("plain", "[\"plain\"]");                         /* not encoded: kept whole */
+    expect_skew("5$ab", "[\"5$ab\"]");                           /* length past the end */
+    expect_skew("", "[\"\"]");
+}
+
+/* What DLF lists back for an object equals, after normalisation, what we wrote. */
+static void test_normalised_equivalence(void **state)
+{
+    json_t *in = load_fixture("table_external", "dlf.json"), *listed = json_deep_copy(in);
+    json_t *sd = json_object_get(listed, "Sd");
+    struct g2d_fp a, b;
+
+    /* service-managed and default-valued fields DLF may add or drop */
+    json_object_set_new(listed, "CreateTime", json_integer(1700000000));
+    json_object_set_new(listed, "UpdateTime", json_integer(1700000001));
+    json_object_set_new(listed, "TableId", json_string("t-1"));
+    json_object_set_new(listed, "OwnerType", json_string("USER"));
+    json_object_set_new(listed, "LastAccessTime", json_integer(1800000000));
+    json_object_del(listed, "Retention");
+    json_object_del(sd, "NumBuckets");
+    json_object_del(sd, "BucketCols");
+    json_object_set_new(sd, "Parameters", json_object());
+    json_object_set_new(json_object_get(listed, "Parameters"), "transient_lastDdlTime",
+                        json_string("1799999999"));
+    assert_int_equal(g2d_fp_table(in, &a), 0);
+    assert_int_equal(g2d_fp_table(listed, &b), 0);
+    assert_memory_equal(&a, &b, sizeof(a));
+    /* a real change is seen: a column type, a parameter, the column order */
+    json_object_set_new(json_object_get(listed, "Parameters"), "classification",
+                        json_string("orc"));
+    assert_int_equal(g2d_fp_table(listed, &b), 0);
+    assert_memory_not_equal(&a, &b, sizeof(a));
+    json_decref(listed);
+    json_decref(in);
+
+    in = load_fixture("partition_own_columns", "dlf.json");
+    listed = json_deep_copy(in);
+    assert_int_equal(g2d_fp_partition(in, &a), 0);
+    json_object_set_new(listed, "CreateTime", json_integer(5));
+    assert_int_equal(g2d_fp_partition(listed, &b), 0);
+    assert_memory_equal(&a, &b, sizeof(a));
+    /* key order of values matters */
+    json_object_set_new(listed, "Values", json_pack("[s,s]", "eu", "2024-01-01"));
+    assert_int_equal(g2d_fp_partition(listed, &b), 0);
+    assert_memory_not_equal(&a, &b, sizeof(a));
+    json_decref(listed);
+    json_decref(in);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_location_map),
+        cmocka_unit_test(test_database_transform),
+        cmocka_unit_test(test_database_fingerprint_matches_dlf_listing),
+        cmocka_unit_test(test_snapshot),
+        cmocka_unit_test(test_result_line),
+        cmocka_unit_test(test_table_external),
+        cmocka_unit_test(test_table_view),
+        cmocka_unit_test(test_table_iceberg),
+        cmocka_unit_test(test_table_skewed_bucketed),
+        cmocka_unit_test(test_partition_own_columns),
+        cmocka_unit_test(test_function_resources),
+        cmocka_unit_test(test_skewed_decoding),
+        cmocka_unit_test(test_normalised_equivalence),
+    };
+    return cmocka_run_group_tests_name("model", tests, NULL, NULL);
+}
