@@ -398,7 +398,8 @@ static int acs3(struct sim_req *rq, struct sim_resp *rs, const char *params)
     if (strcmp(ap.credential, cfg->dlf_akid) != 0)
         return dlf_fail(rq, rs, 404, "InvalidAccessKeyId.NotFound",
                         "Specified access key is not found.");
-    if (check_time(rq, rs, sim_parse_iso8601(date, &t), t) < 0)
+    r = sim_parse_iso8601(date, &t);
+    if (check_time(rq, rs, r, t) < 0)
         return -1;
     g2d_sha256_hex(rq->body, rq->body_len, body_sha);
     if (!sha || strcasecmp(sha, body_sha) != 0)
@@ -476,7 +477,8 @@ static int roa(struct sim_req *rq, struct sim_resp *rs, const char *params)
     if (strcmp(ak, cfg->dlf_akid) != 0)
         return dlf_fail(rq, rs, 404, "InvalidAccessKeyId.NotFound",
                         "Specified access key is not found.");
-    if (check_time(rq, rs, sim_parse_rfc1123(sim_header(rq, "Date"), &t), t) < 0)
+    r = sim_parse_rfc1123(sim_header(rq, "Date"), &t);
+    if (check_time(rq, rs, r, t) < 0)
         return -1;
     if (md5 && !content_md5_ok(rq, md5))
         return dlf_fail(rq, rs, 400, "ContentMD5NotMatched",
