@@ -42,10 +42,10 @@ int sim_name_valid(const char *s, size_t max)
     return 1;
 }
 
-static json_t *fail(char *err, size_t errlen, const char *fmt, ...)
+static json_t *invalid_input(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static json_t *fail(char *err, size_t errlen, const char *fmt, ...)
+static json_t *invalid_input(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
 
@@ -73,21 +73,23 @@ static json_t *params_copy(const json_t *p, const char *where, size_t vmax, char
     if (!p)
         return json_object();
     if (!json_is_object(p))
-        return fail(err, errlen, "%s.parameters must be a map of strings", where);
+        return invalid_input(err, errlen, "%s.parameters must be a map of strings", where);
     json_object_foreach((json_t *)p, k, v)
     {
         if (!sim_name_valid(k, 255))
-            return fail(err, errlen,
-                        "Value at '%s.parameters' failed to satisfy constraint: Map keys must "
-                        "satisfy constraint: [Member must have length between 1 and 255]",
-                        where);
+            return invalid_input(
+                err, errlen,
+                "Value at '%s.parameters' failed to satisfy constraint: Map keys must "
+                "satisfy constraint: [Member must have length between 1 and 255]",
+                where);
         if (!json_is_string(v))
-            return fail(err, errlen, "%s.parameters values must be strings", where);
+            return invalid_input(err, errlen, "%s.parameters values must be strings", where);
         if (vmax && u8len(json_string_value(v)) > vmax)
-            return fail(err, errlen,
-                        "Value at '%s.parameters' failed to satisfy constraint: Map value must "
-                        "have length less than or equal to %zu",
-                        where, vmax);
+            return invalid_input(
+                err, errlen,
+                "Value at '%s.parameters' failed to satisfy constraint: Map value must "
+                "have length less than or equal to %zu",
+                where, vmax);
     }
     return json_deep_copy(p);
 }
@@ -103,15 +105,15 @@ static int opt_string(const json_t *in, const char *key, size_t min, size_t max,
     if (!v)
         return 0;
     if (!json_is_string(v)) {
-        fail(err, errlen, "%s must be a string", key);
+        invalid_input(err, errlen, "%s must be a string", key);
         return -1;
     }
     n = u8len(json_string_value(v));
     if (n < min || n > max) {
-        fail(err, errlen,
-             "1 validation error detected: Value at '%s' failed to satisfy constraint: "
-             "Member must have length between %zu and %zu",
-             key, min, max);
+        invalid_input(err, errlen,
+                      "1 validation error detected: Value at '%s' failed to satisfy constraint: "
+                      "Member must have length between %zu and %zu",
+                      key, min, max);
         return -1;
     }
     *out = json_string_value(v);
@@ -128,15 +130,16 @@ static int take_name(const json_t *in, const char *override, char *buf, size_t b
         json_t *v = member(in, "Name");
 
         if (!json_is_string(v)) {
-            fail(err, errlen, "Name is required and must be a string");
+            invalid_input(err, errlen, "Name is required and must be a string");
             return -1;
         }
         name = json_string_value(v);
     }
     if (!sim_name_valid(name, 255) || strlen(name) >= bufsz) {
-        fail(err, errlen,
-             "1 validation error detected: Value at 'name' failed to satisfy constraint: "
-             "Member must satisfy regular expression pattern and have length between 1 and 255");
+        invalid_input(
+            err, errlen,
+            "1 validation error detected: Value at 'name' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern and have length between 1 and 255");
         return -1;
     }
     strcpy(buf, name);
@@ -159,20 +162,20 @@ json_t *sim_glue_db_build(const json_t *input, const char *name, const json_t *o
     json_t *params, *perms, *target, *fed, *ct, *db;
 
     if (!json_is_object(input))
-        return fail(err, errlen, "DatabaseInput must be an object");
+        return invalid_input(err, errlen, "DatabaseInput must be an object");
     if (take_name(input, name, nm, sizeof(nm), err, errlen) < 0 ||
         opt_string(input, "Description", 0, 2048, &desc, err, errlen) < 0 ||
         opt_string(input, "LocationUri", 1, 1024, &loc, err, errlen) < 0)
         return NULL;
     perms = member(input, "CreateTableDefaultPermissions");
     if (perms && !json_is_array(perms))
-        return fail(err, errlen, "CreateTableDefaultPermissions must be a list");
+        return invalid_input(err, errlen, "CreateTableDefaultPermissions must be a list");
     target = member(input, "TargetDatabase");
     if (target && !json_is_object(target))
-        return fail(err, errlen, "TargetDatabase must be a structure");
+        return invalid_input(err, errlen, "TargetDatabase must be a structure");
     fed = member(input, "FederatedDatabase");
     if (fed && !json_is_object(fed))
-        return fail(err, errlen, "FederatedDatabase must be a structure");
+        return invalid_input(err, errlen, "FederatedDatabase must be a structure");
     params = params_copy(member(input, "Parameters"), "databaseInput", 512000, err, errlen);
     if (!params)
         return NULL;
@@ -186,7 +189,7 @@ json_t *sim_glue_db_build(const json_t *input, const char *name, const json_t *o
     db = json_object();
     if (!db) {
         json_decref(params);
-        return fail(err, errlen, "out of memory");
+        return invalid_input(err, errlen, "out of memory");
     }
     json_object_set_new(db, "Name", json_string(nm));
     if (desc)
@@ -221,7 +224,7 @@ json_t *sim_dlf_db_build(const json_t *input, const char *name, const json_t *ol
     size_t i;
 
     if (!json_is_object(input))
-        return fail(err, errlen, "DatabaseInput must be an object");
+        return invalid_input(err, errlen, "DatabaseInput must be an object");
     if (take_name(input, name, nm, sizeof(nm), err, errlen) < 0)
         return NULL;
     for (i = 0; i < 4; i++)
@@ -229,7 +232,7 @@ json_t *sim_dlf_db_build(const json_t *input, const char *name, const json_t *ol
             return NULL;
     ct = member(input, "CreateTime");
     if (ct && !json_is_integer(ct))
-        return fail(err, errlen, "DatabaseInput.CreateTime must be an integer");
+        return invalid_input(err, errlen, "DatabaseInput.CreateTime must be an integer");
     if (ct)
         create_time = json_integer_value(ct);
     if (create_time == 0 && old)
@@ -238,7 +241,7 @@ json_t *sim_dlf_db_build(const json_t *input, const char *name, const json_t *ol
         create_time = (json_int_t)now;
     priv = member(input, "Privileges");
     if (priv && !json_is_object(priv))
-        return fail(err, errlen, "DatabaseInput.Privileges must be an object");
+        return invalid_input(err, errlen, "DatabaseInput.Privileges must be an object");
     params = params_copy(member(input, "Parameters"), "DatabaseInput", 0, err, errlen);
     if (!params)
         return NULL;
@@ -248,7 +251,7 @@ json_t *sim_dlf_db_build(const json_t *input, const char *name, const json_t *ol
     db = json_object();
     if (!db) {
         json_decref(params);
-        return fail(err, errlen, "out of memory");
+        return invalid_input(err, errlen, "out of memory");
     }
     json_object_set_new(db, "Name", json_string(nm));
     json_object_set_new(db, "Description", json_string(sv[0] ? sv[0] : ""));

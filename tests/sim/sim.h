@@ -189,7 +189,7 @@ void sim_dlf_error(struct sim_resp *rs, const struct sim_req *rq, unsigned statu
 void sim_dlf_gw_error(struct sim_resp *rs, const struct sim_req *rq, unsigned status,
                       const char *code, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* ---- auth.c ---- */
+/* ---- auth.c (the nonce set lives in util.c) ---- */
 /* @return 0 if the request is properly signed, else -1 with the error response set. */
 int sim_auth_glue(struct sim_req *rq, struct sim_resp *rs);
 int sim_auth_dlf(struct sim_req *rq, struct sim_resp *rs);

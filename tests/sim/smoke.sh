@@ -4,6 +4,7 @@
 # DLF API (ACS3 and ROA signatures computed here with openssl), then fault injection,
 # stats and a clean SIGTERM exit. Prints PASS/FAIL lines; exits non-zero on any failure.
 #   tests/sim/smoke.sh [BUILD_DIR]      (needs curl, jq, openssl)
+# $SIM_WRAPPER (e.g. "valgrind --error-exitcode=99 --leak-check=full") wraps the simulator.
 set -u
 BUILD=${1:-${BUILD:-build}}
 SIM="$BUILD/glue2dlf-sim"
@@ -31,7 +32,7 @@ GAK=AKIDSMOKE GSK=smoke-glue-secret DAK=LTAISMOKE DSK=smoke-dlf-secret
 # start NAME [options]: sets GLUE_PORT, DLF_PORT, SIM_PID.
 start() {
   local name=$1; shift
-  "$SIM" --port-file "$T/$name.ports" --glue-access-key-id "$GAK" \
+  ${SIM_WRAPPER:-} "$SIM" --port-file "$T/$name.ports" --glue-access-key-id "$GAK" \
     --glue-secret-access-key "$GSK" --dlf-access-key-id "$DAK" --dlf-access-key-secret "$DSK" \
     --verbose "$@" >"$T/$name.log" 2>&1 &
   SIM_PID=$!

@@ -108,7 +108,8 @@ char *sim_dump_java(const json_t *v)
 
 void sim_request_id(struct sim *sim, char out[40])
 {
-    uint64_t st = __atomic_add_fetch(&sim->reqid_state, 0x9E3779B97F4A7C15ULL, __ATOMIC_RELAXED);
+    uint64_t st =
+        __atomic_add_fetch(&sim->reqid_state, 2 * 0x9E3779B97F4A7C15ULL, __ATOMIC_RELAXED);
     uint64_t a = sim_splitmix64(&st), b = sim_splitmix64(&st);
 
     snprintf(out, 40, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
@@ -149,4 +150,78 @@ int sim_parse_iso8601(const char *s, int64_t *t)
 int sim_parse_rfc1123(const char *s, int64_t *t)
 {
     return parse_fmt(s, "%a, %d %b %Y %H:%M:%S GMT", t);
+}
+
+/* ---- nonce set ---- */
+
+void sim_nonces_init(struct sim_nonces *ns)
+{
+    memset(ns, 0, sizeof(*ns));
+}
+
+static size_t nonce_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h % SIM_NONCE_BUCKETS;
+}
+
+void sim_nonces_done(struct sim_nonces *ns)
+{
+    size_t i;
+
+    if (!ns)
+        return;
+    for (i = 0; i < SIM_NONCE_BUCKETS; i++) {
+        struct sim_nonce *n = ns->bucket[i], *next;
+
+        for (; n; n = next) {
+            next = n->next;
+            free(n->s);
+            free(n);
+        }
+    }
+    free(ns->ring);
+    sim_nonces_init(ns);
+}
+
+int sim_nonce_seen(struct sim_nonces *ns, const char *nonce)
+{
+    size_t h = nonce_hash(nonce);
+    struct sim_nonce *n;
+
+    for (n = ns->bucket[h]; n; n = n->next)
+        if (strcmp(n->s, nonce) == 0)
+            return 1;
+    if (!ns->ring) {
+        ns->ring = calloc(SIM_NONCE_MAX, sizeof(*ns->ring));
+        if (!ns->ring)
+            return -ENOMEM;
+    }
+    if (ns->n == SIM_NONCE_MAX) {
+        struct sim_nonce *old = ns->ring[ns->head], **pp;
+
+        for (pp = &ns->bucket[nonce_hash(old->s)]; *pp != old; pp = &(*pp)->next)
+            ;
+        *pp = old->next;
+        free(old->s);
+        free(old);
+        ns->head = (ns->head + 1) % SIM_NONCE_MAX;
+        ns->n--;
+    }
+    n = malloc(sizeof(*n));
+    if (!n)
+        return -ENOMEM;
+    n->s = strdup(nonce);
+    if (!n->s) {
+        free(n);
+        return -ENOMEM;
+    }
+    n->next = ns->bucket[h];
+    ns->bucket[h] = n;
+    ns->ring[(ns->head + ns->n) % SIM_NONCE_MAX] = n;
+    ns->n++;
+    return 0;
 }
