@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Request accounting, the per-side request-rate quota (token bucket), global latency and
+ * the fault rules installed through POST /_sim/faults.
+ *
+ * Fault kinds and what the client sees:
+ *   throttle  Glue 400 ThrottlingException "Rate exceeded";
+ *             DLF 400 Throttling.User (gateway error body)
+ *   error500  Glue 500 InternalServiceException; DLF 500 InternalError (service envelope)
+ *   reset     the connection is closed without any response
+ *   truncate  the operation runs (state changes stick), then a 200 is sent whose
+ *             Content-Length announces the whole body but only half of it is written
+ *             before the connection is closed
+ *   latency   sleep latency_ms, then serve normally
+ *   deny      Glue 400 AccessDeniedException; DLF 403 Forbidden.RAM (gateway error body)
+ * The first rule matching (side, action or "*") with a remaining count applies; its count
+ * is decremented (-1 = forever) and exhausted rules are dropped.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim.h"
+
+static const char *const kind_names[] = {"throttle", "error500", "reset",
+                                         "truncate", "latency",  "deny"};
+#define NKINDS (sizeof(kind_names) / sizeof(kind_names[0]))
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+static void throttle(struct sim_req *rq, struct sim_resp *rs)
+{
+    if (rq->side == SIM_GLUE)
+        sim_glue_error(rs, rq, 400, "ThrottlingException", "Rate exceeded");
+    else
+        sim_dlf_gw_error(rs, rq, 400, "Throttling.User",
+                         "Request was denied due to user flow control.");
+}
+
+/* Take one token from the side's bucket; 1 if allowed. Called with sim->mu held. */
+static int bucket_take(struct sim *sim, enum sim_side side)
+{
+    struct sim_bucket *b = &sim->bucket[side];
+    double rps = sim->cfg.rps[side], cap = rps < 1 ? 1 : rps, now = sim_now_mono();
+
+    if (rps <= 0)
+        return 1;
+    if (b->last == 0)
+        b->tokens = cap;
+    else
+        b->tokens += (now - b->last) * rps;
+    if (b->tokens > cap)
+        b->tokens = cap;
+    b->last = now;
+    if (b->tokens < 1)
+        return 0;
+    b->tokens -= 1;
+    return 1;
+}
+
+int sim_pre_handler(struct sim_req *rq, struct sim_resp *rs, int *truncate)
+{
+    struct sim *sim = rq->sim;
+    struct sim_side_stats *st = &sim->stats[rq->side];
+    struct sim_fault f;
+    int have = 0, allowed;
+    size_t i;
+
+    *truncate = 0;
+    memset(&f, 0, sizeof(f));
+    pthread_mutex_lock(&sim->mu);
+    st->ops[rq->op_index]++;
+    st->total++;
+    if (rq->op->write)
+        st->writes++;
+    allowed = bucket_take(sim, rq->side);
+    if (!allowed)
+        st->throttled++;
+    for (i = 0; allowed && i < sim->nfaults; i++) {
+        struct sim_fault *r = &sim->faults[i];
+
+        if (r->side != rq->side || (strcmp(r->action, "*") != 0 && strcmp(r->action, rq->op->name)))
+            continue;
+        f = *r;
+        have = 1;
+        if (r->count > 0 && --r->count == 0) {
+            memmove(r, r + 1, (sim->nfaults - i - 1) * sizeof(*r));
+            sim->nfaults--;
+        }
+        break;
+    }
+    pthread_mutex_unlock(&sim->mu);
+
+    if (sim->cfg.latency_ms)
+        sleep_ms(sim->cfg.latency_ms);
+    if (!allowed) {
+        throttle(rq, rs);
+        return 1;
+    }
+    if (!have)
+        return 0;
+    sim_log(sim, "%s %s: injecting %s", rq->side == SIM_GLUE ? "glue" : "dlf", rq->op->name,
+            kind_names[f.kind]);
+    switch (f.kind) {
+    case SIM_FAULT_THROTTLE:
+        throttle(rq, rs);
+        return 1;
+    case SIM_FAULT_ERROR500:
+        if (rq->side == SIM_GLUE)
+            sim_glue_error(rs, rq, 500, "InternalServiceException", "Internal service error");
+        else
+            sim_dlf_error(rs, rq, 500, "InternalError",
+                          "The request processing has failed due to some unknown error.");
+        return 1;
+    case SIM_FAULT_RESET:
+        rs->how = SIM_RESET;
+        return 1;
+    case SIM_FAULT_TRUNCATE:
+        *truncate = 1;
+        return 0;
+    case SIM_FAULT_LATENCY:
+        sleep_ms(f.latency_ms);
+        return 0;
+    case SIM_FAULT_DENY:
+        if (rq->side == SIM_GLUE)
+            sim_glue_error(rs, rq, 400, "AccessDeniedException",
+                           "User: arn:aws:iam::123456789012:user/sim is not authorized to "
+                           "perform: glue:%s",
+                           rq->op->name);
+        else
+            sim_dlf_gw_error(rs, rq, 403, "Forbidden.RAM",
+                             "User not authorized to operate on the specified resource, or this "
+                             "API doesn't support RAM.");
+        return 1;
+    }
+    return 0;
+}
+
+static int op_known(enum sim_side side, const char *name)
+{
+    const struct sim_op *ops = side == SIM_GLUE ? sim_glue_ops : sim_dlf_ops;
+    size_t n = side == SIM_GLUE ? sim_glue_nops : sim_dlf_nops, i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(ops[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+int sim_faults_add(struct sim *sim, const json_t *rule, char *err, size_t errlen)
+{
+    struct sim_fault f;
+    const char *side, *action, *kind;
+    json_t *count, *lat;
+    size_t i;
+
+    memset(&f, 0, sizeof(f));
+    side = json_string_value(json_object_get(rule, "side"));
+    action = json_string_value(json_object_get(rule, "action"));
+    kind = json_string_value(json_object_get(rule, "kind"));
+    count = json_object_get(rule, "count");
+    lat = json_object_get(rule, "latency_ms");
+    if (!side || (strcmp(side, "glue") && strcmp(side, "dlf"))) {
+        snprintf(err, errlen, "side must be \"glue\" or \"dlf\"");
+        return -EINVAL;
+    }
+    f.side = strcmp(side, "glue") == 0 ? SIM_GLUE : SIM_DLF;
+    if (!action)
+        action = "*";
+    if (strlen(action) >= sizeof(f.action) ||
+        (strcmp(action, "*") != 0 && !op_known(f.side, action))) {
+        snprintf(err, errlen, "unknown %s action '%.64s'", side, action);
+        return -EINVAL;
+    }
+    strcpy(f.action, action);
+    for (i = 0; kind && i < NKINDS; i++)
+        if (strcmp(kind, kind_names[i]) == 0)
+            break;
+    if (!kind || i == NKINDS) {
+        snprintf(err, errlen,
+                 "kind must be one of throttle, error500, reset, truncate, "
+                 "latency, deny");
+        return -EINVAL;
+    }
+    f.kind = (enum sim_fault_kind)i;
+    f.count = 1;
+    if (count) {
+        if (!json_is_integer(count) ||
+            (json_integer_value(count) < 1 && json_integer_value(count) != -1)) {
+            snprintf(err, errlen, "count must be a positive integer or -1");
+            return -EINVAL;
+        }
+        f.count = (long)json_integer_value(count);
+    }
+    if (lat) {
+        if (!json_is_integer(lat) || json_integer_value(lat) < 0 ||
+            json_integer_value(lat) > 600000) {
+            snprintf(err, errlen, "latency_ms must be an integer in 0..600000");
+            return -EINVAL;
+        }
+        f.latency_ms = (unsigned)json_integer_value(lat);
+    }
+    if (f.kind == SIM_FAULT_LATENCY && f.latency_ms == 0) {
+        snprintf(err, errlen, "a latency fault needs latency_ms > 0");
+        return -EINVAL;
+    }
+
+    pthread_mutex_lock(&sim->mu);
+    if (sim->nfaults == sim->cap_faults) {
+        size_t cap = sim->cap_faults ? sim->cap_faults * 2 : 8;
+        struct sim_fault *p = cap > 4096 ? NULL : realloc(sim->faults, cap * sizeof(*p));
+
+        if (!p) {
+            pthread_mutex_unlock(&sim->mu);
+            snprintf(err, errlen, "too many fault rules");
+            return -ENOMEM;
+        }
+        sim->faults = p;
+        sim->cap_faults = cap;
+    }
+    sim->faults[sim->nfaults++] = f;
+    pthread_mutex_unlock(&sim->mu);
+    return 0;
+}
+
+void sim_faults_clear(struct sim *sim)
+{
+    pthread_mutex_lock(&sim->mu);
+    sim->nfaults = 0;
+    pthread_mutex_unlock(&sim->mu);
+}
+
+json_t *sim_faults_list(struct sim *sim)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    pthread_mutex_lock(&sim->mu);
+    for (i = 0; a && i < sim->nfaults; i++) {
+        const struct sim_fault *f = &sim->faults[i];
+
+        json_array_append_new(
+            a, json_pack("{s:s,s:s,s:s,s:I,s:I}", "side", f->side == SIM_GLUE ? "glue" : "dlf",
+                         "action", f->action, "kind", kind_names[f->kind], "count",
+                         (json_int_t)f->count, "latency_ms", (json_int_t)f->latency_ms));
+    }
+    pthread_mutex_unlock(&sim->mu);
+    return a;
+}
+
+json_t *sim_stats_json(struct sim *sim)
+{
+    json_t *root = json_object(), *rej = json_object(), *thr = json_object();
+    static const char *const side_names[] = {"glue", "dlf"};
+    int s;
+
+    pthread_mutex_lock(&sim->mu);
+    for (s = 0; s < SIM_NSIDES; s++) {
+        const struct sim_op *ops = s == SIM_GLUE ? sim_glue_ops : sim_dlf_ops;
+        size_t n = s == SIM_GLUE ? sim_glue_nops : sim_dlf_nops, i;
+        const struct sim_side_stats *st = &sim->stats[s];
+        json_t *o = json_object();
+
+        for (i = 0; i < n; i++)
+            json_object_set_new(o, ops[i].name, json_integer((json_int_t)st->ops[i]));
+        json_object_set_new(o, "total", json_integer((json_int_t)st->total));
+        json_object_set_new(o, "writes", json_integer((json_int_t)st->writes));
+        json_object_set_new(root, side_names[s], o);
+        json_object_set_new(rej, side_names[s], json_integer((json_int_t)st->rejected));
+        json_object_set_new(thr, side_names[s], json_integer((json_int_t)st->throttled));
+    }
+    pthread_mutex_unlock(&sim->mu);
+    json_object_set_new(root, "rejected", rej);
+    json_object_set_new(root, "throttled", thr);
+    return root;
+}
+
+void sim_stats_reset(struct sim *sim)
+{
+    int s;
+
+    pthread_mutex_lock(&sim->mu);
+    for (s = 0; s < SIM_NSIDES; s++) {
+        struct sim_side_stats *st = &sim->stats[s];
+        size_t n = s == SIM_GLUE ? sim_glue_nops : sim_dlf_nops;
+
+        memset(st->ops, 0, n * sizeof(st->ops[0]));
+        st->total = st->writes = st->rejected = st->throttled = 0;
+    }
+    pthread_mutex_unlock(&sim->mu);
+}
+
+void sim_count_rejected(struct sim_req *rq)
+{
+    pthread_mutex_lock(&rq->sim->mu);
+    rq->sim->stats[rq->side].rejected++;
+    pthread_mutex_unlock(&rq->sim->mu);
+}

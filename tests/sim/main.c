@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * glue2dlf-sim: a loopback simulator of the AWS Glue Data Catalog API (JSON 1.1, SigV4)
+ * and the Alibaba Cloud DLF metastore API (ACS3 / ROA signatures), for integration tests,
+ * the demo and benchmarks. Not installed.
+ *
+ * Usage: glue2dlf-sim [options]; runs until SIGTERM or SIGINT, then exits 0.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: glue2dlf-sim [--bind 127.0.0.1|::1] [--glue-port N] [--dlf-port N]\n"
+            "         [--port-file FILE] [--seed S] [--databases N] [--dlf-databases-from-glue]\n"
+            "         [--glue-access-key-id ID --glue-secret-access-key S "
+            "[--glue-session-token T]]\n"
+            "         [--dlf-access-key-id ID --dlf-access-key-secret S]\n"
+            "         [--glue-catalog-id ID] [--dlf-catalog-id ID] [--latency-ms N]\n"
+            "         [--glue-rps N] [--dlf-rps N] [--verbose]\n"
+            "Ports 0 (the default) are ephemeral; --port-file receives "
+            "\"glue=<port>\\ndlf=<port>\\n\".\n");
+}
+
+enum {
+    OPT_BIND = 256,
+    OPT_GLUE_PORT,
+    OPT_DLF_PORT,
+    OPT_PORT_FILE,
+    OPT_SEED,
+    OPT_DATABASES,
+    OPT_DLF_FROM_GLUE,
+    OPT_GLUE_AKID,
+    OPT_GLUE_SECRET,
+    OPT_GLUE_TOKEN,
+    OPT_DLF_AKID,
+    OPT_DLF_SECRET,
+    OPT_GLUE_CATALOG,
+    OPT_DLF_CATALOG,
+    OPT_LATENCY,
+    OPT_GLUE_RPS,
+    OPT_DLF_RPS,
+    OPT_VERBOSE,
+    OPT_HELP,
+};
+
+static const struct option options[] = {
+    {"bind", required_argument, NULL, OPT_BIND},
+    {"glue-port", required_argument, NULL, OPT_GLUE_PORT},
+    {"dlf-port", required_argument, NULL, OPT_DLF_PORT},
+    {"port-file", required_argument, NULL, OPT_PORT_FILE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"databases", required_argument, NULL, OPT_DATABASES},
+    {"dlf-databases-from-glue", no_argument, NULL, OPT_DLF_FROM_GLUE},
+    {"glue-access-key-id", required_argument, NULL, OPT_GLUE_AKID},
+    {"glue-secret-access-key", required_argument, NULL, OPT_GLUE_SECRET},
+    {"glue-session-token", required_argument, NULL, OPT_GLUE_TOKEN},
+    {"dlf-access-key-id", required_argument, NULL, OPT_DLF_AKID},
+    {"dlf-access-key-secret", required_argument, NULL, OPT_DLF_SECRET},
+    {"glue-catalog-id", required_argument, NULL, OPT_GLUE_CATALOG},
+    {"dlf-catalog-id", required_argument, NULL, OPT_DLF_CATALOG},
+    {"latency-ms", required_argument, NULL, OPT_LATENCY},
+    {"glue-rps", required_argument, NULL, OPT_GLUE_RPS},
+    {"dlf-rps", required_argument, NULL, OPT_DLF_RPS},
+    {"verbose", no_argument, NULL, OPT_VERBOSE},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    if (!*s || *s == '-')
+        return -EINVAL;
+    errno = 0;
+    v = strtoull(s, &end, 0);
+    if (errno || *end || v > max)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+static int parse_rps(const char *s, double *out)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || *end || !(v >= 0) || v > 1e9)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct sim_config *cfg)
+{
+    uint64_t v;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        int bad = 0;
+
+        switch (c) {
+        case OPT_BIND:
+            cfg->bind = optarg;
+            break;
+        case OPT_GLUE_PORT:
+            bad = parse_u64(optarg, 65535, &v);
+            cfg->glue_port = (unsigned)v;
+            break;
+        case OPT_DLF_PORT:
+            bad = parse_u64(optarg, 65535, &v);
+            cfg->dlf_port = (unsigned)v;
+            break;
+        case OPT_PORT_FILE:
+            cfg->port_file = optarg;
+            break;
+        case OPT_SEED:
+            bad = parse_u64(optarg, UINT64_MAX, &cfg->seed);
+            break;
+        case OPT_DATABASES:
+            bad = parse_u64(optarg, 10000000, &v);
+            cfg->databases = (unsigned)v;
+            break;
+        case OPT_DLF_FROM_GLUE:
+            cfg->dlf_from_glue = 1;
+            break;
+        case OPT_GLUE_AKID:
+            cfg->glue_akid = optarg;
+            break;
+        case OPT_GLUE_SECRET:
+            cfg->glue_secret = optarg;
+            break;
+        case OPT_GLUE_TOKEN:
+            cfg->glue_token = optarg;
+            break;
+        case OPT_DLF_AKID:
+            cfg->dlf_akid = optarg;
+            break;
+        case OPT_DLF_SECRET:
+            cfg->dlf_secret = optarg;
+            break;
+        case OPT_GLUE_CATALOG:
+            cfg->glue_catalog_id = optarg;
+            break;
+        case OPT_DLF_CATALOG:
+            cfg->dlf_catalog_id = optarg;
+            break;
+        case OPT_LATENCY:
+            bad = parse_u64(optarg, 600000, &v);
+            cfg->latency_ms = (unsigned)v;
+            break;
+        case OPT_GLUE_RPS:
+            bad = parse_rps(optarg, &cfg->rps[SIM_GLUE]);
+            break;
+        case OPT_DLF_RPS:
+            bad = parse_rps(optarg, &cfg->rps[SIM_DLF]);
+            break;
+        case OPT_VERBOSE:
+            cfg->verbose = 1;
+            break;
+        case OPT_HELP:
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            return -EINVAL;
+        }
+        if (bad) {
+            fprintf(stderr, "glue2dlf-sim: invalid value '%s' for --%s\n", optarg,
+                    options[c - OPT_BIND].name);
+            return -EINVAL;
+        }
+    }
+    if (optind < argc) {
+        usage(stderr);
+        return -EINVAL;
+    }
+    if (!*cfg->glue_akid || !*cfg->glue_secret || !*cfg->dlf_akid || !*cfg->dlf_secret) {
+        fprintf(stderr, "glue2dlf-sim: access key ids and secrets must not be empty\n");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int write_port_file(const char *path, unsigned glue, unsigned dlf)
+{
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    FILE *f;
+    int r = 0;
+
+    if (!tmp)
+        return -ENOMEM;
+    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    f = fopen(tmp, "w");
+    if (!f) {
+        r = -errno;
+        free(tmp);
+        return r;
+    }
+    fprintf(f, "glue=%u\ndlf=%u\n", glue, dlf);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        r = -errno;
+        unlink(tmp);
+    }
+    free(tmp);
+    return r;
+}
+
+static int sim_init(struct sim *sim)
+{
+    struct sim_gen_opts go;
+    int s, r;
+
+    pthread_mutex_init(&sim->mu, NULL);
+    sim->glue_catalog = sim->cfg.glue_catalog_id ? sim->cfg.glue_catalog_id : "123456789012";
+    for (s = 0; s < SIM_NSIDES; s++)
+        sim_catalog_init(&sim->cat[s]);
+    sim->stats[SIM_GLUE].ops = calloc(sim_glue_nops, sizeof(unsigned long));
+    sim->stats[SIM_DLF].ops = calloc(sim_dlf_nops, sizeof(unsigned long));
+    if (!sim->stats[SIM_GLUE].ops || !sim->stats[SIM_DLF].ops)
+        return -ENOMEM;
+    sim_nonces_init(&sim->nonces);
+    sim->reqid_state = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid();
+
+    go.seed = sim->cfg.seed;
+    go.databases = sim->cfg.databases;
+    go.catalog_id = sim->glue_catalog;
+    r = sim_gen_glue(&sim->cat[SIM_GLUE], &go);
+    if (r == 0 && sim->cfg.dlf_from_glue)
+        r = sim_gen_dlf_from_glue(&sim->cat[SIM_DLF], &sim->cat[SIM_GLUE], "sim-user");
+    return r;
+}
+
+static void sim_done(struct sim *sim)
+{
+    int s;
+
+    for (s = 0; s < SIM_NSIDES; s++) {
+        sim_catalog_done(&sim->cat[s]);
+        free(sim->stats[s].ops);
+    }
+    sim_nonces_done(&sim->nonces);
+    free(sim->faults);
+    pthread_mutex_destroy(&sim->mu);
+}
+
+int main(int argc, char **argv)
+{
+    static struct sim sim;
+    struct sim_listener glue = {.sim = &sim, .side = SIM_GLUE};
+    struct sim_listener dlf = {.sim = &sim, .side = SIM_DLF};
+    sigset_t set;
+    int sig = 0, r, rc = 1;
+
+    sim.cfg.bind = "127.0.0.1";
+    sim.cfg.glue_akid = "AKIDSIM";
+    sim.cfg.glue_secret = "sim-glue-secret";
+    sim.cfg.dlf_akid = "LTAISIM";
+    sim.cfg.dlf_secret = "sim-dlf-secret";
+    if (parse_args(argc, argv, &sim.cfg) < 0)
+        return 2;
+    if (strcmp(sim.cfg.bind, "127.0.0.1") != 0 && strcmp(sim.cfg.bind, "::1") != 0) {
+        fprintf(stderr, "glue2dlf-sim: --bind must be 127.0.0.1 or ::1 (loopback only)\n");
+        return 2;
+    }
+
+    /* Block the stop signals before any thread exists, so only sigwait() sees them. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    r = sim_init(&sim);
+    if (r < 0) {
+        fprintf(stderr, "glue2dlf-sim: cannot build the catalog: %s\n", strerror(-r));
+        goto out;
+    }
+    r = sim_listener_start(&glue, sim.cfg.bind, sim.cfg.glue_port);
+    if (r == 0)
+        r = sim_listener_start(&dlf, sim.cfg.bind, sim.cfg.dlf_port);
+    if (r < 0) {
+        fprintf(stderr, "glue2dlf-sim: cannot listen on %s: %s\n", sim.cfg.bind, strerror(-r));
+        goto out;
+    }
+    if (sim.cfg.port_file) {
+        r = write_port_file(sim.cfg.port_file, glue.port, dlf.port);
+        if (r < 0) {
+            fprintf(stderr, "glue2dlf-sim: cannot write '%s': %s\n", sim.cfg.port_file,
+                    strerror(-r));
+            goto out;
+        }
+    }
+    sim_log(&sim, "listening on %s: glue=%u dlf=%u, %u databases (seed %llu)", sim.cfg.bind,
+            glue.port, dlf.port, sim.cfg.databases, (unsigned long long)sim.cfg.seed);
+
+    while (sigwait(&set, &sig) != 0)
+        ;
+    sim_log(&sim, "signal %d, stopping", sig);
+    rc = 0;
+
+out:
+    sim_listener_stop(&glue);
+    sim_listener_stop(&dlf);
+    sim_done(&sim);
+    return rc;
+}

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * glue2dlf-sim internals shared by the server (server.c), the API handlers (glue.c,
+ * dlf.c), the admin API (admin.c), signature checks (auth.c) and fault injection
+ * (faults.c).
+ *
+ * Threading: libmicrohttpd runs one thread per connection. All mutable state (both
+ * catalogs, stats, fault rules, rate buckets, the nonce set) is guarded by sim->mu; the
+ * configuration is read-only after start-up. Handlers run with sim->mu held; latency
+ * injection sleeps without it.
+ */
+#ifndef G2D_SIM_H
+#define G2D_SIM_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalog.h"
+#include "glue2dlf/buf.h"
+#include "glue2dlf/sign.h"
+
+#define SIM_MAX_BODY (16u * 1024 * 1024)
+#define SIM_MAX_HEADERS 128
+#define SIM_MAX_QUERY 128
+
+struct sim_config {
+    const char *bind;
+    unsigned glue_port;
+    unsigned dlf_port;
+    const char *port_file;
+    uint64_t seed;
+    unsigned databases;
+    int dlf_from_glue;
+    const char *glue_akid;
+    const char *glue_secret;
+    const char *glue_token; /* NULL: requests must not carry one */
+    const char *dlf_akid;
+    const char *dlf_secret;
+    const char *glue_catalog_id; /* NULL: accept any CatalogId */
+    const char *dlf_catalog_id;
+    unsigned latency_ms;
+    double rps[SIM_NSIDES]; /* 0 = unlimited */
+    int verbose;
+};
+
+enum sim_fault_kind {
+    SIM_FAULT_THROTTLE,
+    SIM_FAULT_ERROR500,
+    SIM_FAULT_RESET,
+    SIM_FAULT_TRUNCATE,
+    SIM_FAULT_LATENCY,
+    SIM_FAULT_DENY,
+};
+
+struct sim_fault {
+    enum sim_side side;
+    char action[64]; /* "*" = any */
+    enum sim_fault_kind kind;
+    long count; /* remaining; -1 = forever */
+    unsigned latency_ms;
+};
+
+/* One operation of an API, as listed in the handler tables of glue.c and dlf.c. */
+struct sim_req;
+struct sim_resp;
+typedef void (*sim_handler_fn)(struct sim_req *rq, json_t *in, struct sim_resp *rs);
+
+struct sim_op {
+    const char *name;   /* Glue operation or DLF action */
+    const char *method; /* DLF only */
+    const char *path;   /* DLF only */
+    sim_handler_fn fn;
+    int write; /* mutates the catalog */
+    int body;  /* DLF: parameters come in a JSON body (else in the query) */
+};
+
+extern const struct sim_op sim_glue_ops[];
+extern const size_t sim_glue_nops;
+extern const struct sim_op sim_dlf_ops[];
+extern const size_t sim_dlf_nops;
+
+struct sim_side_stats {
+    unsigned long *ops; /* indexed like the side's op table */
+    unsigned long total;
+    unsigned long writes;
+    unsigned long rejected;
+    unsigned long throttled; /* by the --*-rps quota */
+};
+
+struct sim_bucket {
+    double tokens;
+    double last; /* monotonic seconds */
+};
+
+struct sim_nonce {
+    char *s;
+    struct sim_nonce *next; /* hash chain */
+};
+
+#define SIM_NONCE_BUCKETS 4096
+#define SIM_NONCE_MAX 65536
+
+struct sim_nonces {
+    struct sim_nonce *bucket[SIM_NONCE_BUCKETS];
+    struct sim_nonce **ring; /* insertion order, for eviction */
+    size_t head;             /* oldest */
+    size_t n;
+};
+
+struct sim {
+    struct sim_config cfg;
+    const char *glue_catalog; /* CatalogId written into Glue objects */
+    pthread_mutex_t mu;
+    struct sim_catalog cat[SIM_NSIDES];
+    struct sim_side_stats stats[SIM_NSIDES];
+    struct sim_fault *faults;
+    size_t nfaults;
+    size_t cap_faults;
+    struct sim_bucket bucket[SIM_NSIDES];
+    struct sim_nonces nonces;
+    uint64_t reqid_state;
+};
+
+/* One HTTP request, borrowed from libmicrohttpd for the duration of the handler. */
+struct sim_req {
+    struct sim *sim;
+    enum sim_side side;
+    const char *method;
+    const char *path;
+    struct g2d_kv headers[SIM_MAX_HEADERS];
+    size_t nheaders;
+    struct g2d_kv query[SIM_MAX_QUERY];
+    size_t nquery;
+    const char *body;
+    size_t body_len;
+    char request_id[40];
+    const struct sim_op *op; /* once routed */
+    size_t op_index;
+};
+
+enum sim_how { SIM_SEND, SIM_RESET, SIM_TRUNCATE };
+
+#define SIM_MAX_EXTRA_HEADERS 4
+
+struct sim_resp {
+    unsigned status;
+    char *body; /* malloc'd */
+    const char *content_type;
+    const char *hdr_name[SIM_MAX_EXTRA_HEADERS];
+    char hdr_value[SIM_MAX_EXTRA_HEADERS][64];
+    size_t nhdr;
+    enum sim_how how;
+};
+
+/* ---- server.c helpers ---- */
+const char *sim_header(const struct sim_req *rq, const char *name); /* first value or NULL */
+const char *sim_query(const struct sim_req *rq, const char *name);
+void sim_resp_header(struct sim_resp *rs, const char *name, const char *value);
+/* Set the body to the compact dump of @p v (steals @p v). java_reals: Glue's number style. */
+void sim_resp_json(struct sim_resp *rs, unsigned status, json_t *v, int java_reals,
+                   const char *content_type);
+void sim_log(const struct sim *sim, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+double sim_now_mono(void);
+
+/* ---- util.c ---- */
+/* Dump @p v compactly, rewriting real numbers the way Java prints doubles (1.7E9). */
+char *sim_dump_java(const json_t *v);
+/* Append Java Double.toString() of @p d. */
+int sim_java_double(double d, struct g2d_buf *out);
+/* A request id in UUID form, unique within the process. */
+void sim_request_id(struct sim *sim, char out[40]);
+/* Parse "YYYYMMDDTHHMMSSZ", "YYYY-MM-DDTHH:MM:SSZ" or RFC 1123; @return 0 or -EINVAL. */
+int sim_parse_amz_date(const char *s, int64_t *t);
+int sim_parse_iso8601(const char *s, int64_t *t);
+int sim_parse_rfc1123(const char *s, int64_t *t);
+
+/* ---- glue.c / dlf.c / admin.c ---- */
+void sim_glue_serve(struct sim_req *rq, struct sim_resp *rs);
+void sim_dlf_serve(struct sim_req *rq, struct sim_resp *rs);
+void sim_admin_serve(struct sim_req *rq, struct sim_resp *rs);
+void sim_glue_error(struct sim_resp *rs, const struct sim_req *rq, unsigned status,
+                    const char *type, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* DLF service error: the Success:false envelope. */
+void sim_dlf_error(struct sim_resp *rs, const struct sim_req *rq, unsigned status, const char *code,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* DLF API-gateway error: RequestId/HostId/Code/Message/Recommend. */
+void sim_dlf_gw_error(struct sim_resp *rs, const struct sim_req *rq, unsigned status,
+                      const char *code, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* ---- auth.c (the nonce set lives in util.c) ---- */
+/* @return 0 if the request is properly signed, else -1 with the error response set. */
+int sim_auth_glue(struct sim_req *rq, struct sim_resp *rs);
+int sim_auth_dlf(struct sim_req *rq, struct sim_resp *rs);
+void sim_nonces_init(struct sim_nonces *ns);
+void sim_nonces_done(struct sim_nonces *ns);
+/* 1 if @p nonce was seen already, else remembers it and returns 0 (-ENOMEM on failure). */
+int sim_nonce_seen(struct sim_nonces *ns, const char *nonce);
+
+/* ---- faults.c ---- */
+/*
+ * Common pre-handler step for an API request that has been routed and authenticated:
+ * count it, apply the rate quota, global latency and fault rules. @return 1 if the
+ * request is answered already (rs filled), 0 to call the handler.
+ * *truncate is set when the handler's response must be cut short.
+ */
+int sim_pre_handler(struct sim_req *rq, struct sim_resp *rs, int *truncate);
+int sim_faults_add(struct sim *sim, const json_t *rule, char *err, size_t errlen);
+void sim_faults_clear(struct sim *sim);
+json_t *sim_faults_list(struct sim *sim);
+json_t *sim_stats_json(struct sim *sim);
+void sim_stats_reset(struct sim *sim);
+void sim_count_rejected(struct sim_req *rq);
+
+#endif
