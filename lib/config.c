@@ -594,7 +594,7 @@ static int read_credential(const char *name, char **out, const char **why)
         *why = "path too long";
         return -ENAMETOOLONG;
     }
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         r = -errno;
         *why = strerror(errno);
@@ -1381,7 +1381,8 @@ int g2d_config_load(struct g2d_config **out, const char *path, struct g2d_error 
     size_t len = 0;
     int fd, r;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: opening a FIFO must not hang; regular files ignore it. */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return g2d_error_set(err, -errno, "%s: cannot open: %s", path, strerror(errno));
     if (fstat(fd, &st) < 0) {

@@ -54,6 +54,8 @@ static const struct legacy_key legacy_keys[] = {
 
 static const char partition_prefix[] = "aws.partition.filter.";
 
+#define KEY_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
+
 struct props {
     const char *file;
     struct g2d_error *err;
@@ -238,9 +240,15 @@ static int add_pair(struct props *ps, const char *key, const char *val, int line
             break;
         }
     }
-    if (!lk)
-        return g2d_error_set_at(ps->err, -EINVAL, ps->file, line, 1, "key '%.100s': unknown key",
-                                key);
+    if (!lk) {
+        /* A stray line may be a pasted secret: name it only if it looks like a key. */
+        if (strlen(key) <= 100 && strspn(key, KEY_CHARS) == strlen(key) &&
+            (strchr(key, '.') || strlen(key) <= 24))
+            return g2d_error_set_at(ps->err, -EINVAL, ps->file, line, 1, "key '%s': unknown key",
+                                    key);
+        return g2d_error_set_at(ps->err, -EINVAL, ps->file, line, 1,
+                                "unknown key (not shown in case it is a secret)");
+    }
     if (ps->seen_line[i])
         return g2d_error_set_at(ps->err, -EINVAL, ps->file, line, 1,
                                 "key '%s': duplicate key (first set on line %d)", key,
