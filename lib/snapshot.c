@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "snapshot.h"
 
@@ -19,6 +20,86 @@ static uint32_t snap_hash(unsigned type, const char *key)
     return h;
 }
 
+struct g2d_tmeta *g2d_tmeta_new(void)
+{
+    struct g2d_tmeta *m = calloc(1, sizeof(*m));
+
+    if (m)
+        g2d_pset_init(&m->parts);
+    return m;
+}
+
+static void tmeta_free_keys(struct g2d_tmeta *m)
+{
+    size_t i;
+
+    for (i = 0; i < m->nkeys; i++) {
+        free(m->keys[i]);
+        free(m->types[i]);
+    }
+    free(m->keys);
+    free(m->types);
+    m->keys = m->types = NULL;
+    m->nkeys = 0;
+}
+
+void g2d_tmeta_free(struct g2d_tmeta *m)
+{
+    if (!m)
+        return;
+    tmeta_free_keys(m);
+    g2d_pset_done(&m->parts);
+    free(m);
+}
+
+int g2d_tmeta_set_keys(struct g2d_tmeta *m, json_t *partition_keys)
+{
+    size_t n = json_array_size(partition_keys), i;
+    json_t *k;
+
+    tmeta_free_keys(m);
+    if (n == 0)
+        return 0;
+    m->keys = calloc(n, sizeof(char *));
+    m->types = calloc(n, sizeof(char *));
+    if (!m->keys || !m->types)
+        goto oom;
+    json_array_foreach(partition_keys, i, k)
+    {
+        const char *name = json_string_value(json_object_get(k, "Name"));
+        const char *type = json_string_value(json_object_get(k, "Type"));
+
+        m->keys[i] = strdup(name ? name : "");
+        m->types[i] = strdup(type ? type : "string");
+        m->nkeys = i + 1;
+        if (!m->keys[i] || !m->types[i])
+            goto oom;
+    }
+    return 0;
+oom:
+    tmeta_free_keys(m);
+    return -ENOMEM;
+}
+
+bool g2d_tmeta_same_keys(const struct g2d_tmeta *m, json_t *partition_keys)
+{
+    size_t i;
+    json_t *k;
+
+    if (json_array_size(partition_keys) != m->nkeys)
+        return false;
+    json_array_foreach(partition_keys, i, k)
+    {
+        const char *name = json_string_value(json_object_get(k, "Name"));
+        const char *type = json_string_value(json_object_get(k, "Type"));
+
+        if (!name || strcasecmp(name, m->keys[i]) != 0 ||
+            strcasecmp(type ? type : "string", m->types[i]) != 0)
+            return false;
+    }
+    return true;
+}
+
 void g2d_snapshot_init(struct g2d_snapshot *s)
 {
     memset(s, 0, sizeof(*s));
@@ -31,6 +112,8 @@ void g2d_snapshot_clear(struct g2d_snapshot *s)
     for (i = 0; i < s->cap; i++) {
         if (s->slots[i].key && s->slots[i].key != SNAP_TOMBSTONE)
             free(s->slots[i].key);
+        g2d_tmeta_free(s->slots[i].meta);
+        s->slots[i].meta = NULL;
         s->slots[i].key = NULL;
     }
     s->used = 0;
@@ -130,6 +213,7 @@ int g2d_snapshot_put(struct g2d_snapshot *s, unsigned type, const char *key,
     e->type = (uint8_t)type;
     e->seen = 0;
     e->fp = *fp;
+    e->meta = NULL;
     s->used++;
     s->key_bytes += strlen(k) + 1;
     return 0;
@@ -143,6 +227,8 @@ void g2d_snapshot_del(struct g2d_snapshot *s, unsigned type, const char *key)
         return;
     s->key_bytes -= strlen(e->key) + 1;
     free(e->key);
+    g2d_tmeta_free(e->meta);
+    e->meta = NULL;
     e->key = SNAP_TOMBSTONE;
     s->used--;
 }
@@ -157,7 +243,22 @@ void g2d_snapshot_unmark(struct g2d_snapshot *s)
 
 size_t g2d_snapshot_bytes(const struct g2d_snapshot *s)
 {
-    return s->cap * sizeof(struct g2d_snap_entry) + s->key_bytes;
+    size_t n = s->cap * sizeof(struct g2d_snap_entry) + s->key_bytes, i;
+
+    for (i = 0; i < s->cap; i++)
+        if (s->slots[i].meta)
+            n += sizeof(struct g2d_tmeta) + g2d_pset_bytes(&s->slots[i].meta->parts);
+    return n;
+}
+
+size_t g2d_snapshot_partitions(const struct g2d_snapshot *s)
+{
+    size_t n = 0, i;
+
+    for (i = 0; i < s->cap; i++)
+        if (s->slots[i].meta)
+            n += s->slots[i].meta->parts.used;
+    return n;
 }
 
 struct g2d_snap_entry *g2d_snapshot_next(struct g2d_snapshot *s, size_t *pos)

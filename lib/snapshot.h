@@ -12,7 +12,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "model.h"
+#include "pset.h"
+
+/* What the snapshot knows of one table beyond its fingerprint: its partitions. */
+struct g2d_tmeta {
+    struct g2d_pset parts;
+    char **keys;  /* partition key names, in order */
+    char **types; /* their Hive types */
+    size_t nkeys;
+    bool parts_loaded; /* parts reflects DLF (listed, or written by us since) */
+};
+
+struct g2d_tmeta *g2d_tmeta_new(void);
+void g2d_tmeta_free(struct g2d_tmeta *m);
+/** Set the partition keys from a DLF/Glue-style [{Name, Type}] array. @return 0 or -ENOMEM. */
+int g2d_tmeta_set_keys(struct g2d_tmeta *m, json_t *partition_keys);
+/** True if @p partition_keys (same shape) has the same names and types, in order. */
+bool g2d_tmeta_same_keys(const struct g2d_tmeta *m, json_t *partition_keys);
 
 struct g2d_snap_entry {
     char *key; /* NULL = empty slot; SNAP_TOMBSTONE = deleted */
@@ -20,6 +39,7 @@ struct g2d_snap_entry {
     uint8_t type; /* enum g2d_item_type */
     uint8_t seen; /* cycle mark */
     struct g2d_fp fp;
+    struct g2d_tmeta *meta; /* tables only, may be NULL; owned */
 };
 
 struct g2d_snapshot {
@@ -37,17 +57,20 @@ void g2d_snapshot_clear(struct g2d_snapshot *s);
 
 /** Find an entry; NULL if absent. */
 struct g2d_snap_entry *g2d_snapshot_get(struct g2d_snapshot *s, unsigned type, const char *key);
-/** Insert or overwrite. @return 0 or -ENOMEM. */
+/** Insert or overwrite (an existing entry keeps its meta). @return 0 or -ENOMEM. */
 int g2d_snapshot_put(struct g2d_snapshot *s, unsigned type, const char *key,
                      const struct g2d_fp *fp);
-/** Remove if present. */
+/** Remove if present (and its meta). */
 void g2d_snapshot_del(struct g2d_snapshot *s, unsigned type, const char *key);
 
 /** Clear every entry's seen mark. */
 void g2d_snapshot_unmark(struct g2d_snapshot *s);
 
-/** Approximate memory held, in bytes. */
+/** Approximate memory held, in bytes, partitions included. */
 size_t g2d_snapshot_bytes(const struct g2d_snapshot *s);
+
+/** Total partitions held by all tables. */
+size_t g2d_snapshot_partitions(const struct g2d_snapshot *s);
 
 /** Iterate: start with *pos = 0; returns the next live entry or NULL at the end. */
 struct g2d_snap_entry *g2d_snapshot_next(struct g2d_snapshot *s, size_t *pos);

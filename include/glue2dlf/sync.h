@@ -100,6 +100,8 @@ struct g2d_cycle_stats {
     uint64_t held;                        /**< deletes held by the guard */
     uint64_t glue_requests, dlf_requests; /**< HTTP requests this cycle */
     uint64_t dlf_writes;                  /**< DLF write requests this cycle */
+    uint32_t dropped_fields; /**< Glue fields with no DLF counterpart met this cycle (bits,
+                                  see g2d_dropped_field_name()) */
 };
 
 struct g2d_sync;
@@ -151,6 +153,9 @@ void g2d_sync_progress(const struct g2d_sync *s, struct g2d_progress *out);
  */
 void g2d_sync_http_stats(const struct g2d_sync *s, struct g2d_http_stats *glue,
                          struct g2d_http_stats *dlf);
+
+/** Name of one dropped-field bit of g2d_cycle_stats.dropped_fields ("Table.TargetTable"). */
+const char *g2d_dropped_field_name(unsigned bit);
 
 /** Stats of the last finished cycle (zeroed before the first). */
 const struct g2d_cycle_stats *g2d_sync_last(const struct g2d_sync *s);
