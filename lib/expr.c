@@ -614,6 +614,59 @@ static void tok_desc(const struct parser *p, const struct tok *t, char *buf, siz
         snprintf(buf, cap, "'%.*s'", (int)(t->len > 40 ? 40 : t->len), p->text + t->off);
 }
 
+/* Length of the valid UTF-8 sequence at s (strict, as jansson checks), or 0. */
+static int utf8_len(const unsigned char *s)
+{
+    unsigned char lo = 0x80, hi = 0xbf;
+    int n, i;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        n = 2;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        n = 3;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    if (s[0] == 0xe0)
+        lo = 0xa0;
+    else if (s[0] == 0xed)
+        hi = 0x9f;
+    else if (s[0] == 0xf0)
+        lo = 0x90;
+    else if (s[0] == 0xf4)
+        hi = 0x8f;
+    for (i = 1; i < n; i++) {
+        if (s[i] < lo || s[i] > hi)
+            return 0;
+        lo = 0x80;
+        hi = 0xbf;
+    }
+    return n;
+}
+
+/*
+ * Messages quote outside text (literals, keys, types, stored values) and may cut it short;
+ * keep them one line of valid UTF-8 by turning control bytes and broken sequences into '?'.
+ */
+static void msg_sanitize(struct g2d_error *err)
+{
+    unsigned char *m;
+    int n;
+
+    if (!err)
+        return;
+    for (m = (unsigned char *)err->msg; *m; m += n) {
+        n = utf8_len(m);
+        if (n == 0 || *m < 0x20 || *m == 0x7f) {
+            *m = '?';
+            n = 1;
+        }
+    }
+}
+
 static int perr(struct parser *p, uint32_t off, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -625,7 +678,9 @@ static int perr(struct parser *p, uint32_t off, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    return g2d_error_set(p->err, -EINVAL, "expression: %s at offset %u", what, off);
+    g2d_error_set(p->err, -EINVAL, "expression: %s at offset %u", what, off);
+    msg_sanitize(p->err);
+    return -EINVAL;
 }
 
 static int unexpected(struct parser *p, const char *expected)
@@ -1055,6 +1110,7 @@ static void ev_fail(struct ev *ev, int code, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     g2d_error_set(ev->err, code, "expression: %s", msg);
+    msg_sanitize(ev->err);
 }
 
 static bool lit_ok(const struct lit *l, int tc)

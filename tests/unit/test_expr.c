@@ -223,6 +223,11 @@ static const struct row rows[] = {
     {") dt", "dt:string", "", -EINVAL, "at offset 0"},
     {"`dt = 'a'", "dt:string", "", -EINVAL, "unterminated quoted identifier"},
     {"(dt) AND dt = 'a'", "dt:string", "", -EINVAL, "expected an operator after 'dt'"},
+    /* Messages stay one line of valid UTF-8 whatever the quoted text holds. */
+    {"n = 'a\nb'", "n:int", "1", -EINVAL, "literal 'a?b' cannot be cast to int"},
+    {"n = 1", "n:int", "\xc3", -ERANGE, "partition value '?' of key 'n'"},
+    {"n = 1", "n:int", "\xc3\xa9", -ERANGE, "partition value '\xc3\xa9' of key 'n'"},
+    {"dt = 'x' 'a\tb'", "dt:string", "", -EINVAL, "unexpected ''a?b'' after"},
     /* The examples of glue-api.md §1.4. */
     {"Category = 'Books' and creationDate > '2020-08-15'", "Category:string;creationDate:date",
      "Books|2020-08-16", 1, NULL},
