@@ -1438,3 +1438,8 @@ void g2d_http_endpoint_stats(const struct g2d_http_endpoint *ep, struct g2d_http
     out->queued = ep->ready.n + ep->backoff.n;
     out->concurrency = ep->concurrency;
 }
+
+uv_loop_t *g2d_http_loop(const struct g2d_http *h)
+{
+    return h->loop;
+}
