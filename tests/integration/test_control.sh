@@ -32,7 +32,8 @@ CFG_DLF_SIG=roa write_config "$T/roa.yaml"
 check_eq "ROA signing: --once exits 0" 0 $?
 check_eq "ROA signing: databases created" "$(glue_names)" "$(dlf_names)"
 
-# 4. sd_notify and ctl commands on a running daemon.
+# 4. sd_notify and ctl commands on a running daemon (with work to do: three new databases).
+for n in new_a new_b new_c; do sim_put "glue/databases/$n" "{\"Description\":\"$n\"}"; done
 write_config "$T/g2d.yaml"
 "$BUILD/tests/notify-recv" "$T/notify.sock" "$T/notify.txt" &
 PIDS+=($!)
@@ -61,7 +62,9 @@ check_eq "pause: status says paused" true "$(ctl --json status | jq -r .paused)"
 ctl resume >/dev/null
 check_eq "resume: status says not paused" false "$(ctl --json status | jq -r .paused)"
 
-check "results: last results are listed" bash -c "'$BUILD/glue2dlfctl' --socket '$T/control.sock' --json results -n 3 | jq -e '.items | length == 3' >/dev/null"
+check_eq "results: the last results are listed" "new_a new_b new_c" \
+  "$(ctl --json results -n 3 | jq -r '[.items[].itemName] | sort | join(" ")')"
+check "results: human output has one line per item" bash -c "[ \$('$BUILD/glue2dlfctl' --socket '$T/control.sock' results -n 2 | grep -c glueNew) -eq 2 ]"
 check "metrics: Prometheus text" bash -c "'$BUILD/glue2dlfctl' --socket '$T/control.sock' metrics | grep -q '^glue2dlf_cycles_total'"
 
 # reload: an invalid file is rejected and the old config stays; a valid one is taken.
