@@ -6,14 +6,14 @@ start_sim sim --seed 7 --databases 5 || exit 1
 
 # 1. Wrong secrets give a clear error and a non-zero --once exit.
 CFG_GLUE_SK=wrong-secret write_config "$T/badglue.yaml"
-"$BUILD/glue2dlfd" --config "$T/badglue.yaml" --once >"$T/badglue.log" 2>&1
+g2dd --config "$T/badglue.yaml" --once >"$T/badglue.log" 2>&1
 check_eq "wrong AWS secret: --once exits 1" 1 $?
 check "wrong AWS secret: error names InvalidSignatureException" \
   grep -q InvalidSignatureException "$T/badglue.log"
 check "wrong AWS secret: the secret never reaches the log" \
   bash -c "! grep -q -e wrong-secret -e '$GLUE_SK' '$T/badglue.log'"
 CFG_DLF_SK=wrong-secret write_config "$T/baddlf.yaml"
-"$BUILD/glue2dlfd" --config "$T/baddlf.yaml" --once >"$T/baddlf.log" 2>&1
+g2dd --config "$T/baddlf.yaml" --once >"$T/baddlf.log" 2>&1
 check_eq "wrong DLF secret: --once exits 1" 1 $?
 check "wrong DLF secret: error names SignatureDoesNotMatch" \
   grep -q SignatureDoesNotMatch "$T/baddlf.log"
@@ -22,13 +22,13 @@ check_eq "wrong DLF secret: nothing was written" "" "$(dlf_names | tr -d ' ')"
 # 2. Bad config: exit 2 with file:line:col.
 printf 'glue:\n  region: us-east-1\n  bogus: 1\ndlf:\n  region: cn-hangzhou\n' >"$T/bad.yaml"
 chmod 0600 "$T/bad.yaml"
-"$BUILD/glue2dlfd" --config "$T/bad.yaml" --check-config >"$T/check.log" 2>&1
+g2dd --config "$T/bad.yaml" --check-config >"$T/check.log" 2>&1
 check_eq "bad config: --check-config exits 2" 2 $?
 check "bad config: message names file:line:col" grep -q "bad.yaml:3:3" "$T/check.log"
 
 # 3. ROA signatures work as well as ACS3.
 CFG_DLF_SIG=roa write_config "$T/roa.yaml"
-"$BUILD/glue2dlfd" --config "$T/roa.yaml" --once >"$T/roa.log" 2>&1
+g2dd --config "$T/roa.yaml" --once >"$T/roa.log" 2>&1
 check_eq "ROA signing: --once exits 0" 0 $?
 check_eq "ROA signing: databases created" "$(glue_names)" "$(dlf_names)"
 
@@ -40,7 +40,7 @@ PIDS+=($!)
 for _ in $(seq 100); do [ -S "$T/notify.sock" ] && break; sleep 0.05; done
 (
   export NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=400000 WATCHDOG_PID=$BASHPID
-  exec "$BUILD/glue2dlfd" --config "$T/g2d.yaml" >"$T/d.log" 2>&1
+  exec g2dd --config "$T/g2d.yaml" >"$T/d.log" 2>&1
 ) &
 DAEMON_PID=$!
 PIDS+=($DAEMON_PID)

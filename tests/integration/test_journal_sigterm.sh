@@ -14,7 +14,7 @@ fi
 if journald_alive; then
   CFG_LOG_LEVEL=debug write_config "$T/j.yaml"
   sed -i 's/  target: stderr/  target: auto/' "$T/j.yaml"
-  "$BUILD/tests/journal-exec" glue2dlfd "$BUILD/glue2dlfd" --config "$T/j.yaml" --once &
+  "$BUILD/tests/journal-exec" glue2dlfd g2dd --config "$T/j.yaml" --once &
   jpid=$!
   wait $jpid
   check_eq "journal: --once exits 0" 0 $?
@@ -50,7 +50,7 @@ check "sigterm: the cycle stopped early" test "$created" -lt 60
 check_eq "sigterm: every database in DLF has its result line" "$created" "$recorded"
 check "sigterm: the log says the stop was clean" grep -qi "stop" "$T/d.log"
 sim_del faults
-"$BUILD/glue2dlfd" --config "$T/g2d.yaml" --once >"$T/after.log" 2>&1
+g2dd --config "$T/g2d.yaml" --once >"$T/after.log" 2>&1
 check_eq "sigterm: the next run completes the rest" "$(glue_names)" "$(dlf_names)"
 
 finish
