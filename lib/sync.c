@@ -671,12 +671,13 @@ static void obj_done(struct wop *op, const struct g2d_api_result *res)
         if (op->diff == G2D_DIFF_DLF_NEW) {
             g2d_snapshot_del(&s->snap, op->type, op->key);
         } else {
-            struct g2d_snap_entry *e;
+            struct g2d_snap_entry *e = NULL;
 
             /* On -ENOMEM the object is simply written again next cycle. */
             if (g2d_snapshot_put(&s->snap, op->type, op->key, &op->fp) == 0 &&
-                op->type == G2D_ITEM_TABLE && op->tu &&
-                (e = g2d_snapshot_get(&s->snap, G2D_ITEM_TABLE, op->key))) {
+                (e = g2d_snapshot_get(&s->snap, op->type, op->key)))
+                e->seen = 1; /* it came from this cycle's Glue listing */
+            if (e && op->type == G2D_ITEM_TABLE && op->tu) {
                 if (!e->meta)
                     e->meta = g2d_tmeta_new();
                 if (e->meta && g2d_tmeta_set_keys(e->meta, op->tu->pkeys) == 0 && op->as_create) {
