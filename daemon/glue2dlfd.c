@@ -48,6 +48,7 @@ struct call_vec {
 
 struct daemon {
     uv_loop_t *loop;
+    uint32_t dropped_reported; /* Glue fields without a DLF counterpart, already logged */
     const char *config_path;
     const char *socket_override;
     bool once, dry_run_flag;
@@ -330,8 +331,21 @@ static void log_cycle(struct daemon *d, const struct g2d_cycle_stats *st)
                st->failed, st->held);
     if (st->held)
         log_warning("cycle %s: %" PRIu64 " deletes held back by the delete guard (see "
-                    "max_deletes / max_delete_fraction); nothing was deleted for them",
+                    "deletes.max_count / deletes.max_fraction); nothing was deleted for them",
                     id, st->held);
+    if (st->dropped_fields & ~d->dropped_reported) {
+        /* Once per run: which Glue fields DLF has no place for, so they are not copied. */
+        uint32_t bits = st->dropped_fields & ~d->dropped_reported;
+        struct g2d_buf b;
+
+        g2d_buf_init(&b, 4096);
+        for (unsigned i = 0; i < 32; i++)
+            if (bits & (1u << i))
+                g2d_buf_printf(&b, "%s%s", b.len ? ", " : "", g2d_dropped_field_name(1u << i));
+        log_notice("Glue fields with no DLF counterpart are not copied: %s", g2d_buf_cstr(&b));
+        g2d_buf_done(&b);
+        d->dropped_reported |= bits;
+    }
 }
 
 static void on_cycle_done(const struct g2d_cycle_stats *st, void *arg)
