@@ -66,6 +66,7 @@ dlf:
   access_key_secret: ${CFG_DLF_SK:-$DLF_SK}
   signature: ${CFG_DLF_SIG:-acs3}
   max_concurrency: 8
+${CFG_DLF_EXTRA:-}
 sync:
   interval: ${CFG_INTERVAL:-1h}
   jitter: 1s
