@@ -32,7 +32,13 @@ struct sim_config {
     const char *port_file;
     uint64_t seed;
     unsigned databases;
+    unsigned tables_per_db;
+    unsigned long partitions_per_table;
+    unsigned functions_per_db;
+    unsigned columns;
+    unsigned partition_keys;
     int dlf_from_glue;
+    unsigned dlf_batch_cap; /* most items in one DLF batch call */
     const char *glue_akid;
     const char *glue_secret;
     const char *glue_token; /* NULL: requests must not carry one */
