@@ -75,6 +75,8 @@ check-valgrind: deps
 	@$(MAKE) --no-print-directory all
 	@G2D_TEST_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
 		tests/run-tests.sh $(BUILD) unit
+	@G2D_DAEMON_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+		BUILD=$$(cd $(BUILD) && pwd) bash tests/integration/test_databases.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory _demo

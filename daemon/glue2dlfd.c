@@ -14,6 +14,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1032,6 +1033,8 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    /* The process holds cloud secrets: no core dumps, no ptrace by other users. */
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (load_config(d->config_path, &d->cfg) < 0)
         return 2;
     if (check) {

@@ -89,7 +89,8 @@ const char *cycle_outcome(const struct g2d_cycle_stats *st)
 
 int cycle_exit_code(const struct g2d_cycle_stats *st)
 {
-    return st->status == 0 && st->failed == 0 && !st->cancelled ? 0 : 1;
+    /* A held delete is reported isSuccess:false: the catalogs are not in step. */
+    return st->status == 0 && st->failed == 0 && st->held == 0 && !st->cancelled ? 0 : 1;
 }
 
 static int format_last(struct g2d_buf *out, const struct g2d_cycle_stats *st)

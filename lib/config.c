@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "glue2dlf/config.h"
+#include "glue2dlf/expr.h"
 #include "config_internal.h"
 
 #define MS_PER_S 1000ull
@@ -880,6 +881,16 @@ static int apply_filters(struct ctx *c, const struct g2d__node *n, const char *p
             return r;
         if (r > 0)
             return fail_at(c, k, false, p, "filter expression must not be empty");
+        {
+            /* Syntax now; key names and types are checked per table when it is read. */
+            struct g2d_expr *e = NULL;
+            struct g2d_error xerr = {0};
+
+            r = g2d_expr_parse(expr, &e, &xerr);
+            g2d_expr_free(e);
+            if (r < 0)
+                return fail_at(c, k, false, p, "%s", xerr.msg);
+        }
         f->database = strndup(k->key, (size_t)(dot - k->key));
         f->table = strdup(dot + 1);
         f->expression = strdup(expr);

@@ -41,6 +41,7 @@ dlf:
   access_key_secret_env: DEMO_DLF_SECRET
 sync:
   interval: 1h
+  run_on_start: false          # the demo starts each cycle itself
   location_map: {"s3://sim-bucket-2026/": "oss://demo-bucket/"}
 result:
   path: $run/results.jsonl

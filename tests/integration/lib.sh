@@ -97,14 +97,18 @@ dlf_total() { sim_get stats | jq -r '.dlf.total // 0'; }
 
 ctl() { "$BUILD/glue2dlfctl" --socket "$T/control.sock" "$@"; }
 
+# The daemon, optionally under a wrapper (make check-valgrind sets
+# G2D_DAEMON_WRAPPER="valgrind ... --error-exitcode=99").
+g2dd() { ${G2D_DAEMON_WRAPPER:-} "$BUILD/glue2dlfd" "$@"; }
+
 # start_daemon NAME CONFIG [daemon options]: runs glue2dlfd in the background, waits for the
 # control socket.
 start_daemon() {
   local name=$1 cfg=$2; shift 2
-  "$BUILD/glue2dlfd" --config "$cfg" "$@" >"$T/$name.log" 2>&1 &
+  ${G2D_DAEMON_WRAPPER:-} "$BUILD/glue2dlfd" --config "$cfg" "$@" >"$T/$name.log" 2>&1 &
   DAEMON_PID=$!
   PIDS+=($DAEMON_PID)
-  for _ in $(seq 200); do [ -S "$T/control.sock" ] && ctl status >/dev/null 2>&1 && return 0; sleep 0.05; done
+  for _ in $(seq 600); do [ -S "$T/control.sock" ] && ctl status >/dev/null 2>&1 && return 0; sleep 0.05; done
   echo "daemon did not start"; cat "$T/$name.log"; return 1
 }
 

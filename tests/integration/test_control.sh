@@ -6,14 +6,14 @@ start_sim sim --seed 7 --databases 5 || exit 1
 
 # 1. Wrong secrets give a clear error and a non-zero --once exit.
 CFG_GLUE_SK=wrong-secret write_config "$T/badglue.yaml"
-"$BUILD/glue2dlfd" --config "$T/badglue.yaml" --once >"$T/badglue.log" 2>&1
+g2dd --config "$T/badglue.yaml" --once >"$T/badglue.log" 2>&1
 check_eq "wrong AWS secret: --once exits 1" 1 $?
 check "wrong AWS secret: error names InvalidSignatureException" \
   grep -q InvalidSignatureException "$T/badglue.log"
 check "wrong AWS secret: the secret never reaches the log" \
   bash -c "! grep -q -e wrong-secret -e '$GLUE_SK' '$T/badglue.log'"
 CFG_DLF_SK=wrong-secret write_config "$T/baddlf.yaml"
-"$BUILD/glue2dlfd" --config "$T/baddlf.yaml" --once >"$T/baddlf.log" 2>&1
+g2dd --config "$T/baddlf.yaml" --once >"$T/baddlf.log" 2>&1
 check_eq "wrong DLF secret: --once exits 1" 1 $?
 check "wrong DLF secret: error names SignatureDoesNotMatch" \
   grep -q SignatureDoesNotMatch "$T/baddlf.log"
@@ -22,24 +22,25 @@ check_eq "wrong DLF secret: nothing was written" "" "$(dlf_names | tr -d ' ')"
 # 2. Bad config: exit 2 with file:line:col.
 printf 'glue:\n  region: us-east-1\n  bogus: 1\ndlf:\n  region: cn-hangzhou\n' >"$T/bad.yaml"
 chmod 0600 "$T/bad.yaml"
-"$BUILD/glue2dlfd" --config "$T/bad.yaml" --check-config >"$T/check.log" 2>&1
+g2dd --config "$T/bad.yaml" --check-config >"$T/check.log" 2>&1
 check_eq "bad config: --check-config exits 2" 2 $?
 check "bad config: message names file:line:col" grep -q "bad.yaml:3:3" "$T/check.log"
 
 # 3. ROA signatures work as well as ACS3.
 CFG_DLF_SIG=roa write_config "$T/roa.yaml"
-"$BUILD/glue2dlfd" --config "$T/roa.yaml" --once >"$T/roa.log" 2>&1
+g2dd --config "$T/roa.yaml" --once >"$T/roa.log" 2>&1
 check_eq "ROA signing: --once exits 0" 0 $?
 check_eq "ROA signing: databases created" "$(glue_names)" "$(dlf_names)"
 
-# 4. sd_notify and ctl commands on a running daemon.
+# 4. sd_notify and ctl commands on a running daemon (with work to do: three new databases).
+for n in new_a new_b new_c; do sim_put "glue/databases/$n" "{\"Description\":\"$n\"}"; done
 write_config "$T/g2d.yaml"
 "$BUILD/tests/notify-recv" "$T/notify.sock" "$T/notify.txt" &
 PIDS+=($!)
 for _ in $(seq 100); do [ -S "$T/notify.sock" ] && break; sleep 0.05; done
 (
   export NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=400000 WATCHDOG_PID=$BASHPID
-  exec "$BUILD/glue2dlfd" --config "$T/g2d.yaml" >"$T/d.log" 2>&1
+  exec g2dd --config "$T/g2d.yaml" >"$T/d.log" 2>&1
 ) &
 DAEMON_PID=$!
 PIDS+=($DAEMON_PID)
@@ -61,7 +62,9 @@ check_eq "pause: status says paused" true "$(ctl --json status | jq -r .paused)"
 ctl resume >/dev/null
 check_eq "resume: status says not paused" false "$(ctl --json status | jq -r .paused)"
 
-check "results: last results are listed" bash -c "'$BUILD/glue2dlfctl' --socket '$T/control.sock' --json results -n 3 | jq -e '.items | length == 3' >/dev/null"
+check_eq "results: the last results are listed" "new_a new_b new_c" \
+  "$(ctl --json results -n 3 | jq -r '[.items[].itemName] | sort | join(" ")')"
+check "results: human output has one line per item" bash -c "[ \$('$BUILD/glue2dlfctl' --socket '$T/control.sock' results -n 2 | grep -c glueNew) -eq 2 ]"
 check "metrics: Prometheus text" bash -c "'$BUILD/glue2dlfctl' --socket '$T/control.sock' metrics | grep -q '^glue2dlf_cycles_total'"
 
 # reload: an invalid file is rejected and the old config stays; a valid one is taken.

@@ -6,7 +6,7 @@ start_sim sim --seed 42 --databases 25 || exit 1
 write_config "$T/g2d.yaml"
 
 # 1. --once: the first cycle creates every database.
-"$BUILD/glue2dlfd" --config "$T/g2d.yaml" --once >"$T/once1.log" 2>&1
+g2dd --config "$T/g2d.yaml" --once >"$T/once1.log" 2>&1
 check_eq "once: first cycle exits 0" 0 $?
 check_eq "once: DLF holds every Glue database" "$(glue_names)" "$(dlf_names)"
 check_eq "once: 25 glueNew result lines, all successful" 25 \
@@ -14,7 +14,7 @@ check_eq "once: 25 glueNew result lines, all successful" 25 \
 
 # 2. A restarted daemon rebuilds its snapshot from a DLF listing and writes nothing.
 sim_post stats/reset
-"$BUILD/glue2dlfd" --config "$T/g2d.yaml" --once >"$T/once2.log" 2>&1
+g2dd --config "$T/g2d.yaml" --once >"$T/once2.log" 2>&1
 check_eq "restart: unchanged cycle exits 0" 0 $?
 check_eq "restart: no DLF write after a restart" 0 "$(dlf_writes)"
 check_eq "restart: no new result line" 25 "$(wc -l <"$T/results.jsonl")"
@@ -59,7 +59,7 @@ check_eq "daemon: SIGTERM exits 0" 0 $?
 
 CFG_SYNC_EXTRA='  location_map: {"s3://sim-bucket-42/": "oss://mapped-bucket/"}' \
   write_config "$T/map.yaml"
-"$BUILD/glue2dlfd" --config "$T/map.yaml" --once >"$T/once3.log" 2>&1
+g2dd --config "$T/map.yaml" --once >"$T/once3.log" 2>&1
 check_eq "location map: --once exits 0" 0 $?
 check_eq "location map: locations rewritten in DLF" "oss://mapped-bucket/planned.db/" \
   "$(sim_get dlf/databases | jq -r '.Databases[] | select(.Name=="planned") | .LocationUri')"

@@ -5,15 +5,16 @@ source "$(dirname "$0")/lib.sh"
 start_sim sim --seed 3 --databases 60 || exit 1
 
 # 1. journald: start a standalone one if none runs (Debian: it runs as root outside systemd).
-if [ ! -S /run/systemd/journal/socket ] && [ "$(id -u)" -eq 0 ]; then
+journald_alive() { echo probe | systemd-cat -t g2d-probe >/dev/null 2>&1; }
+if ! journald_alive && [ "$(id -u)" -eq 0 ]; then
   /lib/systemd/systemd-journald >"$T/journald.log" 2>&1 &
   PIDS+=($!)
-  for _ in $(seq 100); do [ -S /run/systemd/journal/stdout ] && break; sleep 0.05; done
+  for _ in $(seq 100); do journald_alive && break; sleep 0.05; done
 fi
-if [ -S /run/systemd/journal/stdout ]; then
+if journald_alive; then
   CFG_LOG_LEVEL=debug write_config "$T/j.yaml"
   sed -i 's/  target: stderr/  target: auto/' "$T/j.yaml"
-  "$BUILD/tests/journal-exec" glue2dlfd "$BUILD/glue2dlfd" --config "$T/j.yaml" --once &
+  "$BUILD/tests/journal-exec" glue2dlfd g2dd --config "$T/j.yaml" --once &
   jpid=$!
   wait $jpid
   check_eq "journal: --once exits 0" 0 $?
@@ -49,7 +50,7 @@ check "sigterm: the cycle stopped early" test "$created" -lt 60
 check_eq "sigterm: every database in DLF has its result line" "$created" "$recorded"
 check "sigterm: the log says the stop was clean" grep -qi "stop" "$T/d.log"
 sim_del faults
-"$BUILD/glue2dlfd" --config "$T/g2d.yaml" --once >"$T/after.log" 2>&1
+g2dd --config "$T/g2d.yaml" --once >"$T/after.log" 2>&1
 check_eq "sigterm: the next run completes the rest" "$(glue_names)" "$(dlf_names)"
 
 finish
