@@ -442,7 +442,7 @@ static void list_tables(struct sim_req *rq, json_t *in, struct sim_resp *rs)
 
         if (regexec(&re, c->items[i].name, 0, NULL, 0) != 0)
             continue;
-        if (tt && *tt && !json_equal(json_object_get(t, "TableType"), json_string(tt)))
+        if (tt && *tt && strcmp(tt, json_string_value(json_object_get(t, "TableType")) ?: "") != 0)
             continue;
         if (n == (size_t)size) {
             ntok = sim_token_make("tbl", c->items[i].name);
