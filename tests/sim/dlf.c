@@ -12,7 +12,7 @@
  * HTTP status per error Code is UNCONFIRMED for the real service (dlf-api.md §5.2, §8);
  * the simulator's choices are:
  *   service errors, body {"Success":false,"Code",...,"HttpStatusCode":N}:
- *     NoSuchObject 404, AlreadyExists 409, InvalidObject / InvalidInput /
+ *     NoSuchObject 404, UnknownTable 404, AlreadyExists 409, InvalidObject / InvalidInput /
  *     InvalidOperation 400, InternalError 500
  *   gateway errors, body {"RequestId","HostId","Code","Message","Recommend"}:
  *     signature and credential errors 400 (InvalidAccessKeyId.NotFound 404),
@@ -22,7 +22,11 @@
  * 1..1000; NamePattern is a POSIX extended regex matched against the whole name;
  * NextPageToken is hex("db:<first name of next page>"); DeleteDatabase with Async=true
  * still deletes at once and returns a TaskId; UpdateDatabase may not rename; a CatalogId
- * other than --dlf-catalog-id (when given) is NoSuchObject.
+ * other than --dlf-catalog-id (when given) is NoSuchObject. Tables, partitions, functions:
+ * IsShareSd=true is refused (InvalidInput); UpdateTable may not rename; ListFunctions needs
+ * DatabaseName; partition page tokens are hex("part:<key of the next partition>"); a
+ * ListPartitionsByFilter value that cannot be cast is InvalidInput (DLF has no
+ * InvalidStateException); per-item batch errors are listed in README.md.
  */
 #include <errno.h>
 #include <stdarg.h>
