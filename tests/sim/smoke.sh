@@ -276,6 +276,8 @@ d=$(admin GET dlf/databases | jq -c '[.Databases[] | {Name, Description, Locatio
 check_eq "--dlf-databases-from-glue: same databases" "$g" "$d"
 
 # ---- tables, partitions, functions ----
+kill -TERM "$SIM_PID"; wait "$SIM_PID"
+PIDS=()
 start tp --seed 11 --databases 2 --tables-per-db 8 --partitions-per-table 250 \
   --functions-per-db 5 --partition-keys 2 --dlf-batch-cap 50
 TP_PID=$SIM_PID
