@@ -235,7 +235,7 @@ static void set_message(struct g2d_http_response *resp, const char *msg)
             *p = ' ';
 }
 
-static enum g2d_http_verdict glue_classify(struct g2d_http_response *resp, void *ctx)
+enum g2d_http_verdict g2d_glue_classify(struct g2d_http_response *resp, void *ctx)
 {
     json_t *j;
     const char *type, *msg;
@@ -263,7 +263,7 @@ static bool dlf_is_throttle(const char *code)
     return strncmp(code, "Throttling", 10) == 0;
 }
 
-static enum g2d_http_verdict dlf_classify(struct g2d_http_response *resp, void *ctx)
+enum g2d_http_verdict g2d_dlf_classify(struct g2d_http_response *resp, void *ctx)
 {
     json_t *j = json_loadb(resp->body, resp->body_len, 0, NULL);
     json_t *succ = json_object_get(j, "Success");
@@ -423,7 +423,7 @@ static int make_endpoint(struct g2d_cloud *c, enum g2d_side side, struct g2d_err
     o.max_rps = ec->max_rps;
     o.max_attempts = cfg->max_attempts;
     o.prepare = side == G2D_SIDE_GLUE ? glue_prepare : dlf_prepare;
-    o.classify = side == G2D_SIDE_GLUE ? glue_classify : dlf_classify;
+    o.classify = side == G2D_SIDE_GLUE ? g2d_glue_classify : g2d_dlf_classify;
     o.ctx = c;
     r = g2d_http_endpoint_new(c->http, &c->ep[side], &o, err);
     if (r < 0) {

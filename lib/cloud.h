@@ -52,6 +52,10 @@ int g2d_dlf_call(struct g2d_cloud *c, const char *method, const char *path, cons
                  const struct g2d_kv *query, size_t nquery, json_t *body, g2d_api_cb cb, void *arg,
                  struct g2d_http_req **out);
 
+/** Response classifiers of the two clouds (exposed for tests and fuzzing). */
+enum g2d_http_verdict g2d_glue_classify(struct g2d_http_response *resp, void *ctx);
+enum g2d_http_verdict g2d_dlf_classify(struct g2d_http_response *resp, void *ctx);
+
 void g2d_cloud_stats(const struct g2d_cloud *c, enum g2d_side side, struct g2d_http_stats *out);
 
 /** Requests submitted so far on a side (monotonic). */

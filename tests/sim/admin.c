@@ -18,6 +18,15 @@
  *   PUT    /_sim/dlf/databases/<name>        body: DLF DatabaseInput (CreateTime and
  *                                            UpdateTime allowed)
  *   DELETE /_sim/dlf/databases/<name>
+ *   GET    /_sim/<side>/tables/<db>          {"Tables":[...]}
+ *   GET/PUT/DELETE /_sim/<side>/tables/<db>/<table>   PUT body: that side's TableInput;
+ *                                            DLF GET adds "ArchivedVersions"
+ *   GET    /_sim/<side>/functions/<db>       {"Functions":[...]}
+ *   GET/PUT/DELETE /_sim/<side>/functions/<db>/<fn>   PUT body: that side's FunctionInput
+ *   GET    /_sim/<side>/partitions/<db>/<table>         {"Partitions":[...]} (all)
+ *   POST   /_sim/<side>/partitions/<db>/<table>         {"Partitions":[PartitionInput...]}
+ *                                            adds or replaces (by Values)
+ *   POST   /_sim/<side>/partitions/<db>/<table>/delete  {"Values":[[...],...]}
  */
 #include <stdio.h>
 #include <string.h>
@@ -142,6 +151,251 @@ static void databases(struct sim_req *rq, struct sim_resp *rs, enum sim_side sid
     }
 }
 
+/* Split "<a>/<b>[/<c>]" of @p p into folded, validated names. @return the count or -1. */
+static int split_names(const char *p, char names[3][1024])
+{
+    int n = 0;
+
+    while (*p && n < 3) {
+        const char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) : strlen(p);
+
+        if (len == 0 || len >= 1024)
+            return -1;
+        memcpy(names[n], p, len);
+        names[n][len] = '\0';
+        n++;
+        p += len;
+        if (*p == '/')
+            p++;
+    }
+    return *p ? -1 : n;
+}
+
+static void fold_valid(char *s, int *bad)
+{
+    if (!sim_name_valid(s, 255))
+        *bad = 1;
+    sim_fold(s);
+}
+
+/* /_sim/<side>/tables/<db>[/<table>] and /_sim/<side>/functions/<db>[/<fn>] */
+static void children(struct sim_req *rq, struct sim_resp *rs, enum sim_side side, int kid,
+                     const char *rest)
+{
+    struct sim *sim = rq->sim;
+    char names[3][1024], err[512];
+    struct sim_item *db, *it;
+    struct sim_coll *kids;
+    int n = split_names(rest, names), bad = 0, r;
+    json_t *in, *obj, *list;
+    size_t i;
+
+    if (n < 1 || n > 2) {
+        fail(rs, 404, "expected <database>[/<name>]");
+        return;
+    }
+    fold_valid(names[0], &bad);
+    if (n == 2)
+        fold_valid(names[1], &bad);
+    if (bad) {
+        fail(rs, 400, "invalid name");
+        return;
+    }
+    in = NULL;
+    if (strcmp(rq->method, "PUT") == 0 && !(in = body_object(rq, rs)))
+        return;
+    pthread_mutex_lock(&sim->mu);
+    db = sim_coll_find(&sim->cat[side].dbs, names[0]);
+    if (!db) {
+        pthread_mutex_unlock(&sim->mu);
+        json_decref(in);
+        fail(rs, 404, "no such database");
+        return;
+    }
+    kids = db->kids[kid];
+    if (n == 1) {
+        list = json_array();
+        for (i = 0; kids && i < kids->n; i++)
+            json_array_append(list, kids->items[i].obj);
+        pthread_mutex_unlock(&sim->mu);
+        reply(rs, strcmp(rq->method, "GET") == 0 ? 200 : 405,
+              json_pack("{s:o}", kid == SIM_KID_TABLES ? "Tables" : "Functions", list));
+        return;
+    }
+    it = kids ? sim_coll_find(kids, names[1]) : NULL;
+    if (strcmp(rq->method, "GET") == 0) {
+        obj = it ? json_deep_copy(it->obj) : NULL;
+        if (obj && side == SIM_DLF && kid == SIM_KID_TABLES)
+            json_object_set_new(obj, "ArchivedVersions", json_integer((json_int_t)it->archived));
+        pthread_mutex_unlock(&sim->mu);
+        if (obj)
+            reply(rs, 200, obj);
+        else
+            fail(rs, 404, kid == SIM_KID_TABLES ? "no such table" : "no such function");
+    } else if (strcmp(rq->method, "DELETE") == 0) {
+        r = it ? sim_coll_remove(kids, names[1]) : -1;
+        pthread_mutex_unlock(&sim->mu);
+        if (r < 0)
+            fail(rs, 404, kid == SIM_KID_TABLES ? "no such table" : "no such function");
+        else
+            okay(rs);
+    } else if (strcmp(rq->method, "PUT") == 0) {
+        double now = (double)time(NULL);
+        const char *nk = side == SIM_GLUE ? (kid == SIM_KID_TABLES ? "Name" : "FunctionName")
+                                          : (kid == SIM_KID_TABLES ? "TableName" : "FunctionName");
+
+        if (!json_is_string(json_object_get(in, nk)))
+            json_object_set_new(in, nk, json_string(names[1]));
+        if (side == SIM_GLUE && kid == SIM_KID_TABLES)
+            obj = sim_glue_table_build(in, db->name, it ? it->obj : NULL, now, 1, sim->glue_catalog,
+                                       err, sizeof(err));
+        else if (side == SIM_GLUE)
+            obj = sim_glue_fn_build(in, db->name, names[1], it ? it->obj : NULL, now, 1,
+                                    sim->glue_catalog, err, sizeof(err));
+        else if (kid == SIM_KID_TABLES) {
+            char id[48];
+
+            snprintf(id, sizeof(id), "sim-%lu", ++sim->table_ids);
+            obj = sim_dlf_table_build(in, it ? it->obj : NULL, (int64_t)now, id, err, sizeof(err));
+            if (obj && json_is_integer(json_object_get(in, "UpdateTime")))
+                json_object_set(obj, "UpdateTime", json_object_get(in, "UpdateTime"));
+        } else
+            obj = sim_dlf_fn_build(in, it ? it->obj : NULL, (int64_t)now, err, sizeof(err));
+        kids = sim_item_kids(db, kid);
+        if (obj && kids)
+            r = sim_coll_put(kids, names[1], obj);
+        else {
+            json_decref(obj);
+            r = -1;
+        }
+        pthread_mutex_unlock(&sim->mu);
+        json_decref(in);
+        if (!obj)
+            fail(rs, 400, err);
+        else if (r < 0)
+            fail(rs, 500, "out of memory");
+        else
+            reply(rs, 200, json_pack("{s:b,s:b}", "ok", 1, "created", r == 1));
+    } else {
+        pthread_mutex_unlock(&sim->mu);
+        json_decref(in);
+        fail(rs, 405, "method not allowed");
+    }
+}
+
+/* /_sim/<side>/partitions/<db>/<table>[/delete] */
+static void partitions(struct sim_req *rq, struct sim_resp *rs, enum sim_side side,
+                       const char *rest)
+{
+    struct sim *sim = rq->sim;
+    char names[3][1024], err[512];
+    struct sim_item *db, *t;
+    int n = split_names(rest, names), bad = 0, del;
+    json_t *in = NULL, *list, *e;
+    size_t i, nkeys;
+
+    if (n < 2 || (n == 3 && strcmp(names[2], "delete") != 0)) {
+        fail(rs, 404, "expected <database>/<table>[/delete]");
+        return;
+    }
+    del = n == 3;
+    fold_valid(names[0], &bad);
+    fold_valid(names[1], &bad);
+    if (bad) {
+        fail(rs, 400, "invalid name");
+        return;
+    }
+    if (strcmp(rq->method, del ? "POST" : rq->method) != 0 ||
+        (strcmp(rq->method, "GET") && strcmp(rq->method, "POST"))) {
+        fail(rs, 405, "method not allowed");
+        return;
+    }
+    if (strcmp(rq->method, "POST") == 0 && !(in = body_object(rq, rs)))
+        return;
+    pthread_mutex_lock(&sim->mu);
+    db = sim_coll_find(&sim->cat[side].dbs, names[0]);
+    t = db && db->kids[SIM_KID_TABLES] ? sim_coll_find(db->kids[SIM_KID_TABLES], names[1]) : NULL;
+    if (!t) {
+        pthread_mutex_unlock(&sim->mu);
+        json_decref(in);
+        fail(rs, 404, "no such table");
+        return;
+    }
+    nkeys = json_array_size(json_object_get(t->obj, "PartitionKeys"));
+    if (!in) {
+        struct sim_ppos pos;
+        const struct sim_prec *r;
+
+        list = json_array();
+        sim_parts_lower_bound(t->parts, NULL, 0, &pos);
+        for (; (r = sim_parts_at(t->parts, &pos)) != NULL; sim_parts_next(t->parts, &pos)) {
+            json_t *p = side == SIM_GLUE ? sim_glue_part_json(t->obj, r, sim->glue_catalog, 0)
+                                         : json_loadb(sim_prec_text(r), r->textlen, 0, NULL);
+
+            if (p)
+                json_array_append_new(list, p);
+        }
+        pthread_mutex_unlock(&sim->mu);
+        reply(rs, 200, json_pack("{s:o}", "Partitions", list));
+        return;
+    }
+    list = json_object_get(in, del ? "Values" : "Partitions");
+    if (!json_is_array(list) || (!t->parts && !(t->parts = sim_parts_new()))) {
+        pthread_mutex_unlock(&sim->mu);
+        json_decref(in);
+        fail(rs, 400, del ? "body needs \"Values\": [[...], ...]" : "body needs \"Partitions\"");
+        return;
+    }
+    err[0] = '\0';
+    json_array_foreach(list, i, e)
+    {
+        const json_t *vj = del ? e : json_object_get(e, "Values");
+        const char *vals[SIM_MAX_KEYS];
+        size_t nv, len;
+        char *key, *text = NULL;
+
+        if (sim_values_get(vj, vals, SIM_MAX_KEYS, &nv) < 0) {
+            snprintf(err, sizeof(err), "entry %zu: Values must be a list of strings", i);
+            break;
+        }
+        key = sim_pkey_make(vals, nv, &len);
+        if (!key) {
+            snprintf(err, sizeof(err), "out of memory");
+            break;
+        }
+        if (del) {
+            sim_parts_remove(t->parts, key, len);
+        } else {
+            if (side == SIM_GLUE) {
+                json_t *p = sim_glue_part_build(e, db->name, t->name, nkeys, (double)time(NULL), 1,
+                                                sim->glue_catalog, err, sizeof(err));
+
+                text = p ? json_dumps(p, JSON_COMPACT) : NULL;
+                json_decref(p);
+            } else {
+                text = sim_dlf_part_text(e, NULL, (int64_t)time(NULL), nkeys, err, sizeof(err));
+            }
+            if (!text ||
+                sim_parts_put(t->parts, key, len, (unsigned)nv, 0, text, strlen(text), 0) < 0) {
+                if (text)
+                    snprintf(err, sizeof(err), "out of memory");
+                free(text);
+                free(key);
+                break;
+            }
+            free(text);
+        }
+        free(key);
+    }
+    pthread_mutex_unlock(&sim->mu);
+    json_decref(in);
+    if (err[0])
+        fail(rs, 400, err);
+    else
+        okay(rs);
+}
+
 void sim_admin_serve(struct sim_req *rq, struct sim_resp *rs)
 {
     const char *p = rq->path + strlen("/_sim/");
@@ -182,6 +436,18 @@ void sim_admin_serve(struct sim_req *rq, struct sim_resp *rs)
         databases(rq, rs, SIM_DLF, NULL);
     } else if (strncmp(p, "dlf/databases/", 14) == 0) {
         databases(rq, rs, SIM_DLF, p + 14);
+    } else if (strncmp(p, "glue/tables/", 12) == 0) {
+        children(rq, rs, SIM_GLUE, SIM_KID_TABLES, p + 12);
+    } else if (strncmp(p, "dlf/tables/", 11) == 0) {
+        children(rq, rs, SIM_DLF, SIM_KID_TABLES, p + 11);
+    } else if (strncmp(p, "glue/functions/", 15) == 0) {
+        children(rq, rs, SIM_GLUE, SIM_KID_FUNCTIONS, p + 15);
+    } else if (strncmp(p, "dlf/functions/", 14) == 0) {
+        children(rq, rs, SIM_DLF, SIM_KID_FUNCTIONS, p + 14);
+    } else if (strncmp(p, "glue/partitions/", 16) == 0) {
+        partitions(rq, rs, SIM_GLUE, p + 16);
+    } else if (strncmp(p, "dlf/partitions/", 15) == 0) {
+        partitions(rq, rs, SIM_DLF, p + 15);
     } else {
         fail(rs, 404, "no such admin endpoint");
     }

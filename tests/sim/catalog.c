@@ -27,6 +27,7 @@ static void item_done(struct sim_item *it)
             free(it->kids[k]);
         }
     }
+    sim_parts_free(it->parts);
 }
 
 void sim_coll_done(struct sim_coll *c)
@@ -160,22 +161,27 @@ size_t sim_coll_page(const struct sim_coll *c, const char *start, size_t max, co
     return n;
 }
 
-char *sim_token_make(const char *kind, const char *name)
+char *sim_token_make_bin(const char *kind, const char *key, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t kl = strlen(kind), nl = strlen(name), i, j = 0;
-    char *tok = malloc(2 * (kl + 1 + nl) + 1);
+    size_t kl = strlen(kind), i, j = 0;
+    char *tok = malloc(2 * (kl + 1 + len) + 1);
 
     if (!tok)
         return NULL;
-    for (i = 0; i < kl + 1 + nl; i++) {
-        unsigned char ch = (unsigned char)(i < kl ? kind[i] : i == kl ? ':' : name[i - kl - 1]);
+    for (i = 0; i < kl + 1 + len; i++) {
+        unsigned char ch = (unsigned char)(i < kl ? kind[i] : i == kl ? ':' : key[i - kl - 1]);
 
         tok[j++] = hex[ch >> 4];
         tok[j++] = hex[ch & 15];
     }
     tok[j] = '\0';
     return tok;
+}
+
+char *sim_token_make(const char *kind, const char *name)
+{
+    return sim_token_make_bin(kind, name, strlen(name));
 }
 
 static int unhex(int c)
@@ -187,12 +193,13 @@ static int unhex(int c)
     return -1;
 }
 
-int sim_token_parse(const char *tok, const char *kind, char **name)
+int sim_token_parse_bin(const char *tok, const char *kind, char **key, size_t *len)
 {
     size_t tl = strlen(tok), kl = strlen(kind), i;
     char *raw;
 
-    *name = NULL;
+    *key = NULL;
+    *len = 0;
     if (tl == 0 || tl % 2 || tl / 2 <= kl + 1)
         return -EINVAL;
     raw = malloc(tl / 2 + 1);
@@ -201,20 +208,34 @@ int sim_token_parse(const char *tok, const char *kind, char **name)
     for (i = 0; i < tl / 2; i++) {
         int hi = unhex(tok[2 * i]), lo = unhex(tok[2 * i + 1]);
 
-        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+        if (hi < 0 || lo < 0) {
             free(raw);
             return -EINVAL;
         }
         raw[i] = (char)(hi << 4 | lo);
     }
     raw[tl / 2] = '\0';
-    if (strncmp(raw, kind, kl) != 0 || raw[kl] != ':') {
+    if (memcmp(raw, kind, kl) != 0 || raw[kl] != ':') {
         free(raw);
         return -EINVAL;
     }
     memmove(raw, raw + kl + 1, tl / 2 - kl);
-    *name = raw;
+    *key = raw;
+    *len = tl / 2 - kl - 1;
     return 0;
+}
+
+int sim_token_parse(const char *tok, const char *kind, char **name)
+{
+    size_t len;
+    int r = sim_token_parse_bin(tok, kind, name, &len);
+
+    if (r == 0 && memchr(*name, '\0', len)) {
+        free(*name);
+        *name = NULL;
+        return -EINVAL;
+    }
+    return r;
 }
 
 int sim_pattern_compile(regex_t *re, const char *pat)

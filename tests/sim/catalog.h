@@ -15,20 +15,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "glue2dlf/expr.h"
+
 enum sim_side { SIM_GLUE = 0, SIM_DLF = 1, SIM_NSIDES = 2 };
 
 /*
- * Child collections of an item. A database uses SIM_KID_TABLES and SIM_KID_FUNCTIONS; a
- * table uses SIM_KID_PARTITIONS. They are created on first use.
+ * Child collections of an item. A database uses SIM_KID_TABLES and SIM_KID_FUNCTIONS;
+ * they are created on first use. A table keeps its partitions in a compact ordered store
+ * (struct sim_parts, parts.c) instead.
  */
-enum { SIM_KID_TABLES = 0, SIM_KID_FUNCTIONS = 1, SIM_KID_PARTITIONS = 0, SIM_NKIDS = 2 };
+enum { SIM_KID_TABLES = 0, SIM_KID_FUNCTIONS = 1, SIM_NKIDS = 2 };
 
 struct sim_coll;
+struct sim_parts;
 
 struct sim_item {
     char *name;                       /* the key, already folded */
     json_t *obj;                      /* the object as served; owned */
     struct sim_coll *kids[SIM_NKIDS]; /* NULL until the first child */
+    struct sim_parts *parts;          /* tables: partitions, NULL until the first */
+    unsigned long archived;           /* DLF tables: archived versions (UpdateTable) */
 };
 
 /* A collection sorted by name (byte order). Item pointers are valid until the next put. */
@@ -80,8 +86,108 @@ char *sim_token_make(const char *kind, const char *name);
 /* @return 0 and a malloc'd name, or -EINVAL for a token that is not ours, -ENOMEM. */
 int sim_token_parse(const char *tok, const char *kind, char **name);
 
+/* The same for a binary key (may contain NUL bytes); *len receives its length. */
+char *sim_token_make_bin(const char *kind, const char *key, size_t len);
+int sim_token_parse_bin(const char *tok, const char *kind, char **key, size_t *len);
+
 /* Compile an anchored POSIX extended regex ("^(pat)$"). @return 0 or -EINVAL. */
 int sim_pattern_compile(regex_t *re, const char *pat);
+
+/* ---- parts.c: the compact ordered partition store of one table ---- */
+
+/*
+ * A partition record: its key (every value followed by a NUL byte, so keys sort by the
+ * value tuple), then, for a stored partition, its compact JSON text. A generated Glue
+ * partition has no text: its JSON is rebuilt on demand from the seed, the table and the
+ * variant id. Records of the generator live in an arena of the store.
+ */
+struct sim_prec {
+    uint32_t keylen;  /* bytes of the key, NULs included */
+    uint32_t textlen; /* 0 = generated */
+    uint16_t nvalues;
+    uint8_t variant; /* generator shape (0 plain, 1 own schema) */
+    uint8_t arena;   /* 1: allocated in the store's arena */
+    char data[];     /* key, then text and a NUL */
+};
+
+#define SIM_PBLOCK 256
+
+struct sim_pblock {
+    size_t n;
+    struct sim_prec *r[SIM_PBLOCK];
+};
+
+struct sim_arena_chunk;
+
+/* Records in key order, in blocks of up to SIM_PBLOCK pointers (a flat B+-tree). */
+struct sim_parts {
+    struct sim_pblock **blocks;
+    size_t nblocks;
+    size_t capblocks;
+    size_t n;
+    struct sim_arena_chunk *arena;
+};
+
+/* A position in the store: block and index. */
+struct sim_ppos {
+    size_t b;
+    size_t i;
+};
+
+struct sim_parts *sim_parts_new(void);
+void sim_parts_free(struct sim_parts *p);
+/* The key of @p n values (malloc'd, *len set), or NULL. */
+char *sim_pkey_make(const char *const *values, size_t n, size_t *len);
+struct sim_prec *sim_parts_find(const struct sim_parts *p, const char *key, size_t len);
+/*
+ * Insert or replace the record with @p key. @p text (may be NULL) is copied. @p arena:
+ * allocate the record from the store's arena (generator; never freed one by one).
+ * @return 1 created, 0 replaced, -ENOMEM.
+ */
+int sim_parts_put(struct sim_parts *p, const char *key, size_t len, unsigned nvalues,
+                  unsigned variant, const char *text, size_t textlen, int arena);
+/* @return 0 or -ENOENT. */
+int sim_parts_remove(struct sim_parts *p, const char *key, size_t len);
+/* First position whose key is >= @p key (NULL = the beginning). */
+void sim_parts_lower_bound(const struct sim_parts *p, const char *key, size_t len,
+                           struct sim_ppos *pos);
+/* The record at @p pos, or NULL at the end. */
+struct sim_prec *sim_parts_at(const struct sim_parts *p, const struct sim_ppos *pos);
+void sim_parts_next(const struct sim_parts *p, struct sim_ppos *pos);
+/* Pointers to the NUL-terminated values of @p r (at most @p max). @return the count. */
+size_t sim_prec_values(const struct sim_prec *r, const char **out, size_t max);
+static inline const char *sim_prec_text(const struct sim_prec *r)
+{
+    return r->data + r->keylen;
+}
+/* Stable segment of a key among @p total (FNV-1a of the key, modulo). */
+unsigned sim_pkey_segment(const char *key, size_t len, unsigned total);
+/* "v1/v2/..." into @p buf (truncated to @p size). */
+void sim_pkey_joined(const char *key, size_t len, char *buf, size_t size);
+
+/* Most partition keys the simulator handles per table. */
+#define SIM_MAX_KEYS 64
+
+/* Filters of a partition scan; zero fields are unused. */
+struct sim_pscan {
+    const struct sim_parts *parts;
+    const struct g2d_expr *expr; /* Glue Expression / DLF Filter */
+    const struct g2d_expr_key *keys;
+    size_t nkeys;
+    unsigned seg, nseg;         /* Glue Segment; nseg 0 = whole table */
+    const char *const *partial; /* DLF PartialPartValues ("" = any) */
+    size_t npartial;
+};
+
+/*
+ * Up to @p max matching records from the first key >= @p start (NULL = the beginning)
+ * into @p out; *next is the first matching record of the next page, or NULL at the end.
+ * Cost: the records visited, never the whole table for an unfiltered page.
+ * @return the count, or -ERANGE / -EINVAL from the evaluator (err set), -ENOMEM.
+ */
+long sim_parts_scan(const struct sim_pscan *s, const char *start, size_t startlen, size_t max,
+                    const struct sim_prec **out, const struct sim_prec **next,
+                    struct g2d_error *err);
 
 /* ---- model.c: object shapes ---- */
 
@@ -113,18 +219,77 @@ json_t *sim_dlf_db_build(const json_t *input, const char *name, const json_t *ol
  * LocationUri, Parameters). */
 json_t *sim_glue_db_to_dlf_input(const json_t *glue_db);
 
+/*
+ * Values of a partition: @p arr must be a list of at most @p max strings of at most 1024
+ * code points; out[] borrows them. @return 0 or -1.
+ */
+int sim_values_get(const json_t *arr, const char **out, size_t max, size_t *n);
+/* The partition keys of a Glue or DLF table (borrowed names; type "string" if absent). */
+size_t sim_table_keys(const json_t *table, struct g2d_expr_key *keys, size_t max);
+
+/*
+ * Glue Table from a TableInput in database @p db: the input's members (Name folded) plus
+ * DatabaseName, CreateTime (kept from @p old), UpdateTime, defaults for Retention,
+ * PartitionKeys and Parameters, CreatedBy, IsRegisteredWithLakeFormation, CatalogId and
+ * VersionId. @p use_input_time (admin): CreateTime/UpdateTime of the input win.
+ */
+json_t *sim_glue_table_build(const json_t *input, const char *db, const json_t *old, double now,
+                             int use_input_time, const char *catalog_id, char *err, size_t errlen);
+/* Glue UserDefinedFunction; @p name overrides FunctionName when not NULL. */
+json_t *sim_glue_fn_build(const json_t *input, const char *db, const char *name, const json_t *old,
+                          double now, int use_input_time, const char *catalog_id, char *err,
+                          size_t errlen);
+/* Glue Partition from a PartitionInput with exactly @p nkeys values. */
+json_t *sim_glue_part_build(const json_t *input, const char *db, const char *table, size_t nkeys,
+                            double now, int use_input_time, const char *catalog_id, char *err,
+                            size_t errlen);
+/*
+ * DLF objects keep every member the client sent, in its order, plus the server's fields:
+ * tables CreateTime (when absent or 0; from @p old first), UpdateTime and TableId;
+ * functions and partitions CreateTime.
+ */
+json_t *sim_dlf_table_build(const json_t *input, const json_t *old, int64_t now,
+                            const char *table_id, char *err, size_t errlen);
+json_t *sim_dlf_fn_build(const json_t *input, const json_t *old, int64_t now, char *err,
+                         size_t errlen);
+/* The compact JSON text stored for a DLF partition (malloc'd), or NULL with @p err set. */
+char *sim_dlf_part_text(const json_t *input, const json_t *old, int64_t now, size_t nkeys,
+                        char *err, size_t errlen);
+
 /* ---- gen.c: deterministic catalog generator ---- */
 
 struct sim_gen_opts {
     uint64_t seed;
     unsigned databases;
-    const char *catalog_id; /* Glue CatalogId written into every object */
+    unsigned tables_per_db;
+    unsigned long partitions_per_table;
+    unsigned functions_per_db;
+    unsigned columns;        /* per table (default 12) */
+    unsigned partition_keys; /* 1..3: dt, region, hour */
+    const char *catalog_id;  /* Glue CatalogId written into every object */
 };
+
+/* Table shapes of the generator, by table index j: j % 7 picks one. */
+enum sim_gen_shape { SIM_SHAPE_PARQUET, SIM_SHAPE_VIEW, SIM_SHAPE_ICEBERG, SIM_SHAPE_SKEWED };
+enum sim_gen_shape sim_gen_table_shape(unsigned j);
+/* The values of generated partition @p i of a table with @p nkeys keys into bufs. */
+void sim_gen_part_values(unsigned long i, unsigned nkeys, char bufs[3][32]);
+/*
+ * The Glue Partition of record @p r of @p table: its stored text, or for a generated
+ * record, built from the table, the values and the variant (deterministic).
+ * @p exclude_cols omits StorageDescriptor.Columns. @return a new object or NULL.
+ */
+json_t *sim_glue_part_json(const json_t *table, const struct sim_prec *r, const char *catalog_id,
+                           int exclude_cols);
 
 uint64_t sim_splitmix64(uint64_t *state);
 /* Fill @p glue with the generated databases. @return 0 or -ENOMEM. */
 int sim_gen_glue(struct sim_catalog *glue, const struct sim_gen_opts *o);
-/* Fill @p dlf with the DLF equivalent of every Glue database. @return 0 or -errno. */
+/*
+ * Fill @p dlf with the DLF equivalent of every Glue database, table, partition and
+ * function (the daemon's own mapping, lib/model.h), as if a sync had written them.
+ * @return 0 or -errno.
+ */
 int sim_gen_dlf_from_glue(struct sim_catalog *dlf, const struct sim_catalog *glue,
                           const char *created_by);
 

@@ -13,6 +13,10 @@
  *             before the connection is closed
  *   latency   sleep latency_ms, then serve normally
  *   deny      Glue 400 AccessDeniedException; DLF 403 Forbidden.RAM (gateway error body)
+ *   item_error DLF BatchCreatePartitions / BatchUpdatePartitions / BatchDeletePartitions
+ *             only: items whose values joined with '/' contain "match" fail with a
+ *             PartitionErrors entry {Code: "code", Message: "message"}; the rest of the batch
+ *             succeeds. The count is consumed per failed item. Never answers a request.
  * The first rule matching (side, action or "*") with a remaining count applies; its count
  * is decremented (-1 = forever) and exhausted rules are dropped.
  */
@@ -24,8 +28,8 @@
 
 #include "sim.h"
 
-static const char *const kind_names[] = {"throttle", "error500", "reset",
-                                         "truncate", "latency",  "deny"};
+static const char *const kind_names[] = {"throttle", "error500", "reset",     "truncate",
+                                         "latency",  "deny",     "item_error"};
 #define NKINDS (sizeof(kind_names) / sizeof(kind_names[0]))
 
 static void sleep_ms(unsigned ms)
@@ -87,7 +91,8 @@ int sim_pre_handler(struct sim_req *rq, struct sim_resp *rs, int *truncate)
     for (i = 0; allowed && i < sim->nfaults; i++) {
         struct sim_fault *r = &sim->faults[i];
 
-        if (r->side != rq->side || (strcmp(r->action, "*") != 0 && strcmp(r->action, rq->op->name)))
+        if (r->kind == SIM_FAULT_ITEM_ERROR || r->side != rq->side ||
+            (strcmp(r->action, "*") != 0 && strcmp(r->action, rq->op->name)))
             continue;
         f = *r;
         have = 1;
@@ -128,6 +133,8 @@ int sim_pre_handler(struct sim_req *rq, struct sim_resp *rs, int *truncate)
         return 0;
     case SIM_FAULT_LATENCY:
         sleep_ms(f.latency_ms);
+        return 0;
+    case SIM_FAULT_ITEM_ERROR:
         return 0;
     case SIM_FAULT_DENY:
         if (rq->side == SIM_GLUE)
@@ -187,10 +194,34 @@ int sim_faults_add(struct sim *sim, const json_t *rule, char *err, size_t errlen
     if (!kind || i == NKINDS) {
         snprintf(err, errlen,
                  "kind must be one of throttle, error500, reset, truncate, "
-                 "latency, deny");
+                 "latency, deny, item_error");
         return -EINVAL;
     }
     f.kind = (enum sim_fault_kind)i;
+    if (f.kind == SIM_FAULT_ITEM_ERROR) {
+        const char *m = json_string_value(json_object_get(rule, "match"));
+        const char *c = json_string_value(json_object_get(rule, "code"));
+        const char *msg = json_string_value(json_object_get(rule, "message"));
+
+        if (f.side != SIM_DLF ||
+            (strcmp(action, "BatchCreatePartitions") && strcmp(action, "BatchUpdatePartitions") &&
+             strcmp(action, "BatchDeletePartitions"))) {
+            snprintf(err, errlen,
+                     "item_error applies to side dlf, action BatchCreatePartitions, "
+                     "BatchUpdatePartitions or BatchDeletePartitions");
+            return -EINVAL;
+        }
+        if (!m || strlen(m) >= sizeof(f.match) || (c && strlen(c) >= sizeof(f.code)) ||
+            (msg && strlen(msg) >= sizeof(f.message))) {
+            snprintf(err, errlen,
+                     "item_error needs a \"match\" string (code and message "
+                     "optional, short)");
+            return -EINVAL;
+        }
+        snprintf(f.match, sizeof(f.match), "%s", m);
+        snprintf(f.code, sizeof(f.code), "%s", c ? c : "InvalidObject");
+        snprintf(f.message, sizeof(f.message), "%s", msg ? msg : "Injected item error.");
+    }
     f.count = 1;
     if (count) {
         if (!json_is_integer(count) ||
@@ -247,10 +278,14 @@ json_t *sim_faults_list(struct sim *sim)
     for (i = 0; a && i < sim->nfaults; i++) {
         const struct sim_fault *f = &sim->faults[i];
 
-        json_array_append_new(
-            a, json_pack("{s:s,s:s,s:s,s:I,s:I}", "side", f->side == SIM_GLUE ? "glue" : "dlf",
-                         "action", f->action, "kind", kind_names[f->kind], "count",
-                         (json_int_t)f->count, "latency_ms", (json_int_t)f->latency_ms));
+        json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:I}", "side", f->side == SIM_GLUE ? "glue" : "dlf",
+                              "action", f->action, "kind", kind_names[f->kind], "count",
+                              (json_int_t)f->count, "latency_ms", (json_int_t)f->latency_ms);
+
+        if (f->kind == SIM_FAULT_ITEM_ERROR)
+            json_object_update_new(o, json_pack("{s:s,s:s,s:s}", "match", f->match, "code", f->code,
+                                                "message", f->message));
+        json_array_append_new(a, o);
     }
     pthread_mutex_unlock(&sim->mu);
     return a;
@@ -273,6 +308,9 @@ json_t *sim_stats_json(struct sim *sim)
             json_object_set_new(o, ops[i].name, json_integer((json_int_t)st->ops[i]));
         json_object_set_new(o, "total", json_integer((json_int_t)st->total));
         json_object_set_new(o, "writes", json_integer((json_int_t)st->writes));
+        if (s == SIM_DLF)
+            json_object_set_new(o, "partition_items",
+                                json_integer((json_int_t)st->partition_items));
         json_object_set_new(root, side_names[s], o);
         json_object_set_new(rej, side_names[s], json_integer((json_int_t)st->rejected));
         json_object_set_new(thr, side_names[s], json_integer((json_int_t)st->throttled));
@@ -293,7 +331,7 @@ void sim_stats_reset(struct sim *sim)
         size_t n = s == SIM_GLUE ? sim_glue_nops : sim_dlf_nops;
 
         memset(st->ops, 0, n * sizeof(st->ops[0]));
-        st->total = st->writes = st->rejected = st->throttled = 0;
+        st->total = st->writes = st->rejected = st->throttled = st->partition_items = 0;
     }
     pthread_mutex_unlock(&sim->mu);
 }
@@ -303,4 +341,26 @@ void sim_count_rejected(struct sim_req *rq)
     pthread_mutex_lock(&rq->sim->mu);
     rq->sim->stats[rq->side].rejected++;
     pthread_mutex_unlock(&rq->sim->mu);
+}
+
+int sim_fault_item(struct sim *sim, const char *action, const char *joined, char *code,
+                   size_t codelen, char *msg, size_t msglen)
+{
+    size_t i;
+
+    for (i = 0; i < sim->nfaults; i++) {
+        struct sim_fault *r = &sim->faults[i];
+
+        if (r->kind != SIM_FAULT_ITEM_ERROR || strcmp(r->action, action) != 0 ||
+            !strstr(joined, r->match))
+            continue;
+        snprintf(code, codelen, "%s", r->code);
+        snprintf(msg, msglen, "%s", r->message);
+        if (r->count > 0 && --r->count == 0) {
+            memmove(r, r + 1, (sim->nfaults - i - 1) * sizeof(*r));
+            sim->nfaults--;
+        }
+        return 1;
+    }
+    return 0;
 }

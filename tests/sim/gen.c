@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Deterministic catalog generator: the same --seed and sizes give byte-identical catalogs,
- * independent of the C library's rand(). Later sessions add tables, partitions and
- * functions here (one splitmix64 stream per database, so sizes of one level do not shift
- * the content of another).
+ * independent of the C library's rand(). One splitmix64 stream per database and per
+ * table, so sizes of one level do not shift the content of another.
+ *
+ * Tables: among each database's tables, j % 7 == 3 is a VIRTUAL_VIEW, j % 7 == 5 an
+ * Iceberg table (no partition keys), j % 7 == 6 skewed and bucketed, the rest external
+ * Parquet tables. Partitions (tables with keys only) are stored as (values, variant): one
+ * in 50 (i % 50 == 49) has its own schema with an extra column; their JSON is rebuilt on
+ * demand from the table (sim_glue_part_json).
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "../../lib/model.h"
 #include "catalog.h"
 
 uint64_t sim_splitmix64(uint64_t *state)
@@ -92,40 +100,396 @@ static json_t *gen_db_input(uint64_t seed, unsigned i)
     return in;
 }
 
-int sim_gen_glue(struct sim_catalog *glue, const struct sim_gen_opts *o)
-{
-    uint64_t st = o->seed;
-    double base = 1600000000.0 + (double)(sim_splitmix64(&st) % 100000000ULL);
-    unsigned i;
+static const char *const col_types[] = {
+    "string", "bigint",  "int",    "double",        "decimal(10,2)",      "timestamp",
+    "date",   "boolean", "binary", "array<string>", "map<string,string>", "struct<a:int,b:string>",
+};
+#define NTYPES (sizeof(col_types) / sizeof(col_types[0]))
+static const char *const regions[] = {"ap-southeast-1", "cn-hangzhou", "eu-west-1", "us-east-1"};
+#define NREGIONS 4
 
-    for (i = 0; i < o->databases; i++) {
-        char err[256];
-        json_t *in = gen_db_input(o->seed, i), *db;
+enum sim_gen_shape sim_gen_table_shape(unsigned j)
+{
+    switch (j % 7) {
+    case 3:
+        return SIM_SHAPE_VIEW;
+    case 5:
+        return SIM_SHAPE_ICEBERG;
+    case 6:
+        return SIM_SHAPE_SKEWED;
+    default:
+        return SIM_SHAPE_PARQUET;
+    }
+}
+
+void sim_gen_part_values(unsigned long i, unsigned nkeys, char bufs[3][32])
+{
+    unsigned long per_day = nkeys == 1 ? 1 : nkeys == 2 ? NREGIONS : NREGIONS * 24;
+    time_t day = (time_t)(18262 + i / per_day) * 86400; /* from 2020-01-01 */
+    struct tm tm;
+
+    gmtime_r(&day, &tm);
+    snprintf(bufs[0], 32, "%04d-%02d-%02d", tm.tm_year + 1900 > 9999 ? 9999 : tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday);
+    if (nkeys >= 2)
+        snprintf(bufs[1], 32, "%s", regions[nkeys == 2 ? i % NREGIONS : (i / 24) % NREGIONS]);
+    if (nkeys >= 3)
+        snprintf(bufs[2], 32, "%lu", i % 24);
+}
+
+static json_t *gen_columns(uint64_t *st, unsigned n, const char *prefix)
+{
+    json_t *cols = json_array();
+    char name[32];
+    unsigned c;
+
+    for (c = 0; c < n; c++) {
+        uint64_t r = sim_splitmix64(st);
+        json_t *col;
+
+        snprintf(name, sizeof(name), "%s%02u", prefix, c);
+        col = json_pack("{s:s,s:s}", "Name", name, "Type", col_types[(c + r) % NTYPES]);
+        if (r % 5 == 0)
+            json_object_set_new(col, "Comment", json_string("identifiant \xc3\xa9tendu"));
+        else if (r % 5 == 1)
+            json_object_set_new(col, "Comment", json_sprintf("column %u", c));
+        json_array_append_new(cols, col);
+    }
+    return cols;
+}
+
+static json_t *gen_keys(unsigned nkeys)
+{
+    json_t *keys = json_array();
+
+    json_array_append_new(keys, json_pack("{s:s,s:s}", "Name", "dt", "Type", "string"));
+    if (nkeys >= 2)
+        json_array_append_new(keys, json_pack("{s:s,s:s}", "Name", "region", "Type", "string"));
+    if (nkeys >= 3)
+        json_array_append_new(keys, json_pack("{s:s,s:s,s:s}", "Name", "hour", "Type", "int",
+                                              "Comment", "hour of day"));
+    return keys;
+}
+
+/* Glue's "<len>$<value>" encoding of a value tuple. */
+static void skew_enc(char *out, size_t size, const char *a, const char *b)
+{
+    snprintf(out, size, "%zu$%s%zu$%s", strlen(a), a, strlen(b), b);
+}
+
+static json_t *gen_table_input(const struct sim_gen_opts *o, const char *db, unsigned i, unsigned j,
+                               double ct)
+{
+    uint64_t st = o->seed ^ (0xD1B54A32D192ED03ULL * (uint64_t)(i + 1)) ^
+                  (0x8CB92BA72F3D8DD7ULL * (uint64_t)(j + 1));
+    enum sim_gen_shape shape = sim_gen_table_shape(j);
+    unsigned ncols = o->columns ? o->columns : 1;
+    char name[32], loc[256], buf[512];
+    json_t *t, *sd, *cols;
+
+    snprintf(name, sizeof(name), "tbl_%04u", j);
+    snprintf(loc, sizeof(loc), "s3://sim-bucket-%llu/%s.db/%s/", (unsigned long long)o->seed, db,
+             name);
+    cols = gen_columns(&st, ncols, "col_");
+    t = json_pack("{s:s,s:s,s:i}", "Name", name, "Owner",
+                  sim_splitmix64(&st) % 2 ? "hadoop" : "etl", "Retention", 0);
+    if (sim_splitmix64(&st) % 3 == 0)
+        json_object_set_new(t, "Description", json_sprintf("Table %u of %s", j, db));
+    switch (shape) {
+    case SIM_SHAPE_VIEW: {
+        struct g2d_buf b;
+        size_t c;
+
+        g2d_buf_init(&b, 0);
+        g2d_buf_puts(&b, "SELECT ");
+        for (c = 0; c < json_array_size(cols); c++)
+            g2d_buf_printf(&b, "%s`tbl_0000`.`%s`", c ? ", " : "",
+                           json_string_value(json_object_get(json_array_get(cols, c), "Name")));
+        g2d_buf_printf(&b, " FROM `%s`.`tbl_0000`", db);
+        json_object_set_new(t, "TableType", json_string("VIRTUAL_VIEW"));
+        snprintf(buf, sizeof(buf), "SELECT * FROM %s.tbl_0000", db);
+        json_object_set_new(t, "ViewOriginalText", json_string(buf));
+        json_object_set_new(t, "ViewExpandedText", json_string(g2d_buf_cstr(&b)));
+        g2d_buf_done(&b);
+        json_object_set_new(t, "PartitionKeys", json_array());
+        json_object_set_new(t, "Parameters", json_pack("{s:s}", "comment", "simulated view"));
+        sd = json_pack("{s:o,s:s,s:b,s:i,s:{s:{}},s:[],s:[],s:{},s:b}", "Columns", cols, "Location",
+                       "", "Compressed", 0, "NumberOfBuckets", 0, "SerdeInfo", "Parameters",
+                       "BucketColumns", "SortColumns", "Parameters", "StoredAsSubDirectories", 0);
+        break;
+    }
+    case SIM_SHAPE_ICEBERG:
+        json_object_set_new(t, "TableType", json_string("EXTERNAL_TABLE"));
+        json_object_set_new(t, "PartitionKeys", json_array());
+        snprintf(buf, sizeof(buf), "%smetadata/%05u-%016llx.metadata.json", loc,
+                 (unsigned)(sim_splitmix64(&st) % 100), (unsigned long long)sim_splitmix64(&st));
+        json_object_set_new(
+            t, "Parameters",
+            json_pack("{s:s,s:s}", "table_type", "ICEBERG", "metadata_location", buf));
+        sd = json_pack("{s:o,s:s,s:b}", "Columns", cols, "Location", loc, "Compressed", 0);
+        break;
+    default: {
+        int skewed = shape == SIM_SHAPE_SKEWED;
+
+        json_object_set_new(t, "TableType", json_string("EXTERNAL_TABLE"));
+        json_object_set_new(t, "PartitionKeys", gen_keys(o->partition_keys));
+        json_object_set_new(t, "Parameters",
+                            json_pack("{s:s,s:s,s:s}", "EXTERNAL", "TRUE", "classification",
+                                      "parquet", "transient_lastDdlTime", "0"));
+        json_object_set_new(json_object_get(t, "Parameters"), "transient_lastDdlTime",
+                            json_sprintf("%lld", (long long)ct));
+        sd = json_pack(
+            "{s:o,s:s,s:s,s:s,s:b,s:i,s:{s:s,s:{s:s}},s:[],s:[],s:{},s:b}", "Columns", cols,
+            "Location", loc, "InputFormat",
+            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat", "OutputFormat",
+            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat", "Compressed", 0,
+            "NumberOfBuckets", skewed ? 8 : -1, "SerdeInfo", "SerializationLibrary",
+            "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe", "Parameters",
+            "serialization.format", "1", "BucketColumns", "SortColumns", "Parameters",
+            "StoredAsSubDirectories", skewed);
+        if (skewed) {
+            char k1[64], k2[64];
+            json_t *locs;
+
+            skew_enc(k1, sizeof(k1), "a", "bc");
+            skew_enc(k2, sizeof(k2), "xyz", "\xc3\xa9t\xc3\xa9");
+            json_array_append_new(json_object_get(sd, "BucketColumns"), json_string("col_00"));
+            json_array_append_new(json_object_get(sd, "SortColumns"),
+                                  json_pack("{s:s,s:i}", "Column", "col_00", "SortOrder", 1));
+            locs = json_object();
+            snprintf(buf, sizeof(buf), "%scol_01=a/col_02=bc", loc);
+            json_object_set_new(locs, k1, json_string(buf));
+            snprintf(buf, sizeof(buf), "%scol_01=xyz/col_02=%s", loc, "\xc3\xa9t\xc3\xa9");
+            json_object_set_new(locs, k2, json_string(buf));
+            json_object_set_new(sd, "SkewedInfo",
+                                json_pack("{s:[s,s],s:[s,s],s:o}", "SkewedColumnNames", "col_01",
+                                          "col_02", "SkewedColumnValues", k1, k2,
+                                          "SkewedColumnValueLocationMaps", locs));
+        }
+        break;
+    }
+    }
+    json_object_set_new(t, "StorageDescriptor", sd);
+    return t;
+}
+
+static json_t *gen_fn_input(const struct sim_gen_opts *o, unsigned i, unsigned k)
+{
+    uint64_t st = o->seed ^ (0x9FB21C651E98DF25ULL * (uint64_t)(i + 1)) ^ (uint64_t)(k + 1);
+    uint64_t r = sim_splitmix64(&st);
+    char name[32], cls[96], uri[160];
+    json_t *uris = json_array();
+
+    snprintf(name, sizeof(name), "fn_%03u", k);
+    snprintf(cls, sizeof(cls), "com.example.sim.udf.Fn%u", k);
+    snprintf(uri, sizeof(uri), "s3://sim-bucket-%llu/jars/udf-%u.jar", (unsigned long long)o->seed,
+             (unsigned)(r % 3));
+    json_array_append_new(uris, json_pack("{s:s,s:s}", "ResourceType", "JAR", "Uri", uri));
+    if (r % 4 == 0) {
+        snprintf(uri, sizeof(uri), "s3://sim-bucket-%llu/jars/deps-%u.jar",
+                 (unsigned long long)o->seed, k);
+        json_array_append_new(uris, json_pack("{s:s,s:s}", "ResourceType", "JAR", "Uri", uri));
+    }
+    return json_pack("{s:s,s:s,s:s,s:s,s:o}", "FunctionName", name, "ClassName", cls, "OwnerName",
+                     r % 2 ? "hadoop" : "etl", "OwnerType", "USER", "ResourceUris", uris);
+}
+
+static int gen_partitions(struct sim_item *t, const struct sim_gen_opts *o)
+{
+    unsigned nkeys = (unsigned)json_array_size(json_object_get(t->obj, "PartitionKeys"));
+    char bufs[3][32];
+    const char *vals[3] = {bufs[0], bufs[1], bufs[2]};
+    unsigned long i;
+
+    if (nkeys == 0 || o->partitions_per_table == 0)
+        return 0;
+    t->parts = sim_parts_new();
+    if (!t->parts)
+        return -ENOMEM;
+    for (i = 0; i < o->partitions_per_table; i++) {
+        char key[128];
+        size_t len = 0, k;
         int r;
 
-        if (!in)
-            return -ENOMEM;
-        db = sim_glue_db_build(in, NULL, NULL, base + 37.0 * i, 0, o->catalog_id, err, sizeof(err));
-        json_decref(in);
-        if (!db)
-            return -EINVAL;
-        r = sim_coll_put(&glue->dbs, json_string_value(json_object_get(db, "Name")), db);
+        sim_gen_part_values(i, nkeys, bufs);
+        for (k = 0; k < nkeys; k++) {
+            size_t l = strlen(vals[k]) + 1;
+
+            memcpy(key + len, vals[k], l);
+            len += l;
+        }
+        r = sim_parts_put(t->parts, key, len, nkeys, i % 50 == 49, NULL, 0, 1);
         if (r < 0)
             return r;
     }
     return 0;
 }
 
+int sim_gen_glue(struct sim_catalog *glue, const struct sim_gen_opts *o)
+{
+    uint64_t st = o->seed;
+    double base = 1600000000.0 + (double)(sim_splitmix64(&st) % 100000000ULL);
+    unsigned i, j;
+
+    for (i = 0; i < o->databases; i++) {
+        char err[256];
+        json_t *in = gen_db_input(o->seed, i), *db;
+        struct sim_item *it;
+        struct sim_coll *kids;
+        double dbt = base + 37.0 * i;
+        const char *dbname;
+        int r;
+
+        if (!in)
+            return -ENOMEM;
+        db = sim_glue_db_build(in, NULL, NULL, dbt, 0, o->catalog_id, err, sizeof(err));
+        json_decref(in);
+        if (!db)
+            return -EINVAL;
+        r = sim_coll_put(&glue->dbs, json_string_value(json_object_get(db, "Name")), db);
+        if (r < 0)
+            return r;
+        it = sim_coll_find(&glue->dbs, json_string_value(json_object_get(db, "Name")));
+        dbname = it->name;
+        for (j = 0; j < o->tables_per_db; j++) {
+            double ct = dbt + 100.0 * (j + 1);
+            json_t *t;
+
+            kids = sim_item_kids(it, SIM_KID_TABLES);
+            in = gen_table_input(o, dbname, i, j, ct);
+            if (!kids || !in) {
+                json_decref(in);
+                return -ENOMEM;
+            }
+            t = sim_glue_table_build(in, dbname, NULL, ct, 0, o->catalog_id, err, sizeof(err));
+            json_decref(in);
+            if (!t)
+                return -EINVAL;
+            r = sim_coll_put(kids, json_string_value(json_object_get(t, "Name")), t);
+            if (r < 0)
+                return r;
+            r = gen_partitions(&kids->items[kids->n - 1], o);
+            if (r < 0)
+                return r;
+        }
+        for (j = 0; j < o->functions_per_db; j++) {
+            json_t *f;
+
+            kids = sim_item_kids(it, SIM_KID_FUNCTIONS);
+            in = gen_fn_input(o, i, j);
+            if (!kids || !in) {
+                json_decref(in);
+                return -ENOMEM;
+            }
+            f = sim_glue_fn_build(in, dbname, NULL, NULL, dbt + 50.0 * (j + 1), 0, o->catalog_id,
+                                  err, sizeof(err));
+            json_decref(in);
+            if (!f)
+                return -EINVAL;
+            r = sim_coll_put(kids, json_string_value(json_object_get(f, "FunctionName")), f);
+            if (r < 0)
+                return r;
+        }
+    }
+    return 0;
+}
+
+static uint64_t key_hash(const struct sim_prec *r)
+{
+    uint64_t h = 14695981039346656037ULL;
+    uint32_t i;
+
+    for (i = 0; i < r->keylen; i++)
+        h = (h ^ (unsigned char)r->data[i]) * 1099511628211ULL;
+    return h;
+}
+
+json_t *sim_glue_part_json(const json_t *table, const struct sim_prec *r, const char *catalog_id,
+                           int exclude_cols)
+{
+    const json_t *tsd = json_object_get(table, "StorageDescriptor"), *keys, *v;
+    const char *vals[SIM_MAX_KEYS], *k;
+    json_t *p, *sd, *a;
+    size_t n, i;
+    uint64_t h;
+    double ct;
+
+    if (r->textlen) {
+        p = json_loadb(sim_prec_text(r), r->textlen, 0, NULL);
+        if (p && exclude_cols)
+            json_object_del(json_object_get(p, "StorageDescriptor"), "Columns");
+        return p;
+    }
+    h = key_hash(r);
+    ct = json_number_value(json_object_get(table, "CreateTime")) + 60.0 + (double)(h % 5000000);
+    n = sim_prec_values(r, vals, SIM_MAX_KEYS);
+    a = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append_new(a, json_string(vals[i]));
+    p = json_pack("{s:o,s:O,s:O,s:f}", "Values", a, "DatabaseName",
+                  json_object_get(table, "DatabaseName"), "TableName",
+                  json_object_get(table, "Name"), "CreationTime", ct);
+    if (!p)
+        return NULL;
+    sd = json_object();
+    keys = json_object_get(table, "PartitionKeys");
+    json_object_foreach((json_t *)tsd, k, v)
+    {
+        if (strcmp(k, "Columns") == 0) {
+            if (exclude_cols)
+                continue;
+            if (r->variant == 1) {
+                json_t *cols = json_copy((json_t *)v);
+
+                json_array_append_new(cols,
+                                      json_pack("{s:s,s:s,s:s}", "Name", "extra_col", "Type",
+                                                "string", "Comment", "only in this partition"));
+                json_object_set_new(sd, k, cols);
+            } else {
+                json_object_set(sd, k, (json_t *)v);
+            }
+        } else if (strcmp(k, "Location") == 0) {
+            struct g2d_buf b;
+
+            g2d_buf_init(&b, 0);
+            g2d_buf_puts(&b, json_string_value(v) ? json_string_value(v) : "");
+            for (i = 0; i < n; i++)
+                g2d_buf_printf(&b, "%s=%s/",
+                               json_string_value(json_object_get(json_array_get(keys, i), "Name")),
+                               vals[i]);
+            json_object_set_new(sd, k, json_string(g2d_buf_cstr(&b)));
+            g2d_buf_done(&b);
+        } else {
+            json_object_set(sd, k, (json_t *)v);
+        }
+    }
+    json_object_set_new(p, "StorageDescriptor", sd);
+    a = json_object();
+    json_object_set_new(a, "numFiles", json_sprintf("%u", (unsigned)(h % 97 + 1)));
+    json_object_set_new(a, "totalSize",
+                        json_sprintf("%llu", (unsigned long long)(h % 1000000007ULL)));
+    json_object_set_new(a, "transient_lastDdlTime", json_sprintf("%lld", (long long)ct));
+    json_object_set_new(p, "Parameters", a);
+    json_object_set_new(p, "CatalogId", json_string(catalog_id));
+    return p;
+}
+
 int sim_gen_dlf_from_glue(struct sim_catalog *dlf, const struct sim_catalog *glue,
                           const char *created_by)
 {
-    size_t i;
+    static const struct g2d_config cfg; /* no location map */
+    struct g2d_error gerr;
+    unsigned long ntables = 0;
+    size_t i, j;
 
     for (i = 0; i < glue->dbs.n; i++) {
-        const json_t *g = glue->dbs.items[i].obj;
+        const struct sim_item *gdb = &glue->dbs.items[i];
+        const json_t *g = gdb->obj;
         int64_t t = (int64_t)json_number_value(json_object_get(g, "CreateTime"));
         char err[256];
         json_t *in = sim_glue_db_to_dlf_input(g), *db;
+        struct sim_item *ddb;
+        struct sim_coll *kids;
         int r;
 
         if (!in)
@@ -135,9 +499,82 @@ int sim_gen_dlf_from_glue(struct sim_catalog *dlf, const struct sim_catalog *glu
         json_decref(in);
         if (!db)
             return -EINVAL;
-        r = sim_coll_put(&dlf->dbs, glue->dbs.items[i].name, db);
+        r = sim_coll_put(&dlf->dbs, gdb->name, db);
         if (r < 0)
             return r;
+        ddb = sim_coll_find(&dlf->dbs, gdb->name);
+
+        for (j = 0; j < sim_item_nkids(gdb, SIM_KID_TABLES); j++) {
+            const struct sim_item *gt = &gdb->kids[SIM_KID_TABLES]->items[j];
+            int64_t tt = (int64_t)json_number_value(json_object_get(gt->obj, "CreateTime"));
+            size_t nkeys = json_array_size(json_object_get(gt->obj, "PartitionKeys"));
+            struct sim_item *dt;
+            struct sim_ppos pos;
+            const struct sim_prec *pr;
+            char id[48];
+            json_t *tb;
+
+            if (g2d_model_table(&cfg, gdb->name, gt->obj, &in, NULL, &gerr) < 0)
+                return gerr.code ? gerr.code : -EINVAL;
+            snprintf(id, sizeof(id), "sim-%lu", ++ntables);
+            tb = sim_dlf_table_build(in, NULL, tt, id, err, sizeof(err));
+            json_decref(in);
+            kids = sim_item_kids(ddb, SIM_KID_TABLES);
+            if (!tb || !kids) {
+                json_decref(tb);
+                return -EINVAL;
+            }
+            r = sim_coll_put(kids, gt->name, tb);
+            if (r < 0)
+                return r;
+            if (!gt->parts || gt->parts->n == 0)
+                continue;
+            dt = sim_coll_find(kids, gt->name);
+            dt->parts = sim_parts_new();
+            if (!dt->parts)
+                return -ENOMEM;
+            sim_parts_lower_bound(gt->parts, NULL, 0, &pos);
+            for (; (pr = sim_parts_at(gt->parts, &pos)) != NULL; sim_parts_next(gt->parts, &pos)) {
+                json_t *gp = sim_glue_part_json(gt->obj, pr, "", 0);
+                int64_t pt = (int64_t)json_number_value(json_object_get(gp, "CreationTime"));
+                char *text;
+
+                if (!gp)
+                    return -ENOMEM;
+                r = g2d_model_partition(&cfg, gdb->name, gt->name, gp, &in, NULL, &gerr);
+                json_decref(gp);
+                if (r < 0)
+                    return r;
+                text = sim_dlf_part_text(in, NULL, pt, nkeys, err, sizeof(err));
+                json_decref(in);
+                if (!text)
+                    return -EINVAL;
+                r = sim_parts_put(dt->parts, pr->data, pr->keylen, pr->nvalues, 0, text,
+                                  strlen(text), 0);
+                free(text);
+                if (r < 0)
+                    return r;
+            }
+        }
+        for (j = 0; j < sim_item_nkids(gdb, SIM_KID_FUNCTIONS); j++) {
+            const struct sim_item *gf = &gdb->kids[SIM_KID_FUNCTIONS]->items[j];
+            int64_t ft = (int64_t)json_number_value(json_object_get(gf->obj, "CreateTime"));
+            json_t *fn;
+
+            if (g2d_model_function(&cfg, gf->obj, &in, NULL, &gerr) < 0)
+                return gerr.code ? gerr.code : -EINVAL;
+            json_object_set_new(in, "CreateTime", json_integer(ft));
+            fn = sim_dlf_fn_build(in, NULL, ft, err, sizeof(err));
+            json_decref(in);
+            kids = sim_item_kids(ddb, SIM_KID_FUNCTIONS);
+            if (!fn || !kids) {
+                json_decref(fn);
+                return -EINVAL;
+            }
+            r = sim_coll_put(kids, gf->name, fn);
+            if (r < 0)
+                return r;
+        }
     }
     return 0;
 }

@@ -19,16 +19,17 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: glue2dlf-sim [--bind 127.0.0.1|::1] [--glue-port N] [--dlf-port N]\n"
-            "         [--port-file FILE] [--seed S] [--databases N] [--dlf-databases-from-glue]\n"
-            "         [--glue-access-key-id ID --glue-secret-access-key S "
-            "[--glue-session-token T]]\n"
-            "         [--dlf-access-key-id ID --dlf-access-key-secret S]\n"
-            "         [--glue-catalog-id ID] [--dlf-catalog-id ID] [--latency-ms N]\n"
-            "         [--glue-rps N] [--dlf-rps N] [--verbose]\n"
-            "Ports 0 (the default) are ephemeral; --port-file receives "
-            "\"glue=<port>\\ndlf=<port>\\n\".\n");
+    fprintf(f, "usage: glue2dlf-sim [--bind 127.0.0.1|::1] [--glue-port N] [--dlf-port N]\n"
+               "         [--port-file FILE] [--seed S] [--databases N] [--tables-per-db N]\n"
+               "         [--partitions-per-table N] [--functions-per-db N] [--columns N]\n"
+               "         [--partition-keys 1..3] [--dlf-from-glue] [--dlf-batch-cap N]\n"
+               "         [--glue-access-key-id ID --glue-secret-access-key S "
+               "[--glue-session-token T]]\n"
+               "         [--dlf-access-key-id ID --dlf-access-key-secret S]\n"
+               "         [--glue-catalog-id ID] [--dlf-catalog-id ID] [--latency-ms N]\n"
+               "         [--glue-rps N] [--dlf-rps N] [--verbose]\n"
+               "Ports 0 (the default) are ephemeral; --port-file receives "
+               "\"glue=<port>\\ndlf=<port>\\n\".\n");
 }
 
 enum {
@@ -39,6 +40,13 @@ enum {
     OPT_SEED,
     OPT_DATABASES,
     OPT_DLF_FROM_GLUE,
+    OPT_TABLES,
+    OPT_PARTITIONS,
+    OPT_FUNCTIONS,
+    OPT_COLUMNS,
+    OPT_PKEYS,
+    OPT_BATCH_CAP,
+    OPT_DLF_FROM_GLUE2,
     OPT_GLUE_AKID,
     OPT_GLUE_SECRET,
     OPT_GLUE_TOKEN,
@@ -61,6 +69,13 @@ static const struct option options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"databases", required_argument, NULL, OPT_DATABASES},
     {"dlf-databases-from-glue", no_argument, NULL, OPT_DLF_FROM_GLUE},
+    {"tables-per-db", required_argument, NULL, OPT_TABLES},
+    {"partitions-per-table", required_argument, NULL, OPT_PARTITIONS},
+    {"functions-per-db", required_argument, NULL, OPT_FUNCTIONS},
+    {"columns", required_argument, NULL, OPT_COLUMNS},
+    {"partition-keys", required_argument, NULL, OPT_PKEYS},
+    {"dlf-batch-cap", required_argument, NULL, OPT_BATCH_CAP},
+    {"dlf-from-glue", no_argument, NULL, OPT_DLF_FROM_GLUE2},
     {"glue-access-key-id", required_argument, NULL, OPT_GLUE_AKID},
     {"glue-secret-access-key", required_argument, NULL, OPT_GLUE_SECRET},
     {"glue-session-token", required_argument, NULL, OPT_GLUE_TOKEN},
@@ -135,7 +150,32 @@ static int parse_args(int argc, char **argv, struct sim_config *cfg)
             cfg->databases = (unsigned)v;
             break;
         case OPT_DLF_FROM_GLUE:
+        case OPT_DLF_FROM_GLUE2:
             cfg->dlf_from_glue = 1;
+            break;
+        case OPT_TABLES:
+            bad = parse_u64(optarg, 1000000, &v);
+            cfg->tables_per_db = (unsigned)v;
+            break;
+        case OPT_PARTITIONS:
+            bad = parse_u64(optarg, 100000000, &v);
+            cfg->partitions_per_table = (unsigned long)v;
+            break;
+        case OPT_FUNCTIONS:
+            bad = parse_u64(optarg, 1000000, &v);
+            cfg->functions_per_db = (unsigned)v;
+            break;
+        case OPT_COLUMNS:
+            bad = parse_u64(optarg, 10000, &v) || v < 1;
+            cfg->columns = (unsigned)v;
+            break;
+        case OPT_PKEYS:
+            bad = parse_u64(optarg, 3, &v) || v < 1;
+            cfg->partition_keys = (unsigned)v;
+            break;
+        case OPT_BATCH_CAP:
+            bad = parse_u64(optarg, 1000000, &v) || v < 1;
+            cfg->dlf_batch_cap = (unsigned)v;
             break;
         case OPT_GLUE_AKID:
             cfg->glue_akid = optarg;
@@ -236,8 +276,14 @@ static int sim_init(struct sim *sim)
     sim_nonces_init(&sim->nonces);
     sim->reqid_state = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid();
 
+    memset(&go, 0, sizeof(go));
     go.seed = sim->cfg.seed;
     go.databases = sim->cfg.databases;
+    go.tables_per_db = sim->cfg.tables_per_db;
+    go.partitions_per_table = sim->cfg.partitions_per_table;
+    go.functions_per_db = sim->cfg.functions_per_db;
+    go.columns = sim->cfg.columns;
+    go.partition_keys = sim->cfg.partition_keys;
     go.catalog_id = sim->glue_catalog;
     r = sim_gen_glue(&sim->cat[SIM_GLUE], &go);
     if (r == 0 && sim->cfg.dlf_from_glue)
@@ -271,6 +317,9 @@ int main(int argc, char **argv)
     sim.cfg.glue_secret = "sim-glue-secret";
     sim.cfg.dlf_akid = "LTAISIM";
     sim.cfg.dlf_secret = "sim-dlf-secret";
+    sim.cfg.columns = 12;
+    sim.cfg.partition_keys = 2;
+    sim.cfg.dlf_batch_cap = 1000;
     if (parse_args(argc, argv, &sim.cfg) < 0)
         return 2;
     if (strcmp(sim.cfg.bind, "127.0.0.1") != 0 && strcmp(sim.cfg.bind, "::1") != 0) {

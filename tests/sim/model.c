@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
@@ -284,4 +285,385 @@ json_t *sim_glue_db_to_dlf_input(const json_t *glue_db)
         }
     }
     return in;
+}
+
+/* ---- tables, partitions, functions ---- */
+
+/* Optional member of a JSON type; @return 0 or -1 with @p err set. */
+static int opt_type(const json_t *in, const char *key, json_type type, const char *what, char *err,
+                    size_t errlen)
+{
+    json_t *v = member(in, key);
+
+    if (!v || json_typeof(v) == type || (type == JSON_REAL && json_is_number(v)) ||
+        (type == JSON_TRUE && json_is_boolean(v)))
+        return 0;
+    invalid_input(err, errlen, "%s must be %s", key, what);
+    return -1;
+}
+
+/* A list of columns (Glue Column or DLF FieldSchema): objects with a string Name. */
+static int columns_ok(const json_t *cols, const char *where, char *err, size_t errlen)
+{
+    size_t i;
+    json_t *c;
+
+    if (!cols || json_is_null(cols))
+        return 0;
+    if (!json_is_array(cols)) {
+        invalid_input(err, errlen, "%s must be a list of columns", where);
+        return -1;
+    }
+    json_array_foreach(cols, i, c)
+    {
+        json_t *n = json_object_get(c, "Name"), *t = json_object_get(c, "Type");
+
+        if (!json_is_object(c) || !json_is_string(n) ||
+            !sim_name_valid(json_string_value(n), 255)) {
+            invalid_input(err, errlen,
+                          "1 validation error detected: Value at '%s.%zu.member.name' failed to "
+                          "satisfy constraint: Member must have length between 1 and 255",
+                          where, i + 1);
+            return -1;
+        }
+        if (t && !json_is_null(t) && !json_is_string(t)) {
+            invalid_input(err, errlen, "%s.%zu.member.type must be a string", where, i + 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int sim_values_get(const json_t *arr, const char **out, size_t max, size_t *n)
+{
+    size_t i;
+    json_t *v;
+
+    *n = 0;
+    if (!json_is_array(arr) || json_array_size(arr) > max)
+        return -1;
+    json_array_foreach(arr, i, v)
+    {
+        if (!json_is_string(v) || u8len(json_string_value(v)) > 1024)
+            return -1;
+        out[i] = json_string_value(v);
+    }
+    *n = json_array_size(arr);
+    return 0;
+}
+
+size_t sim_table_keys(const json_t *table, struct g2d_expr_key *keys, size_t max)
+{
+    const json_t *pk = json_object_get(table, "PartitionKeys");
+    size_t i, n = 0;
+    json_t *c;
+
+    json_array_foreach(pk, i, c)
+    {
+        const char *t = json_string_value(json_object_get(c, "Type"));
+
+        if (n == max)
+            break;
+        keys[n].name = json_string_value(json_object_get(c, "Name"));
+        keys[n].type = t ? t : "string";
+        if (keys[n].name)
+            n++;
+    }
+    return n;
+}
+
+json_t *sim_glue_table_build(const json_t *input, const char *db, const json_t *old, double now,
+                             int use_input_time, const char *catalog_id, char *err, size_t errlen)
+{
+    static const struct {
+        const char *key;
+        json_type type;
+        const char *what;
+    } fields[] = {
+        {"StorageDescriptor", JSON_OBJECT, "a structure"},
+        {"PartitionKeys", JSON_ARRAY, "a list"},
+        {"Retention", JSON_INTEGER, "an integer"},
+        {"LastAccessTime", JSON_REAL, "a timestamp"},
+        {"LastAnalyzedTime", JSON_REAL, "a timestamp"},
+        {"TargetTable", JSON_OBJECT, "a structure"},
+        {"ViewDefinition", JSON_OBJECT, "a structure"},
+    };
+    char nm[1024], vid[32];
+    const char *s;
+    json_t *t, *sd, *ct;
+    size_t i;
+
+    if (!json_is_object(input))
+        return invalid_input(err, errlen, "TableInput must be an object");
+    if (take_name(input, NULL, nm, sizeof(nm), err, errlen) < 0 ||
+        opt_string(input, "Description", 0, 2048, &s, err, errlen) < 0 ||
+        opt_string(input, "Owner", 1, 255, &s, err, errlen) < 0 ||
+        opt_string(input, "TableType", 0, 255, &s, err, errlen) < 0 ||
+        opt_string(input, "ViewOriginalText", 0, 409600, &s, err, errlen) < 0 ||
+        opt_string(input, "ViewExpandedText", 0, 409600, &s, err, errlen) < 0)
+        return NULL;
+    for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        if (opt_type(input, fields[i].key, fields[i].type, fields[i].what, err, errlen) < 0)
+            return NULL;
+    sd = member(input, "StorageDescriptor");
+    if (columns_ok(member(input, "PartitionKeys"), "tableInput.partitionKeys", err, errlen) < 0 ||
+        (sd && columns_ok(member(sd, "Columns"), "tableInput.storageDescriptor.columns", err,
+                          errlen) < 0))
+        return NULL;
+    t = params_copy(member(input, "Parameters"), "tableInput", 512000, err, errlen);
+    if (!t)
+        return NULL;
+    json_decref(t);
+
+    t = json_deep_copy(input);
+    if (!t)
+        return invalid_input(err, errlen, "out of memory");
+    json_object_set_new(t, "Name", json_string(nm));
+    json_object_set_new(t, "DatabaseName", json_string(db));
+    ct = member(input, "CreateTime");
+    if (!(use_input_time && json_is_number(ct))) {
+        if (old && json_is_number(json_object_get(old, "CreateTime")))
+            json_object_set(t, "CreateTime", json_object_get(old, "CreateTime"));
+        else
+            json_object_set_new(t, "CreateTime", json_real(now));
+    }
+    if (!(use_input_time && json_is_number(member(input, "UpdateTime"))))
+        json_object_set_new(t, "UpdateTime", json_real(now));
+    if (!member(t, "Retention"))
+        json_object_set_new(t, "Retention", json_integer(0));
+    if (!member(t, "PartitionKeys"))
+        json_object_set_new(t, "PartitionKeys", json_array());
+    if (!member(t, "Parameters"))
+        json_object_set_new(t, "Parameters", json_object());
+    if (!json_is_string(json_object_get(t, "CreatedBy")))
+        json_object_set_new(t, "CreatedBy", json_sprintf("arn:aws:iam::%s:user/sim", catalog_id));
+    json_object_set_new(t, "IsRegisteredWithLakeFormation", json_false());
+    json_object_set_new(t, "CatalogId", json_string(catalog_id));
+    snprintf(vid, sizeof(vid), "%lld",
+             old ? atoll(json_string_value(json_object_get(old, "VersionId"))
+                             ? json_string_value(json_object_get(old, "VersionId"))
+                             : "0") +
+                       1
+                 : 0LL);
+    json_object_set_new(t, "VersionId", json_string(vid));
+    return t;
+}
+
+json_t *sim_glue_fn_build(const json_t *input, const char *db, const char *name, const json_t *old,
+                          double now, int use_input_time, const char *catalog_id, char *err,
+                          size_t errlen)
+{
+    char nm[1024];
+    const char *s;
+    json_t *f, *ru, *u;
+    size_t i;
+
+    if (!json_is_object(input))
+        return invalid_input(err, errlen, "FunctionInput must be an object");
+    if (name)
+        snprintf(nm, sizeof(nm), "%s", name);
+    else if (!json_is_string(member(input, "FunctionName")) ||
+             !sim_name_valid(json_string_value(member(input, "FunctionName")), 255) ||
+             strlen(json_string_value(member(input, "FunctionName"))) >= sizeof(nm))
+        return invalid_input(err, errlen,
+                             "1 validation error detected: Value at 'functionInput.functionName' "
+                             "failed to satisfy constraint: Member must have length between 1 "
+                             "and 255");
+    else
+        snprintf(nm, sizeof(nm), "%s", json_string_value(member(input, "FunctionName")));
+    sim_fold(nm);
+    if (opt_string(input, "ClassName", 1, 255, &s, err, errlen) < 0 ||
+        opt_string(input, "OwnerName", 1, 255, &s, err, errlen) < 0 ||
+        opt_string(input, "OwnerType", 1, 16, &s, err, errlen) < 0)
+        return NULL;
+    if (s && strcmp(s, "USER") && strcmp(s, "ROLE") && strcmp(s, "GROUP"))
+        return invalid_input(err, errlen,
+                             "1 validation error detected: Value at 'functionInput.ownerType' "
+                             "failed to satisfy constraint: Member must satisfy enum value set: "
+                             "[USER, ROLE, GROUP]");
+    ru = member(input, "ResourceUris");
+    if (ru && (!json_is_array(ru) || json_array_size(ru) > 1000))
+        return invalid_input(err, errlen, "ResourceUris must be a list of at most 1000");
+    json_array_foreach(ru, i, u)
+    {
+        const char *rt = json_string_value(json_object_get(u, "ResourceType"));
+
+        if (!json_is_object(u) || !json_is_string(json_object_get(u, "Uri")) ||
+            (rt && strcmp(rt, "JAR") && strcmp(rt, "FILE") && strcmp(rt, "ARCHIVE")))
+            return invalid_input(err, errlen,
+                                 "ResourceUris entries need a Uri and a ResourceType of JAR, "
+                                 "FILE or ARCHIVE");
+    }
+    f = json_deep_copy(input);
+    if (!f)
+        return invalid_input(err, errlen, "out of memory");
+    json_object_set_new(f, "FunctionName", json_string(nm));
+    json_object_set_new(f, "DatabaseName", json_string(db));
+    if (!(use_input_time && json_is_number(member(input, "CreateTime")))) {
+        if (old && json_is_number(json_object_get(old, "CreateTime")))
+            json_object_set(f, "CreateTime", json_object_get(old, "CreateTime"));
+        else
+            json_object_set_new(f, "CreateTime", json_real(now));
+    }
+    if (!member(f, "ResourceUris"))
+        json_object_set_new(f, "ResourceUris", json_array());
+    json_object_set_new(f, "CatalogId", json_string(catalog_id));
+    return f;
+}
+
+json_t *sim_glue_part_build(const json_t *input, const char *db, const char *table, size_t nkeys,
+                            double now, int use_input_time, const char *catalog_id, char *err,
+                            size_t errlen)
+{
+    const char *vals[64];
+    const json_t *sd;
+    size_t n;
+    json_t *p;
+
+    if (!json_is_object(input))
+        return invalid_input(err, errlen, "PartitionInput must be an object");
+    if (sim_values_get(member(input, "Values"), vals, 64, &n) < 0)
+        return invalid_input(err, errlen, "PartitionInput.Values must be a list of strings");
+    if (n != nkeys)
+        return invalid_input(err, errlen,
+                             "The number of partition values (%zu) does not match the number of "
+                             "partition keys (%zu).",
+                             n, nkeys);
+    sd = member(input, "StorageDescriptor");
+    if (opt_type(input, "StorageDescriptor", JSON_OBJECT, "a structure", err, errlen) < 0 ||
+        (sd && columns_ok(member(sd, "Columns"), "partitionInput.storageDescriptor.columns", err,
+                          errlen) < 0))
+        return NULL;
+    p = params_copy(member(input, "Parameters"), "partitionInput", 512000, err, errlen);
+    if (!p)
+        return NULL;
+    json_decref(p);
+    p = json_deep_copy(input);
+    if (!p)
+        return invalid_input(err, errlen, "out of memory");
+    json_object_set_new(p, "DatabaseName", json_string(db));
+    json_object_set_new(p, "TableName", json_string(table));
+    if (!(use_input_time && json_is_number(member(input, "CreationTime"))))
+        json_object_set_new(p, "CreationTime", json_real(now));
+    json_object_set_new(p, "CatalogId", json_string(catalog_id));
+    return p;
+}
+
+/* Set an integer server time unless the client sent a non-zero one. */
+static void server_time(json_t *o, const char *key, const json_t *old, int64_t now)
+{
+    json_t *v = json_object_get(o, key);
+
+    if (json_is_integer(v) && json_integer_value(v) != 0)
+        return;
+    v = old ? json_object_get(old, key) : NULL;
+    if (json_is_integer(v) && json_integer_value(v) != 0)
+        json_object_set(o, key, v);
+    else
+        json_object_set_new(o, key, json_integer((json_int_t)now));
+}
+
+json_t *sim_dlf_table_build(const json_t *input, const json_t *old, int64_t now,
+                            const char *table_id, char *err, size_t errlen)
+{
+    const json_t *sd;
+    const char *s;
+    json_t *t;
+
+    if (!json_is_object(input))
+        return invalid_input(err, errlen, "TableInput must be an object");
+    if (!json_is_string(member(input, "TableName")) ||
+        !sim_name_valid(json_string_value(member(input, "TableName")), 255))
+        return invalid_input(err, errlen, "TableInput.TableName is invalid.");
+    if (opt_string(input, "Owner", 0, 255, &s, err, errlen) < 0 ||
+        opt_string(input, "TableType", 0, 255, &s, err, errlen) < 0 ||
+        opt_type(input, "Sd", JSON_OBJECT, "an object", err, errlen) < 0 ||
+        opt_type(input, "PartitionKeys", JSON_ARRAY, "a list", err, errlen) < 0 ||
+        opt_type(input, "CreateTime", JSON_INTEGER, "an integer", err, errlen) < 0 ||
+        columns_ok(member(input, "PartitionKeys"), "TableInput.PartitionKeys", err, errlen) < 0)
+        return NULL;
+    sd = member(input, "Sd");
+    if (sd && columns_ok(member(sd, "Cols"), "TableInput.Sd.Cols", err, errlen) < 0)
+        return NULL;
+    t = params_copy(member(input, "Parameters"), "TableInput", 0, err, errlen);
+    if (!t)
+        return NULL;
+    json_decref(t);
+    t = json_deep_copy(input);
+    if (!t)
+        return invalid_input(err, errlen, "out of memory");
+    server_time(t, "CreateTime", old, now);
+    json_object_set_new(t, "UpdateTime", json_integer((json_int_t)now));
+    if (old && json_is_string(json_object_get(old, "TableId")))
+        json_object_set(t, "TableId", json_object_get(old, "TableId"));
+    else
+        json_object_set_new(t, "TableId", json_string(table_id));
+    return t;
+}
+
+json_t *sim_dlf_fn_build(const json_t *input, const json_t *old, int64_t now, char *err,
+                         size_t errlen)
+{
+    const json_t *ru;
+    const char *s;
+    json_t *f;
+
+    if (!json_is_object(input))
+        return invalid_input(err, errlen, "FunctionInput must be an object");
+    if (!json_is_string(member(input, "FunctionName")) ||
+        !sim_name_valid(json_string_value(member(input, "FunctionName")), 255))
+        return invalid_input(err, errlen, "FunctionInput.FunctionName is invalid.");
+    if (opt_string(input, "ClassName", 0, 4000, &s, err, errlen) < 0 ||
+        opt_type(input, "CreateTime", JSON_INTEGER, "an integer", err, errlen) < 0)
+        return NULL;
+    ru = member(input, "ResourceUri");
+    if (ru && !json_is_array(ru))
+        return invalid_input(err, errlen, "FunctionInput.ResourceUri must be a list.");
+    f = json_deep_copy(input);
+    if (!f)
+        return invalid_input(err, errlen, "out of memory");
+    server_time(f, "CreateTime", old, now);
+    return f;
+}
+
+char *sim_dlf_part_text(const json_t *input, const json_t *old, int64_t now, size_t nkeys,
+                        char *err, size_t errlen)
+{
+    const char *vals[64];
+    const json_t *sd;
+    size_t n;
+    json_t *p;
+    char *s;
+
+    if (!json_is_object(input)) {
+        invalid_input(err, errlen, "PartitionInput must be an object.");
+        return NULL;
+    }
+    if (sim_values_get(member(input, "Values"), vals, 64, &n) < 0) {
+        invalid_input(err, errlen, "PartitionInput.Values must be a list of strings.");
+        return NULL;
+    }
+    if (n != nkeys) {
+        invalid_input(err, errlen,
+                      "The number of partition values (%zu) does not match the number of "
+                      "partition keys (%zu).",
+                      n, nkeys);
+        return NULL;
+    }
+    sd = member(input, "Sd");
+    if (opt_type(input, "Sd", JSON_OBJECT, "an object", err, errlen) < 0 ||
+        opt_type(input, "CreateTime", JSON_INTEGER, "an integer", err, errlen) < 0 ||
+        (sd && columns_ok(member(sd, "Cols"), "PartitionInput.Sd.Cols", err, errlen) < 0))
+        return NULL;
+    p = json_deep_copy(input);
+    if (!p) {
+        invalid_input(err, errlen, "out of memory");
+        return NULL;
+    }
+    server_time(p, "CreateTime", old, now);
+    s = json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    if (!s)
+        invalid_input(err, errlen, "out of memory");
+    return s;
 }

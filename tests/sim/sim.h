@@ -32,7 +32,13 @@ struct sim_config {
     const char *port_file;
     uint64_t seed;
     unsigned databases;
+    unsigned tables_per_db;
+    unsigned long partitions_per_table;
+    unsigned functions_per_db;
+    unsigned columns;
+    unsigned partition_keys;
     int dlf_from_glue;
+    unsigned dlf_batch_cap; /* most items in one DLF batch call */
     const char *glue_akid;
     const char *glue_secret;
     const char *glue_token; /* NULL: requests must not carry one */
@@ -52,6 +58,7 @@ enum sim_fault_kind {
     SIM_FAULT_TRUNCATE,
     SIM_FAULT_LATENCY,
     SIM_FAULT_DENY,
+    SIM_FAULT_ITEM_ERROR,
 };
 
 struct sim_fault {
@@ -60,6 +67,9 @@ struct sim_fault {
     enum sim_fault_kind kind;
     long count; /* remaining; -1 = forever */
     unsigned latency_ms;
+    char match[256];   /* item_error: substring of the values joined with '/' */
+    char code[64];     /* item_error: ErrorDetail.Code */
+    char message[256]; /* item_error: ErrorDetail.Message */
 };
 
 /* One operation of an API, as listed in the handler tables of glue.c and dlf.c. */
@@ -86,7 +96,8 @@ struct sim_side_stats {
     unsigned long total;
     unsigned long writes;
     unsigned long rejected;
-    unsigned long throttled; /* by the --*-rps quota */
+    unsigned long throttled;       /* by the --*-rps quota */
+    unsigned long partition_items; /* DLF: partitions written by batch calls */
 };
 
 struct sim_bucket {
@@ -121,6 +132,7 @@ struct sim {
     struct sim_bucket bucket[SIM_NSIDES];
     struct sim_nonces nonces;
     uint64_t reqid_state;
+    unsigned long table_ids; /* DLF TableId counter */
 };
 
 /* One HTTP request, borrowed from libmicrohttpd for the duration of the handler. */
@@ -212,5 +224,12 @@ json_t *sim_faults_list(struct sim *sim);
 json_t *sim_stats_json(struct sim *sim);
 void sim_stats_reset(struct sim *sim);
 void sim_count_rejected(struct sim_req *rq);
+/*
+ * Per-item error injection for DLF batch partition calls; called with sim->mu held. If an
+ * item_error rule for @p action matches @p joined (the values joined with '/'), consume
+ * one count, fill @p code and @p msg and return 1; else 0.
+ */
+int sim_fault_item(struct sim *sim, const char *action, const char *joined, char *code,
+                   size_t codelen, char *msg, size_t msglen);
 
 #endif

@@ -275,5 +275,268 @@ g=$(admin GET glue/databases | jq -c '[.DatabaseList[] | {Name, Description: (.D
 d=$(admin GET dlf/databases | jq -c '[.Databases[] | {Name, Description, LocationUri, Parameters}]')
 check_eq "--dlf-databases-from-glue: same databases" "$g" "$d"
 
+# ---- tables, partitions, functions ----
+kill -TERM "$SIM_PID"; wait "$SIM_PID"
+PIDS=()
+start tp --seed 11 --databases 2 --tables-per-db 8 --partitions-per-table 250 \
+  --functions-per-db 5 --partition-keys 2 --dlf-batch-cap 50
+TP_PID=$SIM_PID
+
+# glue_pages OP BODY(jq object without NextToken) LISTKEY: every page; prints "<items> <pages>"
+# and leaves the concatenated items (one compact JSON per line) in $T/items.
+glue_pages() {
+  local op=$1 req=$2 key=$3 tok="" pages=0 out
+  : >"$T/items"
+  while :; do
+    out=$(glue "$op" "$(jq -c --arg t "$tok" 'if $t == "" then . else . + {NextToken: $t} end' <<<"$req")")
+    pages=$((pages + 1))
+    [ "$(status)" = 200 ] || { echo "status $(status) $out"; return; }
+    jq -c ".${key}[]" <<<"$out" >>"$T/items"
+    tok=$(jq -r '.NextToken // empty' <<<"$out")
+    [ -z "$tok" ] || [ $pages -gt 100 ] && break
+  done
+  echo "$(wc -l <"$T/items" | tr -d ' ') $pages"
+}
+
+check_eq "glue: GetTables pages of 3" "8 3" \
+  "$(glue_pages GetTables '{"DatabaseName":"db_0000","MaxResults":3}' TableList)"
+check_eq "glue: GetTables names" "tbl_0000 tbl_0007" \
+  "$(jq -r .Name "$T/items" | sed -n '1p;$p' | tr '\n' ' ' | sed 's/ $//')"
+check_eq "glue: GetTables Expression regex" "tbl_0001 tbl_0002" \
+  "$(glue GetTables '{"DatabaseName":"db_0000","Expression":"tbl_000[12]"}' | jq -r '[.TableList[].Name] | join(" ")')"
+check_eq "glue: GetTables of a missing database" "400 EntityNotFoundException" \
+  "$(sj .__type glue GetTables '{"DatabaseName":"nope"}')"
+check_eq "glue: generated view, Iceberg and skewed tables" \
+  "VIRTUAL_VIEW 0 ICEBERG 0 1\$a2\$bc 8" \
+  "$(glue GetTable '{"DatabaseName":"db_0000","Name":"tbl_0003"}' | jq -r '"\(.Table.TableType) \(.Table.PartitionKeys | length)"') $(glue GetTable '{"DatabaseName":"db_0000","Name":"tbl_0005"}' | jq -r '"\(.Table.Parameters.table_type) \(.Table.PartitionKeys | length)"') $(glue GetTable '{"DatabaseName":"db_0000","Name":"tbl_0006"}' | jq -r '.Table.StorageDescriptor | "\(.SkewedInfo.SkewedColumnValues[0]) \(.NumberOfBuckets)"')"
+check_eq "glue: Parquet table parameters" "TRUE parquet 3 12" \
+  "$(glue GetTable '{"DatabaseName":"db_0000","Name":"tbl_0000"}' | jq -r '.Table | "\(.Parameters.EXTERNAL) \(.Parameters.classification) \(.Parameters | length) \(.StorageDescriptor.Columns | length)"')"
+check_eq "glue: timestamps are Java-style numbers" 1 \
+  "$(glue GetTable '{"DatabaseName":"db_0000","Name":"tbl_0000"}' | grep -Ec '"UpdateTime":1\.[0-9]+E9[,}]')"
+check_eq "glue: GetTable of a missing table" "400 EntityNotFoundException" \
+  "$(sj .__type glue GetTable '{"DatabaseName":"db_0000","Name":"nope"}')"
+
+PT='"DatabaseName":"db_0000","TableName":"tbl_0000"'
+check_eq "glue: GetPartitions pages of 100" "250 3" \
+  "$(glue_pages GetPartitions "{$PT,\"MaxResults\":100}" Partitions)"
+check_eq "glue: every partition once" 250 "$(jq -c .Values "$T/items" | sort -u | wc -l | tr -d ' ')"
+all=$(jq -c .Values "$T/items" | sort)
+segs=""; total=0
+for s in 0 1 2; do
+  r=$(glue_pages GetPartitions "{$PT,\"MaxResults\":40,\"Segment\":{\"SegmentNumber\":$s,\"TotalSegments\":3}}" Partitions)
+  total=$((total + ${r% *})); segs+=$(jq -c .Values "$T/items")$'\n'
+done
+check_eq "glue: 3 segments are disjoint and complete" "250 250 yes" \
+  "$total $(grep -c . <<<"$segs") $([ "$(grep . <<<"$segs" | sort)" == "$all" ] && echo yes || echo no)"
+check_eq "glue: Expression on region" 62 \
+  "$(glue_pages GetPartitions "{$PT,\"Expression\":\"region = 'eu-west-1'\"}" Partitions | cut -d' ' -f1)"
+check_eq "glue: Expression with BETWEEN and a segment" 8 \
+  "$(for s in 0 1; do glue_pages GetPartitions "{$PT,\"Expression\":\"dt BETWEEN '2020-01-01' AND '2020-01-02'\",\"Segment\":{\"SegmentNumber\":$s,\"TotalSegments\":2}}" Partitions | cut -d' ' -f1; done | paste -sd+ | bc)"
+check_eq "glue: Expression on an unknown key" "400 InvalidInputException" \
+  "$(sj .__type glue GetPartitions "{$PT,\"Expression\":\"nokey = 1\"}")"
+check_eq "glue: Expression syntax error" "400 InvalidInputException" \
+  "$(sj .__type glue GetPartitions "{$PT,\"Expression\":\"region = \"}")"
+check_eq "glue: MaxResults 1001 rejected" "400 InvalidInputException" \
+  "$(sj .__type glue GetPartitions "{$PT,\"MaxResults\":1001}")"
+check_eq "glue: TotalSegments 11 rejected" "400 InvalidInputException" \
+  "$(sj .__type glue GetPartitions "{$PT,\"Segment\":{\"SegmentNumber\":0,\"TotalSegments\":11}}")"
+check_eq "glue: ExcludeColumnSchema" "null" \
+  "$(glue GetPartitions "{$PT,\"MaxResults\":1,\"ExcludeColumnSchema\":true}" | jq -c '.Partitions[0].StorageDescriptor.Columns')"
+check_eq "glue: partition 49 has its own schema" "13 s3://sim-bucket-11/db_0000.db/tbl_0000/dt=2020-01-13/region=cn-hangzhou/" \
+  "$(glue GetPartition "{$PT,\"PartitionValues\":[\"2020-01-13\",\"cn-hangzhou\"]}" | jq -r '.Partition.StorageDescriptor | "\(.Columns | length) \(.Location)"')"
+check_eq "glue: GetPartition of a missing partition" "400 EntityNotFoundException" \
+  "$(sj .__type glue GetPartition "{$PT,\"PartitionValues\":[\"1999-01-01\",\"x\"]}")"
+check_eq "glue: GetPartitions of a missing table" "400 EntityNotFoundException" \
+  "$(sj .__type glue GetPartitions '{"DatabaseName":"db_0000","TableName":"nope"}')"
+check_eq "glue: GetUserDefinedFunctions pages of 2" "5 3" \
+  "$(glue_pages GetUserDefinedFunctions '{"DatabaseName":"db_0000","Pattern":".*","MaxResults":2}' UserDefinedFunctions)"
+check_eq "glue: function shape" "USER JAR s3://sim-bucket-11/jars/" \
+  "$(head -1 "$T/items" | jq -r '"\(.OwnerType) \(.ResourceUris[0].ResourceType) \(.ResourceUris[0].Uri[0:24])"')"
+check_eq "glue: functions of every database" "10 4" \
+  "$(glue_pages GetUserDefinedFunctions '{"Pattern":".*","MaxResults":3}' UserDefinedFunctions)"
+check_eq "glue: function Pattern" "fn_000 fn_001" \
+  "$(glue GetUserDefinedFunctions '{"DatabaseName":"db_0000","Pattern":"fn_00[01]"}' | jq -r '[.UserDefinedFunctions[].FunctionName] | join(" ")')"
+glue CreateTable '{"DatabaseName":"db_0001","TableInput":{"Name":"New_T","PartitionKeys":[{"Name":"k","Type":"int"}],"StorageDescriptor":{"Columns":[{"Name":"a","Type":"int"}]}}}' >/dev/null
+check_eq "glue: CreateTable" "200 new_t 0" \
+  "$(status) $(glue GetTable '{"DatabaseName":"db_0001","Name":"new_t"}' | jq -r '"\(.Table.Name) \(.Table.VersionId)"')"
+check_eq "glue: CreateTable again" AlreadyExistsException \
+  "$(glue CreateTable '{"DatabaseName":"db_0001","TableInput":{"Name":"new_t"}}' | jq -r .__type)"
+check_eq "glue: BatchCreatePartition with one duplicate" "1 AlreadyExistsException" \
+  "$(glue BatchCreatePartition '{"DatabaseName":"db_0001","TableName":"new_t","PartitionInputList":[{"Values":["1"]},{"Values":["2"]},{"Values":["1"]}]}' | jq -r '"\(.Errors | length) \(.Errors[0].ErrorDetail.ErrorCode)"')"
+check_eq "glue: Expression on an int key (stored value not an int)" "400 InvalidStateException" \
+  "$(admin POST glue/partitions/db_0001/new_t '{"Partitions":[{"Values":["x"]}]}' >/dev/null; sj .__type glue GetPartitions '{"DatabaseName":"db_0001","TableName":"new_t","Expression":"k > 1"}')"
+glue DeleteTable '{"DatabaseName":"db_0001","Name":"new_t"}' >/dev/null
+check_eq "glue: DeleteTable" "200 EntityNotFoundException" \
+  "$(status) $(glue GetTable '{"DatabaseName":"db_0001","Name":"new_t"}' | jq -r .__type)"
+glue CreateUserDefinedFunction '{"DatabaseName":"db_0001","FunctionInput":{"FunctionName":"MyUdf","ClassName":"a.B","OwnerName":"me","OwnerType":"USER","ResourceUris":[{"ResourceType":"JAR","Uri":"s3://b/x.jar"}]}}' >/dev/null
+check_eq "glue: CreateUserDefinedFunction" "200 myudf a.B" \
+  "$(status) $(glue GetUserDefinedFunction '{"DatabaseName":"db_0001","FunctionName":"myudf"}' | jq -r '.UserDefinedFunction | "\(.FunctionName) \(.ClassName)"')"
+
+# ---- DLF tables, partitions, functions ----
+TB=/api/metastore/catalogs/databases/tables
+PA=$TB/partitions
+FN=/api/metastore/catalogs/databases/functions
+dlf_acs3 POST $DB "" CreateDatabase '{"DatabaseInput":{"Name":"ods"}}' >/dev/null
+TI='{"TableName":"events","Owner":"etl","ZFirst":"kept","TableType":"EXTERNAL_TABLE","PartitionKeys":[{"Name":"dt","Type":"string"},{"Name":"region","Type":"string"}],"Sd":{"Cols":[{"Name":"a","Type":"int"}],"Location":"oss://b/events/"},"Parameters":{"k":"v"}}'
+dlf_acs3 POST $TB "" CreateTable "{\"DatabaseName\":\"ods\",\"TableInput\":$TI}" >/dev/null
+check_eq "dlf: CreateTable" 200 "$(status)"
+check_eq "dlf: CreateTable again" "409 AlreadyExists" \
+  "$(sj .Code dlf_acs3 POST $TB "" CreateTable "{\"DatabaseName\":\"ods\",\"TableInput\":$TI}")"
+check_eq "dlf: CreateTable in a missing database" "404 NoSuchObject" \
+  "$(sj .Code dlf_acs3 POST $TB "" CreateTable "{\"DatabaseName\":\"nodb\",\"TableInput\":$TI}")"
+out=$(dlf_acs3 GET $TB "DatabaseName=ods&TableName=events" GetTable)
+check_eq "dlf: GetTable keeps the client's fields in order plus server fields" \
+  "TableName,Owner,ZFirst,TableType,PartitionKeys,Sd,Parameters,CreateTime,UpdateTime,TableId true" \
+  "$(jq -r '[.Table | keys_unsorted[]] | join(",")' <<<"$out") $(jq -r '.Table.CreateTime > 1600000000' <<<"$out")"
+dlf_acs3 POST $TB "" CreateTable '{"DatabaseName":"ods","TableInput":{"TableName":"dim"}}' >/dev/null
+dlf_acs3 POST $TB "" CreateTable '{"DatabaseName":"ods","TableInput":{"TableName":"zeta","TableType":"VIRTUAL_VIEW"}}' >/dev/null
+p1=$(dlf_acs3 GET /api/metastore/databases/tables/list "DatabaseName=ods&PageSize=2" ListTables)
+tok=$(jq -r .NextPageToken <<<"$p1")
+p2=$(dlf_acs3 GET /api/metastore/databases/tables/list "DatabaseName=ods&NextPageToken=$tok&PageSize=2" ListTables)
+check_eq "dlf: ListTables pages" "dim events | zeta |" \
+  "$(jq -r '[.Tables[].TableName] | join(" ")' <<<"$p1") | $(jq -r '[.Tables[].TableName] | join(" ")' <<<"$p2") |$(jq -r .NextPageToken <<<"$p2")"
+check_eq "dlf: ListTables pattern and type" "events|zeta" \
+  "$(dlf_acs3 GET /api/metastore/databases/tables/list "DatabaseName=ods&TableNamePattern=ev.%2A" ListTables | jq -r '[.Tables[].TableName] | join(" ")')|$(dlf_acs3 GET /api/metastore/databases/tables/list "DatabaseName=ods&TableType=VIRTUAL_VIEW" ListTables | jq -r '[.Tables[].TableName] | join(" ")')"
+check_eq "dlf: ListTables of a missing database" "404 NoSuchObject" \
+  "$(sj .Code dlf_acs3 GET /api/metastore/databases/tables/list "DatabaseName=nodb" ListTables)"
+
+pin() { echo "{\"Values\":[\"$1\",\"$2\"],\"Sd\":{\"Location\":\"oss://b/events/dt=$1/region=$2/\"},\"Parameters\":{\"n\":\"$3\"}}"; }
+B="\"DatabaseName\":\"ods\",\"TableName\":\"events\""
+body="{$B,\"IfNotExists\":false,\"NeedResult\":true,\"PartitionInputs\":[$(pin 2024-01-01 eu 1),$(pin 2024-01-01 us 1),$(pin 2024-01-02 eu 1),$(pin 2024-01-02 us 1),$(pin 2024-01-03 eu 1),{\"Values\":[\"only-one\"]}]}"
+out=$(dlf_acs3 POST $PA/batchcreate "" BatchCreatePartitions "$body")
+check_eq "dlf: BatchCreatePartitions with a bad item" "200 true 5 1 InvalidObject only-one" \
+  "$(status) $(jq -r '"\(.Success) \(.Partitions | length) \(.PartitionErrors | length) \(.PartitionErrors[0].ErrorDetail.Code) \(.PartitionErrors[0].PartitionValues[0])"' <<<"$out")"
+check_eq "dlf: BatchCreatePartitions again: AlreadyExists per item" "5 AlreadyExists" \
+  "$(dlf_acs3 POST $PA/batchcreate "" BatchCreatePartitions "$body" | jq -r '"\([.PartitionErrors[] | select(.ErrorDetail.Code == "AlreadyExists")] | length) \(.PartitionErrors[0].ErrorDetail.Code)"')"
+check_eq "dlf: BatchCreatePartitions IfNotExists" "0 []" \
+  "$(dlf_acs3 POST $PA/batchcreate "" BatchCreatePartitions "{$B,\"IfNotExists\":true,\"PartitionInputs\":[$(pin 2024-01-01 eu 9)]}" | jq -c '"\(.PartitionErrors | length) \(.Partitions // [])"' -r)"
+check_eq "dlf: BatchCreatePartitions on a missing table" "400 InvalidObject" \
+  "$(sj .Code dlf_acs3 POST $PA/batchcreate "" BatchCreatePartitions '{"DatabaseName":"ods","TableName":"nope","PartitionInputs":[]}')"
+many=$(for i in $(seq 51); do pin 2025-01-01 "r$i" 1; done | paste -sd,)
+check_eq "dlf: batch over --dlf-batch-cap is rejected" "400 InvalidInput" \
+  "$(sj .Code dlf_acs3 POST $PA/batchcreate "" BatchCreatePartitions "{$B,\"PartitionInputs\":[$many]}")"
+out=$(dlf_acs3 POST $PA/list "" ListPartitions "{$B,\"PageSize\":2,\"NextPageToken\":\"\",\"IsShareSd\":false}")
+vals=$(jq -c '.Partitions[].Values' <<<"$out"); tok=$(jq -r .NextPageToken <<<"$out"); pages=1
+while [ -n "$tok" ] && [ $pages -lt 10 ]; do
+  out=$(dlf_acs3 POST $PA/list "" ListPartitions "{$B,\"PageSize\":2,\"NextPageToken\":\"$tok\"}")
+  vals+=$'\n'$(jq -c '.Partitions[].Values' <<<"$out"); tok=$(jq -r .NextPageToken <<<"$out"); pages=$((pages + 1))
+done
+check_eq "dlf: ListPartitions pages of 2" "5 5 3" "$(grep -c . <<<"$vals") $(sort -u <<<"$vals" | grep -c .) $pages"
+check_eq "dlf: stored partition keeps the client's fields plus CreateTime" "Values,Sd,Parameters,CreateTime" \
+  "$(jq -r '.Partitions[0] | keys_unsorted | join(",")' <<<"$out")"
+check_eq "dlf: ListPartitions PartialPartValues" 2 \
+  "$(dlf_acs3 POST $PA/list "" ListPartitions "{$B,\"PartialPartValues\":[\"2024-01-02\"]}" | jq '.Partitions | length')"
+check_eq "dlf: ListPartitions IsShareSd=true unsupported" "400 InvalidInput" \
+  "$(sj .Code dlf_acs3 POST $PA/list "" ListPartitions "{$B,\"IsShareSd\":true}")"
+check_eq "dlf: ListPartitionsByFilter" "3 2024-01-03" \
+  "$(dlf_acs3 POST $PA/listbyfilter "" ListPartitionsByFilter "{$B,\"Filter\":\"region = 'eu'\"}" | jq -r '"\(.Partitions | length) \(.Partitions[-1].Values[0])"')"
+check_eq "dlf: ListPartitionsByFilter with a bad filter" "400 InvalidInput" \
+  "$(sj .Code dlf_acs3 POST $PA/listbyfilter "" ListPartitionsByFilter "{$B,\"Filter\":\"nokey = 'x'\"}")"
+check_eq "dlf: GetPartition" "200 oss://b/events/dt=2024-01-02/region=us/" \
+  "$(sj .Partition.Sd.Location dlf_acs3 POST $PA/get "" GetPartition "{$B,\"PartitionValues\":[\"2024-01-02\",\"us\"]}")"
+check_eq "dlf: GetPartition missing" "404 NoSuchObject" \
+  "$(sj .Code dlf_acs3 POST $PA/get "" GetPartition "{$B,\"PartitionValues\":[\"1999-01-01\",\"us\"]}")"
+ct=$(dlf_acs3 POST $PA/get "" GetPartition "{$B,\"PartitionValues\":[\"2024-01-01\",\"us\"]}" | jq .Partition.CreateTime)
+out=$(dlf_acs3 PUT $PA/batchupdate "" BatchUpdatePartitions "{$B,\"PartitionInputs\":[$(pin 2024-01-01 us 2),$(pin 2030-01-01 us 2)]}")
+check_eq "dlf: BatchUpdatePartitions with a missing item" "200 1 NoSuchObject 2030-01-01" \
+  "$(status) $(jq -r '"\(.PartitionErrors | length) \(.PartitionErrors[0].ErrorDetail.Code) \(.PartitionErrors[0].PartitionValues[0])"' <<<"$out")"
+check_eq "dlf: updated partition, CreateTime kept" "2 $ct" \
+  "$(dlf_acs3 POST $PA/get "" GetPartition "{$B,\"PartitionValues\":[\"2024-01-01\",\"us\"]}" | jq -r '"\(.Partition.Parameters.n) \(.Partition.CreateTime)"')"
+admin POST stats/reset >/dev/null
+admin POST faults '{"side":"dlf","action":"BatchCreatePartitions","kind":"item_error","match":"2024-02-02/","code":"InvalidObject","message":"injected boom","count":-1}' >/dev/null
+check_eq "fault: item_error rule accepted" 200 "$(status)"
+out=$(dlf_acs3 POST $PA/batchcreate "" BatchCreatePartitions "{$B,\"PartitionInputs\":[$(pin 2024-02-01 eu 1),$(pin 2024-02-02 eu 1),$(pin 2024-02-03 eu 1)]}")
+check_eq "fault: item_error fails the matching item only" "1 InvalidObject injected boom 2024-02-02" \
+  "$(jq -r '"\(.PartitionErrors | length) \(.PartitionErrors[0].ErrorDetail.Code) \(.PartitionErrors[0].ErrorDetail.Message) \(.PartitionErrors[0].PartitionValues[0])"' <<<"$out")"
+check_eq "fault: the rest of the batch was written" "200 404" \
+  "$(dlf_acs3 POST $PA/get "" GetPartition "{$B,\"PartitionValues\":[\"2024-02-03\",\"eu\"]}" >/dev/null; status) $(dlf_acs3 POST $PA/get "" GetPartition "{$B,\"PartitionValues\":[\"2024-02-02\",\"eu\"]}" >/dev/null; status)"
+admin POST faults '{"side":"dlf","action":"GetTable","kind":"item_error","match":"x"}' >/dev/null
+check_eq "fault: item_error only for batch partition actions" 400 "$(status)"
+admin DELETE faults >/dev/null
+out=$(dlf_acs3 POST $PA/batchdelete "" BatchDeletePartitions "{$B,\"IfExists\":false,\"PartitionValueList\":[{\"Values\":[\"2024-02-01\",\"eu\"]},{\"Values\":[\"1999-01-01\",\"eu\"]}]}")
+check_eq "dlf: BatchDeletePartitions with a missing item" "200 1 UnknownPartition" \
+  "$(status) $(jq -r '"\(.PartitionErrors | length) \(.PartitionErrors[0].ErrorDetail.Code)"' <<<"$out")"
+check_eq "dlf: BatchDeletePartitions IfExists" "0" \
+  "$(dlf_acs3 POST $PA/batchdelete "" BatchDeletePartitions "{$B,\"IfExists\":true,\"PartitionValueList\":[{\"Values\":[\"1999-01-01\",\"eu\"]}]}" | jq '.PartitionErrors | length')"
+check_eq "dlf: BatchDeletePartitions on a missing table" "404 UnknownTable" \
+  "$(sj .Code dlf_acs3 POST $PA/batchdelete "" BatchDeletePartitions '{"DatabaseName":"ods","TableName":"nope","PartitionValueList":[]}')"
+check_eq "stats: dlf.partition_items" "3 1 3" \
+  "$(admin GET stats | jq -r '"\(.dlf.partition_items) \(.dlf.BatchCreatePartitions) \(.dlf.BatchDeletePartitions)"')"
+
+TU="{\"DatabaseName\":\"ods\",\"TableName\":\"events\",\"TableInput\":$TI"
+dlf_acs3 PUT $TB "" UpdateTable "$TU}" >/dev/null
+dlf_acs3 PUT $TB "" UpdateTable "$TU,\"SkipArchive\":true}" >/dev/null
+dlf_acs3 PUT $TB "" UpdateTable "$TU,\"SkipArchive\":false,\"IsAsync\":true}" >/dev/null
+check_eq "dlf: UpdateTable IsAsync gives a TaskId" "200 true" "$(status) $(jq -r '.TaskId != null' "$T/body")"
+check_eq "dlf: archived versions count updates without SkipArchive" 2 \
+  "$(admin GET dlf/tables/ods/events | jq .ArchivedVersions)"
+TK=$(jq -c '.PartitionKeys = [{"Name":"dt","Type":"string"}]' <<<"$TI")
+check_eq "dlf: changing partition keys of a table with partitions" "400 InvalidOperation" \
+  "$(sj .Code dlf_acs3 PUT $TB "" UpdateTable "{\"DatabaseName\":\"ods\",\"TableName\":\"events\",\"TableInput\":$TK}")"
+check_eq "dlf: UpdateTable of a missing table" "400 InvalidOperation" \
+  "$(sj .Code dlf_acs3 PUT $TB "" UpdateTable "{\"DatabaseName\":\"ods\",\"TableName\":\"nope\",\"TableInput\":{\"TableName\":\"nope\"}}")"
+
+dlf_acs3 POST $FN "" CreateFunction '{"DatabaseName":"ods","FunctionInput":{"FunctionName":"f1","ClassName":"a.F1","FunctionType":"JAVA","ResourceUri":[{"ResourceType":"JAR","Uri":"oss://b/f.jar"}]}}' >/dev/null
+check_eq "dlf: CreateFunction" 200 "$(status)"
+for f in f2 f3; do dlf_acs3 POST $FN "" CreateFunction "{\"DatabaseName\":\"ods\",\"FunctionInput\":{\"FunctionName\":\"$f\",\"ClassName\":\"a.B\"}}" >/dev/null; done
+check_eq "dlf: CreateFunction again" "409 AlreadyExists" \
+  "$(sj .Code dlf_acs3 POST $FN "" CreateFunction '{"DatabaseName":"ods","FunctionInput":{"FunctionName":"f1"}}')"
+check_eq "dlf: GetFunction keeps fields plus CreateTime" "FunctionName,ClassName,FunctionType,ResourceUri,CreateTime" \
+  "$(dlf_acs3 GET $FN "DatabaseName=ods&FunctionName=f1" GetFunction | jq -r '.Function | keys_unsorted | join(",")')"
+p1=$(dlf_acs3 GET $FN/list "DatabaseName=ods&FunctionNamePattern=.%2A&PageSize=2" ListFunctions)
+p2=$(dlf_acs3 GET $FN/list "DatabaseName=ods&FunctionNamePattern=.%2A&NextPageToken=$(jq -r .NextPageToken <<<"$p1")&PageSize=2" ListFunctions)
+check_eq "dlf: ListFunctions pages" "f1 f2 | f3 |" \
+  "$(jq -r '[.Functions[].FunctionName] | join(" ")' <<<"$p1") | $(jq -r '[.Functions[].FunctionName] | join(" ")' <<<"$p2") |$(jq -r .NextPageToken <<<"$p2")"
+dlf_acs3 PUT $FN "" UpdateFunction '{"DatabaseName":"ods","FunctionName":"f2","FunctionInput":{"FunctionName":"f2","ClassName":"a.C"}}' >/dev/null
+check_eq "dlf: UpdateFunction" "200 a.C" "$(status) $(dlf_acs3 GET $FN "DatabaseName=ods&FunctionName=f2" GetFunction | jq -r .Function.ClassName)"
+check_eq "dlf: UpdateFunction of a missing function" "404 NoSuchObject" \
+  "$(sj .Code dlf_acs3 PUT $FN "" UpdateFunction '{"DatabaseName":"ods","FunctionName":"nope","FunctionInput":{"FunctionName":"nope"}}')"
+dlf_acs3 DELETE $FN "DatabaseName=ods&FunctionName=f3" DeleteFunction >/dev/null
+check_eq "dlf: DeleteFunction" "200 404" "$(status) $(dlf_acs3 GET $FN "DatabaseName=ods&FunctionName=f3" GetFunction >/dev/null; status)"
+check_eq "dlf: DeleteDatabase refuses a non-empty database" "400 InvalidOperation" \
+  "$(sj .Code dlf_acs3 DELETE $DB "Cascade=false&Name=ods" DeleteDatabase)"
+dlf_acs3 DELETE $TB "DatabaseName=ods&TableName=events" DeleteTable >/dev/null
+check_eq "dlf: DeleteTable" "200 404" "$(status) $(dlf_acs3 GET $TB "DatabaseName=ods&TableName=events" GetTable >/dev/null; status)"
+check_eq "dlf: DeleteTable of a missing table" "404 NoSuchObject" \
+  "$(sj .Code dlf_acs3 DELETE $TB "DatabaseName=ods&TableName=events" DeleteTable)"
+dlf_acs3 POST $TB "" CreateTable "{\"DatabaseName\":\"ods\",\"TableInput\":$TI}" >/dev/null
+check_eq "dlf: DeleteTable took its partitions along" 0 \
+  "$(dlf_acs3 POST $PA/list "" ListPartitions "{$B}" | jq '.Partitions | length')"
+dlf_acs3 DELETE $DB "Cascade=true&Name=ods" DeleteDatabase >/dev/null
+check_eq "dlf: DeleteDatabase Cascade" 200 "$(status)"
+
+# ---- admin API for tables, partitions, functions ----
+admin PUT glue/tables/db_0001/adm '{"PartitionKeys":[{"Name":"p","Type":"string"}],"CreateTime":1500000000}' >/dev/null
+check_eq "admin: PUT Glue table" "200 adm 1500000000" \
+  "$(status) $(admin GET glue/tables/db_0001/adm | jq -r '"\(.Name) \(.CreateTime)"')"
+admin POST glue/partitions/db_0001/adm '{"Partitions":[{"Values":["a"]},{"Values":["b"]},{"Values":["c"]}]}' >/dev/null
+admin POST glue/partitions/db_0001/adm/delete '{"Values":[["b"]]}' >/dev/null
+check_eq "admin: Glue partitions add, delete, list" "a c" \
+  "$(admin GET glue/partitions/db_0001/adm | jq -r '[.Partitions[].Values[0]] | join(" ")')"
+check_eq "admin: Glue table list" 9 "$(admin GET glue/tables/db_0001 | jq '.Tables | length')"
+admin PUT glue/functions/db_0001/afn '{"ClassName":"x.Y"}' >/dev/null
+check_eq "admin: Glue function" "afn x.Y" "$(admin GET glue/functions/db_0001/afn | jq -r '"\(.FunctionName) \(.ClassName)"')"
+admin PUT dlf/databases/adb '{}' >/dev/null
+admin PUT dlf/tables/adb/at '{"PartitionKeys":[{"Name":"p","Type":"string"}]}' >/dev/null
+admin POST dlf/partitions/adb/at '{"Partitions":[{"Values":["x"],"Parameters":{"a":"1"}}]}' >/dev/null
+check_eq "admin: DLF table and partition seeded" "at 0 x" \
+  "$(admin GET dlf/tables/adb/at | jq -r '"\(.TableName) \(.ArchivedVersions)"') $(admin GET dlf/partitions/adb/at | jq -r '.Partitions[0].Values[0]')"
+admin DELETE dlf/tables/adb/at >/dev/null
+check_eq "admin: DLF table deleted" 404 "$(admin GET dlf/tables/adb/at >/dev/null; status)"
+
+kill -TERM "$TP_PID"; wait "$TP_PID"; rc=$?
+check_eq "SIGTERM after the table tests: exit 0" 0 "$rc"
+PIDS=()
+
+# ---- DLF pre-populated with everything ----
+start full --seed 5 --databases 2 --tables-per-db 7 --partitions-per-table 60 --functions-per-db 2 \
+  --partition-keys 3 --dlf-from-glue
+check_eq "--dlf-from-glue: tables" "$(admin GET glue/tables/db_0001 | jq -c '[.Tables[].Name]')" \
+  "$(admin GET dlf/tables/db_0001 | jq -c '[.Tables[].TableName]')"
+check_eq "--dlf-from-glue: partitions" "$(admin GET glue/partitions/db_0001/tbl_0002 | jq -c '[.Partitions[].Values]')" \
+  "$(admin GET dlf/partitions/db_0001/tbl_0002 | jq -c '[.Partitions[].Values]')"
+check_eq "--dlf-from-glue: DLF shape" "12 [\"a\",\"bc\"] 3 fn_000 JAR" \
+  "$(admin GET dlf/tables/db_0000/tbl_0006 | jq -c '.Sd.Cols | length') $(admin GET dlf/tables/db_0000/tbl_0006 | jq -c '.Sd.SkewedInfo.SkewedColValues[0]') $(admin GET dlf/tables/db_0000/tbl_0000 | jq -c '.PartitionKeys | length') $(admin GET dlf/functions/db_0000 | jq -r '.Functions[0] | "\(.FunctionName) \(.ResourceUri[0].ResourceType)"')"
+
 echo "$NPASS passed, $NFAIL failed"
 [ "$NFAIL" -eq 0 ]

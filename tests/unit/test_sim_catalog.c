@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of the simulator's pure parts: the sorted store, paging tokens, name
+ * Unit tests of the simulator's pure parts: the sorted store, the partition store (order,
+ * paging by position key, segments, partial values, expressions), paging tokens, name
  * patterns, object shapes, the generator, Java-style numbers, date parsing and the nonce
  * set. The simulator is not a library, so its sources are included here directly.
  */
@@ -14,6 +15,7 @@
 #include "../sim/catalog.c"
 #include "../sim/gen.c"
 #include "../sim/model.c"
+#include "../sim/parts.c"
 #include "../sim/util.c"
 
 static json_t *obj(const char *name)
@@ -317,6 +319,385 @@ static void test_nonces(void **state)
     sim_nonces_done(&ns);
 }
 
+static void put_vals(struct sim_parts *p, const char *a, const char *b, int arena)
+{
+    const char *v[2] = {a, b};
+    size_t len = 0;
+    char *key = sim_pkey_make(v, 2, &len);
+
+    assert_non_null(key);
+    assert_true(sim_parts_put(p, key, len, 2, 0, arena ? NULL : "{}", arena ? 0 : 2, arena) >= 0);
+    free(key);
+}
+
+static void test_parts_store(void **state)
+{
+    struct sim_parts *p = sim_parts_new();
+    struct sim_ppos pos;
+    const struct sim_prec *r, *prev = NULL;
+    const char *vals[4];
+    char a[16], b[16];
+    size_t n = 0, len = 0, i;
+    uint64_t st = 1;
+    char *key;
+
+    assert_non_null(p);
+    /* 2000 partitions in a scrambled order, half from the arena: forces block splits. */
+    for (i = 0; i < 2000; i++) {
+        unsigned long k = (unsigned long)((i * 7919) % 2000);
+
+        snprintf(a, sizeof(a), "d%04lu", k / 4);
+        snprintf(b, sizeof(b), "r%lu", k % 4);
+        put_vals(p, a, b, (int)(sim_splitmix64(&st) & 1));
+    }
+    assert_int_equal(p->n, 2000);
+    assert_true(p->nblocks > 2000 / SIM_PBLOCK);
+    sim_parts_lower_bound(p, NULL, 0, &pos);
+    for (; (r = sim_parts_at(p, &pos)) != NULL; sim_parts_next(p, &pos), n++) {
+        if (prev)
+            assert_true(keycmp(prev->data, prev->keylen, r->data, r->keylen) < 0);
+        prev = r;
+    }
+    assert_int_equal(n, 2000);
+
+    /* Replace keeps the count; the text is the new one. */
+    vals[0] = "d0100";
+    vals[1] = "r2";
+    key = sim_pkey_make(vals, 2, &len);
+    assert_int_equal(sim_parts_put(p, key, len, 2, 0, "{\"x\":1}", 7, 0), 0);
+    assert_int_equal(p->n, 2000);
+    r = sim_parts_find(p, key, len);
+    assert_non_null(r);
+    assert_string_equal(sim_prec_text(r), "{\"x\":1}");
+    assert_int_equal(sim_prec_values(r, vals, 4), 2);
+    assert_string_equal(vals[0], "d0100");
+    assert_string_equal(vals[1], "r2");
+    assert_int_equal(sim_parts_remove(p, key, len), 0);
+    assert_int_equal(sim_parts_remove(p, key, len), -ENOENT);
+    assert_null(sim_parts_find(p, key, len));
+    assert_int_equal(p->n, 1999);
+    free(key);
+
+    /* A value that is a prefix of another sorts first ("a" < "a b"). */
+    vals[0] = "a";
+    key = sim_pkey_make(vals, 1, &len);
+    assert_int_equal(len, 2);
+    free(key);
+    {
+        char j[64];
+
+        sim_pkey_joined("2024\0eu\0", 8, j, sizeof(j));
+        assert_string_equal(j, "2024/eu");
+    }
+    sim_parts_free(p);
+    sim_parts_free(NULL);
+}
+
+/* Page through @p p with tokens; removes @p victim after the first page when not NULL. */
+static size_t page_all(struct sim_parts *p, const struct sim_pscan *base, size_t max, size_t *pages,
+                       const char *victim_a)
+{
+    const struct sim_prec *out[64], *next;
+    struct sim_pscan sc = *base;
+    char *tok = NULL, *start = NULL;
+    size_t len = 0, total = 0;
+    long n;
+
+    sc.parts = p;
+    *pages = 0;
+    do {
+        free(start);
+        start = NULL;
+        if (tok) {
+            assert_int_equal(sim_token_parse_bin(tok, "part", &start, &len), 0);
+            free(tok);
+            tok = NULL;
+        }
+        n = sim_parts_scan(&sc, start, len, max, out, &next, NULL);
+        assert_true(n >= 0 && (size_t)n <= max);
+        total += (size_t)n;
+        (*pages)++;
+        if (victim_a && *pages == 1) {
+            /* Removing an already listed item does not shift the next page. */
+            const char *v[2] = {victim_a, "r0"};
+            size_t kl = 0;
+            char *k = sim_pkey_make(v, 2, &kl);
+
+            assert_int_equal(sim_parts_remove(p, k, kl), 0);
+            free(k);
+        }
+        if (next) {
+            tok = sim_token_make_bin("part", next->data, next->keylen);
+            assert_non_null(tok);
+        }
+    } while (next);
+    free(start);
+    return total;
+}
+
+static void test_parts_paging_and_segments(void **state)
+{
+    struct sim_parts *p = sim_parts_new(), *q = sim_parts_new();
+    struct sim_pscan sc;
+    struct sim_ppos pos;
+    const struct sim_prec *r;
+    const char *partial[2];
+    unsigned seg_of[1000], total, s;
+    char a[16], b[16];
+    size_t pages, sum, i;
+
+    memset(&sc, 0, sizeof(sc));
+    for (i = 0; i < 1000; i++) {
+        snprintf(a, sizeof(a), "d%03zu", i / 4);
+        snprintf(b, sizeof(b), "r%zu", i % 4);
+        put_vals(p, a, b, 1);
+        /* The same keys inserted in reverse order into another store. */
+        snprintf(a, sizeof(a), "d%03zu", (999 - i) / 4);
+        snprintf(b, sizeof(b), "r%zu", (999 - i) % 4);
+        put_vals(q, a, b, 0);
+    }
+    assert_int_equal(page_all(p, &sc, 64, &pages, NULL), 1000);
+    assert_int_equal(pages, 16);
+    assert_int_equal(page_all(p, &sc, 50, &pages, "d000"), 1000);
+    assert_int_equal(pages, 20);
+    put_vals(p, "d000", "r0", 1);
+
+    /* Segments: disjoint, complete, independent of insertion order, for every total. */
+    for (total = 1; total <= 10; total++) {
+        sc.nseg = total;
+        sum = 0;
+        for (s = 0; s < total; s++) {
+            sc.seg = s;
+            sum += page_all(p, &sc, 33, &pages, NULL);
+        }
+        assert_int_equal(sum, 1000);
+    }
+    sim_parts_lower_bound(p, NULL, 0, &pos);
+    for (i = 0; (r = sim_parts_at(p, &pos)) != NULL; sim_parts_next(p, &pos), i++)
+        seg_of[i] = sim_pkey_segment(r->data, r->keylen, 7);
+    sim_parts_lower_bound(q, NULL, 0, &pos);
+    for (i = 0; (r = sim_parts_at(q, &pos)) != NULL; sim_parts_next(q, &pos), i++)
+        assert_int_equal(sim_pkey_segment(r->data, r->keylen, 7), seg_of[i]);
+
+    /* PartialPartValues: a leading value seeks; "" matches anything. */
+    memset(&sc, 0, sizeof(sc));
+    partial[0] = "d010";
+    sc.partial = partial;
+    sc.npartial = 1;
+    assert_int_equal(page_all(p, &sc, 3, &pages, NULL), 4);
+    assert_int_equal(pages, 2);
+    partial[0] = "";
+    partial[1] = "r3";
+    sc.npartial = 2;
+    assert_int_equal(page_all(p, &sc, 64, &pages, NULL), 250);
+    sim_parts_free(p);
+    sim_parts_free(q);
+}
+
+static void test_parts_expression(void **state)
+{
+    struct sim_parts *p = sim_parts_new();
+    struct g2d_expr_key keys[2] = {{"dt", "string"}, {"hour", "int"}};
+    const struct sim_prec *out[16], *next;
+    struct g2d_error err;
+    struct sim_pscan sc;
+    struct g2d_expr *e = NULL;
+    char h[8];
+    size_t i;
+
+    for (i = 0; i < 24; i++) {
+        snprintf(h, sizeof(h), "%zu", i);
+        put_vals(p, "2024-01-01", h, 1);
+    }
+    memset(&sc, 0, sizeof(sc));
+    memset(&err, 0, sizeof(err));
+    sc.parts = p;
+    sc.keys = keys;
+    sc.nkeys = 2;
+    assert_int_equal(g2d_expr_parse("hour >= 20", &e, &err), 0);
+    assert_int_equal(g2d_expr_check(e, keys, 2, &err), 0);
+    sc.expr = e;
+    assert_int_equal(sim_parts_scan(&sc, NULL, 0, 16, out, &next, &err), 4);
+    assert_null(next);
+    put_vals(p, "2024-01-01", "noon", 1);
+    assert_int_equal(sim_parts_scan(&sc, NULL, 0, 16, out, &next, &err), -ERANGE);
+    g2d_expr_free(e);
+    sim_parts_free(p);
+}
+
+static void test_tokens_bin(void **state)
+{
+    char *tok = sim_token_make_bin("part0/3", "a\0b\0", 4), *key = NULL;
+    size_t len = 0;
+
+    assert_non_null(tok);
+    assert_int_equal(sim_token_parse_bin(tok, "part0/3", &key, &len), 0);
+    assert_int_equal(len, 4);
+    assert_memory_equal(key, "a\0b\0", 4);
+    free(key);
+    /* A token of another segment, or one with NULs where names are expected, is refused. */
+    assert_int_equal(sim_token_parse_bin(tok, "part1/3", &key, &len), -EINVAL);
+    assert_int_equal(sim_token_parse(tok, "part0/3", &key), -EINVAL);
+    free(tok);
+}
+
+static char *dump_full(uint64_t seed, size_t *nparts, size_t *variants)
+{
+    struct sim_gen_opts o = {.seed = seed,
+                             .databases = 2,
+                             .tables_per_db = 8,
+                             .partitions_per_table = 120,
+                             .functions_per_db = 3,
+                             .columns = 6,
+                             .partition_keys = 3,
+                             .catalog_id = "1"};
+    struct sim_catalog cat;
+    json_t *a = json_array();
+    size_t d, t;
+    char *s;
+
+    *nparts = *variants = 0;
+    sim_catalog_init(&cat);
+    assert_int_equal(sim_gen_glue(&cat, &o), 0);
+    for (d = 0; d < cat.dbs.n; d++) {
+        struct sim_item *db = &cat.dbs.items[d];
+
+        assert_int_equal(sim_item_nkids(db, SIM_KID_TABLES), 8);
+        assert_int_equal(sim_item_nkids(db, SIM_KID_FUNCTIONS), 3);
+        for (t = 0; t < 8; t++) {
+            struct sim_item *tb = &db->kids[SIM_KID_TABLES]->items[t];
+            struct sim_ppos pos;
+            const struct sim_prec *r;
+
+            json_array_append(a, tb->obj);
+            sim_parts_lower_bound(tb->parts, NULL, 0, &pos);
+            for (; (r = sim_parts_at(tb->parts, &pos)) != NULL; sim_parts_next(tb->parts, &pos)) {
+                json_t *p = sim_glue_part_json(tb->obj, r, "1", 0);
+
+                assert_non_null(p);
+                (*nparts)++;
+                if (json_array_size(
+                        json_object_get(json_object_get(p, "StorageDescriptor"), "Columns")) == 7)
+                    (*variants)++;
+                json_array_append_new(a, p);
+            }
+        }
+        json_array_append(a, db->kids[SIM_KID_FUNCTIONS]->items[0].obj);
+    }
+    s = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    sim_catalog_done(&cat);
+    return s;
+}
+
+static void test_generator_tables(void **state)
+{
+    size_t n1, v1, n2, v2, n3, v3;
+    char *a = dump_full(9, &n1, &v1), *b = dump_full(9, &n2, &v2), *c = dump_full(10, &n3, &v3);
+    struct sim_gen_opts o = {.seed = 4,
+                             .databases = 1,
+                             .tables_per_db = 7,
+                             .partitions_per_table = 30,
+                             .functions_per_db = 2,
+                             .columns = 12,
+                             .partition_keys = 2,
+                             .catalog_id = "1"};
+    struct sim_catalog glue, dlf;
+    struct sim_coll *gt, *dt;
+    char bufs[3][32];
+    size_t i;
+
+    assert_string_equal(a, b);
+    assert_string_not_equal(a, c);
+    /* 2 databases x 6 partitioned tables (of 8: the view and the Iceberg table have none)
+     * x 120 partitions. */
+    assert_int_equal(n1, 1440);
+    assert_int_equal(v1, 2 * 6 * 2); /* i % 50 == 49: 49 and 99 */
+    assert_non_null(strstr(a, "\"VIRTUAL_VIEW\""));
+    assert_non_null(strstr(a, "\"ICEBERG\""));
+    assert_non_null(strstr(a, "1$a2$bc"));
+    assert_non_null(strstr(a, "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"));
+    assert_non_null(strstr(a, "s3://sim-bucket-9/jars/"));
+    free(a);
+    free(b);
+    free(c);
+    assert_int_equal(sim_gen_table_shape(0), SIM_SHAPE_PARQUET);
+    assert_int_equal(sim_gen_table_shape(10), SIM_SHAPE_VIEW);
+    assert_int_equal(sim_gen_table_shape(12), SIM_SHAPE_ICEBERG);
+    assert_int_equal(sim_gen_table_shape(13), SIM_SHAPE_SKEWED);
+    sim_gen_part_values(97, 3, bufs);
+    assert_string_equal(bufs[0], "2020-01-02");
+    assert_string_equal(bufs[1], "ap-southeast-1");
+    assert_string_equal(bufs[2], "1");
+
+    sim_catalog_init(&glue);
+    sim_catalog_init(&dlf);
+    assert_int_equal(sim_gen_glue(&glue, &o), 0);
+    assert_int_equal(sim_gen_dlf_from_glue(&dlf, &glue, "u"), 0);
+    gt = glue.dbs.items[0].kids[SIM_KID_TABLES];
+    dt = dlf.dbs.items[0].kids[SIM_KID_TABLES];
+    assert_int_equal(dt->n, 7);
+    for (i = 0; i < 7; i++) {
+        assert_string_equal(gt->items[i].name, dt->items[i].name);
+        assert_int_equal(gt->items[i].parts ? gt->items[i].parts->n : 0,
+                         dt->items[i].parts ? dt->items[i].parts->n : 0);
+        assert_non_null(json_object_get(dt->items[i].obj, "TableId"));
+    }
+    assert_int_equal(dt->items[0].parts->n, 30);
+    assert_true(json_is_array(json_array_get(
+        json_object_get(json_object_get(json_object_get(dt->items[6].obj, "Sd"), "SkewedInfo"),
+                        "SkewedColValues"),
+        0)));
+    assert_int_equal(sim_item_nkids(&dlf.dbs.items[0], SIM_KID_FUNCTIONS), 2);
+    sim_catalog_done(&glue);
+    sim_catalog_done(&dlf);
+}
+
+static void test_table_builders(void **state)
+{
+    char err[256];
+    json_t *in = json_pack("{s:s,s:s,s:[{s:s,s:s}]}", "TableName", "T", "Owner", "me",
+                           "PartitionKeys", "Name", "dt", "Type", "string");
+    json_t *t, *t2;
+    const char *k;
+    json_t *v;
+    int i = 0;
+
+    t = sim_dlf_table_build(in, NULL, 1000, "id-1", err, sizeof(err));
+    assert_non_null(t);
+    /* Client members first and in order, then the server's. */
+    json_object_foreach(t, k, v)
+    {
+        static const char *const want[] = {"TableName",  "Owner",      "PartitionKeys",
+                                           "CreateTime", "UpdateTime", "TableId"};
+        assert_string_equal(k, want[i++]);
+    }
+    t2 = sim_dlf_table_build(in, t, 2000, "id-2", err, sizeof(err));
+    assert_int_equal(json_integer_value(json_object_get(t2, "CreateTime")), 1000);
+    assert_int_equal(json_integer_value(json_object_get(t2, "UpdateTime")), 2000);
+    assert_string_equal(json_string_value(json_object_get(t2, "TableId")), "id-1");
+    json_decref(t2);
+    json_decref(t);
+    json_object_set_new(in, "PartitionKeys", json_string("x"));
+    assert_null(sim_dlf_table_build(in, NULL, 1, "i", err, sizeof(err)));
+    json_decref(in);
+
+    in = json_pack("{s:s,s:{s:[{s:s}]}}", "Name", "Tbl", "StorageDescriptor", "Columns", "Name",
+                   "c");
+    t = sim_glue_table_build(in, "db", NULL, 5.0, 0, "42", err, sizeof(err));
+    assert_non_null(t);
+    assert_string_equal(json_string_value(json_object_get(t, "Name")), "tbl");
+    assert_string_equal(json_string_value(json_object_get(t, "DatabaseName")), "db");
+    assert_true(json_is_array(json_object_get(t, "PartitionKeys")));
+    assert_string_equal(json_string_value(json_object_get(t, "VersionId")), "0");
+    t2 = sim_glue_table_build(in, "db", t, 9.0, 0, "42", err, sizeof(err));
+    assert_string_equal(json_string_value(json_object_get(t2, "VersionId")), "1");
+    assert_true(json_number_value(json_object_get(t2, "CreateTime")) == 5.0);
+    json_decref(t2);
+    json_decref(t);
+    json_decref(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -329,6 +710,12 @@ int main(void)
         cmocka_unit_test(test_java_numbers),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_nonces),
+        cmocka_unit_test(test_parts_store),
+        cmocka_unit_test(test_parts_paging_and_segments),
+        cmocka_unit_test(test_parts_expression),
+        cmocka_unit_test(test_tokens_bin),
+        cmocka_unit_test(test_generator_tables),
+        cmocka_unit_test(test_table_builders),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
