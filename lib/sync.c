@@ -1118,26 +1118,48 @@ static unsigned max_batches(const struct g2d_sync *s)
 
 static void glue_parts_next(struct tunit *tu, unsigned seg);
 
-static void tunit_flush_batches(struct g2d_sync *s, struct tunit *tu, bool all)
-{
-    unsigned bs = s->cycle_cfg->dlf.batch_size ? s->cycle_cfg->dlf.batch_size : 100;
-
-    if (tu->ncb >= bs || (all && tu->ncb)) {
-        part_flush(s, tu, tu->key, tu->db->name, tu->name, G2D_DIFF_GLUE_NEW, tu->cbatch, tu->ncb);
-        tu->cbatch = NULL;
-        tu->ncb = 0;
-    }
-    if (tu->nub >= bs || (all && tu->nub)) {
-        part_flush(s, tu, tu->key, tu->db->name, tu->name, G2D_DIFF_NEED_UPDATE, tu->ubatch,
-                   tu->nub);
-        tu->ubatch = NULL;
-        tu->nub = 0;
-    }
-}
-
 static struct g2d_sync *tu_sync(struct tunit *tu)
 {
     return tu->s;
+}
+
+/* Send out the first @p n items of a pending array (the rest stays pending). */
+static void flush_chunk(struct g2d_sync *s, struct tunit *tu, enum g2d_diff diff,
+                        struct pitem **arr, size_t *len, size_t n)
+{
+    struct pitem *chunk = malloc(n * sizeof(*chunk));
+    size_t i;
+
+    if (!chunk) {
+        for (i = 0; i < n; i++) {
+            char *name = tunit_partition_name(tu, (*arr)[i].values);
+
+            s->cur.failed++;
+            report(s, G2D_ITEM_PARTITION, name ? name : tu->key, tu->db->name, tu->name, diff,
+                   false, false, "out of memory", NULL);
+            free(name);
+            json_decref((*arr)[i].values);
+            json_decref((*arr)[i].input);
+        }
+    } else {
+        memcpy(chunk, *arr, n * sizeof(*chunk));
+    }
+    memmove(*arr, *arr + n, (*len - n) * sizeof(**arr));
+    *len -= n;
+    if (chunk)
+        part_flush(s, tu, tu->key, tu->db->name, tu->name, diff, chunk, n);
+}
+
+/* Batches of exactly batch_size go out as soon as they are full; with @p all, the rest. */
+static void tunit_flush_batches(struct g2d_sync *s, struct tunit *tu, bool all)
+{
+    size_t bs = s->cycle_cfg->dlf.batch_size ? s->cycle_cfg->dlf.batch_size : 100;
+
+    while (tu->ncb >= bs || (all && tu->ncb))
+        flush_chunk(s, tu, G2D_DIFF_GLUE_NEW, &tu->cbatch, &tu->ncb, tu->ncb < bs ? tu->ncb : bs);
+    while (tu->nub >= bs || (all && tu->nub))
+        flush_chunk(s, tu, G2D_DIFF_NEED_UPDATE, &tu->ubatch, &tu->nub,
+                    tu->nub < bs ? tu->nub : bs);
 }
 
 static void tunit_check_done(struct tunit *tu)

@@ -46,8 +46,9 @@ check_eq "first copy: one glueNew line per table" "$(( $(glue_names | wc -w) * 7
 check_eq "first copy: one glueNew line per function" 4 "$(nresults function glueNew)"
 nparts=$(for db in $(glue_names); do for t in $(glue_tables $db); do parts glue $db $t; done; done | wc -w)
 check_eq "first copy: one glueNew line per partition" "$nparts" "$(nresults partition glueNew)"
-check "first copy: partitions went out in batches of at most 7" \
-  test "$(sim_get stats | jq '.dlf.BatchCreatePartitions')" -ge "$(( nparts / 7 ))"
+check_eq "first copy: every partition went out in a batch" "$nparts" "$(sim_get stats | jq '.dlf.partition_items')"
+check "first copy: batches of at most 7 (dlf.batch_size)" \
+  test "$(sim_get stats | jq '.dlf.BatchCreatePartitions')" -ge "$(( (nparts + 6) / 7 ))"
 check_eq "mapping: view text carried over" \
   "$(sim_get "glue/tables/$DB/$VIEW" | jq -r .ViewOriginalText)" \
   "$(sim_get "dlf/tables/$DB/$VIEW" | jq -r .ViewOriginalText)"
@@ -83,8 +84,10 @@ ctl sync --wait >/dev/null
 check_eq "running: an unchanged cycle sends nothing to DLF" 0 "$(dlf_total)"
 
 # 3. Updates of each kind; a volatile-only change writes nothing.
-tbl=$(sim_get "glue/tables/$DB/$EXT")
-sim_put "glue/tables/$DB/$EXT" "$(jq '.StorageDescriptor.Columns[0].Type = "bigint" | .Parameters.owner_team = "core"' <<<"$tbl")"
+# (the simulator renders generated partitions from their table's columns, so a column
+#  change is made on the view, which has none; the external table changes a parameter)
+sim_put "glue/tables/$DB/$VIEW" "$(sim_get "glue/tables/$DB/$VIEW" | jq '.StorageDescriptor.Columns[0].Type = "bigint"')"
+sim_put "glue/tables/$DB/$EXT" "$(sim_get "glue/tables/$DB/$EXT" | jq '.Parameters.owner_team = "core"')"
 sim_put "glue/tables/$DB/$EXT2" "$(sim_get "glue/tables/$DB/$EXT2" | jq '.Parameters.transient_lastDdlTime = "1999999999"')"
 p0=$(sim_get "glue/partitions/$DB/$EXT" | jq -c '.Partitions[0]')
 sim_post "glue/partitions/$DB/$EXT" "{\"Partitions\":[$(jq -c '.StorageDescriptor.Location += "-moved"' <<<"$p0")]}"
@@ -93,12 +96,14 @@ sim_post stats/reset
 ctl --json sync --wait >"$T/c3.json"
 c3=$(jq -r .cycle_id "$T/c3.json")
 check_eq "updates: exactly the changed table, partition and function" \
-  "function:$DB.$FN partition:$DB.$EXT/$(jq -r '.Values | map(tostring) | . as $v | ["dt","region"] | [., $v] | transpose | map("\(.[0])=\(.[1])") | join("/")' <<<"$p0") table:$DB.$EXT" \
+  "function:$DB.$FN partition:$DB.$EXT/$(jq -r '.Values | map(tostring) | . as $v | ["dt","region"] | [., $v] | transpose | map("\(.[0])=\(.[1])") | join("/")' <<<"$p0") table:$DB.$EXT table:$DB.$VIEW" \
   "$(jq -r --argjson c "$c3" 'select(.cycleId == $c) | "\(.itemType):\(.itemName)"' "$T/results.jsonl" | sort | tr '\n' ' ' | sed 's/ $//')"
 check "updates: all needUpdate and successful" bash -c \
   "jq -e -s --argjson c $c3 'all(.[] | select(.cycleId == \$c); .diffResult == \"needUpdate\" and .isSuccess)' '$T/results.jsonl' >/dev/null"
 check_eq "updates: column type reached DLF" bigint \
-  "$(sim_get "dlf/tables/$DB/$EXT" | jq -r '.Sd.Cols[0].Type')"
+  "$(sim_get "dlf/tables/$DB/$VIEW" | jq -r '.Sd.Cols[0].Type')"
+check_eq "updates: table parameter reached DLF" core \
+  "$(sim_get "dlf/tables/$DB/$EXT" | jq -r '.Parameters.owner_team')"
 check_eq "updates: UpdateTable skips archiving versions" 0 \
   "$(sim_get "dlf/tables/$DB/$EXT" | jq -r '.ArchivedVersions // 0')"
 check "updates: partition location reached DLF" bash -c \
