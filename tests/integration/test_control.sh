@@ -40,7 +40,7 @@ PIDS+=($!)
 for _ in $(seq 100); do [ -S "$T/notify.sock" ] && break; sleep 0.05; done
 (
   export NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=400000 WATCHDOG_PID=$BASHPID
-  exec g2dd --config "$T/g2d.yaml" >"$T/d.log" 2>&1
+  exec ${G2D_DAEMON_WRAPPER:-} "$BUILD/glue2dlfd" --config "$T/g2d.yaml" >"$T/d.log" 2>&1
 ) &
 DAEMON_PID=$!
 PIDS+=($DAEMON_PID)

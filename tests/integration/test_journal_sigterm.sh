@@ -14,7 +14,7 @@ fi
 if journald_alive; then
   CFG_LOG_LEVEL=debug write_config "$T/j.yaml"
   sed -i 's/  target: stderr/  target: auto/' "$T/j.yaml"
-  "$BUILD/tests/journal-exec" glue2dlfd g2dd --config "$T/j.yaml" --once &
+  "$BUILD/tests/journal-exec" glue2dlfd "$BUILD/glue2dlfd" --config "$T/j.yaml" --once &
   jpid=$!
   wait $jpid
   check_eq "journal: --once exits 0" 0 $?
