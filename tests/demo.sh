@@ -17,8 +17,10 @@ trap cleanup EXIT
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 ctl() { "$build/glue2dlfctl" --socket "$run/control.sock" "$@"; }
 
-say "Starting the simulator (Glue + DLF on loopback) with 12 generated Glue databases"
-"$build/glue2dlf-sim" --port-file "$run/ports" --seed 2026 --databases 12 \
+say "Starting the simulator (Glue + DLF on loopback) with a generated Glue catalog"
+echo "4 databases x 4 tables (external, view, Iceberg, skewed) x 25 partitions, 1 function each"
+"$build/glue2dlf-sim" --port-file "$run/ports" --seed 2026 --databases 4 --tables-per-db 4 \
+  --partitions-per-table 25 --functions-per-db 1 \
   --glue-access-key-id AKIDDEMO --glue-secret-access-key demo-glue-secret \
   --dlf-access-key-id LTAIDEMO --dlf-access-key-secret demo-dlf-secret >"$run/sim.log" 2>&1 &
 pids+=($!)
@@ -72,21 +74,36 @@ curl -fsS -X POST "$glue/_sim/stats/reset" >/dev/null
 ctl sync --wait
 echo "DLF requests during that cycle: $(curl -fsS "$glue/_sim/stats" | jq '.dlf.total // 0')"
 
-say "Changing Glue: update db_0003, add 'clickstream', drop db_0007"
-curl -fsS -X PUT -H 'Content-Type: application/json' "$glue/_sim/glue/databases/db_0003" \
-  --data '{"Description":"orders, now with returns","LocationUri":"s3://sim-bucket-2026/db_0003.db/","Parameters":{"team":"sales"}}' >/dev/null
+t=$(curl -fsS "$glue/_sim/glue/tables/db_0000" | jq -r '[.Tables[] | select((.PartitionKeys | length) > 0)][0].Name')
+say "Changing Glue: update db_0001, add 'clickstream', drop db_0003 (with its tables), add a partition to db_0000.$t"
+curl -fsS -X PUT -H 'Content-Type: application/json' "$glue/_sim/glue/databases/db_0001" \
+  --data '{"Description":"orders, now with returns","LocationUri":"s3://sim-bucket-2026/db_0001.db/","Parameters":{"team":"sales"}}' >/dev/null
 curl -fsS -X PUT -H 'Content-Type: application/json' "$glue/_sim/glue/databases/clickstream" \
   --data '{"Description":"web events","LocationUri":"s3://sim-bucket-2026/clickstream.db/"}' >/dev/null
-curl -fsS -X DELETE "$glue/_sim/glue/databases/db_0007" >/dev/null
+for x in $(curl -fsS "$glue/_sim/glue/tables/db_0003" | jq -r '.Tables[].Name'); do
+  curl -fsS -X DELETE "$glue/_sim/glue/tables/db_0003/$x" >/dev/null
+done
+for x in $(curl -fsS "$glue/_sim/glue/functions/db_0003" | jq -r '.Functions[].FunctionName'); do
+  curl -fsS -X DELETE "$glue/_sim/glue/functions/db_0003/$x" >/dev/null
+done
+curl -fsS -X DELETE "$glue/_sim/glue/databases/db_0003" >/dev/null
+curl -fsS -X POST -H 'Content-Type: application/json' "$glue/_sim/glue/partitions/db_0000/$t" \
+  --data '{"Partitions":[{"Values":["2030-01-01","eu-west-1"],"StorageDescriptor":{"Location":"s3://sim-bucket-2026/new/dt=2030-01-01/region=eu-west-1"}}]}' >/dev/null
 
 say "The plan (glue2dlfctl plan: a dry run, nothing written)"
 ctl plan
 say "Applying it: glue2dlfctl sync --wait"
 ctl sync --wait
 say "Result lines of that cycle (demo-run/results.jsonl)"
-tail -n 3 "$run/results.jsonl"
+last=$(tail -n 1 "$run/results.jsonl" | jq .cycleId)
+jq -c --argjson c "$last" 'select(.cycleId == $c)' "$run/results.jsonl"
 say "DLF now holds"
-curl -fsS "$glue/_sim/dlf/databases" | jq -r '.Databases[] | "  \(.Name)\t\(.LocationUri)"'
+for db in $(curl -fsS "$glue/_sim/dlf/databases" | jq -r '.Databases[].Name'); do
+  printf '  %-12s %s\n' "$db" "$(curl -fsS "$glue/_sim/dlf/databases/$db" | jq -r .LocationUri)"
+  for tb in $(curl -fsS "$glue/_sim/dlf/tables/$db" | jq -r '.Tables[].TableName'); do
+    printf '    %-12s %3s partitions\n' "$tb" "$(curl -fsS "$glue/_sim/dlf/partitions/$db/$tb" | jq '.Partitions | length')"
+  done
+done
 say "Status"
 ctl status
 echo
