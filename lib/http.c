@@ -987,6 +987,24 @@ static void drain(struct g2d_http *h)
 
 /* ---- curl <-> libuv --------------------------------------------------------------- */
 
+static void curl_timer_cb(uv_timer_t *t);
+
+/*
+ * libcurl calls the timer callback only when its earliest deadline changes. If our timer
+ * fired before that deadline (libuv measures from its cached loop time), the timeout
+ * action does nothing and curl does not ask again: re-arm from curl_multi_timeout().
+ */
+static void rearm_timer(struct g2d_http *h)
+{
+    long ms = -1;
+
+    if (h->closing || uv_is_active((uv_handle_t *)&h->timer))
+        return;
+    if (curl_multi_timeout(h->multi, &ms) != CURLM_OK || ms < 0)
+        return;
+    uv_timer_start(&h->timer, curl_timer_cb, ms > 0 ? (uint64_t)ms : 1, 0);
+}
+
 static void poll_cb(uv_poll_t *p, int status, int events)
 {
     struct sock_ctx *sc = p->data;
@@ -1009,6 +1027,7 @@ static void poll_cb(uv_poll_t *p, int status, int events)
     if (mc != CURLM_OK)
         h->last_mcode = mc;
     drain(h);
+    rearm_timer(h);
     leave(h);
 }
 
@@ -1024,6 +1043,7 @@ static void curl_timer_cb(uv_timer_t *t)
     if (mc != CURLM_OK)
         h->last_mcode = mc;
     drain(h);
+    rearm_timer(h);
     leave(h);
 }
 

@@ -524,48 +524,82 @@ static struct fx *fx_new(const struct fx_opts *o)
 
 static struct g2d_http_stats stats(struct fx *f);
 
+struct runner {
+    struct fx *f;
+    bool (*pred)(struct fx *f);
+    int expired;
+    int closing;
+};
+
 static void guard_cb(uv_timer_t *t)
 {
-    *(int *)t->data = 1;
+    struct runner *r = t->data;
+
+    r->expired = 1;
 }
 
-/* Run the loop until @p n requests completed; fail after 30 s. */
-static void fx_run(struct fx *f, int n)
+/*
+ * Runs before the loop would block in poll: stop the loop as soon as the condition holds,
+ * whatever callback made it true (a uv_run(UV_RUN_ONCE) that ran the completion from its
+ * timer phase would otherwise block until the next event).
+ */
+static void runner_prepare_cb(uv_prepare_t *p)
 {
-    uv_timer_t guard;
-    int expired = 0;
+    struct runner *r = p->data;
 
-    uv_timer_init(&f->loop, &guard);
-    guard.data = &expired;
-    uv_timer_start(&guard, guard_cb, 30000, 0);
-    while (f->done < n && !expired)
-        uv_run(&f->loop, UV_RUN_ONCE);
-    uv_close((uv_handle_t *)&guard, NULL);
-    uv_run(&f->loop, UV_RUN_NOWAIT);
-    assert_false(expired);
-    assert_int_equal(f->done, n);
+    if (r->pred(r->f))
+        uv_stop(p->loop);
 }
 
-/* Run until @p pred holds (checked after each loop iteration); fail after 30 s. */
+static void runner_closed(uv_handle_t *h)
+{
+    struct runner *r = h->data;
+
+    r->closing--;
+}
+
+/* Run until @p pred holds; fail after 30 s. */
 static void fx_run_until(struct fx *f, bool (*pred)(struct fx *f))
 {
+    struct runner r = {.f = f, .pred = pred};
     uv_timer_t guard;
-    int expired = 0;
+    uv_prepare_t prep;
 
     uv_timer_init(&f->loop, &guard);
-    guard.data = &expired;
+    guard.data = &r;
     uv_timer_start(&guard, guard_cb, 30000, 0);
-    while (!pred(f) && !expired)
+    uv_prepare_init(&f->loop, &prep);
+    prep.data = &r;
+    uv_prepare_start(&prep, runner_prepare_cb);
+    while (!pred(f) && !r.expired)
         uv_run(&f->loop, UV_RUN_ONCE);
-    if (expired) {
+    if (r.expired) {
         struct g2d_http_stats st = stats(f);
 
         print_error("stuck: in_flight %u queued %u attempts %lu server requests %d\n", st.in_flight,
                     st.queued, (unsigned long)st.attempts, srv_get(f->srv, &f->srv->requests));
     }
-    uv_close((uv_handle_t *)&guard, NULL);
-    uv_run(&f->loop, UV_RUN_NOWAIT);
-    assert_false(expired);
+    r.closing = 2;
+    uv_close((uv_handle_t *)&guard, runner_closed);
+    uv_close((uv_handle_t *)&prep, runner_closed);
+    while (r.closing)
+        uv_run(&f->loop, UV_RUN_NOWAIT);
+    assert_false(r.expired);
+}
+
+static int g_target;
+
+static bool reached_target(struct fx *f)
+{
+    return f->done >= g_target;
+}
+
+/* Run the loop until @p n requests completed in all; fail after 30 s. */
+static void fx_run(struct fx *f, int n)
+{
+    g_target = n;
+    fx_run_until(f, reached_target);
+    assert_int_equal(f->done, n);
 }
 
 static void fx_free(struct fx *f)
