@@ -31,6 +31,7 @@
 
 #include "glue2dlf/buf.h"
 #include "glue2dlf/error.h"
+#include "glue2dlf/encode.h"
 #include "glue2dlf/http.h"
 #include "glue2dlf/sync.h"
 
@@ -224,30 +225,6 @@ static void copy_str(char *dst, size_t dstsz, const char *src, size_t n)
         n = dstsz - 1;
     memcpy(dst, src, n);
     dst[n] = '\0';
-}
-
-/* RFC 3986 percent-encoding (unreserved kept, '/' kept if asked, upper-case hex). */
-static int pct_encode(struct g2d_buf *out, const char *s, size_t n, bool keep_slash)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t i;
-    int r = 0;
-
-    for (i = 0; i < n && r == 0; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char esc[3];
-
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~' || (keep_slash && c == '/')) {
-            r = g2d_buf_putc(out, (char)c);
-        } else {
-            esc[0] = '%';
-            esc[1] = hex[c >> 4];
-            esc[2] = hex[c & 15];
-            r = g2d_buf_append(out, esc, 3);
-        }
-    }
-    return r;
 }
 
 static int kv_cmp(const void *a, const void *b)
@@ -1363,15 +1340,15 @@ static int build_url(struct g2d_http_req *r)
     g2d_buf_init(&u, 0);
     rc = g2d_buf_puts(&u, r->ep->base_url);
     if (rc == 0)
-        rc = pct_encode(&u, r->path, strlen(r->path), true);
+        rc = g2d_uri_encode(r->path, strlen(r->path), 1, &u);
     for (i = 0; i < r->nquery && rc == 0; i++) {
         rc = g2d_buf_putc(&u, i ? '&' : '?');
         if (rc == 0)
-            rc = pct_encode(&u, r->query[i].name, strlen(r->query[i].name), false);
+            rc = g2d_uri_encode(r->query[i].name, strlen(r->query[i].name), 0, &u);
         if (rc == 0)
             rc = g2d_buf_putc(&u, '=');
         if (rc == 0)
-            rc = pct_encode(&u, r->query[i].value, strlen(r->query[i].value), false);
+            rc = g2d_uri_encode(r->query[i].value, strlen(r->query[i].value), 0, &u);
     }
     if (rc < 0) {
         g2d_buf_done(&u);
