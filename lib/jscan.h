@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal: a structural JSON scanner. It does not build values: it walks the bytes of a
+ * JSON text (strings and escapes respected, nesting bounded) to find a top-level member
+ * and to split an array into its elements' byte ranges. glue2dlf uses it on GetPartitions
+ * pages so that an unchanged partition costs a hash of its bytes, not a DOM.
+ */
+#ifndef G2D_LIB_JSCAN_H
+#define G2D_LIB_JSCAN_H
+
+#include <stddef.h>
+
+/** Deepest nesting accepted. */
+#define G2D_JSCAN_MAX_DEPTH 64
+
+/**
+ * Find the top-level member @p key of the JSON object in @p buf and return the byte range
+ * of its value. Keys are compared as raw bytes between the quotes.
+ * @return 0, -ENOENT if absent, -EPROTO if @p buf is not a well-formed object.
+ */
+int g2d_jscan_member(const char *buf, size_t len, const char *key, const char **val, size_t *vlen);
+
+/**
+ * Call @p cb with the byte range of each element of the JSON array in @p buf (leading and
+ * trailing whitespace excluded). A non-zero return of @p cb stops and is returned.
+ * @return 0, -EPROTO if @p buf is not a well-formed array, or what cb returned.
+ */
+int g2d_jscan_array(const char *buf, size_t len, int (*cb)(const char *elem, size_t n, void *arg),
+                    void *arg);
+
+#endif
