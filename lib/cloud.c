@@ -22,6 +22,7 @@ struct g2d_cloud {
 struct cloud_call {
     struct g2d_cloud *c;
     enum g2d_side side;
+    bool raw;
     g2d_api_cb cb;
     void *arg;
 };
@@ -325,6 +326,9 @@ static void call_done(const struct g2d_http_response *resp, void *arg)
                  resp->request_id && *resp->request_id ? ", request id " : "",
                  resp->request_id ? resp->request_id : "");
         res.message = msg;
+    } else if (call->raw) {
+        res.body = resp->body;
+        res.body_len = resp->body_len;
     } else {
         if (resp->body_len == 0)
             res.json = json_object();
@@ -342,9 +346,9 @@ static void call_done(const struct g2d_http_response *resp, void *arg)
     free(call);
 }
 
-static int submit(struct g2d_cloud *c, enum g2d_side side, const char *method, const char *path,
-                  const char *action, const struct g2d_kv *query, size_t nquery, json_t *body,
-                  g2d_api_cb cb, void *arg, struct g2d_http_req **out)
+static int submit(struct g2d_cloud *c, enum g2d_side side, bool raw, const char *method,
+                  const char *path, const char *action, const struct g2d_kv *query, size_t nquery,
+                  json_t *body, g2d_api_cb cb, void *arg, struct g2d_http_req **out)
 {
     struct g2d_http_request_opts o = {0};
     struct cloud_call *call;
@@ -363,6 +367,7 @@ static int submit(struct g2d_cloud *c, enum g2d_side side, const char *method, c
     }
     call->c = c;
     call->side = side;
+    call->raw = raw;
     call->cb = cb;
     call->arg = arg;
     o.method = method;
@@ -389,14 +394,24 @@ int g2d_glue_call(struct g2d_cloud *c, const char *op, json_t *body, g2d_api_cb 
         body = json_object();
     if (!body)
         return -ENOMEM;
-    return submit(c, G2D_SIDE_GLUE, "POST", "/", op, NULL, 0, body, cb, arg, out);
+    return submit(c, G2D_SIDE_GLUE, false, "POST", "/", op, NULL, 0, body, cb, arg, out);
+}
+
+int g2d_glue_call_raw(struct g2d_cloud *c, const char *op, json_t *body, g2d_api_cb cb, void *arg,
+                      struct g2d_http_req **out)
+{
+    if (!body)
+        body = json_object();
+    if (!body)
+        return -ENOMEM;
+    return submit(c, G2D_SIDE_GLUE, true, "POST", "/", op, NULL, 0, body, cb, arg, out);
 }
 
 int g2d_dlf_call(struct g2d_cloud *c, const char *method, const char *path, const char *action,
                  const struct g2d_kv *query, size_t nquery, json_t *body, g2d_api_cb cb, void *arg,
                  struct g2d_http_req **out)
 {
-    return submit(c, G2D_SIDE_DLF, method, path, action, query, nquery, body, cb, arg, out);
+    return submit(c, G2D_SIDE_DLF, false, method, path, action, query, nquery, body, cb, arg, out);
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------- */

@@ -17,9 +17,11 @@
 #define G2D_MAX_JSON_BODY (64u << 20)
 
 struct g2d_api_result {
-    int err;             /* 0 ok; -EIO service error; other -errno transport error */
-    long status;         /* HTTP status, 0 if none */
-    json_t *json;        /* parsed body on success (borrowed for the callback) */
+    int err;          /* 0 ok; -EIO service error; other -errno transport error */
+    long status;      /* HTTP status, 0 if none */
+    json_t *json;     /* parsed body on success (borrowed); NULL for raw calls */
+    const char *body; /* the body bytes on success of a raw call (borrowed) */
+    size_t body_len;
     const char *code;    /* service error code ("" if none) */
     const char *message; /* one-line description of the failure, "" on success */
     bool throttled;      /* the last attempt was throttled */
@@ -44,6 +46,13 @@ int g2d_cloud_check_credentials(const struct g2d_cloud *c, struct g2d_error *err
 /** Call a Glue operation; @p body is stolen (NULL = {}). */
 int g2d_glue_call(struct g2d_cloud *c, const char *op, json_t *body, g2d_api_cb cb, void *arg,
                   struct g2d_http_req **out);
+
+/**
+ * Like g2d_glue_call(), but the callback gets the response body as bytes (res->body),
+ * not parsed: for pages the caller scans itself.
+ */
+int g2d_glue_call_raw(struct g2d_cloud *c, const char *op, json_t *body, g2d_api_cb cb, void *arg,
+                      struct g2d_http_req **out);
 
 /**
  * Call a DLF action. @p query (decoded, may be NULL) and @p body (stolen, NULL = no body).

@@ -81,13 +81,29 @@ void g2d_pset_done(struct g2d_pset *ps)
     memset(ps, 0, sizeof(*ps));
 }
 
+static uint16_t tag_of(uint64_t h)
+{
+    uint16_t t = (uint16_t)(h >> 48);
+
+    return t ? t : 1;
+}
+
+/* The hash of a stored entry, recomputed from its encoded values. */
+static uint64_t entry_hash(const struct g2d_pset *ps, const struct g2d_pentry *e)
+{
+    const uint8_t *p = (const uint8_t *)ps->arena + e->off;
+    size_t body, hl = get_varint(p, &body);
+
+    return hash_bytes(p + hl, body);
+}
+
 static int entry_matches(const struct g2d_pset *ps, const struct g2d_pentry *e, uint64_t h,
                          const uint8_t *enc, size_t len)
 {
     size_t stored;
     const uint8_t *p;
 
-    if (e->hash != h || (e->flags & G2D_PENTRY_DELETED))
+    if (e->tag != tag_of(h) || (e->flags & G2D_PENTRY_DELETED))
         return 0;
     p = (const uint8_t *)ps->arena + e->off;
     p += get_varint(p, &stored);
@@ -104,7 +120,7 @@ static struct g2d_pentry *find(struct g2d_pset *ps, uint64_t h, const uint8_t *e
     for (i = (uint32_t)h & mask;; i = (i + 1) & mask) {
         struct g2d_pentry *e = &ps->slots[i];
 
-        if (!e->hash)
+        if (!e->tag)
             return NULL;
         if (entry_matches(ps, e, h, enc, len))
             return e;
@@ -130,10 +146,12 @@ static int rehash(struct g2d_pset *ps, uint32_t ncap)
     }
     for (i = 0; i < ps->cap; i++) {
         struct g2d_pentry e = ps->slots[i];
+        uint64_t h;
         uint32_t j;
 
-        if (!e.hash || (e.flags & G2D_PENTRY_DELETED))
+        if (!e.tag || (e.flags & G2D_PENTRY_DELETED))
             continue;
+        h = entry_hash(ps, &e);
         if (compact) {
             const uint8_t *p = (const uint8_t *)ps->arena + e.off;
             size_t body, hl = get_varint(p, &body);
@@ -142,7 +160,7 @@ static int rehash(struct g2d_pset *ps, uint32_t ncap)
             e.off = alen;
             alen += (uint32_t)(hl + body);
         }
-        for (j = (uint32_t)e.hash & mask; n[j].hash; j = (j + 1) & mask)
+        for (j = (uint32_t)h & mask; n[j].tag; j = (j + 1) & mask)
             ;
         n[j] = e;
     }
@@ -188,7 +206,7 @@ static int arena_add(struct g2d_pset *ps, const uint8_t *enc, size_t len, uint32
 }
 
 int g2d_pset_put(struct g2d_pset *ps, const char *const *values, size_t n, const struct g2d_fp *fp,
-                 uint8_t flags)
+                 uint64_t raw, uint8_t flags)
 {
     uint8_t stack[512], *enc = stack;
     size_t bound = encoded_bound(values, n), len;
@@ -204,6 +222,7 @@ int g2d_pset_put(struct g2d_pset *ps, const char *const *values, size_t n, const
     e = find(ps, h, enc, len);
     if (e) {
         e->fp = *fp;
+        e->raw = raw;
         e->flags = flags;
         goto out;
     }
@@ -220,14 +239,15 @@ int g2d_pset_put(struct g2d_pset *ps, const char *const *values, size_t n, const
     if (r < 0)
         goto out;
     mask = ps->cap - 1;
-    for (i = (uint32_t)h & mask; ps->slots[i].hash && !(ps->slots[i].flags & G2D_PENTRY_DELETED);
+    for (i = (uint32_t)h & mask; ps->slots[i].tag && !(ps->slots[i].flags & G2D_PENTRY_DELETED);
          i = (i + 1) & mask)
         ;
-    if (!ps->slots[i].hash)
+    if (!ps->slots[i].tag)
         ps->filled++;
     e = &ps->slots[i];
-    e->hash = h;
+    e->tag = tag_of(h);
     e->fp = *fp;
+    e->raw = raw;
     e->off = off;
     e->flags = flags;
     ps->used++;
@@ -257,7 +277,7 @@ void g2d_pset_del_entry(struct g2d_pset *ps, struct g2d_pentry *e)
     const uint8_t *p = (const uint8_t *)ps->arena + e->off;
     size_t body, hl = get_varint(p, &body);
 
-    e->flags = G2D_PENTRY_DELETED; /* hash stays non-zero: a tombstone */
+    e->flags = G2D_PENTRY_DELETED; /* tag stays non-zero: a tombstone */
     ps->arena_dead += (uint32_t)(hl + body);
     ps->used--;
 }
@@ -283,7 +303,7 @@ struct g2d_pentry *g2d_pset_next(struct g2d_pset *ps, uint32_t *pos)
     while (*pos < ps->cap) {
         struct g2d_pentry *e = &ps->slots[(*pos)++];
 
-        if (e->hash && !(e->flags & G2D_PENTRY_DELETED))
+        if (e->tag && !(e->flags & G2D_PENTRY_DELETED))
             return e;
     }
     return NULL;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internal: the partitions of one table in the snapshot, stored compactly. Each partition
- * costs one 32-byte slot (64-bit hash of its values, 128-bit fingerprint, offset of its
- * values in an arena, flags) at a load factor of at most 3/4, plus its values in the arena
- * as length-prefixed bytes (a varint length per value). No per-partition allocation.
+ * costs one 32-byte slot (128-bit normalised fingerprint, 64-bit fingerprint of the raw
+ * Glue bytes it was last seen as, offset of its values in an arena, a 16-bit hash tag,
+ * flags) at a load factor of at most 3/4, plus its values in the arena as length-prefixed
+ * bytes (a varint length per value). No per-partition allocation. The full hash is not
+ * stored: a rehash recomputes it from the arena.
  */
 #ifndef G2D_LIB_PSET_H
 #define G2D_LIB_PSET_H
@@ -14,11 +16,12 @@
 #include "model.h"
 
 struct g2d_pentry {
-    uint64_t hash; /* 0 = empty slot (real hashes are forced non-zero) */
-    struct g2d_fp fp;
-    uint32_t off;  /* offset of the encoded values in the arena */
-    uint8_t flags; /* G2D_PENTRY_* */
-    uint8_t pad[3];
+    struct g2d_fp fp; /* normalised fingerprint: the truth for comparisons */
+    uint64_t raw;     /* fingerprint of Glue's raw bytes for it, 0 = unknown */
+    uint32_t off;     /* offset of the encoded values in the arena */
+    uint16_t tag;     /* 16 bits of the values' hash; 0 = empty slot */
+    uint8_t flags;    /* G2D_PENTRY_* */
+    uint8_t pad;
 };
 
 enum {
@@ -38,9 +41,12 @@ struct g2d_pset {
 void g2d_pset_init(struct g2d_pset *ps);
 void g2d_pset_done(struct g2d_pset *ps);
 
-/** Insert or update the partition with these values. @return 0, -ENOMEM, -E2BIG (arena full). */
+/**
+ * Insert or update the partition with these values (fp, raw fingerprint and flags are
+ * set). @return 0, -ENOMEM, -E2BIG (arena full).
+ */
 int g2d_pset_put(struct g2d_pset *ps, const char *const *values, size_t n, const struct g2d_fp *fp,
-                 uint8_t flags);
+                 uint64_t raw, uint8_t flags);
 /** Find a partition; NULL if absent. */
 struct g2d_pentry *g2d_pset_get(struct g2d_pset *ps, const char *const *values, size_t n);
 /** Remove a partition if present. */

@@ -26,10 +26,12 @@
 #include <strings.h>
 #include <time.h>
 
+#include "glue2dlf/encode.h"
 #include "glue2dlf/expr.h"
 #include "glue2dlf/sync.h"
 
 #include "cloud.h"
+#include "jscan.h"
 #include "model.h"
 #include "snapshot.h"
 
@@ -58,6 +60,7 @@ struct pitem {
     json_t *values; /* array of strings */
     json_t *input;  /* PartitionInput (create/update), NULL for deletes */
     struct g2d_fp fp;
+    uint64_t raw; /* fingerprint of the Glue bytes it came from, 0 = unknown */
     enum g2d_diff diff;
 };
 
@@ -344,7 +347,7 @@ static void rd_link(struct g2d_sync *s, struct rd *r)
     s->nreads++;
 }
 
-static int read_glue(struct g2d_sync *s, const char *op, json_t *body,
+static int read_glue(struct g2d_sync *s, const char *op, json_t *body, bool raw,
                      void (*cb)(struct g2d_sync *, const struct g2d_api_result *, void *),
                      void *arg)
 {
@@ -356,7 +359,8 @@ static int read_glue(struct g2d_sync *s, const char *op, json_t *body,
         return -ENOMEM;
     }
     rd_link(s, r);
-    rc = g2d_glue_call(s->cloud, op, body, rd_done, r, &r->req);
+    rc = raw ? g2d_glue_call_raw(s->cloud, op, body, rd_done, r, &r->req)
+             : g2d_glue_call(s->cloud, op, body, rd_done, r, &r->req);
     if (rc < 0) {
         s->nreads--;
         s->reads = r->next;
@@ -864,7 +868,7 @@ static void part_item_result(struct g2d_sync *s, struct wop *op, struct pitem *i
         if (it->diff == G2D_DIFF_DLF_NEW)
             g2d_pset_del(&e->meta->parts, vals, n);
         else
-            (void)g2d_pset_put(&e->meta->parts, vals, n, &it->fp, G2D_PENTRY_SEEN);
+            (void)g2d_pset_put(&e->meta->parts, vals, n, &it->fp, it->raw, G2D_PENTRY_SEEN);
     }
     name = op->tu ? tunit_partition_name(op->tu, it->values)
                   : partition_name(op->key, e && e->meta ? e->meta->keys : NULL,
@@ -1241,7 +1245,7 @@ static void glue_parts_next(struct tunit *tu, unsigned seg)
     if (tu->seg_token[seg])
         json_object_set_new(body, "NextToken", json_string(tu->seg_token[seg]));
     tu->segs_active++;
-    if (read_glue(s, "GetPartitions", body, glue_parts_page, ref) < 0) {
+    if (read_glue(s, "GetPartitions", body, true, glue_parts_page, ref) < 0) {
         tu->segs_active--;
         fail_cycle(s, -ENOMEM, "", "could not queue a Glue request");
     }
@@ -1262,7 +1266,7 @@ static bool take_token(char **slot, json_t *tok)
 }
 
 static int pitem_add(struct pitem **arr, size_t *n, json_t *values, json_t *input,
-                     const struct g2d_fp *fp, enum g2d_diff diff)
+                     const struct g2d_fp *fp, uint64_t raw, enum g2d_diff diff)
 {
     struct pitem *a = realloc(*arr, (*n + 1) * sizeof(**arr));
 
@@ -1272,12 +1276,14 @@ static int pitem_add(struct pitem **arr, size_t *n, json_t *values, json_t *inpu
     a[*n].values = json_incref(values);
     a[*n].input = json_incref(input);
     a[*n].fp = *fp;
+    a[*n].raw = raw;
     a[*n].diff = diff;
     (*n)++;
     return 0;
 }
 
-static void glue_partition(struct g2d_sync *s, struct tunit *tu, struct g2d_tmeta *meta, json_t *gp)
+static void glue_partition(struct g2d_sync *s, struct tunit *tu, struct g2d_tmeta *meta, json_t *gp,
+                           uint64_t raw)
 {
     json_t *values = json_object_get(gp, "Values"), *input = NULL;
     const char *vals[MAX_KEYS];
@@ -1314,13 +1320,97 @@ static void glue_partition(struct g2d_sync *s, struct tunit *tu, struct g2d_tmet
         pe->flags |= G2D_PENTRY_SEEN;
     if (pe && memcmp(&pe->fp, &fp, sizeof(fp)) == 0) {
         s->cur.unchanged++;
+        pe->raw = raw; /* next time these bytes are recognised without parsing */
     } else if (pitem_add(pe ? &tu->ubatch : &tu->cbatch, pe ? &tu->nub : &tu->ncb, values, input,
-                         &fp, pe ? G2D_DIFF_NEED_UPDATE : G2D_DIFF_GLUE_NEW) < 0) {
+                         &fp, raw, pe ? G2D_DIFF_NEED_UPDATE : G2D_DIFF_GLUE_NEW) < 0) {
         s->cur.failed++;
         report(s, G2D_ITEM_PARTITION, tu->key, tu->db->name, tu->name, G2D_DIFF_GLUE_NEW, false,
                false, "out of memory", NULL);
     }
     json_decref(input);
+}
+
+/* 64 bits of SHA-256 of a Glue partition's bytes exactly as they came (never 0). */
+static uint64_t raw_fp(const char *p, size_t n)
+{
+    uint8_t md[32];
+    uint64_t v;
+
+    g2d_sha256(p, n, md);
+    memcpy(&v, md, sizeof(v));
+    return v ? v : 1;
+}
+
+struct pctx {
+    struct g2d_sync *s;
+    struct tunit *tu;
+    struct g2d_tmeta *meta;
+    int unused;
+};
+
+/*
+ * One element of a GetPartitions page, as bytes. If the snapshot has this partition and
+ * last saw it as exactly these bytes, it is unchanged: no DOM, no transform. Otherwise it
+ * is parsed and goes the full way (transform, normalised fingerprint, diff).
+ */
+static int glue_partition_raw(const char *p, size_t n, void *arg)
+{
+    struct pctx *c = arg;
+    struct g2d_sync *s = c->s;
+    uint64_t raw = raw_fp(p, n);
+    const char *vt;
+    size_t vl;
+    json_t *gp;
+
+    if (c->meta && g2d_jscan_member(p, n, "Values", &vt, &vl) == 0) {
+        json_t *values = json_loadb(vt, vl, 0, NULL);
+        const char *vals[MAX_KEYS];
+        size_t nv = json_array_size(values), i;
+        struct g2d_pentry *pe = NULL;
+
+        for (i = 0; i < nv && i < MAX_KEYS && json_is_string(json_array_get(values, i)); i++)
+            vals[i] = json_string_value(json_array_get(values, i));
+        if (nv && i == nv)
+            pe = g2d_pset_get(&c->meta->parts, vals, nv);
+        json_decref(values);
+        if (pe && pe->raw == raw && !(pe->flags & G2D_PENTRY_SEEN)) {
+            pe->flags |= G2D_PENTRY_SEEN;
+            s->cur.seen++;
+            s->cur.unchanged++;
+            s->prog.items_seen++;
+            c->tu->parts_seen++;
+            return 0;
+        }
+    }
+    gp = json_loadb(p, n, 0, NULL);
+    if (!json_is_object(gp)) {
+        json_decref(gp);
+        return -EPROTO;
+    }
+    glue_partition(s, c->tu, c->meta, gp, raw);
+    json_decref(gp);
+    return 0;
+}
+
+/* The page's NextToken as a JSON string (new reference), NULL when absent. */
+static int page_token(const char *body, size_t len, json_t **tok)
+{
+    const char *v;
+    size_t vl;
+    int r = g2d_jscan_member(body, len, "NextToken", &v, &vl);
+
+    *tok = NULL;
+    if (r == -ENOENT)
+        return 0;
+    if (r < 0)
+        return r;
+    *tok = json_loadb(v, vl, JSON_DECODE_ANY, NULL);
+    if (*tok && !json_is_string(*tok) && !json_is_null(*tok)) {
+        json_decref(*tok);
+        *tok = NULL;
+        return -EPROTO;
+    }
+    return 0;
 }
 
 static void glue_parts_page(struct g2d_sync *s, const struct g2d_api_result *res, void *arg)
@@ -1330,8 +1420,10 @@ static void glue_parts_page(struct g2d_sync *s, const struct g2d_api_result *res
     unsigned seg = ref->seg;
     struct g2d_snap_entry *e = g2d_snapshot_get(&s->snap, G2D_ITEM_TABLE, tu->key);
     struct g2d_tmeta *meta = e ? e->meta : NULL;
-    json_t *list, *p;
-    size_t i;
+    json_t *tok = NULL;
+    const char *arr;
+    size_t alen;
+    int r;
 
     tu->segs_active--;
     if (res->err) {
@@ -1352,14 +1444,34 @@ static void glue_parts_page(struct g2d_sync *s, const struct g2d_api_result *res
         tunit_check_done(tu);
         return;
     }
-    list = json_object_get(res->json, "Partitions");
-    json_array_foreach(list, i, p) glue_partition(s, tu, meta, p);
+    r = g2d_jscan_member(res->body, res->body_len, "Partitions", &arr, &alen);
+    if (r == 0) {
+        struct pctx ctx = {s, tu, meta, 0};
+
+        r = g2d_jscan_array(arr, alen, glue_partition_raw, &ctx);
+    } else if (r == -ENOENT) {
+        r = 0; /* no Partitions member: an empty page */
+    }
+    if (r == 0)
+        r = page_token(res->body, res->body_len, &tok);
+    if (r < 0) {
+        /* Not fully read: no partition deletes for this table this cycle. */
+        tu->failed = true;
+        s->cur.failed++;
+        report(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, G2D_DIFF_NEED_UPDATE, false,
+               false, "listing Glue partitions failed: malformed GetPartitions response", NULL);
+        tu->segs_done = tu->segs;
+        tunit_flush_batches(s, tu, true);
+        tunit_check_done(tu);
+        return;
+    }
     tunit_flush_batches(s, tu, false);
-    if (take_token(&tu->seg_token[seg], json_object_get(res->json, "NextToken")) &&
-        ++tu->seg_pages[seg] < MAX_PAGES) {
+    if (take_token(&tu->seg_token[seg], tok) && ++tu->seg_pages[seg] < MAX_PAGES) {
+        json_decref(tok);
         glue_parts_next(tu, seg);
         return;
     }
+    json_decref(tok);
     tu->segs_done++;
     if (tu->segs_done == tu->segs) {
         tu->listed = true;
@@ -1675,7 +1787,7 @@ static void glue_tables_next(struct g2d_sync *s, struct dbunit *d)
     if (d->tok_tables)
         json_object_set_new(body, "NextToken", json_string(d->tok_tables));
     d->reads++;
-    if (read_glue(s, "GetTables", body, glue_tables_page, d) < 0) {
+    if (read_glue(s, "GetTables", body, false, glue_tables_page, d) < 0) {
         d->reads--;
         fail_cycle(s, -ENOMEM, "", "could not queue a Glue request");
     }
@@ -1781,7 +1893,7 @@ static void glue_fns_next(struct g2d_sync *s, struct dbunit *d)
     if (d->tok_fns)
         json_object_set_new(body, "NextToken", json_string(d->tok_fns));
     d->reads++;
-    if (read_glue(s, "GetUserDefinedFunctions", body, glue_fns_page, d) < 0) {
+    if (read_glue(s, "GetUserDefinedFunctions", body, false, glue_fns_page, d) < 0) {
         d->reads--;
         fail_cycle(s, -ENOMEM, "", "could not queue a Glue request");
     }
@@ -1949,6 +2061,7 @@ static void delete_partitions(struct g2d_sync *s)
             batch[nb].values = values;
             batch[nb].input = NULL;
             memset(&batch[nb].fp, 0, sizeof(batch[nb].fp));
+            batch[nb].raw = 0;
             batch[nb].diff = G2D_DIFF_DLF_NEW;
             nb++;
             if (nb == bs) {
@@ -2200,7 +2313,7 @@ static void glue_dbs_next(struct g2d_sync *s)
     json_object_set_new(body, "MaxResults", json_integer(cfg->glue.http.page_size));
     if (s->token)
         json_object_set_new(body, "NextToken", json_string(s->token));
-    if (read_glue(s, "GetDatabases", body, glue_dbs_page, NULL) < 0)
+    if (read_glue(s, "GetDatabases", body, false, glue_dbs_page, NULL) < 0)
         fail_cycle(s, -ENOMEM, "", "could not queue a Glue request");
 }
 
@@ -2368,7 +2481,7 @@ static void snap_partition(struct g2d_sync *s, struct snapjob *j, struct g2d_tme
     /* The partition filter scopes DLF exactly as it scopes Glue. */
     if (j->filter && g2d_expr_eval(j->filter, j->keys, j->nkeys, vals, NULL) != 1)
         return;
-    if (g2d_fp_partition(p, &fp) < 0 || g2d_pset_put(&meta->parts, vals, n, &fp, 0) < 0)
+    if (g2d_fp_partition(p, &fp) < 0 || g2d_pset_put(&meta->parts, vals, n, &fp, 0, 0) < 0)
         fail_cycle(s, -ENOMEM, "", "out of memory while building the snapshot");
 }
 

@@ -33,7 +33,7 @@ static void test_put_get_del(void **state)
     for (i = 0; i < N; i++) {
         vals_of(i, a, b, v);
         memcpy(fp.b, &i, sizeof(i));
-        assert_int_equal(g2d_pset_put(&ps, v, 2, &fp, 0), 0);
+        assert_int_equal(g2d_pset_put(&ps, v, 2, &fp, 0, 0), 0);
     }
     assert_int_equal(ps.used, N);
     for (i = 0; i < N; i += 7) {
@@ -50,7 +50,7 @@ static void test_put_get_del(void **state)
     {
         const char *x[2] = {"ab", "c"}, *y[2] = {"a", "bc"};
 
-        assert_int_equal(g2d_pset_put(&ps, x, 2, &fp, 0), 0);
+        assert_int_equal(g2d_pset_put(&ps, x, 2, &fp, 0, 0), 0);
         assert_null(g2d_pset_get(&ps, y, 2));
         g2d_pset_del(&ps, x, 2);
     }
@@ -67,7 +67,7 @@ static void test_put_get_del(void **state)
     for (int round = 0; round < 3; round++) {
         for (i = 0; i < N; i += 2) {
             vals_of(i, a, b, v);
-            assert_int_equal(g2d_pset_put(&ps, v, 2, &fp, 0), 0);
+            assert_int_equal(g2d_pset_put(&ps, v, 2, &fp, 0, 0), 0);
         }
         for (i = 0; i < N; i += 2) {
             vals_of(i, a, b, v);
@@ -92,10 +92,11 @@ static void test_iterate_and_decode(void **state)
     uint32_t pos = 0;
 
     g2d_pset_init(&ps);
-    assert_int_equal(g2d_pset_put(&ps, v, 3, &fp, G2D_PENTRY_SEEN), 0);
+    assert_int_equal(g2d_pset_put(&ps, v, 3, &fp, 0x1234, G2D_PENTRY_SEEN), 0);
     while ((e = g2d_pset_next(&ps, &pos))) {
         count++;
         assert_true(e->flags & G2D_PENTRY_SEEN);
+        assert_int_equal(e->raw, 0x1234);
         n = g2d_pset_values(&ps, e, out, lens, 4);
         assert_int_equal(n, 3);
         assert_int_equal(lens[0], 1);
@@ -124,7 +125,7 @@ static void test_compact(void **state)
     g2d_pset_init(&ps);
     for (i = 0; i < N; i++) {
         vals_of(i, a, b, v);
-        assert_int_equal(g2d_pset_put(&ps, v, 2, &fp, 0), 0);
+        assert_int_equal(g2d_pset_put(&ps, v, 2, &fp, 0, 0), 0);
     }
     /* 32-byte slots at load >= 3/8 plus ~17 bytes of values: well under 128 bytes */
     assert_true(g2d_pset_bytes(&ps) / N < 128);
