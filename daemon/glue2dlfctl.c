@@ -255,6 +255,20 @@ static void print_status(const json_t *r)
            geti(p, "databases_done"), geti(p, "databases_total"), geti(p, "tables_done"),
            geti(p, "tables_total"), geti(p, "items_seen"), geti(p, "writes_done"),
            geti(p, "writes_queued"));
+        if (json_is_integer(json_object_get(r, "eta_ms"))) {
+            fmt_duration(buf, sizeof(buf), geti(r, "eta_ms"));
+            kv("eta", "%s", buf);
+        } else {
+            kv("eta", "estimating");
+        }
+    }
+    {
+        const json_t *rt = json_object_get(r, "rates");
+
+        if (json_is_object(rt))
+            kv("request rate", "%.0f/s Glue, %.0f/s DLF",
+               json_number_value(json_object_get(rt, "glue_rps")),
+               json_number_value(json_object_get(rt, "dlf_rps")));
     }
     if (json_is_object(p))
         kv("snapshot", "%" JSON_INTEGER_FORMAT " objects, %.1f MiB", geti(p, "snapshot_items"),

@@ -48,6 +48,9 @@ struct call_vec {
 
 struct daemon {
     uv_loop_t *loop;
+    int64_t rate_ms;           /* when the request counters were last sampled */
+    uint64_t rate_req[2];      /* Glue, DLF requests completed at that time */
+    double rps[2];             /* smoothed request rates */
     uint32_t dropped_reported; /* Glue fields without a DLF counterpart, already logged */
     const char *config_path;
     const char *socket_override;
@@ -160,6 +163,15 @@ static void result_log_close(struct daemon *d)
 
 /* ---- Status --------------------------------------------------------------------------- */
 
+/* Wall-clock ms: progress timestamps are wall-clock. */
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int64_t next_in_ms(struct daemon *d)
 {
     if (!d->handles_up || !uv_is_active((uv_handle_t *)&d->sched_timer))
@@ -182,6 +194,9 @@ static void update_status(struct daemon *d)
     si.running = d->running;
     si.paused = d->paused;
     si.stopping = d->stopping;
+    si.glue_rps = d->rps[0];
+    si.dlf_rps = d->rps[1];
+    si.now_ms = wall_ms();
     if (d->sync)
         g2d_sync_progress(d->sync, &si.progress);
     si.last = last_stats(d);
@@ -192,10 +207,33 @@ static void update_status(struct daemon *d)
     g2d_buf_done(&b);
 }
 
+static void sample_rates(struct daemon *d)
+{
+    struct g2d_http_stats st[2];
+    int64_t now = (int64_t)uv_now(d->loop);
+    int i;
+
+    if (!d->sync)
+        return;
+    g2d_sync_http_stats(d->sync, &st[0], &st[1]);
+    for (i = 0; i < 2; i++) {
+        if (d->rate_ms && now > d->rate_ms) {
+            double r =
+                (double)(st[i].requests - d->rate_req[i]) * 1000.0 / (double)(now - d->rate_ms);
+
+            /* Exponential smoothing over a few seconds: steady, yet quick to follow. */
+            d->rps[i] = d->rps[i] ? 0.6 * d->rps[i] + 0.4 * r : r;
+        }
+        d->rate_req[i] = st[i].requests;
+    }
+    d->rate_ms = now;
+}
+
 static void on_status_timer(uv_timer_t *t)
 {
     struct daemon *d = t->data;
 
+    sample_rates(d);
     if (d->running)
         update_status(d);
 }
@@ -627,6 +665,13 @@ static json_t *status_json(struct daemon *d)
     if (!o)
         return NULL;
     g2d_sync_http_stats(d->sync, &gs, &ds);
+    json_object_set_new(o, "rates",
+                        json_pack("{s:f, s:f}", "glue_rps", d->rps[0], "dlf_rps", d->rps[1]));
+    if (d->running) {
+        int64_t eta = progress_eta_ms(&p, wall_ms());
+
+        json_object_set_new(o, "eta_ms", eta >= 0 ? json_integer(eta) : json_null());
+    }
     json_object_set_new(o, "glue", json_http_stats(&gs));
     json_object_set_new(o, "dlf", json_http_stats(&ds));
     if (d->once)

@@ -112,6 +112,17 @@ static int format_last(struct g2d_buf *out, const struct g2d_cycle_stats *st)
     return r;
 }
 
+int64_t progress_eta_ms(const struct g2d_progress *p, int64_t now_ms)
+{
+    int64_t elapsed = now_ms - p->started_ms;
+
+    if (p->phase != G2D_PHASE_EXTRACT || p->databases_done < p->databases_total ||
+        p->tables_done == 0 || p->tables_total < p->tables_done || elapsed <= 0)
+        return -1;
+    return (int64_t)((double)elapsed * (double)(p->tables_total - p->tables_done) /
+                     (double)p->tables_done);
+}
+
 int status_line_format(struct g2d_buf *out, const struct status_info *si)
 {
     const struct g2d_progress *p = &si->progress;
@@ -124,10 +135,20 @@ int status_line_format(struct g2d_buf *out, const struct status_info *si)
         if (r == 0 && p->phase == G2D_PHASE_SNAPSHOT)
             r = g2d_buf_printf(out, "%" PRIu64 " objects listed from DLF, ", p->snapshot_items);
         if (r == 0)
-            r = g2d_buf_printf(out,
-                               "%" PRIu64 " databases seen, %" PRIu64 " items seen, %" PRIu64
-                               " writes done, %" PRIu64 " queued",
-                               p->databases_done, p->items_seen, p->writes_done, p->writes_queued);
+            r = g2d_buf_printf(
+                out,
+                "%" PRIu64 "/%" PRIu64 " databases, %" PRIu64 "/%" PRIu64 " tables, %" PRIu64
+                " items seen, %" PRIu64 " writes done, %" PRIu64 " queued, %.0f+%.0f req/s",
+                p->databases_done, p->databases_total, p->tables_done, p->tables_total,
+                p->items_seen, p->writes_done, p->writes_queued, si->glue_rps, si->dlf_rps);
+        if (r == 0 && p->phase == G2D_PHASE_EXTRACT) {
+            int64_t eta = progress_eta_ms(p, si->now_ms);
+
+            if (eta >= 0)
+                r = g2d_buf_printf(out, ", ETA %" PRId64 "s", (eta + 999) / 1000);
+            else
+                r = g2d_buf_puts(out, ", ETA estimating");
+        }
         if (r == 0 && si->paused)
             r = g2d_buf_puts(out, "; paused after this cycle");
         return r;

@@ -39,15 +39,25 @@ uint64_t sched_random(void);
 
 struct status_info {
     bool running, paused, stopping;
+    double glue_rps, dlf_rps;           /**< request rates over the last seconds */
+    int64_t now_ms;                     /**< wall clock, for the ETA */
     struct g2d_progress progress;       /**< valid when running */
     const struct g2d_cycle_stats *last; /**< NULL before the first cycle */
     int64_t next_in_ms;                 /**< < 0 when nothing is scheduled */
 };
 
 /**
+ * Estimated milliseconds until the running cycle ends: the elapsed time scaled by the share
+ * of tables still to do. -1 while it cannot be told (databases still being listed, so the
+ * number of tables is not known, or no table done yet).
+ */
+int64_t progress_eta_ms(const struct g2d_progress *p, int64_t now_ms);
+
+/**
  * One line for systemd's STATUS=, e.g.
  * "idle; last cycle 12 ok (3 created, 0 updated, 0 deleted, 0 failed); next in 297s" or
- * "cycle 13 extract: 40 databases seen, 812 items seen, 3 writes done, 2 queued".
+ * "cycle 13 extract: 41/41 databases, 100/400 tables, 812 items seen, 3 writes done,
+ * 2 queued, 120+8 req/s, ETA 180s".
  */
 int status_line_format(struct g2d_buf *out, const struct status_info *si);
 

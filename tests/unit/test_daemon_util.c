@@ -91,11 +91,26 @@ static void test_status_line(void **state)
     si.progress.phase = G2D_PHASE_EXTRACT;
     si.progress.cycle_id = 13;
     si.progress.databases_done = 40;
+    si.progress.databases_total = 41;
+    si.progress.tables_done = 100;
+    si.progress.tables_total = 400;
     si.progress.items_seen = 812;
     si.progress.writes_done = 3;
     si.progress.writes_queued = 2;
-    expect_status(&si, "cycle 13 extract: 40 databases seen, 812 items seen, 3 writes done, "
-                       "2 queued");
+    si.progress.started_ms = 1000000;
+    si.now_ms = 1060000;
+    si.glue_rps = 120.4;
+    si.dlf_rps = 7.6;
+    /* one database still being listed: the number of tables is not final */
+    expect_status(&si, "cycle 13 extract: 40/41 databases, 100/400 tables, 812 items seen, "
+                       "3 writes done, 2 queued, 120+8 req/s, ETA estimating");
+    /* 100 of 400 tables in 60 s: 300 more take 180 s */
+    si.progress.databases_done = 41;
+    expect_status(&si, "cycle 13 extract: 41/41 databases, 100/400 tables, 812 items seen, "
+                       "3 writes done, 2 queued, 120+8 req/s, ETA 180s");
+    assert_int_equal(progress_eta_ms(&si.progress, si.now_ms), 180000);
+    si.progress.tables_done = 0;
+    assert_int_equal(progress_eta_ms(&si.progress, si.now_ms), -1);
     si.stopping = true;
     expect_status(&si, "stopping");
 }
