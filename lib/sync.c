@@ -26,6 +26,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "glue2dlf/encode.h"
 #include "glue2dlf/expr.h"
 #include "glue2dlf/sync.h"
@@ -209,6 +211,8 @@ struct g2d_sync {
     uint64_t held_reported[4];
 
     uv_timer_t *defer;
+    uint8_t transform_seed[32]; /* see raw_fp() */
+    EVP_MD_CTX *md_seeded, *md_work;
 };
 
 static void kick(struct g2d_sync *s);
@@ -1330,15 +1334,48 @@ static void glue_partition(struct g2d_sync *s, struct tunit *tu, struct g2d_tmet
     json_decref(input);
 }
 
-/* 64 bits of SHA-256 of a Glue partition's bytes exactly as they came (never 0). */
-static uint64_t raw_fp(const char *p, size_t n)
+/*
+ * 64 bits of SHA-256 of a Glue partition's bytes exactly as they came, seeded with the
+ * settings of the transform (the location map), so that a changed transform makes every
+ * raw fingerprint differ and each partition is mapped again. Never 0.
+ */
+static uint64_t raw_fp(const struct g2d_sync *s, const char *p, size_t n)
 {
     uint8_t md[32];
     uint64_t v;
 
-    g2d_sha256(p, n, md);
+    /* Start from the context that has absorbed the seed: one copy, no allocation. */
+    if (!s->md_seeded || !s->md_work || !EVP_MD_CTX_copy_ex(s->md_work, s->md_seeded) ||
+        !EVP_DigestUpdate(s->md_work, p, n) || !EVP_DigestFinal_ex(s->md_work, md, NULL))
+        return 0; /* unknown: the partition is simply parsed */
     memcpy(&v, md, sizeof(v));
     return v ? v : 1;
+}
+
+/* The transform settings, hashed (see raw_fp()). */
+static void compute_transform_seed(struct g2d_sync *s)
+{
+    const struct g2d_config *cfg = s->cycle_cfg;
+    struct g2d_buf b;
+    size_t i;
+
+    g2d_buf_init(&b, 0);
+    g2d_buf_puts(&b, "glue2dlf-transform-1");
+    for (i = 0; i < cfg->nlocation_map; i++)
+        g2d_buf_printf(&b, "%c%s%c%s", 0x1f, cfg->location_map[i].from, 0x1e,
+                       cfg->location_map[i].to);
+    g2d_sha256(b.data ? b.data : "", b.len, s->transform_seed);
+    g2d_buf_done(&b);
+    if (!s->md_seeded)
+        s->md_seeded = EVP_MD_CTX_new();
+    if (!s->md_work)
+        s->md_work = EVP_MD_CTX_new();
+    if (s->md_seeded &&
+        (!EVP_DigestInit_ex(s->md_seeded, EVP_sha256(), NULL) ||
+         !EVP_DigestUpdate(s->md_seeded, s->transform_seed, sizeof(s->transform_seed)))) {
+        EVP_MD_CTX_free(s->md_seeded);
+        s->md_seeded = NULL;
+    }
 }
 
 struct pctx {
@@ -1357,12 +1394,12 @@ static int glue_partition_raw(const char *p, size_t n, void *arg)
 {
     struct pctx *c = arg;
     struct g2d_sync *s = c->s;
-    uint64_t raw = raw_fp(p, n);
+    uint64_t raw = raw_fp(s, p, n);
     const char *vt;
     size_t vl;
     json_t *gp;
 
-    if (c->meta && g2d_jscan_member(p, n, "Values", &vt, &vl) == 0) {
+    if (raw && c->meta && g2d_jscan_member(p, n, "Values", &vt, &vl) == 0) {
         json_t *values = json_loadb(vt, vl, 0, NULL);
         const char *vals[MAX_KEYS];
         size_t nv = json_array_size(values), i;
@@ -2809,6 +2846,7 @@ int g2d_sync_start(struct g2d_sync *s, unsigned flags, g2d_cycle_cb done, void *
         }
         s->cfg_pending = false;
     }
+    compute_transform_seed(s);
     memset(&s->cur, 0, sizeof(s->cur));
     s->cur.cycle_id = s->next_id++;
     s->cur.started_ms = now;
@@ -2912,6 +2950,8 @@ void g2d_sync_free(struct g2d_sync *s)
     snapjobs_free_all(s);
     free(s->token);
     g2d_snapshot_done(&s->snap);
+    EVP_MD_CTX_free(s->md_seeded);
+    EVP_MD_CTX_free(s->md_work);
     g2d_cloud_free(s->cloud);
     uv_close((uv_handle_t *)s->defer, defer_close_cb);
     free(s);

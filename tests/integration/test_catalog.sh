@@ -34,9 +34,10 @@ ICE=$(sim_get "glue/tables/$DB" | jq -r '[.Tables[] | select(.Parameters.table_t
 SKEW=$(sim_get "glue/tables/$DB" | jq -r '[.Tables[] | select(.StorageDescriptor.SkewedInfo.SkewedColumnNames | length > 0)][0].Name')
 EXT=$(sim_get "glue/tables/$DB" | jq -r '[.Tables[] | select(.TableType == "EXTERNAL_TABLE" and (.PartitionKeys | length) == 2 and .Parameters.table_type == null)] | .[0].Name')
 EXT2=$(sim_get "glue/tables/$DB" | jq -r '[.Tables[] | select(.TableType == "EXTERNAL_TABLE" and (.PartitionKeys | length) == 2 and .Parameters.table_type == null)] | .[1].Name')
+EXT3=$(sim_get "glue/tables/$DB" | jq -r '[.Tables[] | select(.TableType == "EXTERNAL_TABLE" and (.PartitionKeys | length) == 2 and .Parameters.table_type == null)] | .[2].Name')
 FN=$(glue_fns $DB | awk '{print $1}')
 check "setup: the generated catalog has a view, an Iceberg, a skewed and external tables" \
-  test -n "$VIEW" -a "$VIEW" != null -a "$ICE" != null -a "$SKEW" != null -a "$EXT" != null -a "$EXT2" != null
+  test -n "$VIEW" -a "$VIEW" != null -a "$ICE" != null -a "$SKEW" != null -a "$EXT" != null -a "$EXT2" != null -a "$EXT3" != null
 
 # 1. First copy.
 g2dd --config "$T/g2d.yaml" --once >"$T/once1.log" 2>&1
@@ -146,6 +147,17 @@ check_eq "item error: the others of the batch landed" "20240101 20240102 2024010
 ctl --json sync --wait >"$T/c7.json"
 check_eq "item error: retried and created on the next cycle" 1 "$(jq -r .created "$T/c7.json")"
 check "item error: now in step" same_catalog
+
+# 7. A reloaded location map rewrites existing partitions although Glue did not change
+#    (the fast path that skips unchanged Glue bytes must notice the transform changed).
+sed -i 's#oss://copy-bucket/#oss://second-bucket/#' "$T/g2d.yaml"
+ctl reload >/dev/null
+check_eq "reload: accepted" 0 $?
+ctl --json sync --wait >"$T/c8.json"
+check_eq "new location map: no failure" 0 "$(jq -r .failed "$T/c8.json")"
+check "new location map: every partition of untouched $DB.$EXT3 moved" bash -c \
+  "curl -fsS '$SIM_GLUE/_sim/dlf/partitions/$DB/$EXT3' | jq -e '(.Partitions | length) > 0 and all(.Partitions[]; .Sd.Location | startswith(\"oss://second-bucket/\"))' >/dev/null"
+check "new location map: partitions were updated" test "$(jq -r .updated "$T/c8.json")" -gt 0
 stop_daemon
 
 finish
