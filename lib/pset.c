@@ -81,6 +81,17 @@ void g2d_pset_done(struct g2d_pset *ps)
     memset(ps, 0, sizeof(*ps));
 }
 
+/* Slot of a hash in a table of any size (multiply-shift: no power of two needed). */
+static uint32_t slot_of(uint64_t h, uint32_t cap)
+{
+    return (uint32_t)(((uint64_t)(uint32_t)h * cap) >> 32);
+}
+
+static uint32_t next_slot(uint32_t i, uint32_t cap)
+{
+    return i + 1 == cap ? 0 : i + 1;
+}
+
 static uint16_t tag_of(uint64_t h)
 {
     uint16_t t = (uint16_t)(h >> 48);
@@ -112,12 +123,11 @@ static int entry_matches(const struct g2d_pset *ps, const struct g2d_pentry *e, 
 
 static struct g2d_pentry *find(struct g2d_pset *ps, uint64_t h, const uint8_t *enc, size_t len)
 {
-    uint32_t mask, i;
+    uint32_t i;
 
     if (!ps->cap)
         return NULL;
-    mask = ps->cap - 1;
-    for (i = (uint32_t)h & mask;; i = (i + 1) & mask) {
+    for (i = slot_of(h, ps->cap);; i = next_slot(i, ps->cap)) {
         struct g2d_pentry *e = &ps->slots[i];
 
         if (!e->tag)
@@ -128,12 +138,12 @@ static struct g2d_pentry *find(struct g2d_pset *ps, uint64_t h, const uint8_t *e
 }
 
 /* Rebuild slots (dropping tombstones) and, when worthwhile, the arena (dropping dead bytes). */
-static int rehash(struct g2d_pset *ps, uint32_t ncap)
+static int rehash(struct g2d_pset *ps, uint32_t ncap, int exact_arena)
 {
     struct g2d_pentry *n = calloc(ncap, sizeof(*n));
     char *arena = NULL;
-    uint32_t i, mask = ncap - 1, alen = 0;
-    int compact = ps->arena_dead > ps->arena_len / 2;
+    uint32_t i, alen = 0;
+    int compact = ps->arena_dead > ps->arena_len / 2 || exact_arena;
 
     if (!n)
         return -ENOMEM;
@@ -160,7 +170,7 @@ static int rehash(struct g2d_pset *ps, uint32_t ncap)
             e.off = alen;
             alen += (uint32_t)(hl + body);
         }
-        for (j = (uint32_t)h & mask; n[j].tag; j = (j + 1) & mask)
+        for (j = slot_of(h, ncap); n[j].tag; j = next_slot(j, ncap))
             ;
         n[j] = e;
     }
@@ -212,7 +222,7 @@ int g2d_pset_put(struct g2d_pset *ps, const char *const *values, size_t n, const
     size_t bound = encoded_bound(values, n), len;
     struct g2d_pentry *e;
     uint64_t h;
-    uint32_t mask, i, off;
+    uint32_t i, off;
     int r = 0;
 
     if (bound > sizeof(stack) && !(enc = malloc(bound)))
@@ -226,21 +236,19 @@ int g2d_pset_put(struct g2d_pset *ps, const char *const *values, size_t n, const
         e->flags = flags;
         goto out;
     }
-    if ((ps->filled + 1) * 4 > ps->cap * 3) {
-        uint32_t ncap = ps->cap ? ps->cap : 16;
+    if ((uint64_t)(ps->filled + 1) * 8 > (uint64_t)ps->cap * 7) {
+        /* Grow to twice the live entries (tombstones go away on the way). */
+        uint32_t ncap = ps->used + 1 > 8 ? (ps->used + 1) * 2 : 16;
 
-        while ((ps->used + 1) * 2 > ncap)
-            ncap *= 2;
-        r = rehash(ps, ncap);
+        r = rehash(ps, ncap, 0);
         if (r < 0)
             goto out;
     }
     r = arena_add(ps, enc, len, &off);
     if (r < 0)
         goto out;
-    mask = ps->cap - 1;
-    for (i = (uint32_t)h & mask; ps->slots[i].tag && !(ps->slots[i].flags & G2D_PENTRY_DELETED);
-         i = (i + 1) & mask)
+    for (i = slot_of(h, ps->cap); ps->slots[i].tag && !(ps->slots[i].flags & G2D_PENTRY_DELETED);
+         i = next_slot(i, ps->cap))
         ;
     if (!ps->slots[i].tag)
         ps->filled++;
@@ -332,4 +340,21 @@ size_t g2d_pset_values(const struct g2d_pset *ps, const struct g2d_pentry *e, co
 size_t g2d_pset_bytes(const struct g2d_pset *ps)
 {
     return (size_t)ps->cap * sizeof(struct g2d_pentry) + ps->arena_cap;
+}
+
+int g2d_pset_trim(struct g2d_pset *ps)
+{
+    /* Load 4/5: 40 bytes of slot per partition, short probe runs. */
+    uint32_t ncap = ps->used ? ps->used + ps->used / 4 + 1 : 0;
+
+    if (ncap == 0) {
+        g2d_pset_done(ps);
+        g2d_pset_init(ps);
+        return 0;
+    }
+    if (ncap < 16)
+        ncap = 16;
+    if (ncap >= ps->cap && ps->arena_len == ps->arena_cap && ps->filled == ps->used)
+        return 0;
+    return rehash(ps, ncap < ps->cap || ps->filled > ps->used ? ncap : ps->cap, 1);
 }

@@ -31,7 +31,7 @@ enum {
 
 struct g2d_pset {
     struct g2d_pentry *slots;
-    uint32_t cap;    /* power of two, or 0 */
+    uint32_t cap;    /* slots (any number), or 0 */
     uint32_t used;   /* live entries */
     uint32_t filled; /* live + tombstones */
     char *arena;
@@ -64,6 +64,12 @@ struct g2d_pentry *g2d_pset_next(struct g2d_pset *ps, uint32_t *pos);
  */
 size_t g2d_pset_values(const struct g2d_pset *ps, const struct g2d_pentry *e, const char **vals,
                        size_t *lens, size_t max);
+
+/**
+ * Shrink to a tight fit once a table's partitions are all known: slots at a load of 4/5,
+ * the arena exactly as long as the live values. @return 0 or -ENOMEM (unchanged then).
+ */
+int g2d_pset_trim(struct g2d_pset *ps);
 
 /** Bytes held (slots + arena). */
 size_t g2d_pset_bytes(const struct g2d_pset *ps);

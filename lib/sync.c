@@ -1180,6 +1180,12 @@ static void tunit_check_done(struct tunit *tu)
         return;
     tu->done = true;
     s->t_active--;
+    {
+        struct g2d_snap_entry *e = g2d_snapshot_get(&s->snap, G2D_ITEM_TABLE, tu->key);
+
+        if (e && e->meta)
+            (void)g2d_pset_trim(&e->meta->parts);
+    }
     s->prog.tables_done++;
     kick(s);
     maybe_advance(s);
@@ -2562,8 +2568,10 @@ static void snapjob_page(struct g2d_sync *s, const struct g2d_api_result *res, v
         snapjob_next(s, j);
         return;
     }
-    if (j->kind == 2)
+    if (j->kind == 2) {
         e->meta->parts_loaded = true;
+        (void)g2d_pset_trim(&e->meta->parts); /* all known now: tight fit */
+    }
     snap_done_job(s, j);
 }
 

@@ -127,9 +127,22 @@ static void test_compact(void **state)
         vals_of(i, a, b, v);
         assert_int_equal(g2d_pset_put(&ps, v, 2, &fp, 0, 0), 0);
     }
-    /* 32-byte slots at load >= 3/8 plus ~17 bytes of values: well under 128 bytes */
+    /* 32-byte slots at load >= 7/16 plus ~17 bytes of values: well under 128 bytes */
     assert_true(g2d_pset_bytes(&ps) / N < 128);
     assert_int_equal(sizeof(struct g2d_pentry), 32);
+    /* trimmed: slots at load 4/5 (40 bytes) plus the values exactly: at most 64 bytes */
+    assert_int_equal(g2d_pset_trim(&ps), 0);
+    assert_true(g2d_pset_bytes(&ps) / N <= 64);
+    for (i = 0; i < N; i += 97) {
+        vals_of(i, a, b, v);
+        assert_non_null(g2d_pset_get(&ps, v, 2));
+    }
+    /* and it keeps working: more inserts grow it again */
+    for (i = N; i < N + 1000; i++) {
+        vals_of(i, a, b, v);
+        assert_int_equal(g2d_pset_put(&ps, v, 2, &fp, 0, 0), 0);
+    }
+    assert_int_equal(ps.used, N + 1000);
     g2d_pset_done(&ps);
 }
 
