@@ -47,6 +47,8 @@ SIM_OBJ := $(SIM_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+MICRO_SRC := $(sort $(wildcard tests/bench/*.c))
+MICRO_BIN := $(MICRO_SRC:tests/bench/%.c=$(BUILD)/tests/%)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(filter-out tests/fuzz/standalone.c,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_STANDALONE := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%-replay)
@@ -58,7 +60,7 @@ PROGS := $(BUILD)/glue2dlfd $(BUILD)/glue2dlfctl $(BUILD)/glue2dlf-sim
 .PHONY: all deps check _check check-valgrind demo _demo fuzz format format-check bench \
 	_bench clean install verify-unit
 
-all: $(PROGS) $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_STANDALONE)
+all: $(PROGS) $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_STANDALONE) $(MICRO_BIN)
 
 deps:
 	@./tools/install-deps.sh
@@ -116,6 +118,10 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIBDMN) $(LIBG2D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka) -lpthread
 
 $(BUILD)/tests/%: $(BUILD)/tests/tools/%.o $(LIBG2D)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/bench/%.o $(LIBG2D)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 

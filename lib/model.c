@@ -112,30 +112,6 @@ int g2d_model_database(const struct g2d_config *cfg, json_t *glue_db, json_t **o
     return 0;
 }
 
-int g2d_fp_database(json_t *dlf_db, struct g2d_fp *out)
-{
-    json_t *c = json_object();
-    char *s;
-    int r;
-
-    if (!c)
-        return -ENOMEM;
-    r = copy_nonempty_string(c, "Name", dlf_db, "Name");
-    if (!r)
-        r = copy_nonempty_string(c, "Description", dlf_db, "Description");
-    if (!r)
-        r = copy_nonempty_string(c, "LocationUri", dlf_db, "LocationUri");
-    if (!r)
-        r = copy_string_map(c, "Parameters", dlf_db, "Parameters");
-    s = r ? NULL : g2d_canonical_json(c);
-    json_decref(c);
-    if (!s)
-        return -ENOMEM;
-    g2d_fp_bytes(s, strlen(s), out);
-    free(s);
-    return 0;
-}
-
 /* ---- tables, partitions, functions --------------------------------------------------- */
 
 static const char *const drop_names[G2D_DROP_COUNT] = {
@@ -659,149 +635,251 @@ int g2d_model_function(const struct g2d_config *cfg, json_t *glue_fn, json_t **o
 /* ---- normalisation ------------------------------------------------------------------- */
 
 /*
- * Remove empty values recursively from objects: null, "", false, [] and {} members, and
- * non-positive NumBuckets/Retention (Hive's "not bucketed" is -1 or 0). Array elements are
- * kept in place (pruned inside) so positions — partition values, column order — stay.
- * Returns a new reference, or NULL for "empty".
+ * The normalised form is written straight out as canonical JSON text — keys sorted,
+ * compact, a fixed escaping — without building any intermediate tree, and hashed. Rules:
+ * only the managed members (a whitelist per object kind, and one for Sd); volatile
+ * parameters removed; empty values removed from objects (null, "", false, [], {} and
+ * objects that end up empty, non-positive NumBuckets/Retention); array elements kept in
+ * place (an element that is empty is written as "" or {} so positions stay). Fingerprints
+ * live only in memory, so this form can change between versions freely.
  */
-static json_t *prune(json_t *v, const char *key)
-{
-    json_t *out, *c, *p;
-    const char *k;
-    size_t i;
 
+static const char *const sd_keys[] = {
+    "BucketCols",   "Cols",       "Compressed", "InputFormat", "Location", "NumBuckets",
+    "OutputFormat", "Parameters", "SerDeInfo",  "SkewedInfo",  "SortCols", "StoredAsSubDirectories",
+    NULL,
+};
+static const char *const table_keys[] = {
+    "Owner",     "Parameters", "PartitionKeys",    "Retention",        "Sd",
+    "TableName", "TableType",  "ViewExpandedText", "ViewOriginalText", NULL,
+};
+static const char *const partition_keys[] = {"Parameters", "Sd", "Values", NULL};
+static const char *const function_keys[] = {
+    "ClassName", "FunctionName", "OwnerName", "OwnerType", "ResourceUri", NULL,
+};
+static const char *const database_keys[] = {
+    "Description", "LocationUri", "Name", "Parameters", NULL,
+};
+
+static int put_string(struct g2d_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i, run = 0;
+    int r = g2d_buf_putc(b, '"');
+
+    for (i = 0; r == 0 && i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        r = g2d_buf_append(b, s + run, i - run);
+        if (r == 0 && (c == '"' || c == '\\')) {
+            char e[2] = {'\\', (char)c};
+
+            r = g2d_buf_append(b, e, 2);
+        } else if (r == 0) {
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+
+            r = g2d_buf_append(b, e, 6);
+        }
+        run = i + 1;
+    }
+    if (r == 0)
+        r = g2d_buf_append(b, s + run, n - run);
+    return r ? r : g2d_buf_putc(b, '"');
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+enum canon_ctx { C_ANY, C_TOP, C_SD, C_PARAMS };
+
+static int canon(struct g2d_buf *b, json_t *v, const char *key, enum canon_ctx ctx,
+                 const char *const *allow, bool *empty);
+
+/* An object's members in sorted order, filtered by @p allow (sorted, NULL-ended) if given. */
+static int canon_object(struct g2d_buf *b, json_t *o, enum canon_ctx ctx, const char *const *allow,
+                        bool *empty)
+{
+    const char *stack[32], **keys = stack, *k;
+    size_t n = 0, cap = 32, i, start = b->len;
+    bool any = false;
+    json_t *v;
+    int r;
+
+    if (allow) {
+        for (; *allow; allow++)
+            if (json_object_get(o, *allow))
+                keys[n++] = *allow; /* whitelists are sorted already */
+    } else {
+        json_object_foreach(o, k, v)
+        {
+            if (n == cap) {
+                const char **nk = malloc(2 * cap * sizeof(*nk));
+
+                if (!nk) {
+                    if (keys != stack)
+                        free(keys);
+                    return -ENOMEM;
+                }
+                memcpy(nk, keys, n * sizeof(*nk));
+                if (keys != stack)
+                    free(keys);
+                keys = nk;
+                cap *= 2;
+            }
+            keys[n++] = k;
+        }
+        qsort(keys, n, sizeof(*keys), key_cmp);
+    }
+    r = g2d_buf_putc(b, '{');
+    for (i = 0; r == 0 && i < n; i++) {
+        size_t mark = b->len;
+        enum canon_ctx cc = C_ANY;
+        bool e = false;
+
+        if (ctx == C_PARAMS && g2d_param_is_volatile(keys[i]))
+            continue;
+        if (ctx == C_TOP && strcmp(keys[i], "Sd") == 0)
+            cc = C_SD;
+        else if (ctx == C_TOP && strcmp(keys[i], "Parameters") == 0)
+            cc = C_PARAMS;
+        if (any)
+            r = g2d_buf_putc(b, ',');
+        if (r == 0)
+            r = put_string(b, keys[i], strlen(keys[i]));
+        if (r == 0)
+            r = g2d_buf_putc(b, ':');
+        if (r == 0)
+            r = canon(b, json_object_get(o, keys[i]), keys[i], cc, cc == C_SD ? sd_keys : NULL, &e);
+        if (r == 0 && e) {
+            b->len = mark; /* drop the empty member */
+            b->data[b->len] = '\0';
+        } else if (r == 0) {
+            any = true;
+        }
+    }
+    if (keys != stack)
+        free(keys);
+    if (r == 0 && !any) {
+        b->len = start;
+        b->data[b->len] = '\0';
+        *empty = true;
+        return 0;
+    }
+    return r ? r : g2d_buf_putc(b, '}');
+}
+
+static int canon(struct g2d_buf *b, json_t *v, const char *key, enum canon_ctx ctx,
+                 const char *const *allow, bool *empty)
+{
+    size_t i;
+    json_t *e;
+    int r;
+
+    *empty = false;
     switch (json_typeof(v)) {
     case JSON_OBJECT:
-        out = json_object();
-        json_object_foreach(v, k, c)
-        {
-            p = prune(c, k);
-            if (p)
-                json_object_set_new(out, k, p);
-        }
-        if (json_object_size(out) == 0) {
-            json_decref(out);
-            return NULL;
-        }
-        return out;
+        return canon_object(b, v, ctx, allow, empty);
     case JSON_ARRAY:
-        if (json_array_size(v) == 0)
-            return NULL;
-        out = json_array();
-        json_array_foreach(v, i, c)
-        {
-            p = prune(c, NULL);
-            json_array_append_new(out,
-                                  p ? p : (json_is_string(c) ? json_string("") : json_object()));
+        if (json_array_size(v) == 0) {
+            *empty = true;
+            return 0;
         }
-        return out;
+        r = g2d_buf_putc(b, '[');
+        json_array_foreach(v, i, e)
+        {
+            size_t mark = b->len;
+            bool ee = false;
+
+            if (r == 0 && i)
+                r = g2d_buf_putc(b, ',');
+            mark = b->len;
+            if (r == 0)
+                r = canon(b, e, NULL, C_ANY, NULL, &ee);
+            if (r == 0 && ee)
+                r = g2d_buf_puts(b, json_is_string(e) ? "\"\"" : "{}");
+            (void)mark;
+        }
+        return r ? r : g2d_buf_putc(b, ']');
     case JSON_STRING:
-        return json_string_length(v) ? json_incref(v) : NULL;
-    case JSON_FALSE:
-    case JSON_NULL:
-        return NULL;
+        if (json_string_length(v) == 0) {
+            *empty = true;
+            return 0;
+        }
+        return put_string(b, json_string_value(v), json_string_length(v));
     case JSON_INTEGER:
         if (key && (!strcmp(key, "NumBuckets") || !strcmp(key, "Retention")) &&
-            json_integer_value(v) <= 0)
-            return NULL;
-        return json_incref(v);
-    default:
-        return json_incref(v);
+            json_integer_value(v) <= 0) {
+            *empty = true;
+            return 0;
+        }
+        return g2d_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    case JSON_REAL:
+        return g2d_buf_printf(b, "%.17g", json_real_value(v));
+    case JSON_TRUE:
+        return g2d_buf_puts(b, "true");
+    default: /* false, null */
+        *empty = true;
+        return 0;
     }
 }
 
-/* Copy the listed members of src that exist. */
-static json_t *pick(json_t *src, const char *const *keys)
+static int normalized_write(json_t *obj, const char *const *keys, struct g2d_buf *b)
 {
-    json_t *o = json_object(), *v;
+    bool empty = false;
+    int r = canon(b, obj, NULL, C_TOP, keys, &empty);
 
-    for (; o && *keys; keys++)
-        if ((v = json_object_get(src, *keys)))
-            json_object_set(o, *keys, v);
-    return o;
+    if (r == 0 && empty)
+        r = g2d_buf_puts(b, "{}");
+    return r;
 }
 
-static void drop_volatile(json_t *o)
+static int fp_with(json_t *obj, const char *const *keys, struct g2d_fp *out)
 {
-    json_t *p = json_object_get(o, "Parameters");
-    const char *const *k;
+    struct g2d_buf b;
+    int r;
 
-    if (json_is_object(p))
-        for (k = volatile_params; *k; k++)
-            json_object_del(p, *k);
+    g2d_buf_init(&b, 0);
+    r = normalized_write(obj, keys, &b);
+    if (r == 0)
+        g2d_fp_bytes(b.data ? b.data : "", b.len, out);
+    g2d_buf_done(&b);
+    return r;
 }
 
-static const char *const sd_keys[] = {
-    "Cols",       "Location",   "InputFormat", "OutputFormat",
-    "Compressed", "NumBuckets", "SerDeInfo",   "BucketCols",
-    "SortCols",   "Parameters", "SkewedInfo",  "StoredAsSubDirectories",
-    NULL,
-};
-
-static json_t *normalize(json_t *src, const char *const *keys, bool has_sd)
+int g2d_fp_database(json_t *dlf_db, struct g2d_fp *out)
 {
-    json_t *o = pick(src, keys), *sd, *n;
-
-    if (!o)
-        return NULL;
-    /* Copy Parameters before editing them: pick() shares the member. */
-    if (json_is_object(json_object_get(o, "Parameters")))
-        json_object_set_new(o, "Parameters", json_copy(json_object_get(o, "Parameters")));
-    drop_volatile(o);
-    if (has_sd && json_is_object(sd = json_object_get(src, "Sd")))
-        json_object_set_new(o, "Sd", pick(sd, sd_keys));
-    n = prune(o, NULL);
-    json_decref(o);
-    return n ? n : json_object();
-}
-
-static const char *const table_keys[] = {
-    "TableName", "Owner",      "Retention", "PartitionKeys", "ViewOriginalText", "ViewExpandedText",
-    "TableType", "Parameters", NULL,
-};
-static const char *const partition_keys[] = {"Values", "Parameters", NULL};
-static const char *const function_keys[] = {
-    "FunctionName", "ClassName", "OwnerName", "OwnerType", "ResourceUri", NULL,
-};
-
-json_t *g2d_normalize_table(json_t *dlf_table)
-{
-    return normalize(dlf_table, table_keys, true);
-}
-
-json_t *g2d_normalize_partition(json_t *dlf_part)
-{
-    return normalize(dlf_part, partition_keys, true);
-}
-
-json_t *g2d_normalize_function(json_t *dlf_fn)
-{
-    return normalize(dlf_fn, function_keys, false);
-}
-
-static int fp_of(json_t *n, struct g2d_fp *out)
-{
-    char *s = n ? g2d_canonical_json(n) : NULL;
-
-    json_decref(n);
-    if (!s)
-        return -ENOMEM;
-    g2d_fp_bytes(s, strlen(s), out);
-    free(s);
-    return 0;
+    return fp_with(dlf_db, database_keys, out);
 }
 
 int g2d_fp_table(json_t *dlf_table, struct g2d_fp *out)
 {
-    return fp_of(g2d_normalize_table(dlf_table), out);
+    return fp_with(dlf_table, table_keys, out);
 }
 
 int g2d_fp_partition(json_t *dlf_part, struct g2d_fp *out)
 {
-    return fp_of(g2d_normalize_partition(dlf_part), out);
+    return fp_with(dlf_part, partition_keys, out);
 }
 
 int g2d_fp_function(json_t *dlf_fn, struct g2d_fp *out)
 {
-    return fp_of(g2d_normalize_function(dlf_fn), out);
+    return fp_with(dlf_fn, function_keys, out);
+}
+
+char *g2d_normalized_text(enum g2d_norm_kind kind, json_t *obj)
+{
+    static const char *const *const lists[] = {database_keys, table_keys, partition_keys,
+                                               function_keys};
+    struct g2d_buf b;
+
+    g2d_buf_init(&b, 0);
+    if (normalized_write(obj, lists[kind], &b) < 0) {
+        g2d_buf_done(&b);
+        return NULL;
+    }
+    return g2d_buf_steal(&b);
 }

@@ -105,14 +105,14 @@ int g2d_fp_table(json_t *dlf_table, struct g2d_fp *out);
 int g2d_fp_partition(json_t *dlf_part, struct g2d_fp *out);
 int g2d_fp_function(json_t *dlf_fn, struct g2d_fp *out);
 
+enum g2d_norm_kind { G2D_NORM_DATABASE, G2D_NORM_TABLE, G2D_NORM_PARTITION, G2D_NORM_FUNCTION };
+
 /**
- * The normalised form that is fingerprinted (new reference), exposed for tests and for
- * explaining a diff: only managed fields, volatile parameters removed, empty values
- * (null, "", false, [], {}, non-positive bucket counts and retention) removed.
+ * The normalised text that is fingerprinted (caller frees), for tests and for explaining a
+ * diff: only managed members, volatile parameters removed, empty values removed, keys
+ * sorted, compact.
  */
-json_t *g2d_normalize_table(json_t *dlf_table);
-json_t *g2d_normalize_partition(json_t *dlf_part);
-json_t *g2d_normalize_function(json_t *dlf_fn);
+char *g2d_normalized_text(enum g2d_norm_kind kind, json_t *obj);
 
 /** Canonical compact JSON of @p v with sorted keys (caller frees). */
 char *g2d_canonical_json(json_t *v);

@@ -311,6 +311,34 @@ static void test_normalised_equivalence(void **state)
     json_decref(in);
 }
 
+/* The normalised text: managed members only, sorted, empties and volatile parameters gone. */
+static void test_normalized_text(void **state)
+{
+    json_t *t = json_loads(
+        "{\"TableName\":\"t\",\"TableId\":\"x\",\"CreateTime\":5,\"Owner\":\"\","
+        "\"Retention\":0,\"TableType\":\"EXTERNAL_TABLE\",\"Parameters\":{\"b\":\"2\","
+        "\"transient_lastDdlTime\":\"9\",\"a\":\"q\\\"\\n\"},\"Sd\":{\"NumBuckets\":-1,"
+        "\"Compressed\":false,\"Cols\":[{\"Type\":\"int\",\"Name\":\"c\",\"Comment\":\"\"},"
+        "{}],\"Extra\":1,\"SerDeInfo\":{\"Parameters\":{}},\"Location\":\"oss://l\"},"
+        "\"PartitionKeys\":[]}",
+        0, NULL);
+    char *n;
+
+    assert_non_null(t);
+    n = g2d_normalized_text(G2D_NORM_TABLE, t);
+    assert_string_equal(n, "{\"Parameters\":{\"a\":\"q\\\"\\u000a\",\"b\":\"2\"},"
+                           "\"Sd\":{\"Cols\":[{\"Name\":\"c\",\"Type\":\"int\"},{}],"
+                           "\"Location\":\"oss://l\"},\"TableName\":\"t\","
+                           "\"TableType\":\"EXTERNAL_TABLE\"}");
+    free(n);
+    json_decref(t);
+    t = json_loads("{\"Unmanaged\":1}", 0, NULL);
+    n = g2d_normalized_text(G2D_NORM_PARTITION, t);
+    assert_string_equal(n, "{}");
+    free(n);
+    json_decref(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_function_resources),
         cmocka_unit_test(test_skewed_decoding),
         cmocka_unit_test(test_normalised_equivalence),
+        cmocka_unit_test(test_normalized_text),
     };
     return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Microbenchmark of the per-partition stages of a first sync, on one representative Glue
+ * partition (2 keys, 12 columns, Parquet SerDe, 3 parameters): parse, transform,
+ * fingerprint, serialise for the batch body. Prints ns per stage. Not a test.
+ *   build/tests/micro_partition [iterations]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "../../lib/jscan.h"
+#include "../../lib/model.h"
+
+static double now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static char *make_partition(void)
+{
+    json_t *cols = json_array(), *p;
+    char *s;
+    int i;
+
+    for (i = 0; i < 12; i++) {
+        char name[32];
+
+        snprintf(name, sizeof(name), "column_%02d", i);
+        json_array_append_new(cols, json_pack("{s:s, s:s, s:s}", "Name", name, "Type",
+                                              i % 3 ? "string" : "bigint", "Comment",
+                                              "a column comment of moderate length"));
+    }
+    p = json_pack(
+        "{s:[s,s], s:s, s:s, s:f, s:f, s:{s:s, s:s, s:s}, s:{s:o, s:s, s:s, s:s, s:b, s:i, "
+        "s:{s:s, s:{s:s}}, s:[], s:[], s:{}, s:b}, s:s}",
+        "Values", "2024-01-01", "eu-west-1", "DatabaseName", "sales", "TableName", "orders",
+        "CreationTime", 1.708699485e9, "LastAccessTime", 0.0, "Parameters", "numRows", "1234",
+        "totalSize", "567890", "transient_lastDdlTime", "1708699485", "StorageDescriptor",
+        "Columns", cols, "Location", "s3://bucket/sales.db/orders/dt=2024-01-01/region=eu-west-1",
+        "InputFormat", "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+        "OutputFormat", "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+        "Compressed", 0, "NumberOfBuckets", -1, "SerdeInfo", "SerializationLibrary",
+        "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe", "Parameters",
+        "serialization.format", "1", "BucketColumns", "SortColumns", "Parameters",
+        "StoredAsSubDirectories", 0, "CatalogId", "123456789012");
+    s = json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    int n = argc > 1 ? atoi(argv[1]) : 20000, i;
+    struct g2d_location_rule rule = {"s3://bucket/", "oss://bucket/"};
+    struct g2d_config cfg = {0};
+    char *text = make_partition();
+    size_t len = strlen(text);
+    double t0, t[5] = {0};
+    struct g2d_fp fp;
+
+    cfg.location_map = &rule;
+    cfg.nlocation_map = 1;
+    for (i = 0; i < n; i++) {
+        json_t *gp, *in = NULL;
+        char *out;
+        const char *v;
+        size_t vl;
+
+        t0 = now_ns();
+        (void)g2d_jscan_member(text, len, "Values", &v, &vl);
+        t[0] += now_ns() - t0;
+        t0 = now_ns();
+        gp = json_loadb(text, len, 0, NULL);
+        t[1] += now_ns() - t0;
+        t0 = now_ns();
+        g2d_model_partition(&cfg, "sales", "orders", gp, &in, NULL, NULL);
+        t[2] += now_ns() - t0;
+        t0 = now_ns();
+        g2d_fp_partition(in, &fp);
+        t[3] += now_ns() - t0;
+        t0 = now_ns();
+        out = json_dumps(in, JSON_COMPACT);
+        free(out);
+        json_decref(in);
+        json_decref(gp);
+        t[4] += now_ns() - t0;
+    }
+    printf("partition of %zu bytes, %d iterations (ns per partition):\n", len, n);
+    printf("  scan Values  %8.0f\n  parse        %8.0f\n  transform    %8.0f\n"
+           "  fingerprint  %8.0f\n  dump+free    %8.0f\n",
+           t[0] / n, t[1] / n, t[2] / n, t[3] / n, t[4] / n);
+    free(text);
+    return 0;
+}
