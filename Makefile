@@ -143,7 +143,7 @@ fuzz:
 	@echo "run e.g.: build-fuzz/fuzz_config tests/fuzz/corpus/config -max_total_time=60"
 
 FORMAT_SRC = $(wildcard include/glue2dlf/*.h lib/*.c lib/*.h daemon/*.c daemon/*.h \
-	tests/unit/*.c tests/sim/*.c tests/sim/*.h tests/tools/*.c tests/fuzz/*.c)
+	tests/unit/*.c tests/sim/*.c tests/sim/*.h tests/tools/*.c tests/fuzz/*.c tests/bench/*.c)
 format:
 	clang-format -i $(FORMAT_SRC)
 format-check:

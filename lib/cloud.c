@@ -346,9 +346,12 @@ static void call_done(const struct g2d_http_response *resp, void *arg)
     free(call);
 }
 
+/* Queue one call. The body is @p body (stolen, serialised here) or, when that is NULL, the
+ * ready text @p btext of @p blen bytes (borrowed; the engine copies it). */
 static int submit(struct g2d_cloud *c, enum g2d_side side, bool raw, const char *method,
                   const char *path, const char *action, const struct g2d_kv *query, size_t nquery,
-                  json_t *body, g2d_api_cb cb, void *arg, struct g2d_http_req **out)
+                  json_t *body, const char *btext, size_t blen, g2d_api_cb cb, void *arg,
+                  struct g2d_http_req **out)
 {
     struct g2d_http_request_opts o = {0};
     struct cloud_call *call;
@@ -365,6 +368,10 @@ static int submit(struct g2d_cloud *c, enum g2d_side side, bool raw, const char 
         free(text);
         return -ENOMEM;
     }
+    if (text) {
+        btext = text;
+        blen = strlen(text);
+    }
     call->c = c;
     call->side = side;
     call->raw = raw;
@@ -374,8 +381,8 @@ static int submit(struct g2d_cloud *c, enum g2d_side side, bool raw, const char 
     o.path = path;
     o.query = query;
     o.nquery = nquery;
-    o.body = text;
-    o.body_len = text ? strlen(text) : 0;
+    o.body = btext;
+    o.body_len = btext ? blen : 0;
     o.action = action;
     r = g2d_http_submit(c->ep[side], &o, call_done, call, out);
     free(text);
@@ -394,7 +401,7 @@ int g2d_glue_call(struct g2d_cloud *c, const char *op, json_t *body, g2d_api_cb 
         body = json_object();
     if (!body)
         return -ENOMEM;
-    return submit(c, G2D_SIDE_GLUE, false, "POST", "/", op, NULL, 0, body, cb, arg, out);
+    return submit(c, G2D_SIDE_GLUE, false, "POST", "/", op, NULL, 0, body, NULL, 0, cb, arg, out);
 }
 
 int g2d_glue_call_raw(struct g2d_cloud *c, const char *op, json_t *body, g2d_api_cb cb, void *arg,
@@ -404,14 +411,23 @@ int g2d_glue_call_raw(struct g2d_cloud *c, const char *op, json_t *body, g2d_api
         body = json_object();
     if (!body)
         return -ENOMEM;
-    return submit(c, G2D_SIDE_GLUE, true, "POST", "/", op, NULL, 0, body, cb, arg, out);
+    return submit(c, G2D_SIDE_GLUE, true, "POST", "/", op, NULL, 0, body, NULL, 0, cb, arg, out);
 }
 
 int g2d_dlf_call(struct g2d_cloud *c, const char *method, const char *path, const char *action,
                  const struct g2d_kv *query, size_t nquery, json_t *body, g2d_api_cb cb, void *arg,
                  struct g2d_http_req **out)
 {
-    return submit(c, G2D_SIDE_DLF, false, method, path, action, query, nquery, body, cb, arg, out);
+    return submit(c, G2D_SIDE_DLF, false, method, path, action, query, nquery, body, NULL, 0, cb,
+                  arg, out);
+}
+
+int g2d_dlf_call_text(struct g2d_cloud *c, const char *method, const char *path, const char *action,
+                      const struct g2d_kv *query, size_t nquery, const char *body, size_t body_len,
+                      g2d_api_cb cb, void *arg, struct g2d_http_req **out)
+{
+    return submit(c, G2D_SIDE_DLF, false, method, path, action, query, nquery, NULL, body, body_len,
+                  cb, arg, out);
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------- */

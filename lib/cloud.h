@@ -65,6 +65,11 @@ int g2d_dlf_call(struct g2d_cloud *c, const char *method, const char *path, cons
 enum g2d_http_verdict g2d_glue_classify(struct g2d_http_response *resp, void *ctx);
 enum g2d_http_verdict g2d_dlf_classify(struct g2d_http_response *resp, void *ctx);
 
+/** Like g2d_dlf_call() with a ready JSON text body (borrowed: copied before returning). */
+int g2d_dlf_call_text(struct g2d_cloud *c, const char *method, const char *path, const char *action,
+                      const struct g2d_kv *query, size_t nquery, const char *body, size_t body_len,
+                      g2d_api_cb cb, void *arg, struct g2d_http_req **out);
+
 void g2d_cloud_stats(const struct g2d_cloud *c, enum g2d_side side, struct g2d_http_stats *out);
 
 /** Requests submitted so far on a side (monotonic). */

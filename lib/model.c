@@ -5,6 +5,7 @@
 
 #include <openssl/sha.h>
 
+#include "jwrite.h"
 #include "model.h"
 
 char *g2d_map_location(const struct g2d_config *cfg, const char *location)
@@ -661,34 +662,6 @@ static const char *const database_keys[] = {
     "Description", "LocationUri", "Name", "Parameters", NULL,
 };
 
-static int put_string(struct g2d_buf *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t i, run = 0;
-    int r = g2d_buf_putc(b, '"');
-
-    for (i = 0; r == 0 && i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        r = g2d_buf_append(b, s + run, i - run);
-        if (r == 0 && (c == '"' || c == '\\')) {
-            char e[2] = {'\\', (char)c};
-
-            r = g2d_buf_append(b, e, 2);
-        } else if (r == 0) {
-            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-
-            r = g2d_buf_append(b, e, 6);
-        }
-        run = i + 1;
-    }
-    if (r == 0)
-        r = g2d_buf_append(b, s + run, n - run);
-    return r ? r : g2d_buf_putc(b, '"');
-}
-
 static int key_cmp(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -749,7 +722,7 @@ static int canon_object(struct g2d_buf *b, json_t *o, enum canon_ctx ctx, const 
         if (any)
             r = g2d_buf_putc(b, ',');
         if (r == 0)
-            r = put_string(b, keys[i], strlen(keys[i]));
+            r = g2d_jwrite_string(b, keys[i], strlen(keys[i]));
         if (r == 0)
             r = g2d_buf_putc(b, ':');
         if (r == 0)
@@ -809,7 +782,7 @@ static int canon(struct g2d_buf *b, json_t *v, const char *key, enum canon_ctx c
             *empty = true;
             return 0;
         }
-        return put_string(b, json_string_value(v), json_string_length(v));
+        return g2d_jwrite_string(b, json_string_value(v), json_string_length(v));
     case JSON_INTEGER:
         if (key && (!strcmp(key, "NumBuckets") || !strcmp(key, "Retention")) &&
             json_integer_value(v) <= 0) {

@@ -34,6 +34,7 @@
 
 #include "cloud.h"
 #include "jscan.h"
+#include "jwrite.h"
 #include "model.h"
 #include "snapshot.h"
 
@@ -60,7 +61,7 @@ typedef void (*wop_done_fn)(struct wop *op, const struct g2d_api_result *res);
 /* One item of a partition batch. */
 struct pitem {
     json_t *values; /* array of strings */
-    json_t *input;  /* PartitionInput (create/update), NULL for deletes */
+    char *text;     /* PartitionInput as compact JSON (create/update), NULL for deletes */
     struct g2d_fp fp;
     uint64_t raw; /* fingerprint of the Glue bytes it came from, 0 = unknown */
     enum g2d_diff diff;
@@ -76,6 +77,8 @@ struct wop {
     char *qbuf[6];
     size_t nq;
     json_t *body;
+    char *btext; /* ready text body (partition batches), instead of body */
+    size_t blen;
     /* what it is about */
     enum g2d_item_type type;
     enum g2d_diff diff;
@@ -427,11 +430,11 @@ static void free_units(struct g2d_sync *s)
             free(t->seg_token[i]);
         for (i = 0; i < t->ncb; i++) {
             json_decref(t->cbatch[i].values);
-            json_decref(t->cbatch[i].input);
+            free(t->cbatch[i].text);
         }
         for (i = 0; i < t->nub; i++) {
             json_decref(t->ubatch[i].values);
-            json_decref(t->ubatch[i].input);
+            free(t->ubatch[i].text);
         }
         free(t->cbatch);
         free(t->ubatch);
@@ -532,6 +535,7 @@ static void wop_free(struct wop *op)
     for (i = 0; i < op->nq; i++)
         free(op->qbuf[i]);
     json_decref(op->body);
+    free(op->btext);
     json_decref(op->input);
     free(op->key);
     free(op->name);
@@ -539,7 +543,7 @@ static void wop_free(struct wop *op)
     free(op->tbl);
     for (i = 0; i < op->nitems; i++) {
         json_decref(op->items[i].values);
-        json_decref(op->items[i].input);
+        free(op->items[i].text);
     }
     free(op->items);
     free(op);
@@ -611,6 +615,9 @@ static int wop_send(struct wop *op)
 {
     json_t *body = op->body ? json_incref(op->body) : NULL;
 
+    if (op->btext)
+        return g2d_dlf_call_text(op->s->cloud, op->method, op->path, op->action, op->q, op->nq,
+                                 op->btext, op->blen, wop_sent, op, NULL);
     return g2d_dlf_call(op->s->cloud, op->method, op->path, op->action, op->q, op->nq, body,
                         wop_sent, op, NULL);
 }
@@ -889,6 +896,7 @@ static void part_item_result(struct g2d_sync *s, struct wop *op, struct pitem *i
 static struct wop *part_batch_op(struct g2d_sync *s, struct tunit *tu, const char *key,
                                  const char *db, const char *tbl, enum g2d_diff diff,
                                  struct pitem *items, size_t n);
+static int part_body(struct g2d_sync *s, struct wop *op);
 
 static void part_done(struct wop *op, const struct g2d_api_result *res)
 {
@@ -935,7 +943,7 @@ static void part_done(struct wop *op, const struct g2d_api_result *res)
                       !strcmp(code, "InvalidObject"))))) {
             retry[nretry] = *it; /* moves the references */
             it->values = NULL;
-            it->input = NULL;
+            it->text = NULL;
             nretry++;
         } else {
             char buf[512];
@@ -963,25 +971,7 @@ static void part_done(struct wop *op, const struct g2d_api_result *res)
                 w->nitems = nretry;
                 retry = NULL;
                 w->done = part_done;
-                w->method = w->as_create ? "POST" : "PUT";
-                w->path = w->as_create ? PATH_PARTS "/batchcreate" : PATH_PARTS "/batchupdate";
-                w->action = w->as_create ? "BatchCreatePartitions" : "BatchUpdatePartitions";
-                {
-                    json_t *inputs = json_array();
-
-                    for (i = 0; i < w->nitems; i++)
-                        json_array_append(inputs, w->items[i].input);
-                    w->body = json_pack("{s:s, s:s, s:o}", "DatabaseName", w->db, "TableName",
-                                        w->tbl, "PartitionInputs", inputs);
-                    if (w->body && w->as_create) {
-                        json_object_set_new(w->body, "IfNotExists", json_false());
-                        json_object_set_new(w->body, "NeedResult", json_false());
-                    }
-                    if (w->body && s->cycle_cfg->dlf.catalog_id)
-                        json_object_set_new(w->body, "CatalogId",
-                                            json_string(s->cycle_cfg->dlf.catalog_id));
-                }
-                if (w->key && w->db && w->tbl && w->body) {
+                if (w->key && w->db && w->tbl && part_body(s, w) == 0) {
                     s->part_batches++;
                     if (w->tu)
                         w->tu->batches_inflight++;
@@ -995,7 +985,7 @@ static void part_done(struct wop *op, const struct g2d_api_result *res)
                 for (i = 0; i < nretry; i++) {
                     part_item_result(s, op, &retry[i], false, "out of memory");
                     json_decref(retry[i].values);
-                    json_decref(retry[i].input);
+                    free(retry[i].text);
                 }
             }
         }
@@ -1012,53 +1002,92 @@ static void part_done(struct wop *op, const struct g2d_api_result *res)
     resume_parked(s);
 }
 
+/*
+ * The request of a partition batch from its items: deletes as a small JSON body; creates
+ * and updates as text, the items' ready PartitionInput texts joined (no tree, no dump).
+ */
+static int part_body(struct g2d_sync *s, struct wop *op)
+{
+    const char *cat = s->cycle_cfg->dlf.catalog_id;
+    struct g2d_buf b;
+    size_t i;
+    int r = 0;
+
+    if (op->diff == G2D_DIFF_DLF_NEW) {
+        json_t *list = json_array();
+
+        op->method = "POST";
+        op->path = PATH_PARTS "/batchdelete";
+        op->action = "BatchDeletePartitions";
+        for (i = 0; list && i < op->nitems; i++)
+            json_array_append_new(list, json_pack("{s:O}", "Values", op->items[i].values));
+        op->body = json_pack("{s:s, s:s, s:o, s:b}", "DatabaseName", op->db, "TableName", op->tbl,
+                             "PartitionValueList", list, "IfExists", 1);
+        if (op->body && cat)
+            json_object_set_new(op->body, "CatalogId", json_string(cat));
+        return op->body ? 0 : -ENOMEM;
+    }
+    op->method = op->as_create ? "POST" : "PUT";
+    op->path = op->as_create ? PATH_PARTS "/batchcreate" : PATH_PARTS "/batchupdate";
+    op->action = op->as_create ? "BatchCreatePartitions" : "BatchUpdatePartitions";
+    g2d_buf_init(&b, 0);
+    r = g2d_buf_puts(&b, "{");
+    if (r == 0 && cat) {
+        r = g2d_buf_puts(&b, "\"CatalogId\":");
+        if (r == 0)
+            r = g2d_jwrite_string(&b, cat, strlen(cat));
+        if (r == 0)
+            r = g2d_buf_putc(&b, ',');
+    }
+    if (r == 0)
+        r = g2d_buf_puts(&b, "\"DatabaseName\":");
+    if (r == 0)
+        r = g2d_jwrite_string(&b, op->db, strlen(op->db));
+    if (r == 0)
+        r = g2d_buf_puts(&b, ",\"TableName\":");
+    if (r == 0)
+        r = g2d_jwrite_string(&b, op->tbl, strlen(op->tbl));
+    if (r == 0 && op->as_create)
+        r = g2d_buf_puts(&b, ",\"IfNotExists\":false,\"NeedResult\":false");
+    if (r == 0)
+        r = g2d_buf_puts(&b, ",\"PartitionInputs\":[");
+    for (i = 0; r == 0 && i < op->nitems; i++) {
+        if (i)
+            r = g2d_buf_putc(&b, ',');
+        if (r == 0)
+            r = g2d_buf_puts(&b, op->items[i].text ? op->items[i].text : "{}");
+    }
+    if (r == 0)
+        r = g2d_buf_puts(&b, "]}");
+    if (r < 0) {
+        g2d_buf_done(&b);
+        return r;
+    }
+    free(op->btext);
+    op->blen = b.len;
+    op->btext = g2d_buf_steal(&b);
+    return op->btext ? 0 : -ENOMEM;
+}
+
 /* Build a batch write (create, update or delete) for @p n items (ownership taken). */
 static struct wop *part_batch_op(struct g2d_sync *s, struct tunit *tu, const char *key,
                                  const char *db, const char *tbl, enum g2d_diff diff,
                                  struct pitem *items, size_t n)
 {
     struct wop *op = wop_new(s, G2D_ITEM_PARTITION, diff, key, NULL, db, tbl);
-    json_t *list = json_array();
-    size_t i;
 
-    if (!op || !list) {
-        json_decref(list);
-        wop_free(op);
+    if (!op)
         return NULL;
-    }
     op->items = items;
     op->nitems = n;
     op->tu = tu;
     op->done = part_done;
-    if (diff == G2D_DIFF_DLF_NEW) {
-        op->method = "POST";
-        op->path = PATH_PARTS "/batchdelete";
-        op->action = "BatchDeletePartitions";
-        for (i = 0; i < n; i++)
-            json_array_append_new(list, json_pack("{s:O}", "Values", items[i].values));
-        op->body = json_pack("{s:s, s:s, s:o, s:b}", "DatabaseName", db, "TableName", tbl,
-                             "PartitionValueList", list, "IfExists", 1);
-    } else {
-        op->method = op->as_create ? "POST" : "PUT";
-        op->path = op->as_create ? PATH_PARTS "/batchcreate" : PATH_PARTS "/batchupdate";
-        op->action = op->as_create ? "BatchCreatePartitions" : "BatchUpdatePartitions";
-        for (i = 0; i < n; i++)
-            json_array_append(list, items[i].input);
-        op->body = json_pack("{s:s, s:s, s:o}", "DatabaseName", db, "TableName", tbl,
-                             "PartitionInputs", list);
-        if (op->body && op->as_create) {
-            json_object_set_new(op->body, "IfNotExists", json_false());
-            json_object_set_new(op->body, "NeedResult", json_false());
-        }
-    }
-    if (!op->body) {
+    if (part_body(s, op) < 0) {
         op->items = NULL;
         op->nitems = 0;
         wop_free(op);
         return NULL;
     }
-    if (s->cycle_cfg->dlf.catalog_id)
-        json_object_set_new(op->body, "CatalogId", json_string(s->cycle_cfg->dlf.catalog_id));
     return op;
 }
 
@@ -1081,7 +1110,7 @@ static void part_flush(struct g2d_sync *s, struct tunit *tu, const char *key, co
                    NULL, NULL);
             free(name);
             json_decref(items[i].values);
-            json_decref(items[i].input);
+            free(items[i].text);
         }
         free(items);
         return;
@@ -1096,7 +1125,7 @@ static void part_flush(struct g2d_sync *s, struct tunit *tu, const char *key, co
                    "out of memory", NULL);
             free(name);
             json_decref(items[i].values);
-            json_decref(items[i].input);
+            free(items[i].text);
         }
         free(items);
         return;
@@ -1147,7 +1176,7 @@ static void flush_chunk(struct g2d_sync *s, struct tunit *tu, enum g2d_diff diff
                    false, false, "out of memory", NULL);
             free(name);
             json_decref((*arr)[i].values);
-            json_decref((*arr)[i].input);
+            free((*arr)[i].text);
         }
     } else {
         memcpy(chunk, *arr, n * sizeof(*chunk));
@@ -1284,7 +1313,18 @@ static int pitem_add(struct pitem **arr, size_t *n, json_t *values, json_t *inpu
         return -ENOMEM;
     *arr = a;
     a[*n].values = json_incref(values);
-    a[*n].input = json_incref(input);
+    {
+        struct g2d_buf b;
+
+        g2d_buf_init(&b, 0);
+        if (input && g2d_jwrite_value(&b, input) < 0) {
+            g2d_buf_done(&b);
+            return -ENOMEM;
+        }
+        a[*n].text = input ? g2d_buf_steal(&b) : NULL;
+        if (input && !a[*n].text)
+            return -ENOMEM;
+    }
     a[*n].fp = *fp;
     a[*n].raw = raw;
     a[*n].diff = diff;
@@ -2102,7 +2142,7 @@ static void delete_partitions(struct g2d_sync *s)
             }
             batch = nbatch;
             batch[nb].values = values;
-            batch[nb].input = NULL;
+            batch[nb].text = NULL;
             memset(&batch[nb].fp, 0, sizeof(batch[nb].fp));
             batch[nb].raw = 0;
             batch[nb].diff = G2D_DIFF_DLF_NEW;
