@@ -42,6 +42,7 @@
 #define DEF_MAX_ATTEMPTS 6u
 #define DEF_BASE_DELAY_MS 100u
 #define DEF_THROTTLE_DELAY_MS 1000u
+#define THROTTLE_ATTEMPT_FACTOR 4u
 #define DEF_MAX_DELAY_MS 20000u
 #define DEF_RETRY_BUDGET 500u
 #define RETRY_COST 5u
@@ -94,9 +95,14 @@ struct g2d_http_endpoint {
     struct g2d_http_endpoint *next;
     uv_timer_t timer;
     char *name, *base_url, *host;
-    unsigned max_concurrency, concurrency, aimd_count;
+    unsigned max_concurrency, concurrency;
     double max_rps, tokens;
     uint64_t tokens_at;
+    /* Adaptive rate (throttling): a cap below max_rps learnt from the service. */
+    double arate; /* 0 = none */
+    uint64_t arate_cut_at, arate_up_at, last_throttle_at;
+    double sent_rate; /* attempts per second, smoothed */
+    uint64_t sent_count, sent_at;
     unsigned max_attempts, base_delay_ms, throttle_delay_ms, max_delay_ms;
     unsigned budget, budget_cap;
     int (*prepare)(struct g2d_http_attempt *a, void *ctx);
@@ -576,6 +582,8 @@ static int easy_setup(struct g2d_http_req *r)
 }
 
 /* Start one attempt of a request that is in no list. May deliver a failure. */
+static void rate_count(struct g2d_http_endpoint *ep, uint64_t now);
+
 static void start_attempt(struct g2d_http_req *r)
 {
     struct g2d_http_endpoint *ep = r->ep;
@@ -586,6 +594,7 @@ static void start_attempt(struct g2d_http_req *r)
 
     r->attempt++;
     ep->stats.attempts++;
+    rate_count(ep, uv_now(h->loop));
     if (r->attempt > 1)
         ep->stats.retries++;
     g2d_buf_reset(&r->resp_body);
@@ -651,16 +660,72 @@ static void start_attempt(struct g2d_http_req *r)
     }
 }
 
+/* The rate in force: the configured cap, or the adaptive one if lower; 0 = none. */
+static double eff_rps(const struct g2d_http_endpoint *ep)
+{
+    if (ep->arate > 0 && (ep->max_rps <= 0 || ep->arate < ep->max_rps))
+        return ep->arate;
+    return ep->max_rps;
+}
+
+/* Count attempts started, for the adaptive rate's estimate of what we send. */
+static void rate_count(struct g2d_http_endpoint *ep, uint64_t now)
+{
+    ep->sent_count++;
+    if (!ep->sent_at) {
+        ep->sent_at = now;
+        return;
+    }
+    if (now - ep->sent_at >= 250) {
+        double r = (double)ep->sent_count * 1000.0 / (double)(now - ep->sent_at);
+
+        ep->sent_rate = ep->sent_rate > 0 ? 0.5 * ep->sent_rate + 0.5 * r : r;
+        ep->sent_count = 0;
+        ep->sent_at = now;
+    }
+}
+
+/*
+ * Throttled: cut the rate to 80% of what we were sending, at most twice a second (a burst
+ * of throttles answers one excess). Quiet: raise it 5% a second; once it is far above what
+ * we send, and nothing was throttled for a minute, drop the cap.
+ */
+static void arate_throttled(struct g2d_http_endpoint *ep, uint64_t now)
+{
+    double base = ep->sent_rate > 0 ? ep->sent_rate : (double)ep->running.n + 1;
+
+    ep->last_throttle_at = now;
+    if (ep->arate > 0 && now - ep->arate_cut_at < 500)
+        return;
+    if (ep->arate > 0 && ep->arate < base)
+        base = ep->arate;
+    ep->arate = base * 0.8 < 0.5 ? 0.5 : base * 0.8;
+    ep->arate_cut_at = now;
+    ep->arate_up_at = now;
+    if (ep->tokens > 1)
+        ep->tokens = 1; /* no stored burst past a throttle */
+}
+
+static void arate_success(struct g2d_http_endpoint *ep, uint64_t now)
+{
+    if (ep->arate <= 0 || now - ep->arate_up_at < 1000)
+        return;
+    ep->arate_up_at = now;
+    ep->arate = ep->arate * 1.05 + 0.5;
+    if (now - ep->last_throttle_at > 60000 && ep->arate > 4 * ep->sent_rate + 10)
+        ep->arate = 0;
+}
+
 /* Take a rate-limit token, or say how long until one is available. */
 static bool rate_take(struct g2d_http_endpoint *ep, uint64_t now, uint64_t *wait_ms)
 {
-    double cap;
+    double cap, rps = eff_rps(ep);
 
-    if (ep->max_rps <= 0)
+    if (rps <= 0)
         return true;
-    cap = ep->max_rps < 1 ? 1 : ep->max_rps;
+    cap = rps < 1 ? 1 : rps;
     if (now > ep->tokens_at)
-        ep->tokens += (double)(now - ep->tokens_at) * ep->max_rps / 1000.0;
+        ep->tokens += (double)(now - ep->tokens_at) * rps / 1000.0;
     ep->tokens_at = now;
     if (ep->tokens > cap)
         ep->tokens = cap;
@@ -668,7 +733,7 @@ static bool rate_take(struct g2d_http_endpoint *ep, uint64_t now, uint64_t *wait
         ep->tokens -= 1;
         return true;
     }
-    *wait_ms = (uint64_t)((1 - ep->tokens) * 1000.0 / ep->max_rps) + 1;
+    *wait_ms = (uint64_t)((1 - ep->tokens) * 1000.0 / rps) + 1;
     return false;
 }
 
@@ -840,24 +905,6 @@ static void schedule_retry(struct g2d_http_req *r, uint64_t delay)
     list_insert_after(&ep->backoff, p, r);
 }
 
-static void aimd_throttled(struct g2d_http_endpoint *ep)
-{
-    ep->concurrency = ep->concurrency / 2;
-    if (ep->concurrency < 1)
-        ep->concurrency = 1;
-    ep->aimd_count = 0;
-}
-
-static void aimd_success(struct g2d_http_endpoint *ep)
-{
-    if (ep->concurrency >= ep->max_concurrency)
-        return;
-    if (++ep->aimd_count >= ep->concurrency) {
-        ep->concurrency++;
-        ep->aimd_count = 0;
-    }
-}
-
 static void finish_attempt(struct g2d_http *h, CURL *easy, CURLcode rc)
 {
     struct g2d_http_req *r = NULL;
@@ -914,7 +961,7 @@ static void finish_attempt(struct g2d_http *h, CURL *easy, CURLcode rc)
             throttled = true;
             retry = true;
             ep->stats.throttled++;
-            aimd_throttled(ep);
+            arate_throttled(ep, uv_now(h->loop));
             break;
         case G2D_HTTP_RETRY:
             retry = true;
@@ -927,14 +974,23 @@ static void finish_attempt(struct g2d_http *h, CURL *easy, CURLcode rc)
     if (resp->ok) {
         if (ep->budget < ep->budget_cap)
             ep->budget++;
-        aimd_success(ep);
+        arate_success(ep, uv_now(h->loop));
         deliver(r);
         return;
     }
+    /*
+     * Throttling is the service asking us to slow down, not a failure: the adaptive rate
+     * answers it, so a throttled request neither spends the retry budget (kept for
+     * transient errors) nor gives up after max_attempts — it gets four times as many.
+     */
+    if (throttled && r->attempt < ep->max_attempts * THROTTLE_ATTEMPT_FACTOR) {
+        schedule_retry(r, backoff_delay(r, true));
+        return;
+    }
     cost = rc == CURLE_OPERATION_TIMEDOUT ? RETRY_COST_TIMEOUT : RETRY_COST;
-    if (retry && r->attempt < ep->max_attempts && ep->budget >= cost) {
+    if (retry && !throttled && r->attempt < ep->max_attempts && ep->budget >= cost) {
         ep->budget -= cost;
-        schedule_retry(r, backoff_delay(r, throttled));
+        schedule_retry(r, backoff_delay(r, false));
         return;
     }
     deliver(r);
@@ -1285,7 +1341,6 @@ void g2d_http_endpoint_set_limits(struct g2d_http_endpoint *ep, unsigned max_con
         if (ep->concurrency >= ep->max_concurrency || ep->concurrency > max_concurrency)
             ep->concurrency = max_concurrency;
         ep->max_concurrency = max_concurrency;
-        ep->aimd_count = 0;
         if (!ep->h->closing)
             update_multi_limits(ep->h);
     }
@@ -1434,6 +1489,7 @@ void g2d_http_endpoint_stats(const struct g2d_http_endpoint *ep, struct g2d_http
     out->in_flight = ep->running.n;
     out->queued = ep->ready.n + ep->backoff.n;
     out->concurrency = ep->concurrency;
+    out->rate_limit = eff_rps(ep);
 }
 
 uv_loop_t *g2d_http_loop(const struct g2d_http *h)

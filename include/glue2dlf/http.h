@@ -115,7 +115,10 @@ struct g2d_http_endpoint_opts {
     unsigned throttle_delay_ms; /**< throttling backoff base, 0 = 1000 */
     unsigned max_delay_ms;      /**< backoff cap, 0 = 20000 */
     unsigned retry_budget;      /**< retry token bucket size, 0 = 500 (a retry costs 5,
-                                      a retry after a timeout 10, a success refunds 1) */
+                                     a retry after a timeout 10, a success refunds 1).
+                                     Throttled retries do not spend it: they lower the
+                                     endpoint's rate instead, and may take up to four
+                                     times max_attempts */
     /** Add this attempt's headers; a negative return fails the request with that code. */
     int (*prepare)(struct g2d_http_attempt *a, void *ctx);
     /**
@@ -166,6 +169,8 @@ struct g2d_http_stats {
     unsigned in_flight;   /**< transfers running now */
     unsigned queued;      /**< waiting for a slot, a rate token or a backoff timer */
     unsigned concurrency; /**< current effective concurrency limit */
+    double rate_limit;    /**< request rate in force (configured or learnt from
+                                      throttling), 0 = none */
 };
 
 void g2d_http_endpoint_stats(const struct g2d_http_endpoint *ep, struct g2d_http_stats *out);
