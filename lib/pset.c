@@ -33,12 +33,13 @@ static size_t get_varint(const uint8_t *p, size_t *v)
 }
 
 /* Encode into buf (caller gives enough room) and return the body length. */
-static size_t encode(const char *const *values, size_t n, uint8_t *buf)
+/* lens may be NULL: then the values are NUL-terminated. */
+static size_t encode(const char *const *values, const size_t *lens, size_t n, uint8_t *buf)
 {
     size_t len = 0, i;
 
     for (i = 0; i < n; i++) {
-        size_t l = strlen(values[i]);
+        size_t l = lens ? lens[i] : strlen(values[i]);
 
         len += put_varint(buf + len, l);
         memcpy(buf + len, values[i], l);
@@ -47,12 +48,12 @@ static size_t encode(const char *const *values, size_t n, uint8_t *buf)
     return len;
 }
 
-static size_t encoded_bound(const char *const *values, size_t n)
+static size_t encoded_bound(const char *const *values, const size_t *lens, size_t n)
 {
     size_t len = 0, i;
 
     for (i = 0; i < n; i++)
-        len += strlen(values[i]) + 10;
+        len += (lens ? lens[i] : strlen(values[i])) + 10;
     return len;
 }
 
@@ -219,7 +220,7 @@ int g2d_pset_put(struct g2d_pset *ps, const char *const *values, size_t n, const
                  uint64_t raw, uint8_t flags)
 {
     uint8_t stack[512], *enc = stack;
-    size_t bound = encoded_bound(values, n), len;
+    size_t bound = encoded_bound(values, NULL, n), len;
     struct g2d_pentry *e;
     uint64_t h;
     uint32_t i, off;
@@ -227,7 +228,7 @@ int g2d_pset_put(struct g2d_pset *ps, const char *const *values, size_t n, const
 
     if (bound > sizeof(stack) && !(enc = malloc(bound)))
         return -ENOMEM;
-    len = encode(values, n, enc);
+    len = encode(values, NULL, n, enc);
     h = hash_bytes(enc, len);
     e = find(ps, h, enc, len);
     if (e) {
@@ -267,13 +268,19 @@ out:
 
 struct g2d_pentry *g2d_pset_get(struct g2d_pset *ps, const char *const *values, size_t n)
 {
+    return g2d_pset_get_n(ps, values, NULL, n);
+}
+
+struct g2d_pentry *g2d_pset_get_n(struct g2d_pset *ps, const char *const *values,
+                                  const size_t *lens, size_t n)
+{
     uint8_t stack[512], *enc = stack;
-    size_t bound = encoded_bound(values, n), len;
+    size_t bound = encoded_bound(values, lens, n), len;
     struct g2d_pentry *e;
 
     if (bound > sizeof(stack) && !(enc = malloc(bound)))
         return NULL;
-    len = encode(values, n, enc);
+    len = encode(values, lens, n, enc);
     e = find(ps, hash_bytes(enc, len), enc, len);
     if (enc != stack)
         free(enc);

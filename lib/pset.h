@@ -49,6 +49,9 @@ int g2d_pset_put(struct g2d_pset *ps, const char *const *values, size_t n, const
                  uint64_t raw, uint8_t flags);
 /** Find a partition; NULL if absent. */
 struct g2d_pentry *g2d_pset_get(struct g2d_pset *ps, const char *const *values, size_t n);
+/** Same, with explicit value lengths (values need not be NUL-terminated). */
+struct g2d_pentry *g2d_pset_get_n(struct g2d_pset *ps, const char *const *values,
+                                  const size_t *lens, size_t n);
 /** Remove a partition if present. */
 void g2d_pset_del(struct g2d_pset *ps, const char *const *values, size_t n);
 /** Remove an entry found by g2d_pset_get()/g2d_pset_next(). */

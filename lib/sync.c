@@ -1432,6 +1432,48 @@ struct pctx {
 };
 
 /*
+ * Partition values straight from their JSON text when they are plain strings (no escape,
+ * no control character): pointers into @p t. @return the number of values, or -1 when the
+ * text needs a real JSON decoder.
+ */
+static int simple_values(const char *t, size_t n, const char **vals, size_t *lens, int max)
+{
+    const char *p = t, *end = t + n;
+    int k = 0;
+
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+        p++;
+    if (p >= end || *p++ != '[')
+        return -1;
+    for (;;) {
+        const char *q;
+
+        while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+            p++;
+        if (p < end && *p == ']' && k == 0)
+            return 0;
+        if (p >= end || *p != '"' || k == max)
+            return -1;
+        q = ++p;
+        while (q < end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+            q++;
+        if (q >= end || *q != '"')
+            return -1;
+        vals[k] = p;
+        lens[k] = (size_t)(q - p);
+        k++;
+        p = q + 1;
+        while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+            p++;
+        if (p < end && *p == ',') {
+            p++;
+            continue;
+        }
+        return p < end && *p == ']' ? k : -1;
+    }
+}
+
+/*
  * One element of a GetPartitions page, as bytes. If the snapshot has this partition and
  * last saw it as exactly these bytes, it is unchanged: no DOM, no transform. Otherwise it
  * is parsed and goes the full way (transform, normalised fingerprint, diff).
@@ -1446,16 +1488,24 @@ static int glue_partition_raw(const char *p, size_t n, void *arg)
     json_t *gp;
 
     if (raw && c->meta && g2d_jscan_member(p, n, "Values", &vt, &vl) == 0) {
-        json_t *values = json_loadb(vt, vl, 0, NULL);
         const char *vals[MAX_KEYS];
-        size_t nv = json_array_size(values), i;
+        size_t lens[MAX_KEYS];
         struct g2d_pentry *pe = NULL;
+        int nv = simple_values(vt, vl, vals, lens, MAX_KEYS);
 
-        for (i = 0; i < nv && i < MAX_KEYS && json_is_string(json_array_get(values, i)); i++)
-            vals[i] = json_string_value(json_array_get(values, i));
-        if (nv && i == nv)
-            pe = g2d_pset_get(&c->meta->parts, vals, nv);
-        json_decref(values);
+        if (nv > 0) {
+            pe = g2d_pset_get_n(&c->meta->parts, vals, lens, (size_t)nv);
+        } else if (nv < 0) {
+            /* escapes or other shapes: let jansson decode them */
+            json_t *values = json_loadb(vt, vl, 0, NULL);
+            size_t m = json_array_size(values), i;
+
+            for (i = 0; i < m && i < MAX_KEYS && json_is_string(json_array_get(values, i)); i++)
+                vals[i] = json_string_value(json_array_get(values, i));
+            if (m && i == m)
+                pe = g2d_pset_get(&c->meta->parts, vals, m);
+            json_decref(values);
+        }
         if (pe && pe->raw == raw && !(pe->flags & G2D_PENTRY_SEEN)) {
             pe->flags |= G2D_PENTRY_SEEN;
             s->cur.seen++;

@@ -148,6 +148,13 @@ ctl --json sync --wait >"$T/c7.json"
 check_eq "item error: retried and created on the next cycle" 1 "$(jq -r .created "$T/c7.json")"
 check "item error: now in step" same_catalog
 
+# 6b. Values that need JSON escapes are recognised as unchanged too (no churn).
+sim_post "glue/partitions/$DB/$EXT" '{"Partitions":[{"Values":["q\"uote \u00e9\\x"]}]}'
+ctl --json sync --wait >"$T/c6b.json"
+check_eq "escaped value: created" 1 "$(jq -r .created "$T/c6b.json")"
+ctl --json sync --wait >"$T/c6c.json"
+check_eq "escaped value: no write on the next cycle" "0 0" "$(jq -r '"\(.created) \(.updated)"' "$T/c6c.json")"
+
 # 7. A reloaded location map rewrites existing partitions although Glue did not change
 #    (the fast path that skips unchanged Glue bytes must notice the transform changed).
 sed -i 's#oss://copy-bucket/#oss://second-bucket/#' "$T/g2d.yaml"
