@@ -147,11 +147,15 @@ struct dbunit {
     bool write_pending; /* its create/update is in flight */
     bool failed;        /* could not be created: children skipped this cycle */
     bool started;
-    bool tables_listed, functions_listed;
-    bool tables_failed, functions_failed;
-    char *tok_tables, *tok_fns;
+    struct dblist {
+        struct dbunit *d;
+        int kind; /* DBL_TABLES or DBL_FUNCTIONS */
+        char *token;
+        unsigned pages;
+        bool listed; /* the listing completed: deletes below it are allowed */
+        bool failed;
+    } list[2];
     unsigned reads; /* listing requests in flight */
-    unsigned tpages, fpages;
     bool done;
 };
 
@@ -327,8 +331,10 @@ static void rd_done(const struct g2d_api_result *res, void *arg)
     if (!s->cancelling)
         r->cb(s, res, r->arg);
     free(r);
-    if (s->cancelling)
-        maybe_advance(s);
+    /* Always: the last read to land may belong to a unit that has already finished (a
+     * segment of a table whose other segment failed), and then nothing else would notice
+     * that the cycle can move on. */
+    maybe_advance(s);
 }
 
 static struct rd *rd_new(struct g2d_sync *s,
@@ -412,8 +418,8 @@ static void free_units(struct g2d_sync *s)
 
         s->dbs = d->next;
         free(d->name);
-        free(d->tok_tables);
-        free(d->tok_fns);
+        free(d->list[0].token);
+        free(d->list[1].token);
         free(d);
     }
     while (s->tus) {
@@ -1745,8 +1751,8 @@ static void tunit_start(struct g2d_sync *s, struct tunit *tu)
 
 /* ---- database units ------------------------------------------------------------------ */
 
-static void glue_tables_next(struct g2d_sync *s, struct dbunit *d);
-static void glue_fns_next(struct g2d_sync *s, struct dbunit *d);
+enum { DBL_TABLES = 0, DBL_FUNCTIONS = 1 };
+static void dblist_next(struct g2d_sync *s, struct dblist *l);
 
 static void dbunit_check_done(struct g2d_sync *s, struct dbunit *d)
 {
@@ -1768,13 +1774,13 @@ static void dbunit_start(struct g2d_sync *s, struct dbunit *d)
         return;
     }
     if (want(s, G2D_OBJ_TABLES))
-        glue_tables_next(s, d);
+        dblist_next(s, &d->list[DBL_TABLES]);
     else
-        d->tables_listed = true;
+        d->list[DBL_TABLES].listed = true;
     if (want(s, G2D_OBJ_FUNCTIONS))
-        glue_fns_next(s, d);
+        dblist_next(s, &d->list[DBL_FUNCTIONS]);
     else
-        d->functions_listed = true;
+        d->list[DBL_FUNCTIONS].listed = true;
     dbunit_check_done(s, d);
 }
 
@@ -1874,58 +1880,6 @@ static void table_from_glue(struct g2d_sync *s, struct dbunit *d, json_t *gt)
     s->tq_tail = tu;
 }
 
-static void glue_tables_page(struct g2d_sync *s, const struct g2d_api_result *res, void *arg)
-{
-    struct dbunit *d = arg;
-    json_t *list, *t;
-    size_t i;
-
-    d->reads--;
-    if (res->err) {
-        char what[300];
-
-        d->tables_failed = true;
-        s->cur.failed++;
-        snprintf(what, sizeof(what), "listing Glue tables failed: %s", res->message);
-        report(s, G2D_ITEM_DATABASE, d->name, d->name, NULL, G2D_DIFF_NEED_UPDATE, false, false,
-               what, NULL);
-        dbunit_check_done(s, d);
-        return;
-    }
-    list = json_object_get(res->json, "TableList");
-    json_array_foreach(list, i, t) table_from_glue(s, d, t);
-    kick(s);
-    if (take_token(&d->tok_tables, json_object_get(res->json, "NextToken")) &&
-        ++d->tpages < MAX_PAGES) {
-        glue_tables_next(s, d);
-        return;
-    }
-    d->tables_listed = true;
-    dbunit_check_done(s, d);
-}
-
-static void glue_tables_next(struct g2d_sync *s, struct dbunit *d)
-{
-    const struct g2d_config *cfg = s->cycle_cfg;
-    json_t *body = json_object();
-
-    if (!body) {
-        fail_cycle(s, -ENOMEM, "", "out of memory");
-        return;
-    }
-    if (cfg->glue.catalog_id)
-        json_object_set_new(body, "CatalogId", json_string(cfg->glue.catalog_id));
-    json_object_set_new(body, "DatabaseName", json_string(d->name));
-    json_object_set_new(body, "MaxResults", json_integer(cfg->glue.http.page_size));
-    if (d->tok_tables)
-        json_object_set_new(body, "NextToken", json_string(d->tok_tables));
-    d->reads++;
-    if (read_glue(s, "GetTables", body, false, glue_tables_page, d) < 0) {
-        d->reads--;
-        fail_cycle(s, -ENOMEM, "", "could not queue a Glue request");
-    }
-}
-
 static void function_from_glue(struct g2d_sync *s, struct dbunit *d, json_t *gf)
 {
     json_t *name = json_object_get(gf, "FunctionName"), *input = NULL;
@@ -1980,38 +1934,52 @@ static void function_from_glue(struct g2d_sync *s, struct dbunit *d, json_t *gf)
     free(key);
 }
 
-static void glue_fns_page(struct g2d_sync *s, const struct g2d_api_result *res, void *arg)
+/* What differs between listing a database's tables and its functions. */
+static const struct {
+    const char *op, *list, *what;
+    void (*item)(struct g2d_sync *s, struct dbunit *d, json_t *o);
+} dbl_kinds[2] = {
+    {"GetTables", "TableList", "tables", table_from_glue},
+    {"GetUserDefinedFunctions", "UserDefinedFunctions", "functions", function_from_glue},
+};
+
+static void dblist_next(struct g2d_sync *s, struct dblist *l);
+
+static void dblist_page(struct g2d_sync *s, const struct g2d_api_result *res, void *arg)
 {
-    struct dbunit *d = arg;
-    json_t *list, *f;
+    struct dblist *l = arg;
+    struct dbunit *d = l->d;
+    json_t *list, *o;
     size_t i;
 
     d->reads--;
     if (res->err) {
         char what[300];
 
-        d->functions_failed = true;
+        l->failed = true;
         s->cur.failed++;
-        snprintf(what, sizeof(what), "listing Glue functions failed: %s", res->message);
+        snprintf(what, sizeof(what), "listing Glue %s failed: %s", dbl_kinds[l->kind].what,
+                 res->message);
         report(s, G2D_ITEM_DATABASE, d->name, d->name, NULL, G2D_DIFF_NEED_UPDATE, false, false,
                what, NULL);
         dbunit_check_done(s, d);
         return;
     }
-    list = json_object_get(res->json, "UserDefinedFunctions");
-    json_array_foreach(list, i, f) function_from_glue(s, d, f);
-    if (take_token(&d->tok_fns, json_object_get(res->json, "NextToken")) &&
-        ++d->fpages < MAX_PAGES) {
-        glue_fns_next(s, d);
+    list = json_object_get(res->json, dbl_kinds[l->kind].list);
+    json_array_foreach(list, i, o) dbl_kinds[l->kind].item(s, d, o);
+    kick(s);
+    if (take_token(&l->token, json_object_get(res->json, "NextToken")) && ++l->pages < MAX_PAGES) {
+        dblist_next(s, l);
         return;
     }
-    d->functions_listed = true;
+    l->listed = true;
     dbunit_check_done(s, d);
 }
 
-static void glue_fns_next(struct g2d_sync *s, struct dbunit *d)
+static void dblist_next(struct g2d_sync *s, struct dblist *l)
 {
     const struct g2d_config *cfg = s->cycle_cfg;
+    struct dbunit *d = l->d;
     json_t *body = json_object();
 
     if (!body) {
@@ -2021,12 +1989,13 @@ static void glue_fns_next(struct g2d_sync *s, struct dbunit *d)
     if (cfg->glue.catalog_id)
         json_object_set_new(body, "CatalogId", json_string(cfg->glue.catalog_id));
     json_object_set_new(body, "DatabaseName", json_string(d->name));
-    json_object_set_new(body, "Pattern", json_string(".*"));
+    if (l->kind == DBL_FUNCTIONS)
+        json_object_set_new(body, "Pattern", json_string(".*"));
     json_object_set_new(body, "MaxResults", json_integer(cfg->glue.http.page_size));
-    if (d->tok_fns)
-        json_object_set_new(body, "NextToken", json_string(d->tok_fns));
+    if (l->token)
+        json_object_set_new(body, "NextToken", json_string(l->token));
     d->reads++;
-    if (read_glue(s, "GetUserDefinedFunctions", body, false, glue_fns_page, d) < 0) {
+    if (read_glue(s, dbl_kinds[l->kind].op, body, false, dblist_page, l) < 0) {
         d->reads--;
         fail_cycle(s, -ENOMEM, "", "could not queue a Glue request");
     }
@@ -2207,6 +2176,14 @@ static void delete_partitions(struct g2d_sync *s)
     }
 }
 
+/* Did the Glue listing of @p type under @p d complete? */
+static bool dblist_complete(const struct dbunit *d, enum g2d_item_type type)
+{
+    const struct dblist *l = &d->list[type == G2D_ITEM_TABLE ? DBL_TABLES : DBL_FUNCTIONS];
+
+    return l->listed && !l->failed;
+}
+
 /* Stage 2 (tables and functions) and stage 3 (databases). */
 static void delete_objects(struct g2d_sync *s, bool databases)
 {
@@ -2251,9 +2228,7 @@ static void delete_objects(struct g2d_sync *s, bool databases)
             }
             split_key(e->key, db, sizeof(db), &rest);
             d = find_db(s, db);
-            if (d && !d->failed &&
-                (kinds[k].type == G2D_ITEM_TABLE ? d->tables_listed && !d->tables_failed
-                                                 : d->functions_listed && !d->functions_failed))
+            if (d && !d->failed && dblist_complete(d, kinds[k].type))
                 n++;
             else if (!d && s->glue_dbs_listed)
                 n++; /* its database is gone from Glue: contents go first */
@@ -2270,9 +2245,7 @@ static void delete_objects(struct g2d_sync *s, bool databases)
             split_key(e->key, db, sizeof(db), &rest);
             if (kinds[k].type != G2D_ITEM_DATABASE) {
                 d = find_db(s, db);
-                if (d && (d->failed || (kinds[k].type == G2D_ITEM_TABLE
-                                            ? !d->tables_listed || d->tables_failed
-                                            : !d->functions_listed || d->functions_failed)))
+                if (d && (d->failed || !dblist_complete(d, kinds[k].type)))
                     continue;
                 if (!d && !s->glue_dbs_listed)
                     continue;
@@ -2363,6 +2336,9 @@ static void db_from_glue(struct g2d_sync *s, json_t *gdb)
         fail_cycle(s, -ENOMEM, "", "out of memory");
         return;
     }
+    d->list[DBL_TABLES].d = d->list[DBL_FUNCTIONS].d = d;
+    d->list[DBL_TABLES].kind = DBL_TABLES;
+    d->list[DBL_FUNCTIONS].kind = DBL_FUNCTIONS;
     d->next = s->dbs;
     s->dbs = d;
     if (s->dbq_tail)
