@@ -56,6 +56,7 @@ def targets:
   | (if $mut then $mut.added + $mut.changed + $mut.dropped else null end) as $nchg
   | ([$s.results | to_entries[] | select(.key | startswith("partition.")) | .value] | add) as $logged
   | if $s.timed_out then [{name: "finished", ok: false, text: "timed out after \($s.timeout_s) s"}]
+    elif $s.cycle == null then [{name: "finished", ok: false, text: "no cycle answer (glue2dlfctl exit \($s.ctl_exit) after \($s.wall_s | r(0)) s; daemon state at that time in `bench-results/\($k).daemon-tail.log`)"}]
     else
     (if $k == "a-1" then [{name: "wall time"} + le($s.wall_s; 600; " s")] else [] end)
     + (if $k == "a-2" then [{name: "wall time"} + le($s.wall_s; 120; " s")] else [] end)
@@ -135,7 +136,12 @@ def step_section:
         + (if .skipped then "not measured | | | | |"
            else "\(.wall_s | r(1)) s\(if .timed_out then " (timed out)" else "" end) | \(.cpu_us_per_partition | r(2) | num) | \(.daemon_peak_rss_kib | mib) | \(.snapshot_bytes_per_partition | r(1) | num) | "
              + ([targets[] | if .ok == true then "✓ \(.name)" elif .ok == false then "✗ \(.name)" else "? \(.name)" end] | join(", ")) + " |" end) ]
+    | join("\n") ) + "\n"
++ ( [ order[] as $k | select([$steps[] | .scenario + "-" + .step] | index($k) | not)
+      | "| \(scen_title[$k] | split(" ")[0]) \(["", "first", "unchanged", "changed"][$k[2:] | tonumber]) | not run yet (`tests/bench/run.sh build \({"a-2": "b", "a-3": "c"}[$k] // $k[0:1])`) | | | | |" ]
     | join("\n") ) + "\n\n"
 + "## Scenarios\n\n"
 + ( [ order[] as $k | $steps[] | select(.scenario + "-" + .step == $k) | step_section ] | join("\n") )
 ' "${files[@]}"
+# Hand-written observations (kept across runs) follow the generated part.
+if [ -s "$ROOT/tests/bench/NOTES.md" ]; then echo; cat "$ROOT/tests/bench/NOTES.md"; fi

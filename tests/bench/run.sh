@@ -208,6 +208,7 @@ measure_cycle() {
      cycle: $cycle, daemon_http: {glue: ($status.glue // null), dlf: ($status.dlf // null)},
      sim_stats: $stats, results: $results, extra: $extra,
      measured_at: (now | todate)}' >"$OUT/$scen-$step.json"
+  tail -n 200 "$W/$name.daemon.log" >"$OUT/$scen-$step.daemon-tail.log" 2>/dev/null
   if $timed_out; then log "$scen/$step: timed out after ${left}s"; return 1; fi
   jq -r '"bench: \(.scenario)/\(.step): wall \(.wall_s)s, daemon CPU \(.daemon_cpu_s)s (\(.cpu_us_per_partition|floor) us/partition), peak RSS \(.daemon_peak_rss_kib) KiB, sim CPU \(.sim_cpu_s)s, glue \(.sim_stats.glue.total) dlf \(.sim_stats.dlf.total) requests"' \
     "$OUT/$scen-$step.json" >&2
@@ -225,7 +226,7 @@ record_skip() {
 # Steps: 1 first sync, 2 unchanged cycle, 3 mutated cycle (only when STEPS says so).
 run_catalog() {
   local key=$1 parts=$2 steps=$3; shift 3
-  local deadline=$(($(date +%s) + TIMEOUT)) name=$key sc0 mut
+  local deadline=$(($(date +%s) + ${SCEN_TIMEOUT:-$TIMEOUT})) name=$key sc0 mut
   local s1=first s2=unchanged s3=changed
   log "scenario $key: $parts partitions, simulator $*"
   start_sim "$name" "$@" || return 1
@@ -276,10 +277,12 @@ machine_json >"$OUT/machine.json"
 jq -n --arg c "$COMMAND" '{command: $c}' >"$OUT/command.json"
 
 want() { [[ " $SCEN " == *" $1 "* ]]; }
-if want e; then run_catalog e 200000 23 --plain --seed 1 --databases 2 --tables-per-db 100 \
+# The quick scenarios take about a minute each; give them 10 minutes at most.
+QUICK_TIMEOUT=$((TIMEOUT < 600 ? TIMEOUT : 600))
+if want e; then SCEN_TIMEOUT=$QUICK_TIMEOUT run_catalog e 200000 23 --plain --seed 1 --databases 2 --tables-per-db 100 \
   --partitions-per-table 1000 --partition-keys 2 --columns 12; fi
 if want f; then
-  EXTRA1="{\"glue_rps\":$F_GLUE_RPS,\"dlf_rps\":$F_DLF_RPS,\"latency_ms\":30}" \
+  SCEN_TIMEOUT=$QUICK_TIMEOUT EXTRA1="{\"glue_rps\":$F_GLUE_RPS,\"dlf_rps\":$F_DLF_RPS,\"latency_ms\":30}" \
     run_catalog f 200000 1 --plain --seed 1 --databases 2 --tables-per-db 100 \
     --partitions-per-table 1000 --partition-keys 2 --columns 12 --latency-ms 30 \
     --glue-rps "$F_GLUE_RPS" --dlf-rps "$F_DLF_RPS"
