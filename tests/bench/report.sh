@@ -134,7 +134,7 @@ def step_section:
 + ( [ order[] as $k | $steps[] | select(.scenario + "-" + .step == $k)
       | "| \(scen_title[$k] | split(" ")[0]) \(.label) | "
         + (if .skipped then "not measured | | | | |"
-           else "\(.wall_s | r(1)) s\(if .timed_out then " (timed out)" else "" end) | \(.cpu_us_per_partition | r(2) | num) | \(.daemon_peak_rss_kib | mib) | \(.snapshot_bytes_per_partition | r(1) | num) | "
+           else "\(.wall_s | r(1)) s\(if .timed_out then " (timed out)" elif .cycle == null then " (no answer)" else "" end) | \(.cpu_us_per_partition | r(2) | num) | \(.daemon_peak_rss_kib | mib) | \(.snapshot_bytes_per_partition | r(1) | num) | "
              + ([targets[] | if .ok == true then "✓ \(.name)" elif .ok == false then "✗ \(.name)" else "? \(.name)" end] | join(", ")) + " |" end) ]
     | join("\n") ) + "\n"
 + ( [ order[] as $k | select([$steps[] | .scenario + "-" + .step] | index($k) | not)
