@@ -27,6 +27,9 @@
  *   POST   /_sim/<side>/partitions/<db>/<table>         {"Partitions":[PartitionInput...]}
  *                                            adds or replaces (by Values)
  *   POST   /_sim/<side>/partitions/<db>/<table>/delete  {"Values":[[...],...]}
+ *   POST   /_sim/glue/mutate                 {"add":f,"change":f,"drop":f,"seed":n}: bulk
+ *                                            mutation of the generated Glue partitions;
+ *                                            answers the counts
  */
 #include <stdio.h>
 #include <string.h>
@@ -396,6 +399,61 @@ static void partitions(struct sim_req *rq, struct sim_resp *rs, enum sim_side si
         okay(rs);
 }
 
+/* POST /_sim/glue/mutate {"add":f,"change":f,"drop":f,"seed":n} */
+static void mutate(struct sim_req *rq, struct sim_resp *rs)
+{
+    struct sim *sim = rq->sim;
+    struct sim_mutate m;
+    struct sim_mutate_counts c;
+    const char *names[] = {"add", "change", "drop"};
+    double *fr[] = {&m.add, &m.change, &m.drop};
+    json_t *in, *v;
+    size_t i;
+    int r;
+
+    if (strcmp(rq->method, "POST") != 0) {
+        fail(rs, 405, "method not allowed");
+        return;
+    }
+    if (!(in = body_object(rq, rs)))
+        return;
+    memset(&m, 0, sizeof(m));
+    for (i = 0; i < 3; i++) {
+        v = json_object_get(in, names[i]);
+        if (v && (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1)) {
+            json_decref(in);
+            fail(rs, 400, "add, change and drop must be numbers in 0..1");
+            return;
+        }
+        *fr[i] = v ? json_number_value(v) : 0.0;
+    }
+    v = json_object_get(in, "seed");
+    if (v && !json_is_integer(v)) {
+        json_decref(in);
+        fail(rs, 400, "seed must be an integer");
+        return;
+    }
+    m.seed = v ? (uint64_t)json_integer_value(v) : 1;
+    json_decref(in);
+    if (m.change + m.drop > 1) {
+        fail(rs, 400, "change + drop must not exceed 1");
+        return;
+    }
+    m.first_new = sim->cfg.partitions_per_table;
+    pthread_mutex_lock(&sim->mu);
+    r = sim_gen_mutate(&sim->cat[SIM_GLUE], &m, &c);
+    pthread_mutex_unlock(&sim->mu);
+    if (r < 0) {
+        fail(rs, 500, "out of memory");
+        return;
+    }
+    reply(rs, 200,
+          json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I}", "ok", 1, "tables", (json_int_t)c.tables,
+                    "partitions_before", (json_int_t)c.before, "added", (json_int_t)c.added,
+                    "changed", (json_int_t)c.changed, "dropped", (json_int_t)c.dropped,
+                    "partitions_after", (json_int_t)(c.before + c.added - c.dropped)));
+}
+
 void sim_admin_serve(struct sim_req *rq, struct sim_resp *rs)
 {
     const char *p = rq->path + strlen("/_sim/");
@@ -428,6 +486,8 @@ void sim_admin_serve(struct sim_req *rq, struct sim_resp *rs)
         } else {
             fail(rs, 405, "method not allowed");
         }
+    } else if (strcmp(p, "glue/mutate") == 0) {
+        mutate(rq, rs);
     } else if (strcmp(p, "glue/databases") == 0) {
         databases(rq, rs, SIM_GLUE, NULL);
     } else if (strncmp(p, "glue/databases/", 15) == 0) {

@@ -105,7 +105,7 @@ struct sim_prec {
     uint32_t keylen;  /* bytes of the key, NULs included */
     uint32_t textlen; /* 0 = generated */
     uint16_t nvalues;
-    uint8_t variant; /* generator shape (0 plain, 1 own schema) */
+    uint8_t variant; /* generator: bit 0 own schema, bits 1-7 revision (mutations) */
     uint8_t arena;   /* 1: allocated in the store's arena */
     char data[];     /* key, then text and a NUL */
 };
@@ -266,6 +266,7 @@ struct sim_gen_opts {
     unsigned functions_per_db;
     unsigned columns;        /* per table (default 12) */
     unsigned partition_keys; /* 1..3: dt, region, hour */
+    int plain;               /* every table external Parquet, no own-schema partitions */
     const char *catalog_id;  /* Glue CatalogId written into every object */
 };
 
@@ -281,6 +282,32 @@ void sim_gen_part_values(unsigned long i, unsigned nkeys, char bufs[3][32]);
  */
 json_t *sim_glue_part_json(const json_t *table, const struct sim_prec *r, const char *catalog_id,
                            int exclude_cols);
+
+/* Bits of sim_prec.variant for generated partitions: own schema, then the revision. */
+#define SIM_VARIANT_OWN_SCHEMA 1u
+
+/* A bulk mutation of the generated Glue partitions (POST /_sim/glue/mutate). */
+struct sim_mutate {
+    double add;              /* fraction of the partitions to add (new values after the last) */
+    double change;           /* fraction to change (parameters rewritten) */
+    double drop;             /* fraction to drop */
+    uint64_t seed;           /* which partitions; the same seed picks the same ones */
+    unsigned long first_new; /* generator index of the first added partition */
+};
+
+struct sim_mutate_counts {
+    unsigned long tables, before, added, changed, dropped;
+};
+
+/*
+ * Apply @p m to every partitioned table of @p glue: each generated partition is dropped
+ * with probability drop, else changed with probability change (a deterministic draw from
+ * the seed, the table and the values); then round(add * n) partitions are added, spread
+ * over the tables. Partitions stored through the admin API are left alone. Costs one pass
+ * over the records, no JSON. @return 0 or -ENOMEM (counts so far in @p c).
+ */
+int sim_gen_mutate(struct sim_catalog *glue, const struct sim_mutate *m,
+                   struct sim_mutate_counts *c);
 
 uint64_t sim_splitmix64(uint64_t *state);
 /* Fill @p glue with the generated databases. @return 0 or -ENOMEM. */

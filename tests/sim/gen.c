@@ -182,7 +182,7 @@ static json_t *gen_table_input(const struct sim_gen_opts *o, const char *db, uns
 {
     uint64_t st = o->seed ^ (0xD1B54A32D192ED03ULL * (uint64_t)(i + 1)) ^
                   (0x8CB92BA72F3D8DD7ULL * (uint64_t)(j + 1));
-    enum sim_gen_shape shape = sim_gen_table_shape(j);
+    enum sim_gen_shape shape = o->plain ? SIM_SHAPE_PARQUET : sim_gen_table_shape(j);
     unsigned ncols = o->columns ? o->columns : 1;
     char name[32], loc[256], buf[512];
     json_t *t, *sd, *cols;
@@ -318,7 +318,7 @@ static int gen_partitions(struct sim_item *t, const struct sim_gen_opts *o)
             memcpy(key + len, vals[k], l);
             len += l;
         }
-        r = sim_parts_put(t->parts, key, len, nkeys, i % 50 == 49, NULL, 0, 1);
+        r = sim_parts_put(t->parts, key, len, nkeys, !o->plain && i % 50 == 49, NULL, 0, 1);
         if (r < 0)
             return r;
     }
@@ -411,7 +411,8 @@ json_t *sim_glue_part_json(const json_t *table, const struct sim_prec *r, const 
     const char *vals[SIM_MAX_KEYS], *k;
     json_t *p, *sd, *a;
     size_t n, i;
-    uint64_t h;
+    uint64_t h, ph;
+    unsigned rev;
     double ct;
 
     if (r->textlen) {
@@ -422,6 +423,7 @@ json_t *sim_glue_part_json(const json_t *table, const struct sim_prec *r, const 
     }
     h = key_hash(r);
     ct = json_number_value(json_object_get(table, "CreateTime")) + 60.0 + (double)(h % 5000000);
+    rev = r->variant >> 1;
     n = sim_prec_values(r, vals, SIM_MAX_KEYS);
     a = json_array();
     for (i = 0; i < n; i++)
@@ -438,7 +440,7 @@ json_t *sim_glue_part_json(const json_t *table, const struct sim_prec *r, const 
         if (strcmp(k, "Columns") == 0) {
             if (exclude_cols)
                 continue;
-            if (r->variant == 1) {
+            if (r->variant & SIM_VARIANT_OWN_SCHEMA) {
                 json_t *cols = json_copy((json_t *)v);
 
                 json_array_append_new(cols,
@@ -464,11 +466,14 @@ json_t *sim_glue_part_json(const json_t *table, const struct sim_prec *r, const 
         }
     }
     json_object_set_new(p, "StorageDescriptor", sd);
+    /* A revision (bulk mutation) changes the parameters, as a rewrite of the data would. */
+    ph = rev ? h ^ (0x9E3779B97F4A7C15ULL * rev) : h;
     a = json_object();
-    json_object_set_new(a, "numFiles", json_sprintf("%u", (unsigned)(h % 97 + 1)));
+    json_object_set_new(a, "numFiles", json_sprintf("%u", (unsigned)(ph % 97 + 1)));
     json_object_set_new(a, "totalSize",
-                        json_sprintf("%llu", (unsigned long long)(h % 1000000007ULL)));
-    json_object_set_new(a, "transient_lastDdlTime", json_sprintf("%lld", (long long)ct));
+                        json_sprintf("%llu", (unsigned long long)(ph % 1000000007ULL)));
+    json_object_set_new(a, "transient_lastDdlTime",
+                        json_sprintf("%lld", (long long)ct + 3600LL * rev));
     json_object_set_new(p, "Parameters", a);
     json_object_set_new(p, "CatalogId", json_string(catalog_id));
     return p;
@@ -572,6 +577,149 @@ int sim_gen_dlf_from_glue(struct sim_catalog *dlf, const struct sim_catalog *glu
                 return -EINVAL;
             }
             r = sim_coll_put(kids, gf->name, fn);
+            if (r < 0)
+                return r;
+        }
+    }
+    return 0;
+}
+
+/* A uniform draw in [0, 1) for one partition of one table, fixed by the mutation seed. */
+static double mutate_draw(uint64_t seed, uint64_t table_hash, const struct sim_prec *r)
+{
+    uint64_t st = seed ^ table_hash ^ key_hash(r);
+
+    return (double)(sim_splitmix64(&st) >> 11) * 0x1.0p-53;
+}
+
+static uint64_t name_hash(const char *a, const char *b)
+{
+    uint64_t h = 14695981039346656037ULL;
+
+    for (; *a; a++)
+        h = (h ^ (unsigned char)*a) * 1099511628211ULL;
+    h = (h ^ '.') * 1099511628211ULL;
+    for (; *b; b++)
+        h = (h ^ (unsigned char)*b) * 1099511628211ULL;
+    return h;
+}
+
+/* Mutate the partitions of one table. @return 0 or -ENOMEM. */
+static int mutate_table(struct sim_item *t, uint64_t th, const struct sim_mutate *m,
+                        unsigned long nadd, struct sim_mutate_counts *c)
+{
+    struct sim_parts *p = t->parts;
+    unsigned nkeys = (unsigned)json_array_size(json_object_get(t->obj, "PartitionKeys"));
+    struct sim_ppos pos;
+    struct sim_prec *r;
+    char **drops = NULL, bufs[3][32];
+    const char *vals[3] = {bufs[0], bufs[1], bufs[2]};
+    size_t *droplen = NULL, ndrop = 0, capdrop = 0, k;
+    unsigned long i, added = 0;
+    int ret = 0;
+
+    sim_parts_lower_bound(p, NULL, 0, &pos);
+    for (; (r = sim_parts_at(p, &pos)) != NULL; sim_parts_next(p, &pos)) {
+        double u;
+
+        if (r->textlen)
+            continue; /* stored through the admin API: left alone */
+        u = mutate_draw(m->seed, th, r);
+        if (u < m->drop) {
+            if (ndrop == capdrop) {
+                size_t cap = capdrop ? capdrop * 2 : 64;
+                char **nd = realloc(drops, cap * sizeof(*nd));
+                size_t *nl = nd ? realloc(droplen, cap * sizeof(*nl)) : NULL;
+
+                if (nd)
+                    drops = nd;
+                if (!nd || !nl) {
+                    ret = -ENOMEM;
+                    goto out;
+                }
+                droplen = nl;
+                capdrop = cap;
+            }
+            drops[ndrop] = malloc(r->keylen);
+            if (!drops[ndrop]) {
+                ret = -ENOMEM;
+                goto out;
+            }
+            memcpy(drops[ndrop], r->data, r->keylen);
+            droplen[ndrop++] = r->keylen;
+        } else if (u < m->drop + m->change) {
+            unsigned rev = (r->variant >> 1) + 1;
+
+            if (rev > 127)
+                rev = 1;
+            r->variant = (uint8_t)((rev << 1) | (r->variant & SIM_VARIANT_OWN_SCHEMA));
+            c->changed++;
+        }
+    }
+    for (k = 0; k < ndrop; k++)
+        if (sim_parts_remove(p, drops[k], droplen[k]) == 0)
+            c->dropped++;
+    /* New partitions continue the generator's sequence after the highest index in use. */
+    for (i = m->first_new; added < nadd; i++) {
+        char key[128];
+        size_t len = 0, j;
+
+        sim_gen_part_values(i, nkeys, bufs);
+        for (j = 0; j < nkeys; j++) {
+            size_t l = strlen(vals[j]) + 1;
+
+            memcpy(key + len, vals[j], l);
+            len += l;
+        }
+        if (sim_parts_find(p, key, len))
+            continue;
+        if (sim_parts_put(p, key, len, nkeys, 0, NULL, 0, 1) < 0) {
+            ret = -ENOMEM;
+            goto out;
+        }
+        added++;
+        c->added++;
+    }
+out:
+    for (k = 0; k < ndrop; k++)
+        free(drops[k]);
+    free(drops);
+    free(droplen);
+    return ret;
+}
+
+int sim_gen_mutate(struct sim_catalog *glue, const struct sim_mutate *m,
+                   struct sim_mutate_counts *c)
+{
+    double carry = 0.0;
+    size_t i, j;
+    int r;
+
+    memset(c, 0, sizeof(*c));
+    for (i = 0; i < glue->dbs.n; i++) {
+        struct sim_item *db = &glue->dbs.items[i];
+
+        for (j = 0; j < sim_item_nkids(db, SIM_KID_TABLES); j++) {
+            struct sim_item *t = &db->kids[SIM_KID_TABLES]->items[j];
+            unsigned long nadd;
+
+            struct sim_ppos pos;
+            const struct sim_prec *first;
+            size_t nkeys = json_array_size(json_object_get(t->obj, "PartitionKeys"));
+
+            if (!t->parts || t->parts->n == 0 || nkeys < 1 || nkeys > 3)
+                continue;
+            sim_parts_lower_bound(t->parts, NULL, 0, &pos);
+            first = sim_parts_at(t->parts, &pos);
+            if (!first || first->textlen)
+                continue; /* not a generated table */
+            c->tables++;
+            c->before += t->parts->n;
+            /* Spread the additions so that their total is round(add * all partitions). */
+            carry += m->add * (double)t->parts->n;
+            nadd = (unsigned long)carry;
+            carry -= (double)nadd;
+            r = mutate_table(t, name_hash(db->name, t->name), m, nadd, c);
             if (r < 0)
                 return r;
         }

@@ -22,7 +22,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: glue2dlf-sim [--bind 127.0.0.1|::1] [--glue-port N] [--dlf-port N]\n"
                "         [--port-file FILE] [--seed S] [--databases N] [--tables-per-db N]\n"
                "         [--partitions-per-table N] [--functions-per-db N] [--columns N]\n"
-               "         [--partition-keys 1..3] [--dlf-from-glue] [--dlf-batch-cap N]\n"
+               "         [--partition-keys 1..3] [--plain] [--dlf-from-glue] [--dlf-batch-cap N]\n"
                "         [--glue-access-key-id ID --glue-secret-access-key S "
                "[--glue-session-token T]]\n"
                "         [--dlf-access-key-id ID --dlf-access-key-secret S]\n"
@@ -58,6 +58,7 @@ enum {
     OPT_GLUE_RPS,
     OPT_DLF_RPS,
     OPT_VERBOSE,
+    OPT_PLAIN,
     OPT_HELP,
 };
 
@@ -87,6 +88,7 @@ static const struct option options[] = {
     {"glue-rps", required_argument, NULL, OPT_GLUE_RPS},
     {"dlf-rps", required_argument, NULL, OPT_DLF_RPS},
     {"verbose", no_argument, NULL, OPT_VERBOSE},
+    {"plain", no_argument, NULL, OPT_PLAIN},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -152,6 +154,9 @@ static int parse_args(int argc, char **argv, struct sim_config *cfg)
         case OPT_DLF_FROM_GLUE:
         case OPT_DLF_FROM_GLUE2:
             cfg->dlf_from_glue = 1;
+            break;
+        case OPT_PLAIN:
+            cfg->plain = 1;
             break;
         case OPT_TABLES:
             bad = parse_u64(optarg, 1000000, &v);
@@ -284,6 +289,7 @@ static int sim_init(struct sim *sim)
     go.functions_per_db = sim->cfg.functions_per_db;
     go.columns = sim->cfg.columns;
     go.partition_keys = sim->cfg.partition_keys;
+    go.plain = sim->cfg.plain;
     go.catalog_id = sim->glue_catalog;
     r = sim_gen_glue(&sim->cat[SIM_GLUE], &go);
     if (r == 0 && sim->cfg.dlf_from_glue)

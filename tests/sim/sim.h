@@ -38,6 +38,7 @@ struct sim_config {
     unsigned columns;
     unsigned partition_keys;
     int dlf_from_glue;
+    int plain;              /* --plain: every table external Parquet, no own-schema partitions */
     unsigned dlf_batch_cap; /* most items in one DLF batch call */
     const char *glue_akid;
     const char *glue_secret;
