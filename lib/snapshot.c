@@ -214,6 +214,7 @@ int g2d_snapshot_put(struct g2d_snapshot *s, unsigned type, const char *key,
     e->seen = 0;
     e->fp = *fp;
     e->meta = NULL;
+    e->unit = NULL;
     s->used++;
     s->key_bytes += strlen(k) + 1;
     return 0;

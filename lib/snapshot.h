@@ -40,6 +40,7 @@ struct g2d_snap_entry {
     uint8_t seen; /* cycle mark */
     struct g2d_fp fp;
     struct g2d_tmeta *meta; /* tables only, may be NULL; owned */
+    void *unit;             /* in a per-cycle index: the unit of work (borrowed) */
 };
 
 struct g2d_snapshot {

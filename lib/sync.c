@@ -178,6 +178,7 @@ struct g2d_sync {
     void *item_arg;
 
     struct g2d_snapshot snap;
+    struct g2d_snapshot units; /* per cycle: database and table units by name */
     bool snap_valid;
     int64_t snap_built_ms;
 
@@ -224,6 +225,8 @@ struct g2d_sync {
 
 static void kick(struct g2d_sync *s);
 static void pump(struct g2d_sync *s);
+static void index_unit(struct g2d_sync *s, unsigned type, const char *key, void *unit);
+static struct tunit *find_tu(struct g2d_sync *s, const char *key);
 static void maybe_advance(struct g2d_sync *s);
 
 static int64_t now_ms(void)
@@ -448,6 +451,7 @@ static void free_units(struct g2d_sync *s)
     }
     s->dbq = s->dbq_tail = NULL;
     s->tq = s->tq_tail = NULL;
+    g2d_snapshot_clear(&s->units);
 }
 
 static void snapjobs_free_all(struct g2d_sync *s);
@@ -722,91 +726,73 @@ static void obj_done(struct wop *op, const struct g2d_api_result *res)
     wop_free(op);
 }
 
+/* The DLF API of each container type: what differs between databases, tables, functions. */
+static const struct obj_api {
+    const char *path, *create, *update, *del;
+    const char *input; /* body member holding the *Input */
+    const char *name;  /* query/body member naming the object */
+} obj_apis[] = {
+    [G2D_ITEM_DATABASE] = {PATH_DB, "CreateDatabase", "UpdateDatabase", "DeleteDatabase",
+                           "DatabaseInput", "Name"},
+    [G2D_ITEM_TABLE] = {PATH_TABLE, "CreateTable", "UpdateTable", "DeleteTable", "TableInput",
+                        "TableName"},
+    [G2D_ITEM_FUNCTION] = {PATH_FN, "CreateFunction", "UpdateFunction", "DeleteFunction",
+                           "FunctionInput", "FunctionName"},
+};
+
 /* Build the request for a database, table or function write from op->diff/as_create. */
 static int obj_build(struct wop *op)
 {
-    const struct g2d_config *cfg = op->s->cycle_cfg;
-    const char *cat = cfg->dlf.catalog_id;
-    json_t *body = NULL;
+    const char *cat = op->s->cycle_cfg->dlf.catalog_id;
+    const struct obj_api *api;
+    bool is_db = op->type == G2D_ITEM_DATABASE;
+    const char *name = is_db ? op->db : op->tbl;
+    json_t *body;
+    size_t i;
     int r = 0;
 
-    for (size_t i = 0; i < op->nq; i++)
+    if (op->type != G2D_ITEM_DATABASE && op->type != G2D_ITEM_TABLE &&
+        op->type != G2D_ITEM_FUNCTION)
+        return -EINVAL;
+    api = &obj_apis[op->type];
+    for (i = 0; i < op->nq; i++)
         free(op->qbuf[i]);
     op->nq = 0;
     json_decref(op->body);
     op->body = NULL;
-    if (cat)
-        r = wop_query(op, "CatalogId", cat);
-    switch (op->type) {
-    case G2D_ITEM_DATABASE:
-        op->path = PATH_DB;
-        if (op->diff == G2D_DIFF_DLF_NEW) {
-            op->method = "DELETE";
-            op->action = "DeleteDatabase";
-            if (!r)
-                r = wop_query(op, "Name", op->db);
-            /* Never cascade: a database still holding objects is refused, not emptied. */
-            if (!r)
-                r = wop_query(op, "Cascade", "false");
-            return r;
-        }
-        op->method = op->as_create ? "POST" : "PUT";
-        op->action = op->as_create ? "CreateDatabase" : "UpdateDatabase";
-        body = json_pack("{s:O}", "DatabaseInput", op->input);
-        if (body && !op->as_create)
-            json_object_set_new(body, "Name", json_string(op->db));
-        break;
-    case G2D_ITEM_TABLE:
-        op->path = PATH_TABLE;
-        if (op->diff == G2D_DIFF_DLF_NEW) {
-            op->method = "DELETE";
-            op->action = "DeleteTable";
-            if (!r)
-                r = wop_query(op, "DatabaseName", op->db);
-            if (!r)
-                r = wop_query(op, "TableName", op->tbl);
-            return r;
-        }
-        op->method = op->as_create ? "POST" : "PUT";
-        op->action = op->as_create ? "CreateTable" : "UpdateTable";
-        body = json_pack("{s:s, s:O}", "DatabaseName", op->db, "TableInput", op->input);
-        if (body && !op->as_create) {
-            json_object_set_new(body, "TableName", json_string(op->tbl));
-            /* Each update would otherwise archive a table version in DLF. */
-            json_object_set_new(body, "SkipArchive", json_true());
-            json_object_set_new(body, "IsAsync", json_false());
-        }
-        break;
-    case G2D_ITEM_FUNCTION:
-        op->path = PATH_FN;
-        if (op->diff == G2D_DIFF_DLF_NEW) {
-            op->method = "DELETE";
-            op->action = "DeleteFunction";
-            if (!r)
-                r = wop_query(op, "DatabaseName", op->db);
-            if (!r)
-                r = wop_query(op, "FunctionName", op->tbl);
-            return r;
-        }
-        op->method = op->as_create ? "POST" : "PUT";
-        op->action = op->as_create ? "CreateFunction" : "UpdateFunction";
-        body = json_pack("{s:s, s:O}", "DatabaseName", op->db, "FunctionInput", op->input);
-        if (body && !op->as_create)
-            json_object_set_new(body, "FunctionName", json_string(op->tbl));
-        break;
-    default:
-        return -EINVAL;
+    op->path = api->path;
+    if (op->diff == G2D_DIFF_DLF_NEW) {
+        op->method = "DELETE";
+        op->action = api->del;
+        if (cat)
+            r = wop_query(op, "CatalogId", cat);
+        if (!r && !is_db)
+            r = wop_query(op, "DatabaseName", op->db);
+        if (!r)
+            r = wop_query(op, api->name, name);
+        /* Never cascade: a database still holding objects is refused, not emptied. */
+        if (!r && is_db)
+            r = wop_query(op, "Cascade", "false");
+        return r;
     }
+    op->method = op->as_create ? "POST" : "PUT";
+    op->action = op->as_create ? api->create : api->update;
+    body = json_pack("{s:O}", api->input, op->input);
     if (!body)
         return -ENOMEM;
     if (cat)
         json_object_set_new(body, "CatalogId", json_string(cat));
-    /* The query carried CatalogId only for the DELETE forms. */
-    for (size_t i = 0; i < op->nq; i++)
-        free(op->qbuf[i]);
-    op->nq = 0;
+    if (!is_db)
+        json_object_set_new(body, "DatabaseName", json_string(op->db));
+    if (!op->as_create)
+        json_object_set_new(body, api->name, json_string(name));
+    if (!op->as_create && op->type == G2D_ITEM_TABLE) {
+        /* Each update would otherwise archive a table version in DLF. */
+        json_object_set_new(body, "SkipArchive", json_true());
+        json_object_set_new(body, "IsAsync", json_false());
+    }
     op->body = body;
-    return r;
+    return 0;
 }
 
 static void wop_resend(struct wop *op)
@@ -1816,13 +1802,13 @@ static void table_from_glue(struct g2d_sync *s, struct dbunit *d, json_t *gt)
     key = join2(d->name, ".", n);
     if (!key)
         return;
+    e = g2d_snapshot_get(&s->snap, G2D_ITEM_TABLE, key);
+    if ((e && e->seen) || find_tu(s, key)) {
+        free(key);
+        return; /* listed twice */
+    }
     s->tables_seen++;
     s->prog.tables_total++;
-    e = g2d_snapshot_get(&s->snap, G2D_ITEM_TABLE, key);
-    if (e && e->seen) {
-        free(key);
-        return;
-    }
     if (e)
         e->seen = 1;
     tu = calloc(1, sizeof(*tu));
@@ -1872,6 +1858,7 @@ static void table_from_glue(struct g2d_sync *s, struct dbunit *d, json_t *gt)
         (void)g2d_expr_parse(expr, &tu->filter, NULL);
     tu->next = s->tus;
     s->tus = tu;
+    index_unit(s, G2D_ITEM_TABLE, tu->key, tu);
     tu->qnext = NULL;
     if (s->tq_tail)
         s->tq_tail->qnext = tu;
@@ -2065,24 +2052,30 @@ static void hold(struct g2d_sync *s, enum g2d_item_type type, const char *name, 
         report(s, type, name, db, tbl, G2D_DIFF_DLF_NEW, false, true, reason, NULL);
 }
 
+/* The cycle's units by name, through the per-cycle index: O(1), whatever the catalog. */
 static struct dbunit *find_db(struct g2d_sync *s, const char *name)
 {
-    struct dbunit *d;
+    struct g2d_snap_entry *e = g2d_snapshot_get(&s->units, G2D_ITEM_DATABASE, name);
 
-    for (d = s->dbs; d; d = d->next)
-        if (strcmp(d->name, name) == 0)
-            return d;
-    return NULL;
+    return e ? e->unit : NULL;
 }
 
 static struct tunit *find_tu(struct g2d_sync *s, const char *key)
 {
-    struct tunit *t;
+    struct g2d_snap_entry *e = g2d_snapshot_get(&s->units, G2D_ITEM_TABLE, key);
 
-    for (t = s->tus; t; t = t->next)
-        if (strcmp(t->key, key) == 0)
-            return t;
-    return NULL;
+    return e ? e->unit : NULL;
+}
+
+/* Index a unit; on -ENOMEM it is simply not found later (no deletes below it). */
+static void index_unit(struct g2d_sync *s, unsigned type, const char *key, void *unit)
+{
+    static const struct g2d_fp zero;
+    struct g2d_snap_entry *e;
+
+    if (g2d_snapshot_put(&s->units, type, key, &zero) == 0 &&
+        (e = g2d_snapshot_get(&s->units, type, key)))
+        e->unit = unit;
 }
 
 /* Split "db.name" at the first dot (names of databases hold none). */
@@ -2341,6 +2334,7 @@ static void db_from_glue(struct g2d_sync *s, json_t *gdb)
     d->list[DBL_FUNCTIONS].kind = DBL_FUNCTIONS;
     d->next = s->dbs;
     s->dbs = d;
+    index_unit(s, G2D_ITEM_DATABASE, d->name, d);
     if (s->dbq_tail)
         s->dbq_tail->qnext = d;
     else
@@ -2809,6 +2803,7 @@ int g2d_sync_new(struct g2d_sync **out, struct g2d_http *http, const struct g2d_
     s->item_arg = item_arg;
     s->next_id = 1;
     g2d_snapshot_init(&s->snap);
+    g2d_snapshot_init(&s->units);
     s->defer = calloc(1, sizeof(*s->defer));
     if (!s->defer) {
         free(s);
@@ -3024,6 +3019,7 @@ void g2d_sync_free(struct g2d_sync *s)
     snapjobs_free_all(s);
     free(s->token);
     g2d_snapshot_done(&s->snap);
+    g2d_snapshot_done(&s->units);
     EVP_MD_CTX_free(s->md_seeded);
     EVP_MD_CTX_free(s->md_work);
     g2d_cloud_free(s->cloud);

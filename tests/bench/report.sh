@@ -34,7 +34,7 @@ def ops(side): (.sim_stats[side] // {}) | to_entries
   | map(select(.value != 0 and .key != "total" and .key != "writes" and .key != "partition_items"))
   | map("\(.key) \(.value)") | join(", ") | if . == "" then "none" else . end;
 def row(m; v; t): "| \(m) | \(v) | \(t // "") |";
-def placeholder: "> **Miss — lead:** _why, and what would close it: TODO_";
+def placeholder: "> Why, and what would close it: see *Why targets are missed* at the end.";
 def scen_title:
   { "a-1": "(a) First sync of 5,000,000 partitions (5 databases × 1,000 tables × 1,000 partitions)",
     "a-2": "(b) Unchanged cycle over the same 5,000,000 partitions (daemon kept running)",
