@@ -296,6 +296,35 @@ enum g2d_http_verdict g2d_dlf_classify(struct g2d_http_response *resp, void *ctx
 
 /* ---- calls -------------------------------------------------------------------------- */
 
+/* Replace every occurrence of @p secret in @p msg by "***" (in place, never longer). */
+static void scrub(char *msg, const char *secret)
+{
+    size_t n = secret ? strlen(secret) : 0;
+    char *p;
+
+    if (n < 4) /* too short to tell from ordinary text; real secrets are long */
+        return;
+    while ((p = strstr(msg, secret))) {
+        memcpy(p, "***", 3);
+        memmove(p + 3, p + n, strlen(p + n) + 1);
+    }
+}
+
+/*
+ * Service messages are quoted into logs and result lines; some echo what was signed (a
+ * signature mismatch may show the string to sign, with a security token in it). No
+ * configured secret may go out that way.
+ */
+void g2d_cloud_scrub(const struct g2d_cloud *c, char *msg)
+{
+    const struct g2d_config *cfg = c->cfg;
+
+    scrub(msg, cfg->glue.secret_access_key.value);
+    scrub(msg, cfg->glue.session_token.value);
+    scrub(msg, cfg->dlf.access_key_secret.value);
+    scrub(msg, cfg->dlf.security_token.value);
+}
+
 static void call_done(const struct g2d_http_response *resp, void *arg)
 {
     struct cloud_call *call = arg;
@@ -341,6 +370,8 @@ static void call_done(const struct g2d_http_response *resp, void *arg)
             res.message = msg;
         }
     }
+    if (res.message == msg)
+        g2d_cloud_scrub(call->c, msg);
     call->cb(&res, call->arg);
     json_decref(res.json);
     free(call);

@@ -70,6 +70,9 @@ int g2d_dlf_call_text(struct g2d_cloud *c, const char *method, const char *path,
                       const struct g2d_kv *query, size_t nquery, const char *body, size_t body_len,
                       g2d_api_cb cb, void *arg, struct g2d_http_req **out);
 
+/** Replace any configured secret appearing in @p msg by "***" (in place). */
+void g2d_cloud_scrub(const struct g2d_cloud *c, char *msg);
+
 void g2d_cloud_stats(const struct g2d_cloud *c, enum g2d_side side, struct g2d_http_stats *out);
 
 /** Requests submitted so far on a side (monotonic). */

@@ -18,6 +18,15 @@ check_eq "wrong DLF secret: --once exits 1" 1 $?
 check "wrong DLF secret: error names SignatureDoesNotMatch" \
   grep -q SignatureDoesNotMatch "$T/baddlf.log"
 check_eq "wrong DLF secret: nothing was written" "" "$(dlf_names | tr -d ' ')"
+# A signature mismatch may echo the string to sign, with the STS token in it: never logged.
+CFG_DLF_SIG=roa CFG_DLF_SK=wrong-secret CFG_DLF_EXTRA='  security_token: sts-token-must-not-leak-4711' \
+  write_config "$T/sts.yaml"
+g2dd --config "$T/sts.yaml" --once >"$T/sts.log" 2>&1
+check_eq "STS token: --once exits 1" 1 $?
+check "STS token: the error is still explained" grep -q SignatureDoesNotMatch "$T/sts.log"
+check "STS token: never in the log or the result lines" bash -c \
+  "! grep -q sts-token-must-not-leak '$T/sts.log' '$T/results.jsonl' 2>/dev/null"
+
 
 # 2. Bad config: exit 2 with file:line:col.
 printf 'glue:\n  region: us-east-1\n  bogus: 1\ndlf:\n  region: cn-hangzhou\n' >"$T/bad.yaml"
