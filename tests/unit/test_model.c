@@ -164,6 +164,17 @@ static void test_result_line(void **state)
     assert_non_null(strstr(g2d_buf_cstr(&b), "\"held\":true"));
     assert_non_null(strstr(g2d_buf_cstr(&b), "\"diffResult\":\"dlfNew\""));
     assert_null(strchr(g2d_buf_cstr(&b), '\n')); /* one line, always */
+    /* a message cut in the middle of a character still gives valid JSON */
+    g2d_buf_reset(&b);
+    r.error = "cut \xc3";
+    assert_int_equal(g2d_item_result_format(&r, &b), 0);
+    {
+        json_t *j = json_loads(g2d_buf_cstr(&b), 0, NULL);
+
+        assert_non_null(j);
+        assert_string_equal(json_string_value(json_object_get(j, "errorMsg")), "cut ?");
+        json_decref(j);
+    }
     g2d_buf_done(&b);
 }
 
