@@ -68,6 +68,12 @@ struct daemon {
     char *socket_path;
     mode_t socket_mode;
     enum g2d_log_target log_target;
+    struct {
+        char *ca_file;
+        uint64_t connect_timeout_ms, request_timeout_ms;
+        size_t max_response_bytes;
+        unsigned max_attempts;
+    } http_in_effect; /* fixed when the HTTP engine and its endpoints are made */
 
     FILE *result_log;
     char *result_path;
@@ -568,6 +574,17 @@ static int do_reload(struct daemon *d, json_t **restart, json_t **warnings, stru
         json_array_append_new(rr, json_string("control_mode"));
     if (cfg->log_target != d->log_target)
         json_array_append_new(rr, json_string("log_target"));
+    if (strcmp(cfg->ca_file ? cfg->ca_file : "",
+               d->http_in_effect.ca_file ? d->http_in_effect.ca_file : "") != 0)
+        json_array_append_new(rr, json_string("http.ca_file"));
+    if (cfg->connect_timeout_ms != d->http_in_effect.connect_timeout_ms)
+        json_array_append_new(rr, json_string("http.connect_timeout"));
+    if (cfg->request_timeout_ms != d->http_in_effect.request_timeout_ms)
+        json_array_append_new(rr, json_string("http.timeout"));
+    if (cfg->max_response_bytes != d->http_in_effect.max_response_bytes)
+        json_array_append_new(rr, json_string("http.max_response_size"));
+    if (cfg->max_attempts != d->http_in_effect.max_attempts)
+        json_array_append_new(rr, json_string("http.max_attempts"));
     log_set_level(cfg->log_level);
 
     /* Reopen the result log (also what log rotation needs). */
@@ -965,6 +982,11 @@ static int setup(struct daemon *d)
     hopts.connect_timeout_ms = d->cfg->connect_timeout_ms;
     hopts.timeout_ms = d->cfg->request_timeout_ms;
     hopts.max_body = d->cfg->max_response_bytes;
+    d->http_in_effect.ca_file = d->cfg->ca_file ? strdup(d->cfg->ca_file) : NULL;
+    d->http_in_effect.connect_timeout_ms = d->cfg->connect_timeout_ms;
+    d->http_in_effect.request_timeout_ms = d->cfg->request_timeout_ms;
+    d->http_in_effect.max_response_bytes = d->cfg->max_response_bytes;
+    d->http_in_effect.max_attempts = d->cfg->max_attempts;
     r = g2d_http_new(&d->http, d->loop, &hopts, &err);
     if (r < 0) {
         log_error("cannot start the HTTP engine: %s", err.msg);
@@ -1171,6 +1193,7 @@ int main(int argc, char **argv)
     results_ring_done(&d->ring);
     g2d_buf_done(&d->fmt);
     free(d->socket_path);
+    free(d->http_in_effect.ca_file);
     free(d->result_path);
     return d->exit_code;
 }

@@ -1420,7 +1420,6 @@ struct pctx {
     struct g2d_sync *s;
     struct tunit *tu;
     struct g2d_tmeta *meta;
-    int unused;
 };
 
 /*
@@ -1571,7 +1570,7 @@ static void glue_parts_page(struct g2d_sync *s, const struct g2d_api_result *res
     }
     r = g2d_jscan_member(res->body, res->body_len, "Partitions", &arr, &alen);
     if (r == 0) {
-        struct pctx ctx = {s, tu, meta, 0};
+        struct pctx ctx = {s, tu, meta};
 
         r = g2d_jscan_array(arr, alen, glue_partition_raw, &ctx);
     } else if (r == -ENOENT) {

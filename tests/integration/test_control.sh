@@ -87,6 +87,11 @@ check_eq "reload: the old config keeps working" 0 $?
 cp "$T/g2d.good" "$T/g2d.yaml"
 ctl reload >/dev/null
 check_eq "reload: a valid config is accepted" 0 $?
+sed -i 's/^  timeout: 10s$/  timeout: 20s/' "$T/g2d.yaml"
+ctl reload >"$T/reload2.out" 2>&1
+check_eq "reload: an http change is accepted" 0 $?
+check "reload: it says http.timeout needs a restart" grep -q "'http.timeout' takes effect only after a restart" "$T/reload2.out"
+cp "$T/g2d.good" "$T/g2d.yaml"
 check "notify: RELOADING=1 sent" grep -q '^RELOADING=1' "$T/notify.txt"
 kill -HUP "$DAEMON_PID"
 sleep 0.3
