@@ -11,7 +11,7 @@
 
 PKG_CONFIG ?= pkg-config
 CC ?= cc
-PKGS := libuv libcurl openssl jansson yaml-0.1 libsystemd
+PKGS := libuv libcurl openssl jansson yaml-0.1 libsystemd libxxhash
 
 SANITIZE ?=
 ifeq ($(SANITIZE),)

@@ -358,6 +358,7 @@ static void call_done(const struct g2d_http_response *resp, void *arg)
     } else if (call->raw) {
         res.body = resp->body;
         res.body_len = resp->body_len;
+        res.body_buf = resp->body_buf;
     } else {
         if (resp->body_len == 0)
             res.json = json_object();

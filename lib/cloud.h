@@ -22,9 +22,10 @@ struct g2d_api_result {
     json_t *json;     /* parsed body on success (borrowed); NULL for raw calls */
     const char *body; /* the body bytes on success of a raw call (borrowed) */
     size_t body_len;
-    const char *code;    /* service error code ("" if none) */
-    const char *message; /* one-line description of the failure, "" on success */
-    bool throttled;      /* the last attempt was throttled */
+    struct g2d_buf *body_buf; /* raw calls: the callback may take the body (g2d_buf_steal) */
+    const char *code;         /* service error code ("" if none) */
+    const char *message;      /* one-line description of the failure, "" on success */
+    bool throttled;           /* the last attempt was throttled */
 };
 
 typedef void (*g2d_api_cb)(const struct g2d_api_result *res, void *arg);

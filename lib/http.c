@@ -382,6 +382,7 @@ static void deliver(struct g2d_http_req *r)
     resp->attempts = r->attempt;
     resp->body = r->resp_body.data ? r->resp_body.data : "";
     resp->body_len = r->resp_body.len;
+    resp->body_buf = &r->resp_body;
     resp->request_id = r->request_id;
     resp->retry_after = r->retry_after;
     if (resp->err)
@@ -938,6 +939,7 @@ static void finish_attempt(struct g2d_http *h, CURL *easy, CURLcode rc)
     resp->status = status;
     resp->body = r->resp_body.data ? r->resp_body.data : "";
     resp->body_len = r->resp_body.len;
+    resp->body_buf = &r->resp_body;
     resp->request_id = r->request_id;
     resp->retry_after = r->retry_after;
     resp->attempts = r->attempt;

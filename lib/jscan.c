@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "jscan.h"
@@ -14,14 +17,43 @@ static void skip_ws(struct scan *s)
         s->p++;
 }
 
+/* Bytes of @p x (8 at a time) that are '"', '\\' or below 0x20: their high bits. */
+static inline uint64_t special_bytes(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+
+    /* Exact for the lowest flagged byte (borrows only run upwards), which is all we use. */
+    return ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs) | ((x - ones * 0x20) & ~x & highs);
+}
+
 /* Past a string starting at its opening quote. */
 static int skip_string(struct scan *s)
 {
     if (s->p >= s->end || *s->p != '"')
         return -EPROTO;
-    for (s->p++; s->p < s->end; s->p++) {
-        unsigned char c = (unsigned char)*s->p;
+    s->p++;
+    for (;;) {
+        unsigned char c;
 
+        /* Plain text eight bytes at a time: strings are most of a Glue page. */
+        while (s->end - s->p >= 8) {
+            uint64_t x, m;
+
+            memcpy(&x, s->p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            x = __builtin_bswap64(x); /* the first byte in the lowest bits */
+#endif
+            m = special_bytes(x);
+            if (m) {
+                s->p += (unsigned)__builtin_ctzll(m) / 8;
+                break;
+            }
+            s->p += 8;
+        }
+        if (s->p >= s->end)
+            return -EPROTO;
+        c = (unsigned char)*s->p;
         if (c == '"') {
             s->p++;
             return 0;
@@ -37,25 +69,32 @@ static int skip_string(struct scan *s)
 
                 for (i = 0; i < 4; i++) {
                     s->p++;
-                    if (s->p >= s->end || !strchr("0123456789abcdefABCDEF", *s->p) || !*s->p)
+                    if (s->p >= s->end || !isxdigit((unsigned char)*s->p))
                         return -EPROTO;
                 }
-            } else if (!strchr("\"\\/bfnrt", *s->p) || !*s->p) {
+            } else if (!memchr("\"\\/bfnrt", *s->p, 8)) {
                 return -EPROTO;
             }
         }
+        s->p++;
     }
-    return -EPROTO;
 }
 
 static int skip_value(struct scan *s, int depth);
+
+/* The characters that can make up a literal or a number. */
+static const bool scalar_char[256] = {
+    ['+'] = 1, ['-'] = 1, ['.'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['e'] = 1, ['E'] = 1, ['t'] = 1,
+    ['r'] = 1, ['u'] = 1, ['f'] = 1, ['a'] = 1, ['l'] = 1, ['s'] = 1, ['n'] = 1,
+};
 
 /* Past a literal or a number: the characters that can make one up. */
 static int skip_scalar(struct scan *s)
 {
     const char *start = s->p;
 
-    while (s->p < s->end && (strchr("+-.0123456789eEtruefalsn", *s->p) && *s->p))
+    while (s->p < s->end && scalar_char[(unsigned char)*s->p])
         s->p++;
     return s->p > start ? 0 : -EPROTO;
 }
@@ -193,6 +232,65 @@ int g2d_jscan_array(const char *buf, size_t len, int (*cb)(const char *elem, siz
             return -EPROTO;
         if (*s.p == ']')
             return 0;
+        if (*s.p != ',')
+            return -EPROTO;
+        s.p++;
+    }
+}
+
+int g2d_jscan_members(const char *buf, size_t len, const char *const *keys, size_t nkeys,
+                      const char **vals, size_t *vlens)
+{
+    struct scan s = {buf, buf + len};
+    size_t i, found = 0;
+    int r;
+
+    for (i = 0; i < nkeys; i++) {
+        vals[i] = NULL;
+        vlens[i] = 0;
+    }
+    skip_ws(&s);
+    if (s.p >= s.end || *s.p != '{')
+        return -EPROTO;
+    s.p++;
+    skip_ws(&s);
+    if (s.p < s.end && *s.p == '}')
+        return 0;
+    for (;;) {
+        const char *k, *v;
+        size_t kn;
+
+        skip_ws(&s);
+        k = s.p + 1;
+        r = skip_string(&s);
+        if (r < 0)
+            return r;
+        kn = (size_t)(s.p - k) - 1;
+        skip_ws(&s);
+        if (s.p >= s.end || *s.p != ':')
+            return -EPROTO;
+        s.p++;
+        skip_ws(&s);
+        v = s.p;
+        r = skip_value(&s, 1);
+        if (r < 0)
+            return r;
+        for (i = 0; i < nkeys; i++) {
+            if (!vals[i] && strlen(keys[i]) == kn && memcmp(k, keys[i], kn) == 0) {
+                vals[i] = v;
+                vlens[i] = (size_t)(s.p - v);
+                found++;
+                break;
+            }
+        }
+        skip_ws(&s);
+        if (s.p >= s.end)
+            return -EPROTO;
+        if (*s.p == '}') {
+            s.p++;
+            skip_ws(&s);
+            return s.p == s.end ? (int)found : -EPROTO;
+        }
         if (*s.p != ',')
             return -EPROTO;
         s.p++;

@@ -21,6 +21,15 @@
 int g2d_jscan_member(const char *buf, size_t len, const char *key, const char **val, size_t *vlen);
 
 /**
+ * One pass over the JSON object in @p buf (which must be exactly one well-formed object,
+ * whitespace around it allowed): the byte range of the value of each of @p keys, NULL/0
+ * for those absent. A key given twice in the object counts at its first occurrence.
+ * @return the number of keys found, or -EPROTO.
+ */
+int g2d_jscan_members(const char *buf, size_t len, const char *const *keys, size_t nkeys,
+                      const char **vals, size_t *vlens);
+
+/**
  * Call @p cb with the byte range of each element of the JSON array in @p buf (leading and
  * trailing whitespace excluded). A non-zero return of @p cb stops and is returned.
  * @return 0, -EPROTO if @p buf is not a well-formed array, or what cb returned.

@@ -26,7 +26,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include <openssl/evp.h>
+#include <xxhash.h>
 
 #include "glue2dlf/encode.h"
 #include "glue2dlf/expr.h"
@@ -219,8 +219,8 @@ struct g2d_sync {
     uint64_t held_reported[4];
 
     uv_timer_t *defer;
-    uint8_t transform_seed[32]; /* see raw_fp() */
-    EVP_MD_CTX *md_seeded, *md_work;
+    uint64_t transform_seed; /* see raw_fp() */
+    unsigned njobs;          /* GetPartitions pages on the thread pool */
 };
 
 static void kick(struct g2d_sync *s);
@@ -1296,7 +1296,7 @@ static bool take_token(char **slot, json_t *tok)
     return copy != NULL;
 }
 
-static int pitem_add(struct pitem **arr, size_t *n, json_t *values, json_t *input,
+static int pitem_add(struct pitem **arr, size_t *n, json_t *values, char *text,
                      const struct g2d_fp *fp, uint64_t raw, enum g2d_diff diff)
 {
     struct pitem *a = realloc(*arr, (*n + 1) * sizeof(**arr));
@@ -1305,18 +1305,7 @@ static int pitem_add(struct pitem **arr, size_t *n, json_t *values, json_t *inpu
         return -ENOMEM;
     *arr = a;
     a[*n].values = json_incref(values);
-    {
-        struct g2d_buf b;
-
-        g2d_buf_init(&b, 0);
-        if (input && g2d_jwrite_value(&b, input) < 0) {
-            g2d_buf_done(&b);
-            return -ENOMEM;
-        }
-        a[*n].text = input ? g2d_buf_steal(&b) : NULL;
-        if (input && !a[*n].text)
-            return -ENOMEM;
-    }
+    a[*n].text = text;
     a[*n].fp = *fp;
     a[*n].raw = raw;
     a[*n].diff = diff;
@@ -1324,69 +1313,17 @@ static int pitem_add(struct pitem **arr, size_t *n, json_t *values, json_t *inpu
     return 0;
 }
 
-static void glue_partition(struct g2d_sync *s, struct tunit *tu, struct g2d_tmeta *meta, json_t *gp,
-                           uint64_t raw)
-{
-    json_t *values = json_object_get(gp, "Values"), *input = NULL;
-    const char *vals[MAX_KEYS];
-    struct g2d_model_notes notes = {0};
-    struct g2d_error err = {0};
-    struct g2d_pentry *pe = NULL;
-    struct g2d_fp fp;
-    size_t n = json_array_size(values), i;
-
-    s->cur.seen++;
-    s->prog.items_seen++;
-    tu->parts_seen++;
-    if (g2d_model_partition(s->cycle_cfg, tu->db->name, tu->name, gp, &input, &notes, &err) < 0 ||
-        n > MAX_KEYS || g2d_fp_partition(input, &fp) < 0) {
-        char *name = json_is_array(values) ? tunit_partition_name(tu, values) : NULL;
-
-        s->cur.failed++;
-        report(s, G2D_ITEM_PARTITION, name ? name : tu->key, tu->db->name, tu->name,
-               G2D_DIFF_GLUE_NEW, false, false, err.msg[0] ? err.msg : "invalid partition", NULL);
-        free(name);
-        json_decref(input);
-        return;
-    }
-    s->cur.dropped_fields |= notes.dropped;
-    for (i = 0; i < n; i++)
-        vals[i] = json_string_value(json_array_get(values, i));
-    if (meta)
-        pe = g2d_pset_get(&meta->parts, vals, n);
-    if (pe && (pe->flags & G2D_PENTRY_SEEN)) {
-        json_decref(input);
-        return; /* listed twice (overlapping segments): already handled */
-    }
-    if (pe)
-        pe->flags |= G2D_PENTRY_SEEN;
-    if (pe && memcmp(&pe->fp, &fp, sizeof(fp)) == 0) {
-        s->cur.unchanged++;
-        pe->raw = raw; /* next time these bytes are recognised without parsing */
-    } else if (pitem_add(pe ? &tu->ubatch : &tu->cbatch, pe ? &tu->nub : &tu->ncb, values, input,
-                         &fp, raw, pe ? G2D_DIFF_NEED_UPDATE : G2D_DIFF_GLUE_NEW) < 0) {
-        s->cur.failed++;
-        report(s, G2D_ITEM_PARTITION, tu->key, tu->db->name, tu->name, G2D_DIFF_GLUE_NEW, false,
-               false, "out of memory", NULL);
-    }
-    json_decref(input);
-}
-
 /*
- * 64 bits of SHA-256 of a Glue partition's bytes exactly as they came, seeded with the
+ * 64 bits of XXH3 of a Glue partition's bytes exactly as they came, seeded with the
  * settings of the transform (the location map), so that a changed transform makes every
- * raw fingerprint differ and each partition is mapped again. Never 0.
+ * raw fingerprint differ and each partition is mapped again. Never 0. It only has to tell
+ * "the very bytes seen last time" apart from anything else, so a fast non-cryptographic
+ * hash does (a tenth of the cost of SHA-256 on a 1.6 KB partition).
  */
-static uint64_t raw_fp(const struct g2d_sync *s, const char *p, size_t n)
+static uint64_t raw_fp(uint64_t seed, const char *p, size_t n)
 {
-    uint8_t md[32];
-    uint64_t v;
+    uint64_t v = XXH3_64bits_withSeed(p, n, seed);
 
-    /* Start from the context that has absorbed the seed: one copy, no allocation. */
-    if (!s->md_seeded || !s->md_work || !EVP_MD_CTX_copy_ex(s->md_work, s->md_seeded) ||
-        !EVP_DigestUpdate(s->md_work, p, n) || !EVP_DigestFinal_ex(s->md_work, md, NULL))
-        return 0; /* unknown: the partition is simply parsed */
-    memcpy(&v, md, sizeof(v));
     return v ? v : 1;
 }
 
@@ -1394,6 +1331,7 @@ static uint64_t raw_fp(const struct g2d_sync *s, const char *p, size_t n)
 static void compute_transform_seed(struct g2d_sync *s)
 {
     const struct g2d_config *cfg = s->cycle_cfg;
+    uint8_t md[32];
     struct g2d_buf b;
     size_t i;
 
@@ -1402,25 +1340,10 @@ static void compute_transform_seed(struct g2d_sync *s)
     for (i = 0; i < cfg->nlocation_map; i++)
         g2d_buf_printf(&b, "%c%s%c%s", 0x1f, cfg->location_map[i].from, 0x1e,
                        cfg->location_map[i].to);
-    g2d_sha256(b.data ? b.data : "", b.len, s->transform_seed);
+    g2d_sha256(b.data ? b.data : "", b.len, md);
     g2d_buf_done(&b);
-    if (!s->md_seeded)
-        s->md_seeded = EVP_MD_CTX_new();
-    if (!s->md_work)
-        s->md_work = EVP_MD_CTX_new();
-    if (s->md_seeded &&
-        (!EVP_DigestInit_ex(s->md_seeded, EVP_sha256(), NULL) ||
-         !EVP_DigestUpdate(s->md_seeded, s->transform_seed, sizeof(s->transform_seed)))) {
-        EVP_MD_CTX_free(s->md_seeded);
-        s->md_seeded = NULL;
-    }
+    memcpy(&s->transform_seed, md, sizeof(s->transform_seed));
 }
-
-struct pctx {
-    struct g2d_sync *s;
-    struct tunit *tu;
-    struct g2d_tmeta *meta;
-};
 
 /*
  * Partition values straight from their JSON text when they are plain strings (no escape,
@@ -1464,70 +1387,193 @@ static int simple_values(const char *t, size_t n, const char **vals, size_t *len
     }
 }
 
-/*
- * One element of a GetPartitions page, as bytes. If the snapshot has this partition and
- * last saw it as exactly these bytes, it is unchanged: no DOM, no transform. Otherwise it
- * is parsed and goes the full way (transform, normalised fingerprint, diff).
+/* ---- GetPartitions pages, on libuv's thread pool ---------------------------------------
+ *
+ * A page goes through up to four steps, so that the loop thread does only what needs the
+ * snapshot and everything else runs on the second core:
+ *
+ *   scan       (pool)  split the page into partitions: the bytes, their raw fingerprint
+ *                      and the text of their Values;
+ *   match      (loop)  look each one up: one whose bytes are exactly those seen last time
+ *                      is unchanged and done here;
+ *   transform  (pool)  the others: parse, map to a DLF PartitionInput, fingerprint the
+ *                      normalised form, serialise;
+ *   apply      (loop)  diff against the snapshot and queue the writes.
+ *
+ * The work steps touch only the job (the page, its elements, the read-only cycle config);
+ * the loop never touches a job while it is queued. The cycle does not end while a job is
+ * out (s->njobs), so the units a job points at stay alive.
  */
-static int glue_partition_raw(const char *p, size_t n, void *arg)
-{
-    struct pctx *c = arg;
-    struct g2d_sync *s = c->s;
-    uint64_t raw = raw_fp(s, p, n);
-    const char *vt;
+
+struct pel {
+    const char *p; /* the partition's bytes, in the page */
+    size_t n;
+    const char *vt; /* the text of its Values, NULL if it has none */
     size_t vl;
-    json_t *gp;
+    uint64_t raw;
+    bool todo; /* needs the transform */
+    /* transform results */
+    json_t *values;
+    char *text;
+    struct g2d_fp fp;
+    char *err; /* why the transform failed, NULL if it did not */
+};
 
-    if (raw && c->meta && g2d_jscan_member(p, n, "Values", &vt, &vl) == 0) {
-        const char *vals[MAX_KEYS];
-        size_t lens[MAX_KEYS];
-        struct g2d_pentry *pe = NULL;
-        int nv = simple_values(vt, vl, vals, lens, MAX_KEYS);
+enum pjob_step { PJ_SCAN, PJ_TRANSFORM };
 
-        if (nv > 0) {
-            pe = g2d_pset_get_n(&c->meta->parts, vals, lens, (size_t)nv);
-        } else if (nv < 0) {
-            /* escapes or other shapes: let jansson decode them */
-            json_t *values = json_loadb(vt, vl, 0, NULL);
-            size_t m = json_array_size(values), i;
+struct pjob {
+    uv_work_t w;
+    struct g2d_sync *s;
+    struct tunit *tu;
+    unsigned seg;
+    enum pjob_step step;
+    /* inputs, read-only while queued */
+    const struct g2d_config *cfg;
+    uint64_t seed;
+    char *body;
+    size_t len;
+    /* outputs */
+    int rc; /* 0, or -EPROTO: the page is malformed */
+    const char *tok;
+    size_t tok_len;
+    struct pel *el;
+    size_t nel, cap;
+    unsigned dropped;
+};
 
-            for (i = 0; i < m && i < MAX_KEYS && json_is_string(json_array_get(values, i)); i++)
-                vals[i] = json_string_value(json_array_get(values, i));
-            if (m && i == m)
-                pe = g2d_pset_get(&c->meta->parts, vals, m);
-            json_decref(values);
-        }
-        if (pe && pe->raw == raw && !(pe->flags & G2D_PENTRY_SEEN)) {
-            pe->flags |= G2D_PENTRY_SEEN;
-            s->cur.seen++;
-            s->cur.unchanged++;
-            s->prog.items_seen++;
-            c->tu->parts_seen++;
-            return 0;
-        }
+static void pjob_free(struct pjob *j)
+{
+    size_t i;
+
+    if (!j)
+        return;
+    for (i = 0; i < j->nel; i++) {
+        json_decref(j->el[i].values);
+        free(j->el[i].text);
+        free(j->el[i].err);
     }
-    gp = json_loadb(p, n, 0, NULL);
-    if (!json_is_object(gp)) {
+    free(j->el);
+    free(j->body);
+    free(j);
+}
+
+static int scan_elem(const char *p, size_t n, void *arg)
+{
+    struct pjob *j = arg;
+    struct pel *e;
+
+    if (j->nel == j->cap) {
+        size_t cap = j->cap ? 2 * j->cap : 1024;
+        struct pel *a = realloc(j->el, cap * sizeof(*a));
+
+        if (!a)
+            return -ENOMEM;
+        j->el = a;
+        j->cap = cap;
+    }
+    e = &j->el[j->nel++];
+    memset(e, 0, sizeof(*e));
+    e->p = p;
+    e->n = n;
+    e->raw = raw_fp(j->seed, p, n);
+    if (g2d_jscan_member(p, n, "Values", &e->vt, &e->vl) != 0)
+        e->vt = NULL;
+    return 0;
+}
+
+static void pjob_scan(struct pjob *j)
+{
+    static const char *const keys[] = {"Partitions", "NextToken"};
+    const char *v[2];
+    size_t l[2];
+    int r = g2d_jscan_members(j->body, j->len, keys, 2, v, l);
+
+    if (r >= 0) {
+        j->tok = v[1];
+        j->tok_len = l[1];
+        r = v[0] ? g2d_jscan_array(v[0], l[0], scan_elem, j) : 0;
+    }
+    j->rc = r < 0 ? r : 0;
+}
+
+static char *strdup_or(const char *msg, const char *dflt)
+{
+    return strdup(msg && *msg ? msg : dflt);
+}
+
+static void pjob_transform(struct pjob *j)
+{
+    size_t i;
+
+    for (i = 0; i < j->nel && j->rc == 0; i++) {
+        struct pel *e = &j->el[i];
+        struct g2d_model_notes notes = {0};
+        struct g2d_error err = {0};
+        json_t *gp, *input = NULL, *values;
+        struct g2d_buf b;
+
+        if (!e->todo)
+            continue;
+        gp = json_loadb(e->p, e->n, 0, NULL);
+        if (!json_is_object(gp)) {
+            json_decref(gp);
+            j->rc = -EPROTO; /* well formed to the scanner, but not to jansson */
+            break;
+        }
+        values = json_object_get(gp, "Values");
+        e->values = json_is_array(values) ? json_incref(values) : NULL;
+        if (g2d_model_partition(j->cfg, j->tu->db->name, j->tu->name, gp, &input, &notes, &err) <
+            0) {
+            e->err = strdup_or(err.msg, "invalid partition");
+        } else if (json_array_size(values) > MAX_KEYS) {
+            e->err = strdup_or(NULL, "too many partition values");
+        } else if (g2d_fp_partition(input, &e->fp) < 0) {
+            e->err = strdup_or(NULL, "out of memory");
+        } else {
+            g2d_buf_init(&b, 0);
+            if (g2d_jwrite_value(&b, input) < 0) {
+                g2d_buf_done(&b);
+                e->err = strdup_or(NULL, "out of memory");
+            } else {
+                e->text = g2d_buf_steal(&b);
+                if (!e->text)
+                    e->err = strdup_or(NULL, "out of memory");
+            }
+            j->dropped |= notes.dropped;
+        }
+        json_decref(input);
         json_decref(gp);
-        return -EPROTO;
     }
-    glue_partition(s, c->tu, c->meta, gp, raw);
-    json_decref(gp);
+}
+
+static void pjob_work(uv_work_t *w)
+{
+    struct pjob *j = w->data;
+
+    if (j->step == PJ_SCAN)
+        pjob_scan(j);
+    else
+        pjob_transform(j);
+}
+
+static void pjob_after(uv_work_t *w, int status);
+
+static int pjob_queue(struct pjob *j, enum pjob_step step)
+{
+    j->step = step;
+    j->w.data = j;
+    if (uv_queue_work(g2d_http_loop(j->s->http), &j->w, pjob_work, pjob_after) < 0)
+        return -ENOMEM;
+    j->s->njobs++;
     return 0;
 }
 
 /* The page's NextToken as a JSON string (new reference), NULL when absent. */
-static int page_token(const char *body, size_t len, json_t **tok)
+static int page_token(const char *v, size_t vl, json_t **tok)
 {
-    const char *v;
-    size_t vl;
-    int r = g2d_jscan_member(body, len, "NextToken", &v, &vl);
-
     *tok = NULL;
-    if (r == -ENOENT)
+    if (!v)
         return 0;
-    if (r < 0)
-        return r;
     *tok = json_loadb(v, vl, JSON_DECODE_ANY, NULL);
     if (*tok && !json_is_string(*tok) && !json_is_null(*tok)) {
         json_decref(*tok);
@@ -1537,58 +1583,33 @@ static int page_token(const char *body, size_t len, json_t **tok)
     return 0;
 }
 
-static void glue_parts_page(struct g2d_sync *s, const struct g2d_api_result *res, void *arg)
+/* The table's listing could not be read: no partition deletes for it this cycle. */
+static void tunit_list_failed(struct g2d_sync *s, struct tunit *tu, const char *what)
 {
-    struct segref *ref = arg;
-    struct tunit *tu = ref->tu;
-    unsigned seg = ref->seg;
-    struct g2d_snap_entry *e = g2d_snapshot_get(&s->snap, G2D_ITEM_TABLE, tu->key);
-    struct g2d_tmeta *meta = e ? e->meta : NULL;
+    tu->failed = true;
+    s->cur.failed++;
+    report(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, G2D_DIFF_NEED_UPDATE, false, false,
+           what, NULL);
+    tu->segs_done = tu->segs; /* stop the other segments' next pages */
+    tunit_flush_batches(s, tu, true);
+    tunit_check_done(tu);
+}
+
+/* The page is through: its writes are queued; ask for the segment's next page. */
+static void page_end(struct g2d_sync *s, struct pjob *j)
+{
+    struct tunit *tu = j->tu;
+    unsigned seg = j->seg;
     json_t *tok = NULL;
-    const char *arr;
-    size_t alen;
-    int r;
 
+    if (page_token(j->tok, j->tok_len, &tok) < 0) {
+        pjob_free(j);
+        tunit_list_failed(s, tu,
+                          "listing Glue partitions failed: malformed GetPartitions response");
+        return;
+    }
+    pjob_free(j);
     tu->segs_active--;
-    if (res->err) {
-        char what[300];
-
-        /* The table's partitions are not fully known: no partition deletes for it. */
-        tu->failed = true;
-        s->cur.failed++;
-        snprintf(what, sizeof(what), "listing Glue partitions failed: %s", res->message);
-        report(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, G2D_DIFF_NEED_UPDATE, false,
-               false, what, NULL);
-        tu->segs_done = tu->segs; /* stop the other segments' next pages */
-        tunit_flush_batches(s, tu, true);
-        tunit_check_done(tu);
-        return;
-    }
-    if (tu->failed) {
-        tunit_check_done(tu);
-        return;
-    }
-    r = g2d_jscan_member(res->body, res->body_len, "Partitions", &arr, &alen);
-    if (r == 0) {
-        struct pctx ctx = {s, tu, meta};
-
-        r = g2d_jscan_array(arr, alen, glue_partition_raw, &ctx);
-    } else if (r == -ENOENT) {
-        r = 0; /* no Partitions member: an empty page */
-    }
-    if (r == 0)
-        r = page_token(res->body, res->body_len, &tok);
-    if (r < 0) {
-        /* Not fully read: no partition deletes for this table this cycle. */
-        tu->failed = true;
-        s->cur.failed++;
-        report(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, G2D_DIFF_NEED_UPDATE, false,
-               false, "listing Glue partitions failed: malformed GetPartitions response", NULL);
-        tu->segs_done = tu->segs;
-        tunit_flush_batches(s, tu, true);
-        tunit_check_done(tu);
-        return;
-    }
     tunit_flush_batches(s, tu, false);
     if (take_token(&tu->seg_token[seg], tok) && ++tu->seg_pages[seg] < MAX_PAGES) {
         json_decref(tok);
@@ -1602,6 +1623,188 @@ static void glue_parts_page(struct g2d_sync *s, const struct g2d_api_result *res
         tunit_flush_batches(s, tu, true);
     }
     tunit_check_done(tu);
+}
+
+/* Match (loop): partitions whose bytes are exactly those seen last time are unchanged. */
+static size_t page_match(struct g2d_sync *s, struct pjob *j, struct g2d_tmeta *meta)
+{
+    size_t i, todo = 0;
+
+    for (i = 0; i < j->nel; i++) {
+        struct pel *e = &j->el[i];
+        struct g2d_pentry *pe = NULL;
+
+        if (meta && e->vt) {
+            const char *vals[MAX_KEYS];
+            size_t lens[MAX_KEYS];
+            int nv = simple_values(e->vt, e->vl, vals, lens, MAX_KEYS);
+
+            if (nv > 0) {
+                pe = g2d_pset_get_n(&meta->parts, vals, lens, (size_t)nv);
+            } else if (nv < 0) {
+                /* escapes or other shapes: let jansson decode them */
+                json_t *values = json_loadb(e->vt, e->vl, 0, NULL);
+                size_t m = json_array_size(values), k;
+
+                for (k = 0; k < m && k < MAX_KEYS && json_is_string(json_array_get(values, k)); k++)
+                    vals[k] = json_string_value(json_array_get(values, k));
+                if (m && k == m)
+                    pe = g2d_pset_get(&meta->parts, vals, m);
+                json_decref(values);
+            }
+        }
+        if (pe && pe->raw == e->raw && !(pe->flags & G2D_PENTRY_SEEN)) {
+            pe->flags |= G2D_PENTRY_SEEN;
+            s->cur.seen++;
+            s->cur.unchanged++;
+            s->prog.items_seen++;
+            j->tu->parts_seen++;
+        } else {
+            e->todo = true;
+            todo++;
+        }
+    }
+    return todo;
+}
+
+/* Apply (loop): diff each transformed partition and queue its write. */
+static void page_apply(struct g2d_sync *s, struct pjob *j, struct g2d_tmeta *meta)
+{
+    struct tunit *tu = j->tu;
+    size_t i, k;
+
+    s->cur.dropped_fields |= j->dropped;
+    for (i = 0; i < j->nel; i++) {
+        struct pel *e = &j->el[i];
+        const char *vals[MAX_KEYS];
+        struct g2d_pentry *pe = NULL;
+        size_t n = json_array_size(e->values);
+
+        if (!e->todo)
+            continue;
+        s->cur.seen++;
+        s->prog.items_seen++;
+        tu->parts_seen++;
+        if (e->err) {
+            char *name = e->values ? tunit_partition_name(tu, e->values) : NULL;
+
+            s->cur.failed++;
+            report(s, G2D_ITEM_PARTITION, name ? name : tu->key, tu->db->name, tu->name,
+                   G2D_DIFF_GLUE_NEW, false, false, e->err, NULL);
+            free(name);
+            continue;
+        }
+        for (k = 0; k < n; k++)
+            vals[k] = json_string_value(json_array_get(e->values, k));
+        if (meta)
+            pe = g2d_pset_get(&meta->parts, vals, n);
+        if (pe && (pe->flags & G2D_PENTRY_SEEN))
+            continue; /* listed twice (overlapping segments): already handled */
+        if (pe)
+            pe->flags |= G2D_PENTRY_SEEN;
+        if (pe && memcmp(&pe->fp, &e->fp, sizeof(e->fp)) == 0) {
+            s->cur.unchanged++;
+            pe->raw = e->raw; /* next time these bytes are recognised without parsing */
+        } else if (pitem_add(pe ? &tu->ubatch : &tu->cbatch, pe ? &tu->nub : &tu->ncb, e->values,
+                             e->text, &e->fp, e->raw,
+                             pe ? G2D_DIFF_NEED_UPDATE : G2D_DIFF_GLUE_NEW) < 0) {
+            s->cur.failed++;
+            report(s, G2D_ITEM_PARTITION, tu->key, tu->db->name, tu->name, G2D_DIFF_GLUE_NEW, false,
+                   false, "out of memory", NULL);
+        } else {
+            e->text = NULL; /* the batch owns it now */
+        }
+    }
+}
+
+static void pjob_after(uv_work_t *w, int status)
+{
+    struct pjob *j = w->data;
+    struct g2d_sync *s = j->s;
+    struct tunit *tu = j->tu;
+    struct g2d_snap_entry *e;
+    struct g2d_tmeta *meta;
+
+    s->njobs--;
+    if (status < 0 || s->cancelling || tu->failed) {
+        tu->segs_active--;
+        pjob_free(j);
+        if (!s->cancelling)
+            tunit_check_done(tu);
+        maybe_advance(s);
+        return;
+    }
+    if (j->rc < 0) {
+        tu->segs_active--;
+        pjob_free(j);
+        tunit_list_failed(s, tu,
+                          j->rc == -ENOMEM
+                              ? "listing Glue partitions failed: out of memory"
+                              : "listing Glue partitions failed: malformed GetPartitions response");
+        maybe_advance(s);
+        return;
+    }
+    e = g2d_snapshot_get(&s->snap, G2D_ITEM_TABLE, tu->key);
+    meta = e ? e->meta : NULL;
+    if (j->step == PJ_SCAN && page_match(s, j, meta) > 0) {
+        if (pjob_queue(j, PJ_TRANSFORM) == 0)
+            return;
+        tu->segs_active--;
+        pjob_free(j);
+        tunit_list_failed(s, tu, "listing Glue partitions failed: out of memory");
+        maybe_advance(s);
+        return;
+    }
+    if (j->step == PJ_TRANSFORM)
+        page_apply(s, j, meta);
+    page_end(s, j);
+    maybe_advance(s);
+}
+
+static void glue_parts_page(struct g2d_sync *s, const struct g2d_api_result *res, void *arg)
+{
+    struct segref *ref = arg;
+    struct tunit *tu = ref->tu;
+    struct pjob *j;
+
+    if (res->err) {
+        char what[300];
+
+        tu->segs_active--;
+        snprintf(what, sizeof(what), "listing Glue partitions failed: %s", res->message);
+        tunit_list_failed(s, tu, what);
+        return;
+    }
+    if (tu->failed) {
+        tu->segs_active--;
+        tunit_check_done(tu);
+        return;
+    }
+    /* segs_active stays counted until the page has been applied */
+    j = calloc(1, sizeof(*j));
+    if (j) {
+        j->s = s;
+        j->tu = tu;
+        j->seg = ref->seg;
+        j->cfg = s->cycle_cfg;
+        j->seed = s->transform_seed;
+        if (res->body_buf) {
+            j->len = res->body_len;
+            j->body = g2d_buf_steal(res->body_buf);
+        } else {
+            j->body = malloc(res->body_len + 1);
+            if (j->body) {
+                memcpy(j->body, res->body, res->body_len);
+                j->body[res->body_len] = '\0';
+                j->len = res->body_len;
+            }
+        }
+    }
+    if (!j || !j->body || pjob_queue(j, PJ_SCAN) < 0) {
+        pjob_free(j);
+        tu->segs_active--;
+        tunit_list_failed(s, tu, "listing Glue partitions failed: out of memory");
+    }
 }
 
 /* The table exists in DLF (or failed to): start its partitions. */
@@ -2261,7 +2464,7 @@ static void maybe_advance(struct g2d_sync *s)
 {
     if (!s->running || s->finishing)
         return;
-    if (s->nreads || s->writes_inflight)
+    if (s->nreads || s->writes_inflight || s->njobs)
         return;
     if (s->cancelling) {
         finish_later(s);
@@ -3019,8 +3222,6 @@ void g2d_sync_free(struct g2d_sync *s)
     free(s->token);
     g2d_snapshot_done(&s->snap);
     g2d_snapshot_done(&s->units);
-    EVP_MD_CTX_free(s->md_seeded);
-    EVP_MD_CTX_free(s->md_work);
     g2d_cloud_free(s->cloud);
     uv_close((uv_handle_t *)s->defer, defer_close_cb);
     free(s);

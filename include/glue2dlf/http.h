@@ -26,6 +26,8 @@
 #include "glue2dlf/error.h"
 #include "glue2dlf/sign.h"
 
+struct g2d_buf;
+
 struct g2d_http;
 struct g2d_http_endpoint;
 struct g2d_http_req;
@@ -88,12 +90,14 @@ struct g2d_http_response {
     long status;      /**< HTTP status, 0 if none */
     const char *body; /**< NUL-terminated, "" if none */
     size_t body_len;
-    const char *request_id;  /**< x-amzn-RequestId / x-acs-request-id header, or "" */
-    const char *retry_after; /**< x-amz-retry-after / x-acs-retry-after header (ms), or "" */
-    char error_code[96];     /**< service error code filled by classify(), "" if none */
-    char error_message[384]; /**< service or transport error text, "" on success */
-    unsigned attempts;       /**< attempts made */
-    bool ok;                 /**< classify() said success */
+    struct g2d_buf *body_buf; /**< the buffer behind body: the callback may take the bytes
+                                   with g2d_buf_steal() (body is invalid afterwards) */
+    const char *request_id;   /**< x-amzn-RequestId / x-acs-request-id header, or "" */
+    const char *retry_after;  /**< x-amz-retry-after / x-acs-retry-after header (ms), or "" */
+    char error_code[96];      /**< service error code filled by classify(), "" if none */
+    char error_message[384];  /**< service or transport error text, "" on success */
+    unsigned attempts;        /**< attempts made */
+    bool ok;                  /**< classify() said success */
 };
 
 enum g2d_http_verdict {

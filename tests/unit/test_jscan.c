@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -84,6 +85,73 @@ static void test_malformed(void **state)
     }
 }
 
+static void test_members(void **state)
+{
+    static const char *const keys[] = {"Partitions", "NextToken", "Missing"};
+    const char *j = " { \"NextToken\" : \"t\", \"z\":{\"Partitions\":2}, \"Partitions\":[1,2],"
+                    "\"NextToken\":\"second\" } ";
+    const char *v[3];
+    size_t n[3];
+
+    assert_int_equal(g2d_jscan_members(j, strlen(j), keys, 3, v, n), 2);
+    assert_int_equal(n[0], 5);
+    assert_memory_equal(v[0], "[1,2]", 5);
+    /* the first occurrence counts */
+    assert_int_equal(n[1], 3);
+    assert_memory_equal(v[1], "\"t\"", 3);
+    assert_null(v[2]);
+    assert_int_equal(n[2], 0);
+    assert_int_equal(g2d_jscan_members("{}", 2, keys, 3, v, n), 0);
+    /* the whole object must be well formed, and nothing may follow it */
+    assert_int_equal(g2d_jscan_members("{\"a\":1", 6, keys, 3, v, n), -EPROTO);
+    assert_int_equal(g2d_jscan_members("{\"a\":1}x", 8, keys, 3, v, n), -EPROTO);
+    assert_int_equal(g2d_jscan_members("{\"a\":1} \n", 9, keys, 3, v, n), 0);
+    assert_int_equal(g2d_jscan_members("[1]", 3, keys, 3, v, n), -EPROTO);
+}
+
+/*
+ * Strings are skipped eight bytes at a time: a quote, a backslash or a control character
+ * must be found at every offset within a word, and a string may end at any offset.
+ */
+static void test_long_strings(void **state)
+{
+    char buf[128], member[160];
+    size_t len, pos;
+    const char *v;
+    size_t n;
+
+    for (len = 0; len < 40; len++) {
+        for (pos = 0; pos <= len; pos++) {
+            memset(buf, 'a', len);
+            buf[len] = '\0';
+            /* plain, ending at every offset */
+            snprintf(member, sizeof(member), "{\"k\":\"%s\",\"x\":1}", buf);
+            assert_int_equal(g2d_jscan_member(member, strlen(member), "x", &v, &n), 0);
+            assert_memory_equal(v, "1", 1);
+            if (pos == len)
+                continue;
+            /* an escaped quote at offset pos does not end the string */
+            snprintf(member, sizeof(member), "{\"k\":\"%.*s\\\"%s\",\"x\":2}", (int)pos, buf,
+                     buf + pos);
+            assert_int_equal(g2d_jscan_member(member, strlen(member), "x", &v, &n), 0);
+            assert_memory_equal(v, "2", 1);
+            /* a raw control character at offset pos is malformed */
+            snprintf(member, sizeof(member), "{\"k\":\"%.*s\t%s\",\"x\":3}", (int)pos, buf,
+                     buf + pos);
+            assert_int_equal(g2d_jscan_member(member, strlen(member), "x", &v, &n), -EPROTO);
+            /* UTF-8 bytes (>= 0x80) are plain text */
+            snprintf(member, sizeof(member), "{\"k\":\"%.*s\xc3\xa9%s\",\"x\":4}", (int)pos, buf,
+                     buf + pos);
+            assert_int_equal(g2d_jscan_member(member, strlen(member), "x", &v, &n), 0);
+            assert_memory_equal(v, "4", 1);
+        }
+    }
+    /* an unterminated long string */
+    memset(buf, 'b', 100);
+    memcpy(buf, "[\"", 2);
+    assert_int_equal(g2d_jscan_member(buf, 100, "x", &v, &n), -EPROTO);
+}
+
 static void test_depth(void **state)
 {
     char deep[300];
@@ -101,10 +169,9 @@ static void test_depth(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_member),
-        cmocka_unit_test(test_array),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_depth),
+        cmocka_unit_test(test_member),    cmocka_unit_test(test_array),
+        cmocka_unit_test(test_malformed), cmocka_unit_test(test_depth),
+        cmocka_unit_test(test_members),   cmocka_unit_test(test_long_strings),
     };
     return cmocka_run_group_tests_name("jscan", tests, NULL, NULL);
 }
