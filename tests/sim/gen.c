@@ -416,7 +416,7 @@ json_t *sim_glue_part_json(const json_t *table, const struct sim_prec *r, const 
     double ct;
 
     if (r->textlen) {
-        p = json_loadb(sim_prec_text(r), r->textlen, 0, NULL);
+        p = sim_prec_json(r);
         if (p && exclude_cols)
             json_object_del(json_object_get(p, "StorageDescriptor"), "Columns");
         return p;

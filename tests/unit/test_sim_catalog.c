@@ -368,7 +368,15 @@ static void test_parts_store(void **state)
     assert_int_equal(p->n, 2000);
     r = sim_parts_find(p, key, len);
     assert_non_null(r);
-    assert_string_equal(sim_prec_text(r), "{\"x\":1}");
+    {
+        struct g2d_buf tb;
+
+        g2d_buf_init(&tb, 0);
+        assert_int_equal(sim_prec_append(r, &tb), 0);
+        assert_string_equal(g2d_buf_cstr(&tb), "{\"x\":1}");
+        assert_int_equal(r->interned, 0);
+        g2d_buf_done(&tb);
+    }
     assert_int_equal(sim_prec_values(r, vals, 4), 2);
     assert_string_equal(vals[0], "d0100");
     assert_string_equal(vals[1], "r2");
@@ -433,6 +441,111 @@ static size_t page_all(struct sim_parts *p, const struct sim_pscan *base, size_t
     } while (next);
     free(start);
     return total;
+}
+
+/* Put @p text under the single value @p v; the text reads back byte for byte. */
+static const struct sim_prec *put_text(struct sim_parts *p, const char *v, const char *text)
+{
+    const char *vals[1] = {v};
+    const struct sim_prec *r;
+    struct g2d_buf b;
+    size_t len = 0;
+    char *key = sim_pkey_make(vals, 1, &len);
+    json_t *j;
+
+    assert_non_null(key);
+    assert_true(sim_parts_put(p, key, len, 1, 0, text, strlen(text), 0) >= 0);
+    r = sim_parts_find(p, key, len);
+    free(key);
+    assert_non_null(r);
+    assert_int_equal(r->textlen, strlen(text));
+    g2d_buf_init(&b, 0);
+    assert_int_equal(sim_prec_append(r, &b), 0);
+    assert_string_equal(g2d_buf_cstr(&b), text);
+    g2d_buf_done(&b);
+    j = sim_prec_json(r);
+    assert_non_null(j);
+    json_decref(j);
+    return r;
+}
+
+static void remove_value(struct sim_parts *p, const char *v)
+{
+    const char *vals[1] = {v};
+    size_t len = 0;
+    char *key = sim_pkey_make(vals, 1, &len);
+
+    assert_int_equal(sim_parts_remove(p, key, len), 0);
+    free(key);
+}
+
+static void test_parts_interned_sd(void **state)
+{
+    static const char *const sd1 =
+        "\"Sd\":{\"Cols\":[{\"Name\":\"c\",\"Type\":\"int\",\"Comment\":\"a \\\"q\\\" }\"}],"
+        "\"Location\":\"";
+    static const char *const sd1_tail = "\",\"SerDeInfo\":{\"Location\":\"inner\"},\"N\":[1,{}]}";
+    struct sim_parts *p = sim_parts_new();
+    char text[512];
+    const struct sim_prec *r;
+    int i;
+
+    assert_non_null(p);
+    /* Three partitions with the same descriptor but their own Location share one copy. */
+    for (i = 0; i < 3; i++) {
+        char v[8];
+
+        snprintf(v, sizeof(v), "v%d", i);
+        snprintf(text, sizeof(text),
+                 "{\"Values\":[\"%s\"],\"Parameters\":{\"Sd\":\"no\"},%ss3://b/t/k=%s\\\"/%s,"
+                 "\"CreateTime\":%d}",
+                 v, sd1, v, sd1_tail, i);
+        r = put_text(p, v, text);
+        assert_int_equal(r->interned, 1);
+    }
+    assert_int_equal(p->nsd, 1);
+    /* Another descriptor: a second entry; Glue's member name is recognised too. */
+    r = put_text(p, "w", "{\"StorageDescriptor\":{\"Location\":\"x\",\"Columns\":[]},\"A\":1}");
+    assert_int_equal(r->interned, 1);
+    assert_int_equal(p->nsd, 2);
+    /* A descriptor without a Location string is interned whole. */
+    r = put_text(p, "x1", "{\"Sd\":{\"Location\":null,\"Cols\":[]}}");
+    assert_int_equal(r->interned, 1);
+    r = put_text(p, "x2", "{\"Sd\":{\"Cols\":[]},\"Values\":[\"x2\"]}");
+    assert_int_equal(r->interned, 1);
+    assert_int_equal(p->nsd, 4);
+    /* No descriptor at the top level, or one that is not an object: stored whole. */
+    r = put_text(p, "y1", "{\"X\":{\"Sd\":{\"Location\":\"l\"}}}");
+    assert_int_equal(r->interned, 0);
+    r = put_text(p, "y2", "{\"Sd\":\"{}\"}");
+    assert_int_equal(r->interned, 0);
+    r = put_text(p, "y3", "[1,2]");
+    assert_int_equal(r->interned, 0);
+    assert_int_equal(p->nsd, 4);
+
+    /* Replacing and removing release the references; the last one frees the entry. */
+    r = put_text(p, "v0", "{\"Sd\":{\"Cols\":[]},\"Values\":[\"v0\"]}");
+    assert_int_equal(p->nsd, 4);
+    remove_value(p, "v1");
+    assert_int_equal(p->nsd, 4);
+    remove_value(p, "v2");
+    assert_int_equal(p->nsd, 3); /* sd1 is gone */
+    remove_value(p, "v0");
+    assert_int_equal(p->nsd, 3); /* x2 still holds the descriptor v0 had taken */
+    remove_value(p, "x2");
+    assert_int_equal(p->nsd, 2);
+    remove_value(p, "x1");
+    assert_int_equal(p->nsd, 1);
+    /* Many distinct descriptors grow the table. */
+    for (i = 0; i < 300; i++) {
+        char v[16];
+
+        snprintf(v, sizeof(v), "z%03d", i);
+        snprintf(text, sizeof(text), "{\"Sd\":{\"Location\":\"l\",\"I\":%d},\"B\":%d}", i % 100, i);
+        put_text(p, v, text);
+    }
+    assert_int_equal(p->nsd, 101);
+    sim_parts_free(p); /* the rest: valgrind checks that nothing leaks */
 }
 
 static void test_parts_paging_and_segments(void **state)
@@ -644,6 +757,9 @@ static void test_generator_tables(void **state)
         assert_non_null(json_object_get(dt->items[i].obj, "TableId"));
     }
     assert_int_equal(dt->items[0].parts->n, 30);
+    /* The 30 partitions of a table share one interned descriptor. */
+    assert_int_equal(dt->items[0].parts->nsd, 1);
+    assert_int_equal(dt->items[0].parts->blocks[0]->r[0]->interned, 1);
     assert_true(json_is_array(json_array_get(
         json_object_get(json_object_get(json_object_get(dt->items[6].obj, "Sd"), "SkewedInfo"),
                         "SkewedColValues"),
@@ -711,6 +827,7 @@ int main(void)
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_nonces),
         cmocka_unit_test(test_parts_store),
+        cmocka_unit_test(test_parts_interned_sd),
         cmocka_unit_test(test_parts_paging_and_segments),
         cmocka_unit_test(test_parts_expression),
         cmocka_unit_test(test_tokens_bin),
