@@ -29,6 +29,7 @@ enum { SIM_KID_TABLES = 0, SIM_KID_FUNCTIONS = 1, SIM_NKIDS = 2 };
 
 struct sim_coll;
 struct sim_parts;
+struct sim_gtpl;
 
 struct sim_item {
     char *name;                       /* the key, already folded */
@@ -36,6 +37,7 @@ struct sim_item {
     struct sim_coll *kids[SIM_NKIDS]; /* NULL until the first child */
     struct sim_parts *parts;          /* tables: partitions, NULL until the first */
     unsigned long archived;           /* DLF tables: archived versions (UpdateTable) */
+    struct sim_gtpl *gtpl;            /* Glue tables: rendering template (render.c) or NULL */
 };
 
 /* A collection sorted by name (byte order). Item pointers are valid until the next put. */
@@ -306,6 +308,37 @@ void sim_gen_part_values(unsigned long i, unsigned nkeys, char bufs[3][32]);
  */
 json_t *sim_glue_part_json(const json_t *table, const struct sim_prec *r, const char *catalog_id,
                            int exclude_cols);
+/*
+ * The StorageDescriptor of a generated partition of @p table with @p n values: the table's,
+ * with the extra column when @p own_schema, without Columns when @p exclude_cols, and the
+ * Location "<table location><key>=<value>/..." or @p location when not NULL.
+ */
+json_t *sim_glue_part_sd(const json_t *table, const char *const *vals, size_t n, int own_schema,
+                         int exclude_cols, const char *location);
+/* FNV-1a of a partition key: the seed of a generated partition's numbers. */
+uint64_t sim_pkey_hash(const char *key, size_t len);
+
+/* ---- render.c: generated Glue partitions rendered as text ---- */
+
+/*
+ * The rendering template of a Glue table (everything its generated partitions share),
+ * built on first use and cached in the item until the table object is replaced. Immutable
+ * and refcounted: sim_gtpl_get() returns a reference (NULL when out of memory), released
+ * with sim_gtpl_put() (NULL accepted); the reference may outlive the table.
+ */
+struct sim_gtpl *sim_gtpl_get(struct sim_item *t);
+void sim_gtpl_put(struct sim_gtpl *tp);
+/* 0 if the table cannot be rendered as text (then use sim_glue_part_json()). */
+int sim_gtpl_ok(const struct sim_gtpl *tp);
+/*
+ * Append the compact Glue Partition JSON (Java-style numbers, as the server sends it) of the
+ * generated partition with @p key and @p variant: byte for byte the dump of
+ * sim_glue_part_json(). @return 0, -ENOMEM, or -EINVAL when !sim_gtpl_ok().
+ */
+int sim_gtpl_render(const struct sim_gtpl *tp, const char *key, size_t keylen, unsigned variant,
+                    const char *catalog_id, int exclude_cols, struct g2d_buf *b);
+/* Append @p s as the inside of a JSON string, escaped exactly as jansson dumps it. */
+int sim_json_escape(struct g2d_buf *b, const char *s, size_t n);
 
 /* Bits of sim_prec.variant for generated partitions: own schema, then the revision. */
 #define SIM_VARIANT_OWN_SCHEMA 1u
