@@ -525,7 +525,7 @@ static void test_parts_interned_sd(void **state)
     assert_non_null(p);
     /* Three partitions with the same descriptor but their own Location share one copy. */
     for (i = 0; i < 3; i++) {
-        char v[8];
+        char v[16];
 
         snprintf(v, sizeof(v), "v%d", i);
         snprintf(text, sizeof(text),
