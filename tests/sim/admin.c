@@ -334,7 +334,7 @@ static void partitions(struct sim_req *rq, struct sim_resp *rs, enum sim_side si
         sim_parts_lower_bound(t->parts, NULL, 0, &pos);
         for (; (r = sim_parts_at(t->parts, &pos)) != NULL; sim_parts_next(t->parts, &pos)) {
             json_t *p = side == SIM_GLUE ? sim_glue_part_json(t->obj, r, sim->glue_catalog, 0)
-                                         : json_loadb(sim_prec_text(r), r->textlen, 0, NULL);
+                                         : sim_prec_json(r);
 
             if (p)
                 json_array_append_new(list, p);

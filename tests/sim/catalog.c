@@ -28,6 +28,7 @@ static void item_done(struct sim_item *it)
         }
     }
     sim_parts_free(it->parts);
+    sim_gtpl_put(it->gtpl);
 }
 
 void sim_coll_done(struct sim_coll *c)
@@ -75,6 +76,8 @@ int sim_coll_put(struct sim_coll *c, const char *name, json_t *obj)
     if (i < c->n && strcmp(c->items[i].name, name) == 0) {
         json_decref(c->items[i].obj);
         c->items[i].obj = obj;
+        sim_gtpl_put(c->items[i].gtpl); /* built from the old object */
+        c->items[i].gtpl = NULL;
         return 0;
     }
     dup = strdup(name);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "glue2dlf/buf.h"
 #include "glue2dlf/expr.h"
 
 enum sim_side { SIM_GLUE = 0, SIM_DLF = 1, SIM_NSIDES = 2 };
@@ -28,6 +29,7 @@ enum { SIM_KID_TABLES = 0, SIM_KID_FUNCTIONS = 1, SIM_NKIDS = 2 };
 
 struct sim_coll;
 struct sim_parts;
+struct sim_gtpl;
 
 struct sim_item {
     char *name;                       /* the key, already folded */
@@ -35,6 +37,7 @@ struct sim_item {
     struct sim_coll *kids[SIM_NKIDS]; /* NULL until the first child */
     struct sim_parts *parts;          /* tables: partitions, NULL until the first */
     unsigned long archived;           /* DLF tables: archived versions (UpdateTable) */
+    struct sim_gtpl *gtpl;            /* Glue tables: rendering template (render.c) or NULL */
 };
 
 /* A collection sorted by name (byte order). Item pointers are valid until the next put. */
@@ -100,14 +103,34 @@ int sim_pattern_compile(regex_t *re, const char *pat);
  * value tuple), then, for a stored partition, its compact JSON text. A generated Glue
  * partition has no text: its JSON is rebuilt on demand from the seed, the table and the
  * variant id. Records of the generator live in an arena of the store.
+ *
+ * A stored text with a storage descriptor ("Sd" or "StorageDescriptor", an object) is kept
+ * in three pieces: the descriptor minus its Location string is interned in the store (one
+ * refcounted copy shared by every partition with the same descriptor), the record holds the
+ * rest. Read texts back with sim_prec_append() or sim_prec_json(), never from data[].
  */
 struct sim_prec {
     uint32_t keylen;  /* bytes of the key, NULs included */
-    uint32_t textlen; /* 0 = generated */
+    uint32_t textlen; /* bytes of the whole text; 0 = generated */
     uint16_t nvalues;
-    uint8_t variant; /* generator: bit 0 own schema, bits 1-7 revision (mutations) */
-    uint8_t arena;   /* 1: allocated in the store's arena */
-    char data[];     /* key, then text and a NUL */
+    uint8_t variant;      /* generator: bit 0 own schema, bits 1-7 revision (mutations) */
+    uint8_t arena : 1;    /* 1: allocated in the store's arena */
+    uint8_t interned : 1; /* 1: the text is split around an interned descriptor */
+    char data[];          /* key, then the text (or its pieces) and a NUL */
+};
+
+/*
+ * An interned storage descriptor: the text from the descriptor's '{' up to the opening quote
+ * of its Location value included ("head"), and from the closing quote to the final '}'
+ * ("tail"); without a Location string the whole descriptor is the head.
+ */
+struct sim_sdint {
+    struct sim_sdint *next; /* hash chain */
+    uint64_t hash;
+    size_t refs;
+    uint32_t headlen;
+    uint32_t taillen;
+    char data[]; /* head, then tail */
 };
 
 #define SIM_PBLOCK 256
@@ -126,6 +149,9 @@ struct sim_parts {
     size_t capblocks;
     size_t n;
     struct sim_arena_chunk *arena;
+    struct sim_sdint **sdtab; /* interned descriptors, chained hash table */
+    size_t sdbuckets;
+    size_t nsd;
 };
 
 /* A position in the store: block and index. */
@@ -156,10 +182,10 @@ struct sim_prec *sim_parts_at(const struct sim_parts *p, const struct sim_ppos *
 void sim_parts_next(const struct sim_parts *p, struct sim_ppos *pos);
 /* Pointers to the NUL-terminated values of @p r (at most @p max). @return the count. */
 size_t sim_prec_values(const struct sim_prec *r, const char **out, size_t max);
-static inline const char *sim_prec_text(const struct sim_prec *r)
-{
-    return r->data + r->keylen;
-}
+/* Append the stored text of @p r (textlen > 0) to @p b. @return 0 or -ENOMEM. */
+int sim_prec_append(const struct sim_prec *r, struct g2d_buf *b);
+/* The stored text of @p r parsed, or NULL (generated record, or out of memory). */
+json_t *sim_prec_json(const struct sim_prec *r);
 /* Stable segment of a key among @p total (FNV-1a of the key, modulo). */
 unsigned sim_pkey_segment(const char *key, size_t len, unsigned total);
 /* "v1/v2/..." into @p buf (truncated to @p size). */
@@ -282,6 +308,37 @@ void sim_gen_part_values(unsigned long i, unsigned nkeys, char bufs[3][32]);
  */
 json_t *sim_glue_part_json(const json_t *table, const struct sim_prec *r, const char *catalog_id,
                            int exclude_cols);
+/*
+ * The StorageDescriptor of a generated partition of @p table with @p n values: the table's,
+ * with the extra column when @p own_schema, without Columns when @p exclude_cols, and the
+ * Location "<table location><key>=<value>/..." or @p location when not NULL.
+ */
+json_t *sim_glue_part_sd(const json_t *table, const char *const *vals, size_t n, int own_schema,
+                         int exclude_cols, const char *location);
+/* FNV-1a of a partition key: the seed of a generated partition's numbers. */
+uint64_t sim_pkey_hash(const char *key, size_t len);
+
+/* ---- render.c: generated Glue partitions rendered as text ---- */
+
+/*
+ * The rendering template of a Glue table (everything its generated partitions share),
+ * built on first use and cached in the item until the table object is replaced. Immutable
+ * and refcounted: sim_gtpl_get() returns a reference (NULL when out of memory), released
+ * with sim_gtpl_put() (NULL accepted); the reference may outlive the table.
+ */
+struct sim_gtpl *sim_gtpl_get(struct sim_item *t);
+void sim_gtpl_put(struct sim_gtpl *tp);
+/* 0 if the table cannot be rendered as text (then use sim_glue_part_json()). */
+int sim_gtpl_ok(const struct sim_gtpl *tp);
+/*
+ * Append the compact Glue Partition JSON (Java-style numbers, as the server sends it) of the
+ * generated partition with @p key and @p variant: byte for byte the dump of
+ * sim_glue_part_json(). @return 0, -ENOMEM, or -EINVAL when !sim_gtpl_ok().
+ */
+int sim_gtpl_render(const struct sim_gtpl *tp, const char *key, size_t keylen, unsigned variant,
+                    const char *catalog_id, int exclude_cols, struct g2d_buf *b);
+/* Append @p s as the inside of a JSON string, escaped exactly as jansson dumps it. */
+int sim_json_escape(struct g2d_buf *b, const char *s, size_t n);
 
 /* Bits of sim_prec.variant for generated partitions: own schema, then the revision. */
 #define SIM_VARIANT_OWN_SCHEMA 1u

@@ -610,7 +610,7 @@ static void part_page(struct sim_req *rq, struct sim_resp *rs, const struct sim_
         if (i)
             r = g2d_buf_putc(&b, ',');
         if (r == 0)
-            r = g2d_buf_append(&b, sim_prec_text(recs[i]), recs[i]->textlen);
+            r = sim_prec_append(recs[i], &b);
     }
     if (r == 0)
         r = g2d_buf_printf(&b, "],\"PartitionSpecs\":[],\"NextPageToken\":\"%s\"}", tok ? tok : "");
@@ -730,7 +730,7 @@ static void get_partition(struct sim_req *rq, json_t *in, struct sim_resp *rs)
         sim_dlf_error(rs, rq, 404, "NoSuchObject", "Partition not found.");
         return;
     }
-    ok(rq, rs, json_pack("{s:o}", "Partition", json_loadb(sim_prec_text(r), r->textlen, 0, NULL)));
+    ok(rq, rs, json_pack("{s:o}", "Partition", sim_prec_json(r)));
 }
 
 static void item_error(json_t *errs, const json_t *values, const char *code, const char *msg)
@@ -822,7 +822,7 @@ static void batch_write(struct sim_req *rq, json_t *in, struct sim_resp *rs, int
             item_error(errs, vals, "NoSuchObject", "Partition not found.");
         } else {
             if (old)
-                oldj = json_loadb(sim_prec_text(old), old->textlen, 0, NULL);
+                oldj = sim_prec_json(old);
             text = sim_dlf_part_text(pi, oldj, now, nkeys, msg, sizeof(msg));
             json_decref(oldj);
             if (!text) {

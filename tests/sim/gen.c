@@ -394,21 +394,73 @@ int sim_gen_glue(struct sim_catalog *glue, const struct sim_gen_opts *o)
     return 0;
 }
 
-static uint64_t key_hash(const struct sim_prec *r)
+uint64_t sim_pkey_hash(const char *key, size_t len)
 {
     uint64_t h = 14695981039346656037ULL;
-    uint32_t i;
+    size_t i;
 
-    for (i = 0; i < r->keylen; i++)
-        h = (h ^ (unsigned char)r->data[i]) * 1099511628211ULL;
+    for (i = 0; i < len; i++)
+        h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
     return h;
+}
+
+static uint64_t key_hash(const struct sim_prec *r)
+{
+    return sim_pkey_hash(r->data, r->keylen);
+}
+
+json_t *sim_glue_part_sd(const json_t *table, const char *const *vals, size_t n, int own_schema,
+                         int exclude_cols, const char *location)
+{
+    const json_t *tsd = json_object_get(table, "StorageDescriptor");
+    const json_t *keys = json_object_get(table, "PartitionKeys"), *v;
+    json_t *sd = json_object();
+    const char *k;
+    size_t i;
+
+    if (!sd)
+        return NULL;
+    json_object_foreach((json_t *)tsd, k, v)
+    {
+        if (strcmp(k, "Columns") == 0) {
+            if (exclude_cols)
+                continue;
+            if (own_schema) {
+                json_t *cols = json_copy((json_t *)v);
+
+                json_array_append_new(cols,
+                                      json_pack("{s:s,s:s,s:s}", "Name", "extra_col", "Type",
+                                                "string", "Comment", "only in this partition"));
+                json_object_set_new(sd, k, cols);
+            } else {
+                json_object_set(sd, k, (json_t *)v);
+            }
+        } else if (strcmp(k, "Location") == 0) {
+            struct g2d_buf b;
+
+            if (location) {
+                json_object_set_new(sd, k, json_string(location));
+                continue;
+            }
+            g2d_buf_init(&b, 0);
+            g2d_buf_puts(&b, json_string_value(v) ? json_string_value(v) : "");
+            for (i = 0; i < n; i++)
+                g2d_buf_printf(&b, "%s=%s/",
+                               json_string_value(json_object_get(json_array_get(keys, i), "Name")),
+                               vals[i]);
+            json_object_set_new(sd, k, json_string(g2d_buf_cstr(&b)));
+            g2d_buf_done(&b);
+        } else {
+            json_object_set(sd, k, (json_t *)v);
+        }
+    }
+    return sd;
 }
 
 json_t *sim_glue_part_json(const json_t *table, const struct sim_prec *r, const char *catalog_id,
                            int exclude_cols)
 {
-    const json_t *tsd = json_object_get(table, "StorageDescriptor"), *keys, *v;
-    const char *vals[SIM_MAX_KEYS], *k;
+    const char *vals[SIM_MAX_KEYS];
     json_t *p, *sd, *a;
     size_t n, i;
     uint64_t h, ph;
@@ -416,7 +468,7 @@ json_t *sim_glue_part_json(const json_t *table, const struct sim_prec *r, const 
     double ct;
 
     if (r->textlen) {
-        p = json_loadb(sim_prec_text(r), r->textlen, 0, NULL);
+        p = sim_prec_json(r);
         if (p && exclude_cols)
             json_object_del(json_object_get(p, "StorageDescriptor"), "Columns");
         return p;
@@ -433,38 +485,7 @@ json_t *sim_glue_part_json(const json_t *table, const struct sim_prec *r, const 
                   json_object_get(table, "Name"), "CreationTime", ct);
     if (!p)
         return NULL;
-    sd = json_object();
-    keys = json_object_get(table, "PartitionKeys");
-    json_object_foreach((json_t *)tsd, k, v)
-    {
-        if (strcmp(k, "Columns") == 0) {
-            if (exclude_cols)
-                continue;
-            if (r->variant & SIM_VARIANT_OWN_SCHEMA) {
-                json_t *cols = json_copy((json_t *)v);
-
-                json_array_append_new(cols,
-                                      json_pack("{s:s,s:s,s:s}", "Name", "extra_col", "Type",
-                                                "string", "Comment", "only in this partition"));
-                json_object_set_new(sd, k, cols);
-            } else {
-                json_object_set(sd, k, (json_t *)v);
-            }
-        } else if (strcmp(k, "Location") == 0) {
-            struct g2d_buf b;
-
-            g2d_buf_init(&b, 0);
-            g2d_buf_puts(&b, json_string_value(v) ? json_string_value(v) : "");
-            for (i = 0; i < n; i++)
-                g2d_buf_printf(&b, "%s=%s/",
-                               json_string_value(json_object_get(json_array_get(keys, i), "Name")),
-                               vals[i]);
-            json_object_set_new(sd, k, json_string(g2d_buf_cstr(&b)));
-            g2d_buf_done(&b);
-        } else {
-            json_object_set(sd, k, (json_t *)v);
-        }
-    }
+    sd = sim_glue_part_sd(table, vals, n, r->variant & SIM_VARIANT_OWN_SCHEMA, exclude_cols, NULL);
     json_object_set_new(p, "StorageDescriptor", sd);
     /* A revision (bulk mutation) changes the parameters, as a rewrite of the data would. */
     ph = rev ? h ^ (0x9E3779B97F4A7C15ULL * rev) : h;

@@ -604,6 +604,112 @@ static int parse_expr(struct sim_req *rq, const json_t *ex, const json_t *table,
     return 0;
 }
 
+/*
+ * A GetPartitions page copied under sim->mu and rendered after it is released: per
+ * partition a tag byte ('g' generated, 't' stored text), the variant, a 32-bit length and
+ * the key or the text.
+ */
+struct page_job {
+    struct sim_gtpl *tpl;
+    const char *catalog_id;
+    int exclude_cols;
+    struct g2d_buf recs;
+    size_t n;
+    char *token; /* NextToken or NULL */
+};
+
+static void page_job_free(struct page_job *j)
+{
+    if (!j)
+        return;
+    sim_gtpl_put(j->tpl);
+    g2d_buf_done(&j->recs);
+    free(j->token);
+    free(j);
+}
+
+static int page_job_add(struct page_job *j, const struct sim_prec *r)
+{
+    char hdr[6];
+    uint32_t len;
+    size_t at = j->recs.len;
+
+    hdr[0] = r->textlen ? 't' : 'g';
+    hdr[1] = (char)r->variant;
+    len = r->textlen ? r->textlen : r->keylen;
+    memcpy(hdr + 2, &len, 4);
+    if (g2d_buf_append(&j->recs, hdr, sizeof(hdr)) < 0 ||
+        (r->textlen ? sim_prec_append(r, &j->recs) : g2d_buf_append(&j->recs, r->data, r->keylen)) <
+            0) {
+        j->recs.len = at;
+        return -ENOMEM;
+    }
+    j->n++;
+    return 0;
+}
+
+/* One stored-text partition as today: parsed, Columns dropped on request, dumped. */
+static int stored_part(const char *text, size_t len, int exclude_cols, struct g2d_buf *b)
+{
+    json_t *p = json_loadb(text, len, 0, NULL);
+    char *s;
+    int e;
+
+    if (!p)
+        return -ENOMEM;
+    if (exclude_cols)
+        json_object_del(json_object_get(p, "StorageDescriptor"), "Columns");
+    s = sim_dump_java(p);
+    json_decref(p);
+    if (!s)
+        return -ENOMEM;
+    e = g2d_buf_puts(b, s);
+    free(s);
+    return e;
+}
+
+static void page_job_finish(struct sim_resp *rs, void *arg)
+{
+    struct page_job *j = arg;
+    struct g2d_buf b;
+    const char *p = j->recs.data;
+    size_t i;
+    int e;
+
+    g2d_buf_init(&b, 0);
+    e = g2d_buf_puts(&b, "{\"Partitions\":[");
+    for (i = 0; i < j->n && e == 0; i++) {
+        uint32_t len;
+
+        memcpy(&len, p + 2, 4);
+        if (i)
+            e = g2d_buf_putc(&b, ',');
+        if (e == 0 && p[0] == 't')
+            e = stored_part(p + 6, len, j->exclude_cols, &b);
+        else if (e == 0)
+            e = sim_gtpl_render(j->tpl, p + 6, len, (unsigned char)p[1], j->catalog_id,
+                                j->exclude_cols, &b);
+        p += 6 + len;
+    }
+    if (e == 0 && j->token)
+        e = g2d_buf_printf(&b, "],\"NextToken\":\"%s\"}", j->token);
+    else if (e == 0)
+        e = g2d_buf_puts(&b, "]}");
+    page_job_free(j);
+    if (e < 0) {
+        g2d_buf_done(&b);
+        sim_resp_json(rs, 500,
+                      json_pack("{s:s,s:s}", "__type", "InternalServiceException", "Message",
+                                "Out of memory"),
+                      1, GLUE_CT);
+        return;
+    }
+    free(rs->body);
+    rs->status = 200;
+    rs->content_type = GLUE_CT;
+    rs->body = g2d_buf_steal(&b);
+}
+
 static void get_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs)
 {
     const json_t *seg = json_object_get(in, "Segment");
@@ -614,6 +720,7 @@ static void get_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs)
     struct g2d_error gerr;
     struct sim_item *t;
     const struct sim_prec **recs = NULL, *next;
+    struct page_job *job = NULL;
     char kind[32], *start = NULL;
     size_t len, i;
     json_int_t max;
@@ -667,6 +774,31 @@ static void get_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs)
         invalid(rq, rs, gerr.msg[0] ? gerr.msg : "Invalid expression");
         goto out;
     }
+    /*
+     * Copy the page (keys and variants, stored texts) and the table's template; the
+     * rendering, most of the cost, runs after sim->mu is released (page_job_finish).
+     */
+    job = calloc(1, sizeof(*job));
+    if (job) {
+        g2d_buf_init(&job->recs, 0);
+        job->tpl = sim_gtpl_get(t);
+        job->catalog_id = rq->sim->glue_catalog;
+        job->exclude_cols = json_is_true(xc);
+    }
+    if (job && job->tpl && sim_gtpl_ok(job->tpl)) {
+        for (i = 0; i < (size_t)n; i++)
+            if (page_job_add(job, recs[i]) < 0)
+                break;
+        if (next)
+            job->token = sim_token_make_bin(kind, next->data, next->keylen);
+        if (i == (size_t)n && (!next || job->token)) {
+            rs->finish = page_job_finish;
+            rs->finish_arg = job;
+            goto out;
+        }
+    }
+    page_job_free(job);
+    /* A table the template cannot render (or no memory for the copy): build it with jansson. */
     list = json_array();
     for (i = 0; i < (size_t)n; i++) {
         json_t *p = sim_glue_part_json(t->obj, recs[i], rq->sim->glue_catalog, json_is_true(xc));
@@ -1002,6 +1134,10 @@ void sim_glue_serve(struct sim_req *rq, struct sim_resp *rs)
     pthread_mutex_lock(&rq->sim->mu);
     rq->op->fn(rq, in, rs);
     pthread_mutex_unlock(&rq->sim->mu);
+    if (rs->finish) {
+        rs->finish(rs, rs->finish_arg);
+        rs->finish = NULL;
+    }
     json_decref(in);
     if (truncate)
         rs->how = SIM_TRUNCATE;

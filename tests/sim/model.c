@@ -655,7 +655,8 @@ char *sim_dlf_part_text(const json_t *input, const json_t *old, int64_t now, siz
         opt_type(input, "CreateTime", JSON_INTEGER, "an integer", err, errlen) < 0 ||
         (sd && columns_ok(member(sd, "Cols"), "PartitionInput.Sd.Cols", err, errlen) < 0))
         return NULL;
-    p = json_deep_copy(input);
+    /* Shallow: only CreateTime is set on the copy; the members are dumped as they are. */
+    p = json_copy((json_t *)input);
     if (!p) {
         invalid_input(err, errlen, "out of memory");
         return NULL;

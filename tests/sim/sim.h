@@ -7,7 +7,8 @@
  * Threading: libmicrohttpd runs one thread per connection. All mutable state (both
  * catalogs, stats, fault rules, rate buckets, the nonce set) is guarded by sim->mu; the
  * configuration is read-only after start-up. Handlers run with sim->mu held; latency
- * injection sleeps without it.
+ * injection sleeps without it. A handler may leave the rendering of a large answer to
+ * sim_resp.finish, which runs after the lock is released on what the handler copied.
  */
 #ifndef G2D_SIM_H
 #define G2D_SIM_H
@@ -165,6 +166,12 @@ struct sim_resp {
     char hdr_value[SIM_MAX_EXTRA_HEADERS][64];
     size_t nhdr;
     enum sim_how how;
+    /*
+     * Set by a handler that finishes its answer after sim->mu is released (large pages
+     * rendered from a copy): called once, without the lock, then cleared.
+     */
+    void (*finish)(struct sim_resp *rs, void *arg);
+    void *finish_arg;
 };
 
 /* ---- server.c helpers ---- */

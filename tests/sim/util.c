@@ -11,14 +11,42 @@
 
 #include "sim.h"
 
-int sim_java_double(double d, struct g2d_buf *out)
+/*
+ * Integers from 1E7 up to 2^53 (times, sizes): their decimal digits are the shortest that
+ * read back, so the form is digits[0] "." rest "E" exponent without the search below.
+ */
+static int java_double_int(double d, struct g2d_buf *out)
+{
+    unsigned long long v = (unsigned long long)fabs(d);
+    char digits[24], buf[48];
+    int nd = 0, i, exp10, n = 0;
+
+    for (; v; v /= 10)
+        digits[nd++] = (char)('0' + v % 10); /* reversed */
+    exp10 = nd - 1;
+    i = 0;
+    while (i < nd - 1 && digits[i] == '0')
+        i++; /* trailing zeros of the number */
+    if (d < 0)
+        buf[n++] = '-';
+    buf[n++] = digits[nd - 1];
+    buf[n++] = '.';
+    if (i == nd - 1)
+        buf[n++] = '0';
+    else
+        while (nd - 2 >= i)
+            buf[n++] = digits[--nd - 1];
+    n += snprintf(buf + n, sizeof(buf) - (size_t)n, "E%d", exp10);
+    return g2d_buf_append(out, buf, (size_t)n);
+}
+
+/* The general case: the shortest %e form that reads back, then Java's layout. */
+static int java_double_search(double d, struct g2d_buf *out)
 {
     char e[48], digits[24];
     int p, exp10, nd = 0, point, i, r = 0;
     const char *s;
 
-    if (d == 0)
-        return g2d_buf_puts(out, signbit(d) ? "-0.0" : "0.0");
     /* Shortest %e form that reads back as the same double. */
     for (p = 0; p < 17; p++) {
         snprintf(e, sizeof(e), "%.*e", p, d);
@@ -61,6 +89,15 @@ int sim_java_double(double d, struct g2d_buf *out)
         r |= g2d_buf_printf(out, "E%d", exp10);
     }
     return r ? -ENOMEM : 0;
+}
+
+int sim_java_double(double d, struct g2d_buf *out)
+{
+    if (d == 0)
+        return g2d_buf_puts(out, signbit(d) ? "-0.0" : "0.0");
+    if (fabs(d) >= 1e7 && fabs(d) <= 9007199254740992.0 && d == floor(d))
+        return java_double_int(d, out);
+    return java_double_search(d, out);
 }
 
 char *sim_dump_java(const json_t *v)

@@ -16,6 +16,7 @@
 #include "../sim/gen.c"
 #include "../sim/model.c"
 #include "../sim/parts.c"
+#include "../sim/render.c"
 #include "../sim/util.c"
 
 static json_t *obj(const char *name)
@@ -272,6 +273,37 @@ static void test_java_numbers(void **state)
     check_java(0.0001, "1.0E-4");
     check_java(0.0, "0.0");
 
+    check_java(-1600000000.0, "-1.6E9");
+    check_java(9007199254740992.0, "9.007199254740992E15");
+    check_java(10000001.0, "1.0000001E7");
+    /* The integer shortcut agrees with the general search. */
+    {
+        uint64_t st = 7;
+        int i;
+
+        for (i = 0; i < 20000; i++) {
+            uint64_t r = sim_splitmix64(&st);
+            double d = (double)(r % 9007199254740993ULL);
+            struct g2d_buf b1, b2;
+
+            if (i % 3 == 0)
+                d = 1e7 + (double)(r % 100000000000ULL);
+            else if (i % 3 == 1)
+                d = (double)((r % 100000) * 10000000ULL);
+            if (d < 1e7)
+                continue;
+            if (r & 1)
+                d = -d;
+            g2d_buf_init(&b1, 0);
+            g2d_buf_init(&b2, 0);
+            assert_int_equal(java_double_int(d, &b1), 0);
+            assert_int_equal(java_double_search(d, &b2), 0);
+            assert_string_equal(g2d_buf_cstr(&b1), g2d_buf_cstr(&b2));
+            g2d_buf_done(&b1);
+            g2d_buf_done(&b2);
+        }
+    }
+
     v = json_pack("{s:s,s:f,s:i,s:[f]}", "a", "1.5e3 \"x\" 2.0", "b", 1708699485.0, "c", 12, "d",
                   -0.5);
     s = sim_dump_java(v);
@@ -368,7 +400,15 @@ static void test_parts_store(void **state)
     assert_int_equal(p->n, 2000);
     r = sim_parts_find(p, key, len);
     assert_non_null(r);
-    assert_string_equal(sim_prec_text(r), "{\"x\":1}");
+    {
+        struct g2d_buf tb;
+
+        g2d_buf_init(&tb, 0);
+        assert_int_equal(sim_prec_append(r, &tb), 0);
+        assert_string_equal(g2d_buf_cstr(&tb), "{\"x\":1}");
+        assert_int_equal(r->interned, 0);
+        g2d_buf_done(&tb);
+    }
     assert_int_equal(sim_prec_values(r, vals, 4), 2);
     assert_string_equal(vals[0], "d0100");
     assert_string_equal(vals[1], "r2");
@@ -433,6 +473,111 @@ static size_t page_all(struct sim_parts *p, const struct sim_pscan *base, size_t
     } while (next);
     free(start);
     return total;
+}
+
+/* Put @p text under the single value @p v; the text reads back byte for byte. */
+static const struct sim_prec *put_text(struct sim_parts *p, const char *v, const char *text)
+{
+    const char *vals[1] = {v};
+    const struct sim_prec *r;
+    struct g2d_buf b;
+    size_t len = 0;
+    char *key = sim_pkey_make(vals, 1, &len);
+    json_t *j;
+
+    assert_non_null(key);
+    assert_true(sim_parts_put(p, key, len, 1, 0, text, strlen(text), 0) >= 0);
+    r = sim_parts_find(p, key, len);
+    free(key);
+    assert_non_null(r);
+    assert_int_equal(r->textlen, strlen(text));
+    g2d_buf_init(&b, 0);
+    assert_int_equal(sim_prec_append(r, &b), 0);
+    assert_string_equal(g2d_buf_cstr(&b), text);
+    g2d_buf_done(&b);
+    j = sim_prec_json(r);
+    assert_non_null(j);
+    json_decref(j);
+    return r;
+}
+
+static void remove_value(struct sim_parts *p, const char *v)
+{
+    const char *vals[1] = {v};
+    size_t len = 0;
+    char *key = sim_pkey_make(vals, 1, &len);
+
+    assert_int_equal(sim_parts_remove(p, key, len), 0);
+    free(key);
+}
+
+static void test_parts_interned_sd(void **state)
+{
+    static const char *const sd1 =
+        "\"Sd\":{\"Cols\":[{\"Name\":\"c\",\"Type\":\"int\",\"Comment\":\"a \\\"q\\\" }\"}],"
+        "\"Location\":\"";
+    static const char *const sd1_tail = "\",\"SerDeInfo\":{\"Location\":\"inner\"},\"N\":[1,{}]}";
+    struct sim_parts *p = sim_parts_new();
+    char text[512];
+    const struct sim_prec *r;
+    int i;
+
+    assert_non_null(p);
+    /* Three partitions with the same descriptor but their own Location share one copy. */
+    for (i = 0; i < 3; i++) {
+        char v[16];
+
+        snprintf(v, sizeof(v), "v%d", i);
+        snprintf(text, sizeof(text),
+                 "{\"Values\":[\"%s\"],\"Parameters\":{\"Sd\":\"no\"},%ss3://b/t/k=%s\\\"/%s,"
+                 "\"CreateTime\":%d}",
+                 v, sd1, v, sd1_tail, i);
+        r = put_text(p, v, text);
+        assert_int_equal(r->interned, 1);
+    }
+    assert_int_equal(p->nsd, 1);
+    /* Another descriptor: a second entry; Glue's member name is recognised too. */
+    r = put_text(p, "w", "{\"StorageDescriptor\":{\"Location\":\"x\",\"Columns\":[]},\"A\":1}");
+    assert_int_equal(r->interned, 1);
+    assert_int_equal(p->nsd, 2);
+    /* A descriptor without a Location string is interned whole. */
+    r = put_text(p, "x1", "{\"Sd\":{\"Location\":null,\"Cols\":[]}}");
+    assert_int_equal(r->interned, 1);
+    r = put_text(p, "x2", "{\"Sd\":{\"Cols\":[]},\"Values\":[\"x2\"]}");
+    assert_int_equal(r->interned, 1);
+    assert_int_equal(p->nsd, 4);
+    /* No descriptor at the top level, or one that is not an object: stored whole. */
+    r = put_text(p, "y1", "{\"X\":{\"Sd\":{\"Location\":\"l\"}}}");
+    assert_int_equal(r->interned, 0);
+    r = put_text(p, "y2", "{\"Sd\":\"{}\"}");
+    assert_int_equal(r->interned, 0);
+    r = put_text(p, "y3", "[1,2]");
+    assert_int_equal(r->interned, 0);
+    assert_int_equal(p->nsd, 4);
+
+    /* Replacing and removing release the references; the last one frees the entry. */
+    r = put_text(p, "v0", "{\"Sd\":{\"Cols\":[]},\"Values\":[\"v0\"]}");
+    assert_int_equal(p->nsd, 4);
+    remove_value(p, "v1");
+    assert_int_equal(p->nsd, 4);
+    remove_value(p, "v2");
+    assert_int_equal(p->nsd, 3); /* sd1 is gone */
+    remove_value(p, "v0");
+    assert_int_equal(p->nsd, 3); /* x2 still holds the descriptor v0 had taken */
+    remove_value(p, "x2");
+    assert_int_equal(p->nsd, 2);
+    remove_value(p, "x1");
+    assert_int_equal(p->nsd, 1);
+    /* Many distinct descriptors grow the table. */
+    for (i = 0; i < 300; i++) {
+        char v[16];
+
+        snprintf(v, sizeof(v), "z%03d", i);
+        snprintf(text, sizeof(text), "{\"Sd\":{\"Location\":\"l\",\"I\":%d},\"B\":%d}", i % 100, i);
+        put_text(p, v, text);
+    }
+    assert_int_equal(p->nsd, 101);
+    sim_parts_free(p); /* the rest: valgrind checks that nothing leaks */
 }
 
 static void test_parts_paging_and_segments(void **state)
@@ -644,6 +789,9 @@ static void test_generator_tables(void **state)
         assert_non_null(json_object_get(dt->items[i].obj, "TableId"));
     }
     assert_int_equal(dt->items[0].parts->n, 30);
+    /* The 30 partitions of a table share one interned descriptor. */
+    assert_int_equal(dt->items[0].parts->nsd, 1);
+    assert_int_equal(dt->items[0].parts->blocks[0]->r[0]->interned, 1);
     assert_true(json_is_array(json_array_get(
         json_object_get(json_object_get(json_object_get(dt->items[6].obj, "Sd"), "SkewedInfo"),
                         "SkewedColValues"),
@@ -651,6 +799,186 @@ static void test_generator_tables(void **state)
     assert_int_equal(sim_item_nkids(&dlf.dbs.items[0], SIM_KID_FUNCTIONS), 2);
     sim_catalog_done(&glue);
     sim_catalog_done(&dlf);
+}
+
+/* Every generated partition of @p t renders as the dump of sim_glue_part_json(). */
+static size_t check_render_table(struct sim_item *t, const char *catalog_id)
+{
+    struct sim_gtpl *tp = sim_gtpl_get(t);
+    struct sim_ppos pos;
+    const struct sim_prec *r;
+    size_t n = 0;
+    int ex;
+
+    assert_non_null(tp);
+    assert_true(sim_gtpl_ok(tp));
+    sim_parts_lower_bound(t->parts, NULL, 0, &pos);
+    for (; (r = sim_parts_at(t->parts, &pos)) != NULL; sim_parts_next(t->parts, &pos)) {
+        if (r->textlen)
+            continue;
+        for (ex = 0; ex < 2; ex++) {
+            json_t *j = sim_glue_part_json(t->obj, r, catalog_id, ex);
+            char *want = sim_dump_java(j);
+            struct g2d_buf b;
+
+            g2d_buf_init(&b, 0);
+            assert_int_equal(
+                sim_gtpl_render(tp, r->data, r->keylen, r->variant, catalog_id, ex, &b), 0);
+            assert_string_equal(g2d_buf_cstr(&b), want);
+            g2d_buf_done(&b);
+            free(want);
+            json_decref(j);
+            n++;
+        }
+    }
+    sim_gtpl_put(tp);
+    return n;
+}
+
+/* Replace table @p i of the first database by @p edit applied to a copy. */
+static struct sim_item *edit_table(struct sim_catalog *cat, size_t i, json_t *obj)
+{
+    struct sim_coll *kids = cat->dbs.items[0].kids[SIM_KID_TABLES];
+    char *name = strdup(kids->items[i].name);
+
+    assert_int_equal(sim_coll_put(kids, name, obj), 0);
+    assert_null(kids->items[i].gtpl); /* the old template is dropped with the old object */
+    free(name);
+    return &kids->items[i];
+}
+
+static void test_render_generated(void **state)
+{
+    static const char *const cats[] = {"123456789012", "q\"u\\o\xc3\xa9\n\x01", NULL};
+    unsigned keys, plain;
+    size_t total = 0;
+
+    for (plain = 0; plain < 2; plain++)
+        for (keys = 1; keys <= 3; keys++) {
+            struct sim_gen_opts o = {.seed = 11 + keys,
+                                     .databases = 1,
+                                     .tables_per_db = 7,
+                                     .partitions_per_table = 120,
+                                     .columns = 5 + keys,
+                                     .partition_keys = keys,
+                                     .plain = (int)plain,
+                                     .catalog_id = "1"};
+            struct sim_mutate m = {
+                .add = 0.1, .change = 0.4, .drop = 0.1, .seed = 5, .first_new = 120};
+            struct sim_mutate_counts mc;
+            struct sim_catalog cat;
+            struct sim_coll *kids;
+            size_t i, round;
+
+            sim_catalog_init(&cat);
+            assert_int_equal(sim_gen_glue(&cat, &o), 0);
+            kids = cat.dbs.items[0].kids[SIM_KID_TABLES];
+            for (round = 0; round < 3; round++) {
+                for (i = 0; i < kids->n; i++)
+                    if (kids->items[i].parts)
+                        total += check_render_table(&kids->items[i], cats[(i + round) % 3]);
+                /* Revisions: changed partitions render their new parameters. */
+                assert_int_equal(sim_gen_mutate(&cat, &m, &mc), 0);
+                assert_true(mc.changed > 0);
+                m.seed++;
+                m.first_new += 20;
+            }
+            sim_catalog_done(&cat);
+        }
+    assert_true(total > 2 * 3 * 6 * 3 * 100 * 2 / 2);
+}
+
+static void test_render_odd_tables(void **state)
+{
+    struct sim_gen_opts o = {.seed = 3,
+                             .databases = 1,
+                             .tables_per_db = 1,
+                             .partitions_per_table = 60,
+                             .columns = 4,
+                             .partition_keys = 2,
+                             .catalog_id = "1"};
+    struct sim_catalog cat;
+    struct sim_item *t;
+    struct sim_gtpl *held;
+    json_t *obj, *sd;
+    struct g2d_buf b;
+    const struct sim_prec *r;
+
+    sim_catalog_init(&cat);
+    assert_int_equal(sim_gen_glue(&cat, &o), 0);
+    t = &cat.dbs.items[0].kids[SIM_KID_TABLES]->items[0];
+    check_render_table(t, "1");
+    held = sim_gtpl_get(t); /* outlives the object it was built from */
+    assert_non_null(held);
+    r = t->parts->blocks[0]->r[0];
+
+    /* A fractional CreateTime, a location and key names that need escaping. */
+    obj = json_deep_copy(t->obj);
+    json_object_set_new(obj, "CreateTime", json_real(1600000000.25));
+    json_object_set_new(json_object_get(obj, "StorageDescriptor"), "Location",
+                        json_string("s3://b/\"t\"\\\xc3\xa9\t/"));
+    json_object_set_new(json_array_get(json_object_get(obj, "PartitionKeys"), 0), "Name",
+                        json_string("d\"t"));
+    t = edit_table(&cat, 0, obj);
+    check_render_table(t, "1");
+    /* Fewer keys than values: glibc prints the missing name as "(null)". */
+    obj = json_deep_copy(t->obj);
+    json_array_remove(json_object_get(obj, "PartitionKeys"), 1);
+    t = edit_table(&cat, 0, obj);
+    check_render_table(t, "1");
+    /* A Location that is not a string, then none, then no descriptor at all. */
+    obj = json_deep_copy(t->obj);
+    json_object_set_new(json_object_get(obj, "StorageDescriptor"), "Location", json_null());
+    t = edit_table(&cat, 0, obj);
+    check_render_table(t, "1");
+    obj = json_deep_copy(t->obj);
+    json_object_del(json_object_get(obj, "StorageDescriptor"), "Location");
+    t = edit_table(&cat, 0, obj);
+    check_render_table(t, "1");
+    obj = json_deep_copy(t->obj);
+    json_object_del(obj, "StorageDescriptor");
+    t = edit_table(&cat, 0, obj);
+    check_render_table(t, "1");
+    /* A table holding the sentinel itself is left to jansson. */
+    obj = json_deep_copy(t->obj);
+    sd = json_pack("{s:s,s:s}", "Location", "x", "Other", LOC_SENTINEL);
+    json_object_set_new(obj, "StorageDescriptor", sd);
+    t = edit_table(&cat, 0, obj);
+    {
+        struct sim_gtpl *tp = sim_gtpl_get(t);
+
+        assert_non_null(tp);
+        assert_false(sim_gtpl_ok(tp));
+        g2d_buf_init(&b, 0);
+        assert_int_equal(sim_gtpl_render(tp, r->data, r->keylen, 0, "1", 0, &b), -EINVAL);
+        g2d_buf_done(&b);
+        sim_gtpl_put(tp);
+    }
+    /* The template taken first still renders the first shape of the table. */
+    g2d_buf_init(&b, 0);
+    assert_int_equal(sim_gtpl_render(held, r->data, r->keylen, 0, "1", 0, &b), 0);
+    assert_non_null(
+        strstr(g2d_buf_cstr(&b), "\"Location\":\"s3://sim-bucket-3/db_0000.db/tbl_0000/dt="));
+    g2d_buf_done(&b);
+    sim_gtpl_put(held);
+    sim_catalog_done(&cat);
+}
+
+static void test_json_escape(void **state)
+{
+    static const char s[] = "a\"b\\c\b\f\n\r\t\x01\x1f\x7f\xc3\xa9/z";
+    json_t *j = json_stringn(s, sizeof(s) - 1);
+    char *want = json_dumps(j, JSON_ENCODE_ANY);
+    struct g2d_buf b;
+
+    g2d_buf_init(&b, 0);
+    assert_int_equal(g2d_buf_putc(&b, '"'), 0);
+    assert_int_equal(sim_json_escape(&b, s, sizeof(s) - 1), 0);
+    assert_int_equal(g2d_buf_putc(&b, '"'), 0);
+    assert_string_equal(g2d_buf_cstr(&b), want);
+    g2d_buf_done(&b);
+    free(want);
+    json_decref(j);
 }
 
 static void test_table_builders(void **state)
@@ -711,11 +1039,15 @@ int main(void)
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_nonces),
         cmocka_unit_test(test_parts_store),
+        cmocka_unit_test(test_parts_interned_sd),
         cmocka_unit_test(test_parts_paging_and_segments),
         cmocka_unit_test(test_parts_expression),
         cmocka_unit_test(test_tokens_bin),
         cmocka_unit_test(test_generator_tables),
         cmocka_unit_test(test_table_builders),
+        cmocka_unit_test(test_render_generated),
+        cmocka_unit_test(test_render_odd_tables),
+        cmocka_unit_test(test_json_escape),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
