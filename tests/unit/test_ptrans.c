@@ -34,6 +34,11 @@ static struct g2d_location_rule pt_rules[] = {
     {"s3://sim-bucket-", "oss://sim-"},
     {"s3://sim-bucket-7/db_0000.db/", "oss://seven/"},
     {"s3://bad/", "oss://\xc3("},
+    {"s3://bad4/", "oss://\xf8\x88\x80\x80\x80"},
+    {"s3://cut/\xc3", "oss://cut/\xc3"},
+    {"s3://cut2/\xc3", "oss://"},
+    {"s3://dup/", "oss://first/"},
+    {"s3://dup/", "oss://second/"},
 };
 
 static struct g2d_config pt_cfg(void)
@@ -339,6 +344,8 @@ static void test_location_map(void **state)
     same("{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Location\":\"hdfs://nn/x\"}}");
     /* mapped to the empty string: written, then dropped from the normalised form */
     same("{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Location\":\"s3://empty/\"}}");
+    /* two rules with the same prefix: the first one */
+    same("{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Location\":\"s3://dup/x\"}}");
     /* a target that needs escaping */
     same("{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Location\":\"s3://q/x\"}}");
     /* Spark's SerDe path is mapped too, in place */
@@ -353,6 +360,13 @@ static void test_location_map(void **state)
     same_n(&none, "d", "t", p, strlen(p));
     /* a target that is not UTF-8: the DOM path cannot build the string */
     fallback("{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Location\":\"s3://bad/x\"}}", DOM_ERROR);
+    fallback("{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Location\":\"s3://bad4/x\"}}",
+             DOM_ERROR);
+    /* rules that cut a character in two: the fast path declines; whole again, or broken */
+    fallback("{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Location\":\"s3://cut/\xc3\xa9\"}}",
+             DOM_OK);
+    fallback("{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Location\":\"s3://cut2/\xc3\xa9\"}}",
+             DOM_ERROR);
 }
 
 static void test_names_escaped(void **state)
@@ -362,6 +376,23 @@ static void test_names_escaped(void **state)
 
     same_n(&cfg, "d\"b\\", "t\nx\x01", p, strlen(p));
     same_n(&cfg, "caf\xc3\xa9", "\xe6\x95\xb0", p, strlen(p));
+    {
+        /* names that are not UTF-8: json_string() fails in the DOM path */
+        struct g2d_ptrans_out o;
+        struct g2d_buf b;
+        struct g2d_fp fp;
+        unsigned dropped;
+
+        g2d_buf_init(&b, 0);
+        assert_int_equal(g2d_ptrans_partition(&cfg, "d\xff", "t", p, strlen(p), &b, &o, &scratch),
+                         G2D_PTRANS_FALLBACK);
+        assert_int_equal(
+            g2d_ptrans_partition(&cfg, "d", "\xf8\x88\x80\x80\x80", p, strlen(p), &b, &o, &scratch),
+            G2D_PTRANS_FALLBACK);
+        assert_int_equal(b.len, 0);
+        assert_int_equal(dom_path(&cfg, "d\xff", "t", p, strlen(p), &b, &fp, &dropped), -1);
+        g2d_buf_done(&b);
+    }
 }
 
 static void test_skewed(void **state)
