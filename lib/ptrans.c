@@ -369,8 +369,23 @@ static int scan_string(struct cur *c, const char **s, size_t *n)
     const unsigned char *start = p;
 
     while (p < end) {
-        unsigned ch = *p;
+        unsigned ch;
 
+        /* Eight plain bytes at a time: none >= 0x80, < 0x20, '"' or '\\'. */
+        while (end - p >= 8) {
+            const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+            uint64_t w, q, b;
+
+            memcpy(&w, p, 8);
+            q = w ^ (ones * '"');
+            b = w ^ (ones * '\\');
+            if (((w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high))
+                break;
+            p += 8;
+        }
+        if (p >= end)
+            break;
+        ch = *p;
         if (ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\') {
             p++;
         } else if (ch == '"') {
