@@ -36,6 +36,7 @@
 #include "jscan.h"
 #include "jwrite.h"
 #include "model.h"
+#include "ptrans.h"
 #include "snapshot.h"
 
 #define MAX_PAGES 10000000u
@@ -1501,10 +1502,48 @@ static char *strdup_or(const char *msg, const char *dflt)
     return strdup(msg && *msg ? msg : dflt);
 }
 
+/*
+ * The streaming transform (lib/ptrans.c): straight from the bytes to the PartitionInput
+ * text and fingerprint, identical to the DOM path's. @return 0 done, 1 use the DOM path.
+ */
+static int transform_fast(struct pjob *j, struct pel *e, struct g2d_ptrans_scratch *scratch)
+{
+    struct g2d_ptrans_out out;
+    struct g2d_buf b;
+    size_t k;
+    int r;
+
+    g2d_buf_init(&b, 0);
+    r = g2d_ptrans_partition(j->cfg, j->tu->db->name, j->tu->name, e->p, e->n, &b, &out, scratch);
+    if (r != 0) {
+        g2d_buf_done(&b);
+        return 1; /* out of the fast subset, or out of memory: the DOM path decides */
+    }
+    e->values = json_array();
+    for (k = 0; e->values && k < out.nvalues; k++) {
+        if (json_array_append_new(e->values, json_stringn(out.val[k], out.vlen[k]))) {
+            json_decref(e->values);
+            e->values = NULL;
+        }
+    }
+    e->text = e->values ? g2d_buf_steal(&b) : NULL;
+    g2d_buf_done(&b);
+    if (!e->text) {
+        json_decref(e->values);
+        e->values = NULL;
+        return 1;
+    }
+    e->fp = out.fp;
+    j->dropped |= out.dropped;
+    return 0;
+}
+
 static void pjob_transform(struct pjob *j)
 {
+    struct g2d_ptrans_scratch scratch;
     size_t i;
 
+    g2d_ptrans_scratch_init(&scratch);
     for (i = 0; i < j->nel && j->rc == 0; i++) {
         struct pel *e = &j->el[i];
         struct g2d_model_notes notes = {0};
@@ -1512,7 +1551,7 @@ static void pjob_transform(struct pjob *j)
         json_t *gp, *input = NULL, *values;
         struct g2d_buf b;
 
-        if (!e->todo)
+        if (!e->todo || transform_fast(j, e, &scratch) == 0)
             continue;
         gp = json_loadb(e->p, e->n, 0, NULL);
         if (!json_is_object(gp)) {
@@ -1544,6 +1583,7 @@ static void pjob_transform(struct pjob *j)
         json_decref(input);
         json_decref(gp);
     }
+    g2d_ptrans_scratch_done(&scratch);
 }
 
 static void pjob_work(uv_work_t *w)

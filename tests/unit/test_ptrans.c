@@ -24,6 +24,7 @@
 #include "../sim/gen.c"
 #include "../sim/model.c"
 #include "../sim/parts.c"
+#include "../sim/render.c"
 #include "../sim/util.c"
 
 static struct g2d_location_rule pt_rules[] = {
