@@ -222,6 +222,8 @@ struct g2d_sync {
     uv_timer_t *defer;
     uint64_t transform_seed; /* see raw_fp() */
     unsigned njobs;          /* GetPartitions pages on the thread pool */
+    unsigned page_reads;     /* GetPartitions requests in flight */
+    unsigned nparked;        /* segments waiting for backpressure to ease */
 };
 
 static void kick(struct g2d_sync *s);
@@ -1213,18 +1215,31 @@ static void tunit_check_done(struct tunit *tu)
     maybe_advance(s);
 }
 
+/*
+ * Pages read or being processed at once before Glue reading pauses: what the Glue side
+ * may have in flight, and a few per pool thread waiting their turn. Each page is ~1.6 MB.
+ */
+static unsigned max_pages(const struct g2d_sync *s)
+{
+    unsigned c = s->cycle_cfg->glue.http.max_concurrency;
+
+    return (c ? c : 16) + 8;
+}
+
+/* Backpressure: DLF batches pending, or pages waiting to be read or processed. */
+static bool must_park(const struct g2d_sync *s)
+{
+    return s->part_batches >= max_batches(s) || s->page_reads + s->njobs >= max_pages(s);
+}
+
 static void resume_parked(struct g2d_sync *s)
 {
     struct tunit *tu;
 
-    if (s->cancelling || s->part_batches >= max_batches(s))
+    if (s->cancelling || !s->nparked || must_park(s))
         return;
-    for (tu = s->tus; tu; tu = tu->next) {
-        if (tu->started && !tu->done && !tu->failed)
-            tunit_resume(tu);
-        if (s->part_batches >= max_batches(s))
-            break;
-    }
+    for (tu = s->tus; tu && s->nparked && !must_park(s); tu = tu->next)
+        tunit_resume(tu);
 }
 
 static void tunit_resume(struct tunit *tu)
@@ -1233,10 +1248,14 @@ static void tunit_resume(struct tunit *tu)
     unsigned i;
 
     for (i = 0; i < tu->segs; i++) {
-        if (!tu->seg_parked[i] || s->part_batches >= max_batches(s))
+        if (!tu->seg_parked[i])
             continue;
+        if (tu->started && !tu->done && !tu->failed && must_park(s))
+            return;
         tu->seg_parked[i] = false;
-        glue_parts_next(tu, i);
+        s->nparked--;
+        if (tu->started && !tu->done && !tu->failed)
+            glue_parts_next(tu, i);
     }
 }
 
@@ -1250,8 +1269,9 @@ static void glue_parts_next(struct tunit *tu, unsigned seg)
     json_t *body;
     const char *expr;
 
-    if (s->part_batches >= max_batches(s)) {
-        tu->seg_parked[seg] = true; /* resumed when batches drain */
+    if (must_park(s)) {
+        tu->seg_parked[seg] = true; /* resumed when batches or pages drain */
+        s->nparked++;
         return;
     }
     ref = &tu->segref[seg];
@@ -1277,8 +1297,10 @@ static void glue_parts_next(struct tunit *tu, unsigned seg)
     if (tu->seg_token[seg])
         json_object_set_new(body, "NextToken", json_string(tu->seg_token[seg]));
     tu->segs_active++;
+    s->page_reads++;
     if (read_glue(s, "GetPartitions", body, true, glue_parts_page, ref) < 0) {
         tu->segs_active--;
+        s->page_reads--;
         fail_cycle(s, -ENOMEM, "", "could not queue a Glue request");
     }
 }
@@ -1771,6 +1793,7 @@ static void pjob_after(uv_work_t *w, int status)
         pjob_free(j);
         if (!s->cancelling)
             tunit_check_done(tu);
+        resume_parked(s);
         maybe_advance(s);
         return;
     }
@@ -1781,6 +1804,7 @@ static void pjob_after(uv_work_t *w, int status)
                           j->rc == -ENOMEM
                               ? "listing Glue partitions failed: out of memory"
                               : "listing Glue partitions failed: malformed GetPartitions response");
+        resume_parked(s);
         maybe_advance(s);
         return;
     }
@@ -1792,12 +1816,14 @@ static void pjob_after(uv_work_t *w, int status)
         tu->segs_active--;
         pjob_free(j);
         tunit_list_failed(s, tu, "listing Glue partitions failed: out of memory");
+        resume_parked(s);
         maybe_advance(s);
         return;
     }
     if (j->step == PJ_TRANSFORM)
         page_apply(s, j, meta);
     page_end(s, j);
+    resume_parked(s);
     maybe_advance(s);
 }
 
@@ -1807,17 +1833,20 @@ static void glue_parts_page(struct g2d_sync *s, const struct g2d_api_result *res
     struct tunit *tu = ref->tu;
     struct pjob *j;
 
+    s->page_reads--;
     if (res->err) {
         char what[300];
 
         tu->segs_active--;
         snprintf(what, sizeof(what), "listing Glue partitions failed: %s", res->message);
         tunit_list_failed(s, tu, what);
+        resume_parked(s);
         return;
     }
     if (tu->failed) {
         tu->segs_active--;
         tunit_check_done(tu);
+        resume_parked(s);
         return;
     }
     /* segs_active stays counted until the page has been applied */
@@ -3171,6 +3200,7 @@ int g2d_sync_start(struct g2d_sync *s, unsigned flags, g2d_cycle_cb done, void *
     s->writes_inflight = 0;
     s->part_batches = 0;
     s->nreads = 0;
+    s->njobs = s->page_reads = s->nparked = 0;
     s->pages = 0;
     s->db_active = s->t_active = 0;
     s->glue_dbs_listed = false;
