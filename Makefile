@@ -4,7 +4,7 @@
 #   make check           install missing Debian packages, build, run every test
 #   make demo            install missing packages, build, run the daemon on the simulator
 #   make SANITIZE=address,undefined check    the same under ASan+UBSan (into build-san/)
-#   make check-valgrind  unit tests under valgrind
+#   make check-valgrind  unit tests, and the daemon in two end-to-end tests, under valgrind
 #   make fuzz            libFuzzer builds of every parser of outside input (clang)
 #   make format-check    clang-format conformance
 #   make bench           benchmarks (not part of check); results in BENCHMARKS.md
@@ -83,6 +83,8 @@ check-valgrind: deps
 		tests/run-tests.sh $(BUILD) unit
 	@G2D_DAEMON_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
 		BUILD=$$(cd $(BUILD) && pwd) bash tests/integration/test_databases.sh
+	@G2D_DAEMON_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+		BUILD=$$(cd $(BUILD) && pwd) bash tests/integration/test_catalog.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory _demo
