@@ -172,6 +172,26 @@ struct sim_prec *sim_parts_find(const struct sim_parts *p, const char *key, size
  */
 int sim_parts_put(struct sim_parts *p, const char *key, size_t len, unsigned nvalues,
                   unsigned variant, const char *text, size_t textlen, int arena);
+/*
+ * A text to store, possibly in two parts (@p tail appended to @p text), with its storage
+ * descriptor located by sim_ptext_split(). The split may be computed without the lock (it
+ * reads only the text); the descriptor must lie in the first part.
+ */
+struct sim_ptext {
+    const char *text;
+    size_t len;
+    const char *tail; /* may be NULL */
+    size_t taillen;
+    int split; /* 1: [sd, sdend) is the descriptor, [loc, locend) its Location's contents */
+    size_t sd, loc, locend, sdend;
+    uint64_t hash; /* of the descriptor minus the Location */
+};
+
+/* Locate the descriptor in t->text (sets split, offsets, hash). @return t->split. */
+int sim_ptext_split(struct sim_ptext *t);
+/* sim_parts_put() of a prepared text (@p t NULL: no text). */
+int sim_parts_put_text(struct sim_parts *p, const char *key, size_t len, unsigned nvalues,
+                       unsigned variant, const struct sim_ptext *t, int arena);
 /* @return 0 or -ENOENT. */
 int sim_parts_remove(struct sim_parts *p, const char *key, size_t len);
 /* First position whose key is >= @p key (NULL = the beginning). */
