@@ -235,6 +235,50 @@ long sim_parts_scan(const struct sim_pscan *s, const char *start, size_t startle
                     const struct sim_prec **out, const struct sim_prec **next,
                     struct g2d_error *err);
 
+/* ---- dlfw.c: DLF partition batch writes prepared without the lock ---- */
+
+/* One element of a batch list (PartitionInputs or PartitionValueList), prepared. */
+struct sim_wpart {
+    char *key; /* fast item: its key (from Values); NULL: see json */
+    size_t keylen;
+    unsigned nvalues;
+    json_t *json;          /* any other element: as jansson parses it (owned) */
+    struct sim_ptext text; /* fast PartitionInput: its bytes but the final '}', split */
+    int has_time;          /* ... which carry a non-zero integer CreateTime */
+};
+
+struct sim_wbatch {
+    json_t *in; /* the body with the list emptied (owned) */
+    struct sim_wpart *items;
+    size_t n;
+    size_t nfast; /* items with a key */
+};
+
+/*
+ * Prepare a batch body whose list member is @p listkey (of at most @p max_items elements);
+ * @p text: the elements are PartitionInputs whose texts will be stored, else only their
+ * Values are used. Reads only @p body (no lock needed). On 0, wb->in is the body without the
+ * list's elements and wb->items the elements: a fast item is a compact plain object whose
+ * stored text is its own bytes plus sim_wpart_tail(), byte for byte what
+ * sim_dlf_part_text() would store; anything else is parsed by jansson alone.
+ * @return 0, 1 when the whole body must go to jansson (nothing kept), -ENOMEM.
+ */
+int sim_wbatch_prepare(struct sim_wbatch *wb, const char *body, size_t len, const char *listkey,
+                       int text, size_t max_items);
+void sim_wbatch_done(struct sim_wbatch *wb);
+/* The Values of a fast item as a new JSON list (NULL: no memory). */
+json_t *sim_wpart_values(const struct sim_wpart *wp);
+/*
+ * The end of a fast item's stored text into @p buf: "}" when it has its own CreateTime, else
+ * ",\"CreateTime\":<create_time>}". @return its length (0: @p size too small).
+ */
+size_t sim_wpart_tail(const struct sim_wpart *wp, int64_t create_time, char *buf, size_t size);
+/*
+ * The CreateTime a replacement without one gets (model.c's server_time()): the non-zero
+ * integer CreateTime of the stored text of @p old, else @p now.
+ */
+int64_t sim_prec_keep_time(const struct sim_prec *old, int64_t now);
+
 /* ---- model.c: object shapes ---- */
 
 /* Lower-case ASCII letters in place (Hive and Glue fold names). */

@@ -1,0 +1,743 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DLF partition batch writes (BatchCreatePartitions, BatchUpdatePartitions,
+ * BatchDeletePartitions) prepared from the request body without the global lock and
+ * without a JSON tree for the common item.
+ *
+ * The body's top level is walked structurally; the batch list is split into its elements
+ * with lib/jscan.c; the rest of the body (the list emptied) is parsed by jansson, small.
+ * An element that is a compact object of plain JSON (strings without escapes and in valid
+ * UTF-8, integers of at most 18 digits other than -0, no reals, no duplicate keys, no
+ * whitespace, shallow) whose Values, Sd, Sd.Cols and CreateTime pass the checks of
+ * sim_dlf_part_text() is a "fast" item: its key comes from its Values, and the text to store
+ * is its own bytes, because jansson would dump exactly those bytes again, plus the CreateTime
+ * member jansson's server_time() appends. Any other element is parsed by jansson alone (its
+ * value is what jansson gives it inside the whole body) and handled as before. When the body
+ * as a whole is anything else (not one object, the list absent, repeated, not a list, too
+ * long, escaped top-level keys, a parse error anywhere), nothing is kept and the caller
+ * parses the whole body with jansson, which gives today's answers and error messages.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../lib/jscan.h"
+#include "catalog.h"
+
+/* Deepest nesting of a fast item (the daemon sends 4 levels). */
+#define W_MAX_DEPTH 16
+/* Most members of one object of a fast item (duplicate keys are looked for). */
+#define W_MAX_MEMBERS 64
+
+/* ---- strict validation of compact plain JSON ---- */
+
+/*
+ * Byte classes inside a string: 0 plain ASCII, 1 the closing quote, 2 refused (control
+ * characters, backslash, bytes that cannot start a UTF-8 sequence), then UTF-8 lead bytes:
+ * 3 C2-DF, 4 E0, 5 E1-EC and EE-EF, 6 ED, 7 F0, 8 F1-F3, 9 F4.
+ */
+static unsigned char sclass[256];
+
+static void sclass_init(void)
+{
+    unsigned c;
+
+    if (sclass['"'] == 1)
+        return;
+    for (c = 0; c < 256; c++) {
+        unsigned char k = 2;
+
+        if (c >= 0x20 && c < 0x80)
+            k = 0;
+        else if (c >= 0xC2 && c <= 0xDF)
+            k = 3;
+        else if (c == 0xE0)
+            k = 4;
+        else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF)
+            k = 5;
+        else if (c == 0xED)
+            k = 6;
+        else if (c == 0xF0)
+            k = 7;
+        else if (c >= 0xF1 && c <= 0xF3)
+            k = 8;
+        else if (c == 0xF4)
+            k = 9;
+        sclass[c] = k;
+    }
+    sclass['\\'] = 2;
+    sclass['"'] = 1; /* last: marks the table as ready */
+}
+
+static int cont(const unsigned char *p, const unsigned char *end, size_t n, unsigned char lo,
+                unsigned char hi)
+{
+    size_t i;
+
+    if ((size_t)(end - p) <= n)
+        return 0;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (i = 2; i <= n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return 1;
+}
+
+struct vs {
+    const unsigned char *p, *end;
+};
+
+/* A string without escapes, in valid UTF-8 (jansson's rules), at its opening quote. */
+static int v_string(struct vs *s)
+{
+    const unsigned char *p = s->p + 1, *end = s->end;
+
+    for (;;) {
+        unsigned char k;
+
+        while (p < end && sclass[*p] == 0)
+            p++;
+        if (p >= end)
+            return 1;
+        k = sclass[*p];
+        switch (k) {
+        case 1:
+            s->p = p + 1;
+            return 0;
+        case 3:
+            if (!cont(p, end, 1, 0x80, 0xBF))
+                return 1;
+            p += 2;
+            break;
+        case 4:
+        case 5:
+        case 6:
+            if (!cont(p, end, 2, k == 4 ? 0xA0 : 0x80, k == 6 ? 0x9F : 0xBF))
+                return 1;
+            p += 3;
+            break;
+        case 7:
+        case 8:
+        case 9:
+            if (!cont(p, end, 3, k == 7 ? 0x90 : 0x80, k == 9 ? 0x8F : 0xBF))
+                return 1;
+            p += 4;
+            break;
+        default:
+            return 1;
+        }
+    }
+}
+
+static int v_value(struct vs *s, unsigned depth);
+
+/* An object: no whitespace, no duplicate keys. */
+static int v_object(struct vs *s, unsigned depth)
+{
+    const unsigned char *keys[W_MAX_MEMBERS];
+    size_t klen[W_MAX_MEMBERS], nk = 0, i;
+
+    if (depth > W_MAX_DEPTH)
+        return 1;
+    s->p++;
+    if (s->p < s->end && *s->p == '}') {
+        s->p++;
+        return 0;
+    }
+    for (;;) {
+        const unsigned char *k = s->p + 1;
+
+        if (s->p >= s->end || *s->p != '"' || v_string(s) || nk == W_MAX_MEMBERS)
+            return 1;
+        klen[nk] = (size_t)(s->p - k) - 1;
+        for (i = 0; i < nk; i++)
+            if (klen[i] == klen[nk] && memcmp(keys[i], k, klen[nk]) == 0)
+                return 1;
+        keys[nk++] = k;
+        if (s->p >= s->end || *s->p != ':')
+            return 1;
+        s->p++;
+        if (v_value(s, depth + 1))
+            return 1;
+        if (s->p >= s->end)
+            return 1;
+        if (*s->p == '}') {
+            s->p++;
+            return 0;
+        }
+        if (*s->p != ',')
+            return 1;
+        s->p++;
+    }
+}
+
+static int v_array(struct vs *s, unsigned depth)
+{
+    if (depth > W_MAX_DEPTH)
+        return 1;
+    s->p++;
+    if (s->p < s->end && *s->p == ']') {
+        s->p++;
+        return 0;
+    }
+    for (;;) {
+        if (v_value(s, depth + 1) || s->p >= s->end)
+            return 1;
+        if (*s->p == ']') {
+            s->p++;
+            return 0;
+        }
+        if (*s->p != ',')
+            return 1;
+        s->p++;
+    }
+}
+
+/* An integer jansson dumps back as written: 0 or -?[1-9][0-9]*, at most 18 digits. */
+static int v_integer(struct vs *s)
+{
+    const unsigned char *p = s->p, *d;
+
+    if (p < s->end && *p == '-')
+        p++;
+    d = p;
+    while (p < s->end && *p >= '0' && *p <= '9')
+        p++;
+    if (p == d || p - d > 18 || (*d == '0' && (p - d > 1 || d > s->p)))
+        return 1;
+    if (p < s->end && (*p == '.' || *p == 'e' || *p == 'E'))
+        return 1;
+    s->p = p;
+    return 0;
+}
+
+static int v_literal(struct vs *s, const char *lit, size_t n)
+{
+    if ((size_t)(s->end - s->p) < n || memcmp(s->p, lit, n) != 0)
+        return 1;
+    s->p += n;
+    return 0;
+}
+
+static int v_value(struct vs *s, unsigned depth)
+{
+    if (s->p >= s->end)
+        return 1;
+    switch (*s->p) {
+    case '"':
+        return v_string(s);
+    case '{':
+        return v_object(s, depth);
+    case '[':
+        return v_array(s, depth);
+    case 't':
+        return v_literal(s, "true", 4);
+    case 'f':
+        return v_literal(s, "false", 5);
+    case 'n':
+        return v_literal(s, "null", 4);
+    default:
+        return v_integer(s);
+    }
+}
+
+/* ---- walking a validated element ---- */
+
+/* End of the validated value at @p p (strings hold no escapes). */
+static const char *w_skip(const char *p, const char *end)
+{
+    size_t depth = 0;
+
+    do {
+        switch (*p) {
+        case '"':
+            p = (const char *)memchr(p + 1, '"', (size_t)(end - p - 1)) + 1;
+            continue;
+        case '{':
+        case '[':
+            depth++;
+            break;
+        case '}':
+        case ']':
+            depth--;
+            break;
+        default:
+            if (!depth) {
+                while (p < end && *p != ',' && *p != '}' && *p != ']')
+                    p++;
+                return p;
+            }
+        }
+        p++;
+    } while (depth);
+    return p;
+}
+
+/* Members of a validated object: calls @p cb(key, keylen, value, end of value, arg). */
+static int w_members(const char *o, const char *end,
+                     int (*cb)(const char *k, size_t kn, const char *v, const char *vend,
+                               void *arg),
+                     void *arg)
+{
+    const char *p = o + 1;
+
+    if (*p == '}')
+        return 0;
+    for (;;) {
+        const char *k = p + 1, *kend = memchr(k, '"', (size_t)(end - k)), *v = kend + 2;
+        const char *vend = w_skip(v, end);
+        int r = cb(k, (size_t)(kend - k), v, vend, arg);
+
+        if (r)
+            return r;
+        if (*vend == '}')
+            return 0;
+        p = vend + 1;
+    }
+}
+
+static int key_is(const char *k, size_t kn, const char *name)
+{
+    return kn == strlen(name) && memcmp(k, name, kn) == 0;
+}
+
+/* Code points of the UTF-8 in [s, end). */
+static size_t u8count(const char *s, const char *end)
+{
+    size_t n = 0;
+
+    for (; s < end; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+/* What an item's top level says. */
+struct witem {
+    const char *values, *values_end; /* the Values list */
+    const char *sd;                  /* Sd's value */
+    const char *sd_end;
+    const char *ctime, *ctime_end; /* CreateTime's value */
+};
+
+static int item_member(const char *k, size_t kn, const char *v, const char *vend, void *arg)
+{
+    struct witem *w = arg;
+
+    if (key_is(k, kn, "Values")) {
+        w->values = v;
+        w->values_end = vend;
+    } else if (key_is(k, kn, "Sd")) {
+        w->sd = v;
+        w->sd_end = vend;
+    } else if (key_is(k, kn, "CreateTime")) {
+        w->ctime = v;
+        w->ctime_end = vend;
+    }
+    return 0;
+}
+
+/* A column of Sd.Cols as columns_ok() wants it: Name 1..255 code points, Type a string. */
+static int col_member(const char *k, size_t kn, const char *v, const char *vend, void *arg)
+{
+    int *name_ok = arg;
+
+    if (key_is(k, kn, "Name")) {
+        size_t n = *v == '"' ? u8count(v + 1, vend - 1) : 0;
+
+        if (n < 1 || n > 255)
+            return 1;
+        *name_ok = 1;
+    } else if (key_is(k, kn, "Type")) {
+        if (*v != '"' && *v != 'n')
+            return 1;
+    }
+    return 0;
+}
+
+static int sd_member(const char *k, size_t kn, const char *v, const char *vend, void *arg)
+{
+    const char *p;
+
+    (void)arg;
+    if (!key_is(k, kn, "Cols") || *v == 'n')
+        return 0;
+    if (*v != '[')
+        return 1;
+    for (p = v + 1; *p != ']';) {
+        const char *cend;
+        int name_ok = 0;
+
+        if (*p != '{')
+            return 1;
+        cend = w_skip(p, vend);
+        if (w_members(p, cend, col_member, &name_ok) || !name_ok)
+            return 1;
+        p = *cend == ',' ? cend + 1 : cend;
+    }
+    return 0;
+}
+
+/* The key of a validated Values list of at most SIM_MAX_KEYS strings of <= 1024 code points. */
+static int values_key(struct sim_wpart *wp, const char *v, const char *vend)
+{
+    const char *p, *s[SIM_MAX_KEYS], *e[SIM_MAX_KEYS];
+    size_t n = 0, len = 0, i;
+    char *key, *o;
+
+    if (*v != '[')
+        return 1;
+    for (p = v + 1; *p != ']';) {
+        if (*p != '"' || n == SIM_MAX_KEYS)
+            return 1;
+        s[n] = p + 1;
+        e[n] = memchr(p + 1, '"', (size_t)(vend - p - 1));
+        if (u8count(s[n], e[n]) > 1024)
+            return 1;
+        len += (size_t)(e[n] - s[n]) + 1;
+        p = e[n] + 1;
+        n++;
+        if (*p == ',')
+            p++;
+    }
+    key = malloc(len ? len : 1);
+    if (!key)
+        return -ENOMEM;
+    for (o = key, i = 0; i < n; i++) {
+        memcpy(o, s[i], (size_t)(e[i] - s[i]));
+        o += e[i] - s[i];
+        *o++ = '\0';
+    }
+    wp->key = key;
+    wp->keylen = len;
+    wp->nvalues = (unsigned)n;
+    return 0;
+}
+
+/*
+ * Prepare element [e, e + n) as a fast item. @return 0 done, 1 not a fast item (nothing
+ * kept), -ENOMEM.
+ */
+static int item_fast(struct sim_wpart *wp, const char *e, size_t n, int text)
+{
+    struct vs s = {(const unsigned char *)e, (const unsigned char *)e + n};
+    struct witem w;
+    int r;
+
+    if (n < 2 || *e != '{' || v_object(&s, 1) || s.p != s.end)
+        return 1;
+    memset(&w, 0, sizeof(w));
+    w_members(e, e + n, item_member, &w);
+    if (!w.values)
+        return 1;
+    if (text) {
+        if (w.sd && *w.sd != 'n' && (*w.sd != '{' || w_members(w.sd, w.sd_end, sd_member, NULL)))
+            return 1;
+        if (w.ctime) {
+            /* A non-zero integer stays; 0, null or another type: the jansson path. */
+            if (!(*w.ctime == '-' || (*w.ctime >= '1' && *w.ctime <= '9')))
+                return 1;
+            wp->has_time = 1;
+        }
+    }
+    r = values_key(wp, w.values, w.values_end);
+    if (r)
+        return r;
+    if (text) {
+        wp->text.text = e;
+        wp->text.len = n;
+        sim_ptext_split(&wp->text);
+        wp->text.len = n - 1; /* the tail adds the closing brace */
+    }
+    return 0;
+}
+
+/* ---- the body ---- */
+
+/* Past the JSON whitespace at @p p. */
+static const char *ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/* Structural end of the value at @p p (escapes respected), or NULL. */
+static const char *skip_any(const char *p, const char *end)
+{
+    size_t depth = 0;
+
+    do {
+        if (p >= end)
+            return NULL;
+        switch (*p) {
+        case '"':
+            for (p++; p < end && *p != '"'; p++)
+                if (*p == '\\')
+                    p++;
+            if (p >= end)
+                return NULL;
+            break;
+        case '{':
+        case '[':
+            if (++depth > G2D_JSCAN_MAX_DEPTH)
+                return NULL;
+            break;
+        case '}':
+        case ']':
+            if (!depth)
+                return NULL;
+            depth--;
+            break;
+        default:
+            if (!depth) {
+                while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' &&
+                       *p != '\n' && *p != '\r')
+                    p++;
+                return p;
+            }
+        }
+        p++;
+    } while (depth);
+    return p;
+}
+
+struct elems {
+    const char **s;
+    size_t *n;
+    size_t count, cap, max;
+    const char *last_end;
+};
+
+static int elem_cb(const char *e, size_t n, void *arg)
+{
+    struct elems *el = arg;
+
+    if (el->count == el->max)
+        return 1;
+    if (el->count == el->cap) {
+        size_t cap = el->cap ? el->cap * 2 : 128;
+        const char **s = realloc(el->s, cap * sizeof(*s));
+        size_t *nn;
+
+        if (!s)
+            return -ENOMEM;
+        el->s = s;
+        nn = realloc(el->n, cap * sizeof(*nn));
+        if (!nn)
+            return -ENOMEM;
+        el->n = nn;
+        el->cap = cap;
+    }
+    el->s[el->count] = e;
+    el->n[el->count++] = n;
+    el->last_end = e + n;
+    return 0;
+}
+
+/*
+ * The list member @p listkey of the body's top-level object: [*ls, *le). @return 0, or 1
+ * when the body is not one object with exactly one such member (keys compared raw; a key
+ * with an escape sends the body to jansson).
+ */
+static int find_list(const char *body, size_t len, const char *listkey, const char **ls,
+                     const char **le)
+{
+    const char *p = ws(body, body + len), *end = body + len;
+    size_t found = 0;
+
+    if (p >= end || *p != '{')
+        return 1;
+    p = ws(p + 1, end);
+    if (p < end && *p == '}')
+        return 1;
+    for (;;) {
+        const char *k, *kend, *v;
+
+        if (p >= end || *p != '"')
+            return 1;
+        k = ++p;
+        while (p < end && *p != '"' && *p != '\\')
+            p++;
+        if (p >= end || *p == '\\')
+            return 1;
+        kend = p;
+        p = ws(p + 1, end);
+        if (p >= end || *p != ':')
+            return 1;
+        v = ws(p + 1, end);
+        p = skip_any(v, end);
+        if (!p)
+            return 1;
+        if (key_is(k, (size_t)(kend - k), listkey)) {
+            found++;
+            *ls = v;
+            *le = p;
+        }
+        p = ws(p, end);
+        if (p >= end)
+            return 1;
+        if (*p == '}')
+            break;
+        if (*p != ',')
+            return 1;
+        p = ws(p + 1, end);
+    }
+    return found == 1 && ws(p + 1, end) == end && **ls == '[' ? 0 : 1;
+}
+
+int sim_wbatch_prepare(struct sim_wbatch *wb, const char *body, size_t len, const char *listkey,
+                       int text, size_t max_items)
+{
+    struct elems el;
+    struct g2d_buf rb;
+    const char *ls = NULL, *le = NULL, *p;
+    const json_t *l;
+    size_t i;
+    int r;
+
+    memset(wb, 0, sizeof(*wb));
+    memset(&el, 0, sizeof(el));
+    sclass_init();
+    if (!body || find_list(body, len, listkey, &ls, &le))
+        return 1;
+    el.max = max_items;
+    r = g2d_jscan_array(ls, (size_t)(le - ls), elem_cb, &el);
+    if (r) {
+        r = r == -ENOMEM ? r : 1;
+        goto fail;
+    }
+    /* Nothing but whitespace between the last element (or '[') and the closing ']'. */
+    p = ws(el.count ? el.last_end : ls + 1, le);
+    if (p != le - 1) {
+        r = 1;
+        goto fail;
+    }
+    /* The rest of the body, with the list emptied, parsed by jansson. */
+    g2d_buf_init(&rb, 0);
+    if (g2d_buf_append(&rb, body, (size_t)(ls - body)) || g2d_buf_puts(&rb, "[]") ||
+        g2d_buf_append(&rb, le, len - (size_t)(le - body))) {
+        g2d_buf_done(&rb);
+        r = -ENOMEM;
+        goto fail;
+    }
+    wb->in = json_loadb(rb.data, rb.len, 0, NULL);
+    g2d_buf_done(&rb);
+    l = json_object_get(wb->in, listkey);
+    if (!json_is_object(wb->in) || !json_is_array(l) || json_array_size(l)) {
+        r = 1;
+        goto fail;
+    }
+    wb->items = calloc(el.count ? el.count : 1, sizeof(*wb->items));
+    if (!wb->items) {
+        r = -ENOMEM;
+        goto fail;
+    }
+    wb->n = el.count;
+    for (i = 0; i < el.count; i++) {
+        struct sim_wpart *wp = &wb->items[i];
+
+        r = item_fast(wp, el.s[i], el.n[i], text);
+        if (r < 0)
+            goto fail;
+        if (r == 0) {
+            wb->nfast++;
+            continue;
+        }
+        memset(wp, 0, sizeof(*wp));
+        wp->json = json_loadb(el.s[i], el.n[i], JSON_DECODE_ANY, NULL);
+        if (!wp->json)
+            goto fail; /* r == 1: a parse error, told by the whole body's parse */
+    }
+    free(el.s);
+    free(el.n);
+    return 0;
+fail:
+    free(el.s);
+    free(el.n);
+    sim_wbatch_done(wb);
+    return r;
+}
+
+void sim_wbatch_done(struct sim_wbatch *wb)
+{
+    size_t i;
+
+    if (!wb)
+        return;
+    for (i = 0; i < wb->n; i++) {
+        free(wb->items[i].key);
+        json_decref(wb->items[i].json);
+    }
+    free(wb->items);
+    json_decref(wb->in);
+    memset(wb, 0, sizeof(*wb));
+}
+
+json_t *sim_wpart_values(const struct sim_wpart *wp)
+{
+    json_t *a = json_array();
+    size_t off = 0;
+
+    while (a && off < wp->keylen) {
+        size_t l = strlen(wp->key + off);
+
+        if (json_array_append_new(a, json_stringn(wp->key + off, l)) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+        off += l + 1;
+    }
+    return a;
+}
+
+size_t sim_wpart_tail(const struct sim_wpart *wp, int64_t create_time, char *buf, size_t size)
+{
+    int n;
+
+    if (wp->has_time)
+        n = snprintf(buf, size, "}");
+    else
+        n = snprintf(buf, size, ",\"CreateTime\":%lld}", (long long)create_time);
+    return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+int64_t sim_prec_keep_time(const struct sim_prec *old, int64_t now)
+{
+    struct g2d_buf b;
+    const char *v;
+    size_t vlen;
+    int64_t t = now;
+    int r;
+
+    if (!old || !old->textlen)
+        return now;
+    g2d_buf_init(&b, 0);
+    r = sim_prec_append(old, &b);
+    if (r == 0)
+        r = g2d_jscan_member(b.data, b.len, "CreateTime", &v, &vlen);
+    if (r == -ENOENT) {
+        t = now;
+    } else if (r == 0 && vlen > (*v == '-') && vlen - (*v == '-') <= 18 &&
+               strspn(v + (*v == '-'), "0123456789") == vlen - (*v == '-')) {
+        /* Stored texts are jansson's dumps: -?[0-9]+ is an integer, and 18 digits fit. */
+        char num[24];
+
+        memcpy(num, v, vlen);
+        num[vlen] = '\0';
+        t = strtoll(num, NULL, 10);
+        if (t == 0)
+            t = now;
+    } else {
+        json_t *j = sim_prec_json(old), *ct = json_object_get(j, "CreateTime");
+
+        t = json_is_integer(ct) && json_integer_value(ct) != 0 ? (int64_t)json_integer_value(ct)
+                                                               : now;
+        json_decref(j);
+    }
+    g2d_buf_done(&b);
+    return t;
+}
