@@ -6,9 +6,9 @@
  *
  * The body's top level is walked structurally; the batch list is split into its elements
  * with lib/jscan.c; the rest of the body (the list emptied) is parsed by jansson, small.
- * An element that is a compact object of plain JSON (strings without escapes and in valid
- * UTF-8, integers of at most 18 digits other than -0, no reals, no duplicate keys, no
- * whitespace, shallow) whose Values, Sd, Sd.Cols and CreateTime pass the checks of
+ * An element that is a compact object of plain JSON (strings in valid UTF-8 whose escapes are
+ * the short ones jansson writes back, Values and column names without escapes, integers of
+ * at most 18 digits other than -0, no reals, no duplicate keys, no whitespace, shallow) whose Values, Sd, Sd.Cols and CreateTime pass the checks of
  * sim_dlf_part_text() is a "fast" item: its key comes from its Values, and the text to store
  * is its own bytes, because jansson would dump exactly those bytes again, plus the CreateTime
  * member jansson's server_time() appends. Any other element is parsed by jansson alone (its
@@ -35,8 +35,8 @@
 
 /*
  * Byte classes inside a string: 0 plain ASCII, 1 the closing quote, 2 refused (control
- * characters, backslash, bytes that cannot start a UTF-8 sequence), then UTF-8 lead bytes:
- * 3 C2-DF, 4 E0, 5 E1-EC and EE-EF, 6 ED, 7 F0, 8 F1-F3, 9 F4.
+ * characters, bytes that cannot start a UTF-8 sequence), then UTF-8 lead bytes: 3 C2-DF,
+ * 4 E0, 5 E1-EC and EE-EF, 6 ED, 7 F0, 8 F1-F3, 9 F4; 10 the backslash.
  */
 static unsigned char sclass[256];
 
@@ -67,7 +67,7 @@ static void sclass_init(void)
             k = 9;
         sclass[c] = k;
     }
-    sclass['\\'] = 2;
+    sclass['\\'] = 10;
     sclass['"'] = 1; /* last: marks the table as ready */
 }
 
@@ -90,7 +90,10 @@ struct vs {
     const unsigned char *p, *end;
 };
 
-/* A string without escapes, in valid UTF-8 (jansson's rules), at its opening quote. */
+/*
+ * A string in valid UTF-8 (jansson's rules) at its opening quote, whose only escapes are
+ * those jansson dumps back the same way: \" \\ \b \f \n \r \t (not \/ nor \u).
+ */
 static int v_string(struct vs *s)
 {
     const unsigned char *p = s->p + 1, *end = s->end;
@@ -125,6 +128,11 @@ static int v_string(struct vs *s)
             if (!cont(p, end, 3, k == 7 ? 0x90 : 0x80, k == 9 ? 0x8F : 0xBF))
                 return 1;
             p += 4;
+            break;
+        case 10:
+            if (end - p < 2 || !memchr("\"\\bfnrt", p[1], 7))
+                return 1;
+            p += 2;
             break;
         default:
             return 1;
@@ -246,7 +254,21 @@ static int v_value(struct vs *s, unsigned depth)
 
 /* ---- walking a validated element ---- */
 
-/* End of the validated value at @p p (strings hold no escapes). */
+/* The closing quote of the validated string whose contents start at @p p. */
+static const char *str_close(const char *p, const char *end)
+{
+    for (;;) {
+        const char *q = memchr(p, '"', (size_t)(end - p)), *b = q;
+
+        while (b > p && b[-1] == '\\')
+            b--;
+        if (((q - b) & 1) == 0)
+            return q;
+        p = q + 1;
+    }
+}
+
+/* End of the validated value at @p p. */
 static const char *w_skip(const char *p, const char *end)
 {
     size_t depth = 0;
@@ -254,7 +276,7 @@ static const char *w_skip(const char *p, const char *end)
     do {
         switch (*p) {
         case '"':
-            p = (const char *)memchr(p + 1, '"', (size_t)(end - p - 1)) + 1;
+            p = str_close(p + 1, end) + 1;
             continue;
         case '{':
         case '[':
@@ -287,7 +309,7 @@ static int w_members(const char *o, const char *end,
     if (*p == '}')
         return 0;
     for (;;) {
-        const char *k = p + 1, *kend = memchr(k, '"', (size_t)(end - k)), *v = kend + 2;
+        const char *k = p + 1, *kend = str_close(k, end), *v = kend + 2;
         const char *vend = w_skip(v, end);
         int r = cb(k, (size_t)(kend - k), v, vend, arg);
 
@@ -346,7 +368,10 @@ static int col_member(const char *k, size_t kn, const char *v, const char *vend,
     int *name_ok = arg;
 
     if (key_is(k, kn, "Name")) {
-        size_t n = *v == '"' ? u8count(v + 1, vend - 1) : 0;
+        /* Escapes would need decoding: such names go to jansson. */
+        size_t n = *v == '"' && !memchr(v + 1, '\\', (size_t)(vend - v - 2))
+                       ? u8count(v + 1, vend - 1)
+                       : 0;
 
         if (n < 1 || n > 255)
             return 1;
@@ -394,8 +419,8 @@ static int values_key(struct sim_wpart *wp, const char *v, const char *vend)
         if (*p != '"' || n == SIM_MAX_KEYS)
             return 1;
         s[n] = p + 1;
-        e[n] = memchr(p + 1, '"', (size_t)(vend - p - 1));
-        if (u8count(s[n], e[n]) > 1024)
+        e[n] = str_close(p + 1, vend);
+        if (memchr(s[n], '\\', (size_t)(e[n] - s[n])) || u8count(s[n], e[n]) > 1024)
             return 1;
         len += (size_t)(e[n] - s[n]) + 1;
         p = e[n] + 1;
