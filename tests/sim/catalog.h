@@ -187,6 +187,8 @@ struct sim_ptext {
     uint64_t hash; /* of the descriptor minus the Location */
 };
 
+/* The hash of a descriptor minus its Location: @p head and @p tail around it. */
+uint64_t sim_sd_hash(const char *head, size_t hl, const char *tail, size_t tl);
 /* Locate the descriptor in t->text (sets split, offsets, hash). @return t->split. */
 int sim_ptext_split(struct sim_ptext *t);
 /* sim_parts_put() of a prepared text (@p t NULL: no text). */

@@ -86,8 +86,37 @@ static int cont(const unsigned char *p, const unsigned char *end, size_t n, unsi
     return 1;
 }
 
+/* Bytes of @p x (eight at a time) that are '"', '\\', below 0x20 or above 0x7f: high bits. */
+static inline uint64_t special8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+
+    /* Exact for the lowest flagged byte (borrows only run upwards), which is all we use. */
+    return ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs) |
+           ((x - ones * 0x20) & ~x & highs) | (x & highs);
+}
+
+/*
+ * What the walk of an element finds, by the kind of object being walked: the element
+ * (K_ITEM), a storage descriptor (K_SD for "Sd", whose Cols are checked, K_DESC for Glue's
+ * "StorageDescriptor"), a column of Sd.Cols (K_COL); K_ANY for the rest.
+ */
+enum { K_ANY, K_ITEM, K_SD, K_DESC, K_COLS, K_COL };
+
+struct wfound {
+    const unsigned char *values, *values_end; /* the Values member's value */
+    const unsigned char *ctime, *ctime_end;   /* CreateTime's */
+    const unsigned char *sdv;                 /* Sd's (any type) */
+    int cols_bad;                             /* Sd.Cols fails columns_ok() */
+    /* The descriptor split_text() picks (the first Sd or StorageDescriptor object)... */
+    const unsigned char *desc, *desc_end;
+    const unsigned char *loc, *loc_end; /* ...and its Location string, quotes included */
+};
+
 struct vs {
     const unsigned char *p, *end;
+    struct wfound *f;
 };
 
 /*
@@ -101,6 +130,21 @@ static int v_string(struct vs *s)
     for (;;) {
         unsigned char k;
 
+        /* Plain ASCII eight bytes at a time, then byte by byte. */
+        while (end - p >= 8) {
+            uint64_t x, m;
+
+            memcpy(&x, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            x = __builtin_bswap64(x); /* the first byte in the lowest bits */
+#endif
+            m = special8(x);
+            if (m) {
+                p += (unsigned)__builtin_ctzll(m) / 8;
+                break;
+            }
+            p += 8;
+        }
         while (p < end && sclass[*p] == 0)
             p++;
         if (p >= end)
@@ -140,23 +184,42 @@ static int v_string(struct vs *s)
     }
 }
 
-static int v_value(struct vs *s, unsigned depth);
+static int v_value(struct vs *s, unsigned depth, int kind);
 
-/* An object: no whitespace, no duplicate keys. */
-static int v_object(struct vs *s, unsigned depth)
+static int key_is(const unsigned char *k, size_t kn, const char *name)
 {
-    const unsigned char *keys[W_MAX_MEMBERS];
+    return kn == strlen(name) && memcmp(k, name, kn) == 0;
+}
+
+/* Code points of the UTF-8 in [s, end). */
+static size_t u8count(const unsigned char *s, const unsigned char *end)
+{
+    size_t n = 0;
+
+    for (; s < end; s++)
+        if ((*s & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+/* An object of @p kind: no whitespace, no duplicate keys; notes what the walk looks for. */
+static int v_object(struct vs *s, unsigned depth, int kind)
+{
+    const unsigned char *keys[W_MAX_MEMBERS], *self = s->p;
     size_t klen[W_MAX_MEMBERS], nk = 0, i;
+    struct wfound *f = s->f;
+    int name_ok = 0;
 
     if (depth > W_MAX_DEPTH)
         return 1;
     s->p++;
     if (s->p < s->end && *s->p == '}') {
         s->p++;
-        return 0;
+        goto done;
     }
     for (;;) {
-        const unsigned char *k = s->p + 1;
+        const unsigned char *k = s->p + 1, *v;
+        int child = K_ANY;
 
         if (s->p >= s->end || *s->p != '"' || v_string(s) || nk == W_MAX_MEMBERS)
             return 1;
@@ -167,22 +230,61 @@ static int v_object(struct vs *s, unsigned depth)
         keys[nk++] = k;
         if (s->p >= s->end || *s->p != ':')
             return 1;
-        s->p++;
-        if (v_value(s, depth + 1))
+        v = ++s->p;
+        if (v >= s->end)
             return 1;
+        if (kind == K_ITEM && key_is(k, klen[nk - 1], "Sd")) {
+            f->sdv = v;
+            child = *v == '{' ? K_SD : K_ANY;
+        } else if (kind == K_ITEM && *v == '{' && key_is(k, klen[nk - 1], "StorageDescriptor")) {
+            child = K_DESC;
+        } else if (kind == K_SD && key_is(k, klen[nk - 1], "Cols")) {
+            if (*v == '[')
+                child = K_COLS;
+            else if (*v != 'n')
+                f->cols_bad = 1;
+        } else if (kind == K_COL && key_is(k, klen[nk - 1], "Type")) {
+            if (*v != '"' && *v != 'n')
+                f->cols_bad = 1;
+        }
+        if ((child == K_SD || child == K_DESC) && !f->desc)
+            f->desc = v;
+        if (v_value(s, depth + 1, child))
+            return 1;
+        if (kind == K_ITEM) {
+            if (v == f->desc)
+                f->desc_end = s->p;
+            else if (key_is(k, klen[nk - 1], "Values"))
+                f->values = v, f->values_end = s->p;
+            else if (key_is(k, klen[nk - 1], "CreateTime"))
+                f->ctime = v, f->ctime_end = s->p;
+        } else if ((kind == K_SD || kind == K_DESC) && self == f->desc && *v == '"' &&
+                   key_is(k, klen[nk - 1], "Location")) {
+            f->loc = v;
+            f->loc_end = s->p;
+        } else if (kind == K_COL && *v == '"' && key_is(k, klen[nk - 1], "Name")) {
+            /* columns_ok(): 1..255 code points; escapes would need decoding: jansson's. */
+            size_t n = memchr(v + 1, '\\', (size_t)(s->p - v - 2)) ? 0 : u8count(v + 1, s->p - 1);
+
+            name_ok = n >= 1 && n <= 255;
+        }
         if (s->p >= s->end)
             return 1;
         if (*s->p == '}') {
             s->p++;
-            return 0;
+            break;
         }
         if (*s->p != ',')
             return 1;
         s->p++;
     }
+done:
+    if (kind == K_COL && !name_ok)
+        f->cols_bad = 1;
+    return 0;
 }
 
-static int v_array(struct vs *s, unsigned depth)
+static int v_array(struct vs *s, unsigned depth, int kind)
 {
     if (depth > W_MAX_DEPTH)
         return 1;
@@ -192,7 +294,15 @@ static int v_array(struct vs *s, unsigned depth)
         return 0;
     }
     for (;;) {
-        if (v_value(s, depth + 1) || s->p >= s->end)
+        int child = K_ANY;
+
+        if (kind == K_COLS && s->p < s->end) {
+            if (*s->p == '{')
+                child = K_COL;
+            else
+                s->f->cols_bad = 1;
+        }
+        if (v_value(s, depth + 1, child) || s->p >= s->end)
             return 1;
         if (*s->p == ']') {
             s->p++;
@@ -230,7 +340,7 @@ static int v_literal(struct vs *s, const char *lit, size_t n)
     return 0;
 }
 
-static int v_value(struct vs *s, unsigned depth)
+static int v_value(struct vs *s, unsigned depth, int kind)
 {
     if (s->p >= s->end)
         return 1;
@@ -238,9 +348,9 @@ static int v_value(struct vs *s, unsigned depth)
     case '"':
         return v_string(s);
     case '{':
-        return v_object(s, depth);
+        return v_object(s, depth, kind);
     case '[':
-        return v_array(s, depth);
+        return v_array(s, depth, kind);
     case 't':
         return v_literal(s, "true", 4);
     case 'f':
@@ -252,7 +362,7 @@ static int v_value(struct vs *s, unsigned depth)
     }
 }
 
-/* ---- walking a validated element ---- */
+/* ---- the parts of a validated element ---- */
 
 /* The closing quote of the validated string whose contents start at @p p. */
 static const char *str_close(const char *p, const char *end)
@@ -266,144 +376,6 @@ static const char *str_close(const char *p, const char *end)
             return q;
         p = q + 1;
     }
-}
-
-/* End of the validated value at @p p. */
-static const char *w_skip(const char *p, const char *end)
-{
-    size_t depth = 0;
-
-    do {
-        switch (*p) {
-        case '"':
-            p = str_close(p + 1, end) + 1;
-            continue;
-        case '{':
-        case '[':
-            depth++;
-            break;
-        case '}':
-        case ']':
-            depth--;
-            break;
-        default:
-            if (!depth) {
-                while (p < end && *p != ',' && *p != '}' && *p != ']')
-                    p++;
-                return p;
-            }
-        }
-        p++;
-    } while (depth);
-    return p;
-}
-
-/* Members of a validated object: calls @p cb(key, keylen, value, end of value, arg). */
-static int w_members(const char *o, const char *end,
-                     int (*cb)(const char *k, size_t kn, const char *v, const char *vend,
-                               void *arg),
-                     void *arg)
-{
-    const char *p = o + 1;
-
-    if (*p == '}')
-        return 0;
-    for (;;) {
-        const char *k = p + 1, *kend = str_close(k, end), *v = kend + 2;
-        const char *vend = w_skip(v, end);
-        int r = cb(k, (size_t)(kend - k), v, vend, arg);
-
-        if (r)
-            return r;
-        if (*vend == '}')
-            return 0;
-        p = vend + 1;
-    }
-}
-
-static int key_is(const char *k, size_t kn, const char *name)
-{
-    return kn == strlen(name) && memcmp(k, name, kn) == 0;
-}
-
-/* Code points of the UTF-8 in [s, end). */
-static size_t u8count(const char *s, const char *end)
-{
-    size_t n = 0;
-
-    for (; s < end; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
-/* What an item's top level says. */
-struct witem {
-    const char *values, *values_end; /* the Values list */
-    const char *sd;                  /* Sd's value */
-    const char *sd_end;
-    const char *ctime, *ctime_end; /* CreateTime's value */
-};
-
-static int item_member(const char *k, size_t kn, const char *v, const char *vend, void *arg)
-{
-    struct witem *w = arg;
-
-    if (key_is(k, kn, "Values")) {
-        w->values = v;
-        w->values_end = vend;
-    } else if (key_is(k, kn, "Sd")) {
-        w->sd = v;
-        w->sd_end = vend;
-    } else if (key_is(k, kn, "CreateTime")) {
-        w->ctime = v;
-        w->ctime_end = vend;
-    }
-    return 0;
-}
-
-/* A column of Sd.Cols as columns_ok() wants it: Name 1..255 code points, Type a string. */
-static int col_member(const char *k, size_t kn, const char *v, const char *vend, void *arg)
-{
-    int *name_ok = arg;
-
-    if (key_is(k, kn, "Name")) {
-        /* Escapes would need decoding: such names go to jansson. */
-        size_t n = *v == '"' && !memchr(v + 1, '\\', (size_t)(vend - v - 2))
-                       ? u8count(v + 1, vend - 1)
-                       : 0;
-
-        if (n < 1 || n > 255)
-            return 1;
-        *name_ok = 1;
-    } else if (key_is(k, kn, "Type")) {
-        if (*v != '"' && *v != 'n')
-            return 1;
-    }
-    return 0;
-}
-
-static int sd_member(const char *k, size_t kn, const char *v, const char *vend, void *arg)
-{
-    const char *p;
-
-    (void)arg;
-    if (!key_is(k, kn, "Cols") || *v == 'n')
-        return 0;
-    if (*v != '[')
-        return 1;
-    for (p = v + 1; *p != ']';) {
-        const char *cend;
-        int name_ok = 0;
-
-        if (*p != '{')
-            return 1;
-        cend = w_skip(p, vend);
-        if (w_members(p, cend, col_member, &name_ok) || !name_ok)
-            return 1;
-        p = *cend == ',' ? cend + 1 : cend;
-    }
-    return 0;
 }
 
 /* The key of a validated Values list of at most SIM_MAX_KEYS strings of <= 1024 code points. */
@@ -420,7 +392,8 @@ static int values_key(struct sim_wpart *wp, const char *v, const char *vend)
             return 1;
         s[n] = p + 1;
         e[n] = str_close(p + 1, vend);
-        if (memchr(s[n], '\\', (size_t)(e[n] - s[n])) || u8count(s[n], e[n]) > 1024)
+        if (memchr(s[n], '\\', (size_t)(e[n] - s[n])) ||
+            u8count((const unsigned char *)s[n], (const unsigned char *)e[n]) > 1024)
             return 1;
         len += (size_t)(e[n] - s[n]) + 1;
         p = e[n] + 1;
@@ -448,34 +421,44 @@ static int values_key(struct sim_wpart *wp, const char *v, const char *vend)
  */
 static int item_fast(struct sim_wpart *wp, const char *e, size_t n, int text)
 {
-    struct vs s = {(const unsigned char *)e, (const unsigned char *)e + n};
-    struct witem w;
+    struct wfound f;
+    struct vs s = {(const unsigned char *)e, (const unsigned char *)e + n, &f};
+    const unsigned char *u = (const unsigned char *)e;
+    struct sim_ptext *t = &wp->text;
     int r;
 
-    if (n < 2 || *e != '{' || v_object(&s, 1) || s.p != s.end)
-        return 1;
-    memset(&w, 0, sizeof(w));
-    w_members(e, e + n, item_member, &w);
-    if (!w.values)
+    memset(&f, 0, sizeof(f));
+    if (n < 2 || *e != '{' || v_object(&s, 1, K_ITEM) || s.p != s.end || !f.values)
         return 1;
     if (text) {
-        if (w.sd && *w.sd != 'n' && (*w.sd != '{' || w_members(w.sd, w.sd_end, sd_member, NULL)))
+        /* sim_dlf_part_text(): Sd an object (or null) with valid Cols. */
+        if (f.sdv && *f.sdv != 'n' && (*f.sdv != '{' || f.cols_bad))
             return 1;
-        if (w.ctime) {
+        if (f.ctime) {
             /* A non-zero integer stays; 0, null or another type: the jansson path. */
-            if (!(*w.ctime == '-' || (*w.ctime >= '1' && *w.ctime <= '9')))
+            if (!(*f.ctime == '-' || (*f.ctime >= '1' && *f.ctime <= '9')))
                 return 1;
             wp->has_time = 1;
         }
     }
-    r = values_key(wp, w.values, w.values_end);
-    if (r)
+    r = values_key(wp, (const char *)f.values, (const char *)f.values_end);
+    if (r || !text)
         return r;
-    if (text) {
-        wp->text.text = e;
-        wp->text.len = n;
-        sim_ptext_split(&wp->text);
-        wp->text.len = n - 1; /* the tail adds the closing brace */
+    /* The text is the element but its closing brace (the tail puts it back). */
+    t->text = e;
+    t->len = n - 1;
+    if (f.desc) {
+        /* The pieces split_text() finds, known from the walk. */
+        t->split = 1;
+        t->sd = (size_t)(f.desc - u);
+        t->sdend = (size_t)(f.desc_end - u);
+        if (f.loc) {
+            t->loc = (size_t)(f.loc + 1 - u);
+            t->locend = (size_t)(f.loc_end - 1 - u);
+        } else {
+            t->loc = t->locend = t->sdend;
+        }
+        t->hash = sim_sd_hash(e + t->sd, t->loc - t->sd, e + t->locend, t->sdend - t->locend);
     }
     return 0;
 }
@@ -597,7 +580,7 @@ static int find_list(const char *body, size_t len, const char *listkey, const ch
         p = skip_any(v, end);
         if (!p)
             return 1;
-        if (key_is(k, (size_t)(kend - k), listkey)) {
+        if (key_is((const unsigned char *)k, (size_t)(kend - k), listkey)) {
             found++;
             *ls = v;
             *le = p;

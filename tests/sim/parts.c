@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "catalog.h"
 
 #define ARENA_CHUNK (1u << 20)
@@ -56,21 +58,13 @@ struct sd_ref {
     uint32_t loclen; /* bytes of the Location string (escaped, no quotes) */
 };
 
-static uint64_t sd_hash(const char *head, size_t hl, const char *tail, size_t tl)
+uint64_t sim_sd_hash(const char *head, size_t hl, const char *tail, size_t tl)
 {
-    uint64_t h = 14695981039346656037ULL;
-    size_t i;
-
-    for (i = 0; i < hl; i++)
-        h = (h ^ (unsigned char)head[i]) * 1099511628211ULL;
-    h = (h ^ 0xff) * 1099511628211ULL;
-    for (i = 0; i < tl; i++)
-        h = (h ^ (unsigned char)tail[i]) * 1099511628211ULL;
-    return h;
+    return XXH3_64bits_withSeed(tail, tl, XXH3_64bits(head, hl));
 }
 
 /*
- * The interned descriptor with @p head and @p tail (@p h: their sd_hash()), one reference
+ * The interned descriptor with @p head and @p tail (@p h: their sim_sd_hash()), one reference
  * taken; NULL: no memory.
  */
 static struct sim_sdint *sd_intern(struct sim_parts *p, uint64_t h, const char *head, size_t hl,
@@ -449,8 +443,8 @@ static int insert_block(struct sim_parts *p, size_t at)
 int sim_ptext_split(struct sim_ptext *t)
 {
     t->split = split_text(t->text, t->len, &t->sd, &t->loc, &t->locend, &t->sdend);
-    t->hash = t->split ? sd_hash(t->text + t->sd, t->loc - t->sd, t->text + t->locend,
-                                 t->sdend - t->locend)
+    t->hash = t->split ? sim_sd_hash(t->text + t->sd, t->loc - t->sd, t->text + t->locend,
+                                     t->sdend - t->locend)
                        : 0;
     return t->split;
 }

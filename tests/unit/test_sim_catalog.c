@@ -1317,6 +1317,13 @@ static const struct {
     {"{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Location\":\"l\"},\"Sd\":{\"Location\":\"m\"}}",
      1},
     {"{\"Values\":[\"a\"],\"Sd\":{\"Cols\":null,\"Location\":5}}", 1},
+    {"{\"Values\":[\"a\"],\"Sd\":null,\"StorageDescriptor\":{\"A\":1,\"Location\":\"l\"}}", 1},
+    {"{\"Values\":[\"a\"],\"X\":{\"Sd\":{\"Cols\":5}},\"Sd\":{\"A\":{\"Location\":\"in\"},"
+     "\"Location\":\"out\",\"B\":{\"Cols\":1}}}",
+     1},
+    {"{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Cols\":[1]},\"Sd\":{\"Cols\":[{\"Name\":\"c\","
+     "\"X\":{\"Name\":1}}]}}",
+     1},
     {"{\"Values\":[\"a\"],\"Sd\":null}", 1},
     {"{\"Values\":[\"a\"],\"Sd\":{\"Cols\":[{\"Name\":\"c\",\"Type\":null}]}}", 1},
     {"{\"Values\":[\"a\"],\"Sd\":{\"Cols\":[]}}", 1},
@@ -1371,6 +1378,12 @@ static const struct {
     {"{\"Values\":[\"a\"],\"Sd\":{\"Cols\":[{\"Name\":1}]}}", 0},
     {"{\"Values\":[\"a\"],\"Sd\":{\"Cols\":[{\"Name\":\"c\",\"Type\":5}]}}", 0},
     {"{\"Values\":[\"a\"],\"Sd\":{\"Cols\":[{\"Name\":\"c\"},{\"Name\":\"d\",\"Type\":[]}]}}", 0},
+    {"{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Location\":\"l\"},\"Sd\":{\"Location\":\"m\","
+     "\"Cols\":[{\"Name\":\"\"}]}}",
+     0},
+    {"{\"Values\":[\"a\"],\"Sd\":{\"Cols\":[{\"Name\":null}]}}", 0},
+    {"{\"Values\":[\"a\"],\"Sd\":{\"Cols\":[{\"Name\":\"c\"},[]]}}", 0},
+    {"{\"Values\":[\"a\"],\"Sd\":{\"Cols\":\"c\"}}", 0},
     /* Not objects. */
     {"[\"a\"]", 0},
     {"\"x\"", 0},
