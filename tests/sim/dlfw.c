@@ -4,17 +4,20 @@
  * BatchDeletePartitions) prepared from the request body without the global lock and
  * without a JSON tree for the common item.
  *
- * The body's top level is walked structurally; the batch list is split into its elements
- * with lib/jscan.c; the rest of the body (the list emptied) is parsed by jansson, small.
- * An element that is a compact object of plain JSON (strings in valid UTF-8 whose escapes are
- * the short ones jansson writes back, Values and column names without escapes, integers of
- * at most 18 digits other than -0, no reals, no duplicate keys, no whitespace, shallow) whose Values, Sd, Sd.Cols and CreateTime pass the checks of
- * sim_dlf_part_text() is a "fast" item: its key comes from its Values, and the text to store
- * is its own bytes, because jansson would dump exactly those bytes again, plus the CreateTime
- * member jansson's server_time() appends. Any other element is parsed by jansson alone (its
- * value is what jansson gives it inside the whole body) and handled as before. When the body
- * as a whole is anything else (not one object, the list absent, repeated, not a list, too
- * long, escaped top-level keys, a parse error anywhere), nothing is kept and the caller
+ * One walk over the body: its top level structurally, the batch list element by element.
+ * An element that is a compact object of plain JSON (strings in valid UTF-8 whose only
+ * escapes are the short ones jansson writes back, Values and column names without escapes,
+ * integers of at most 18 digits other than -0, no reals, no duplicate keys, no whitespace,
+ * at most W_MAX_DEPTH deep) whose Values, Sd, Sd.Cols and CreateTime pass the checks of
+ * sim_dlf_part_text() is a "fast" item, validated and prepared in the same walk: its key
+ * comes from its Values, and the text to store is its own bytes (jansson would dump exactly
+ * those again) plus the CreateTime member server_time() appends; the descriptor split and
+ * its hash are found on the way, so the lock is held only for lookups, the intern and the
+ * insert. Any other element is skipped structurally and parsed by jansson alone (its value
+ * is what jansson gives it inside the whole body), then handled as before. The rest of the
+ * body (the list emptied) is parsed by jansson. When the body as a whole is anything else
+ * (not one object, the list absent, repeated or not a list, more elements than the batch
+ * cap, an escaped top-level key, a parse error anywhere), nothing is kept and the caller
  * parses the whole body with jansson, which gives today's answers and error messages.
  */
 #include <errno.h>
@@ -416,20 +419,24 @@ static int values_key(struct sim_wpart *wp, const char *v, const char *vend)
 }
 
 /*
- * Prepare element [e, e + n) as a fast item. @return 0 done, 1 not a fast item (nothing
- * kept), -ENOMEM.
+ * Prepare the element at @p e (the body ends at @p end) as a fast item; *eend: its end.
+ * @return 0 done, 1 not a fast item (nothing kept), -ENOMEM.
  */
-static int item_fast(struct sim_wpart *wp, const char *e, size_t n, int text)
+static int item_fast(struct sim_wpart *wp, const char *e, const char *end, int text,
+                     const char **eend)
 {
     struct wfound f;
-    struct vs s = {(const unsigned char *)e, (const unsigned char *)e + n, &f};
+    struct vs s = {(const unsigned char *)e, (const unsigned char *)end, &f};
     const unsigned char *u = (const unsigned char *)e;
     struct sim_ptext *t = &wp->text;
+    size_t n;
     int r;
 
     memset(&f, 0, sizeof(f));
-    if (n < 2 || *e != '{' || v_object(&s, 1, K_ITEM) || s.p != s.end || !f.values)
+    if (end - e < 2 || *e != '{' || v_object(&s, 1, K_ITEM) || !f.values)
         return 1;
+    *eend = (const char *)s.p;
+    n = (size_t)(s.p - u);
     if (text) {
         /* sim_dlf_part_text(): Sd an object (or null) with valid Cols. */
         if (f.sdv && *f.sdv != 'n' && (*f.sdv != '{' || f.cols_bad))
@@ -513,49 +520,78 @@ static const char *skip_any(const char *p, const char *end)
     return p;
 }
 
-struct elems {
-    const char **s;
-    size_t *n;
-    size_t count, cap, max;
-    const char *last_end;
-};
-
-static int elem_cb(const char *e, size_t n, void *arg)
+/*
+ * The elements of the list at @p v (its '[') into wb->items, one walk: a fast item is
+ * validated and prepared as it is walked; any other element is skipped structurally and
+ * parsed by jansson alone. *out: past the closing ']'.
+ * @return 0, 1 to hand the body over (more than @p max elements, bad syntax), -ENOMEM.
+ */
+static int take_list(struct sim_wbatch *wb, const char *v, const char *end, int text, size_t max,
+                     const char **out)
 {
-    struct elems *el = arg;
+    const char *p = ws(v + 1, end);
+    size_t cap = 0;
 
-    if (el->count == el->max)
-        return 1;
-    if (el->count == el->cap) {
-        size_t cap = el->cap ? el->cap * 2 : 128;
-        const char **s = realloc(el->s, cap * sizeof(*s));
-        size_t *nn;
-
-        if (!s)
-            return -ENOMEM;
-        el->s = s;
-        nn = realloc(el->n, cap * sizeof(*nn));
-        if (!nn)
-            return -ENOMEM;
-        el->n = nn;
-        el->cap = cap;
+    if (p < end && *p == ']') {
+        *out = p + 1;
+        return 0;
     }
-    el->s[el->count] = e;
-    el->n[el->count++] = n;
-    el->last_end = e + n;
-    return 0;
+    for (;;) {
+        const char *e = p, *eend = NULL;
+        struct sim_wpart *wp;
+        int r;
+
+        if (wb->n == max)
+            return 1;
+        if (wb->n == cap) {
+            size_t nc = cap ? cap * 2 : 128;
+            struct sim_wpart *ni = realloc(wb->items, nc * sizeof(*ni));
+
+            if (!ni)
+                return -ENOMEM;
+            wb->items = ni;
+            cap = nc;
+        }
+        wp = &wb->items[wb->n++];
+        memset(wp, 0, sizeof(*wp));
+        r = item_fast(wp, e, end, text, &eend);
+        if (r < 0)
+            return r;
+        if (r == 0) {
+            wb->nfast++;
+        } else {
+            memset(wp, 0, sizeof(*wp));
+            eend = skip_any(e, end);
+            if (!eend)
+                return 1;
+            /* A parse error here is one of the whole body: jansson tells it. */
+            wp->json = json_loadb(e, (size_t)(eend - e), JSON_DECODE_ANY, NULL);
+            if (!wp->json)
+                return 1;
+        }
+        p = ws(eend, end);
+        if (p >= end)
+            return 1;
+        if (*p == ']') {
+            *out = p + 1;
+            return 0;
+        }
+        if (*p != ',')
+            return 1;
+        p = ws(p + 1, end);
+    }
 }
 
 /*
- * The list member @p listkey of the body's top-level object: [*ls, *le). @return 0, or 1
- * when the body is not one object with exactly one such member (keys compared raw; a key
- * with an escape sends the body to jansson).
+ * Walk the body's top-level object; its one member @p listkey must be a list, taken by
+ * take_list() ([*ls, *le) its extent); the other members are skipped. Keys are compared raw:
+ * a key with an escape hands the body over. @return 0, 1 to hand it over, -ENOMEM.
  */
-static int find_list(const char *body, size_t len, const char *listkey, const char **ls,
-                     const char **le)
+static int walk_body(struct sim_wbatch *wb, const char *body, size_t len, const char *listkey,
+                     int text, size_t max, const char **ls, const char **le)
 {
     const char *p = ws(body, body + len), *end = body + len;
-    size_t found = 0;
+    int r;
 
     if (p >= end || *p != '{')
         return 1;
@@ -577,13 +613,18 @@ static int find_list(const char *body, size_t len, const char *listkey, const ch
         if (p >= end || *p != ':')
             return 1;
         v = ws(p + 1, end);
-        p = skip_any(v, end);
-        if (!p)
-            return 1;
         if (key_is((const unsigned char *)k, (size_t)(kend - k), listkey)) {
-            found++;
+            if (*ls || v >= end || *v != '[')
+                return 1;
+            r = take_list(wb, v, end, text, max, &p);
+            if (r)
+                return r;
             *ls = v;
             *le = p;
+        } else {
+            p = skip_any(v, end);
+            if (!p)
+                return 1;
         }
         p = ws(p, end);
         if (p >= end)
@@ -594,36 +635,24 @@ static int find_list(const char *body, size_t len, const char *listkey, const ch
             return 1;
         p = ws(p + 1, end);
     }
-    return found == 1 && ws(p + 1, end) == end && **ls == '[' ? 0 : 1;
+    return *ls && ws(p + 1, end) == end ? 0 : 1;
 }
 
 int sim_wbatch_prepare(struct sim_wbatch *wb, const char *body, size_t len, const char *listkey,
                        int text, size_t max_items)
 {
-    struct elems el;
     struct g2d_buf rb;
-    const char *ls = NULL, *le = NULL, *p;
+    const char *ls = NULL, *le = NULL;
     const json_t *l;
-    size_t i;
     int r;
 
     memset(wb, 0, sizeof(*wb));
-    memset(&el, 0, sizeof(el));
     sclass_init();
-    if (!body || find_list(body, len, listkey, &ls, &le))
+    if (!body)
         return 1;
-    el.max = max_items;
-    r = g2d_jscan_array(ls, (size_t)(le - ls), elem_cb, &el);
-    if (r) {
-        r = r == -ENOMEM ? r : 1;
+    r = walk_body(wb, body, len, listkey, text, max_items, &ls, &le);
+    if (r)
         goto fail;
-    }
-    /* Nothing but whitespace between the last element (or '[') and the closing ']'. */
-    p = ws(el.count ? el.last_end : ls + 1, le);
-    if (p != le - 1) {
-        r = 1;
-        goto fail;
-    }
     /* The rest of the body, with the list emptied, parsed by jansson. */
     g2d_buf_init(&rb, 0);
     if (g2d_buf_append(&rb, body, (size_t)(ls - body)) || g2d_buf_puts(&rb, "[]") ||
@@ -639,33 +668,8 @@ int sim_wbatch_prepare(struct sim_wbatch *wb, const char *body, size_t len, cons
         r = 1;
         goto fail;
     }
-    wb->items = calloc(el.count ? el.count : 1, sizeof(*wb->items));
-    if (!wb->items) {
-        r = -ENOMEM;
-        goto fail;
-    }
-    wb->n = el.count;
-    for (i = 0; i < el.count; i++) {
-        struct sim_wpart *wp = &wb->items[i];
-
-        r = item_fast(wp, el.s[i], el.n[i], text);
-        if (r < 0)
-            goto fail;
-        if (r == 0) {
-            wb->nfast++;
-            continue;
-        }
-        memset(wp, 0, sizeof(*wp));
-        wp->json = json_loadb(el.s[i], el.n[i], JSON_DECODE_ANY, NULL);
-        if (!wp->json)
-            goto fail; /* r == 1: a parse error, told by the whole body's parse */
-    }
-    free(el.s);
-    free(el.n);
     return 0;
 fail:
-    free(el.s);
-    free(el.n);
     sim_wbatch_done(wb);
     return r;
 }
