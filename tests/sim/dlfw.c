@@ -41,38 +41,12 @@
  * characters, bytes that cannot start a UTF-8 sequence), then UTF-8 lead bytes: 3 C2-DF,
  * 4 E0, 5 E1-EC and EE-EF, 6 ED, 7 F0, 8 F1-F3, 9 F4; 10 the backslash.
  */
-static unsigned char sclass[256];
-
-static void sclass_init(void)
-{
-    unsigned c;
-
-    if (sclass['"'] == 1)
-        return;
-    for (c = 0; c < 256; c++) {
-        unsigned char k = 2;
-
-        if (c >= 0x20 && c < 0x80)
-            k = 0;
-        else if (c >= 0xC2 && c <= 0xDF)
-            k = 3;
-        else if (c == 0xE0)
-            k = 4;
-        else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF)
-            k = 5;
-        else if (c == 0xED)
-            k = 6;
-        else if (c == 0xF0)
-            k = 7;
-        else if (c >= 0xF1 && c <= 0xF3)
-            k = 8;
-        else if (c == 0xF4)
-            k = 9;
-        sclass[c] = k;
-    }
-    sclass['\\'] = 10;
-    sclass['"'] = 1; /* last: marks the table as ready */
-}
+static const unsigned char sclass[256] = {
+    [0x00 ... 0x1f] = 2, ['"'] = 1,  ['\\'] = 10,         [0x80 ... 0xc1] = 2,
+    [0xc2 ... 0xdf] = 3, [0xe0] = 4, [0xe1 ... 0xec] = 5, [0xed] = 6,
+    [0xee ... 0xef] = 5, [0xf0] = 7, [0xf1 ... 0xf3] = 8, [0xf4] = 9,
+    [0xf5 ... 0xff] = 2,
+};
 
 static int cont(const unsigned char *p, const unsigned char *end, size_t n, unsigned char lo,
                 unsigned char hi)
@@ -647,7 +621,6 @@ int sim_wbatch_prepare(struct sim_wbatch *wb, const char *body, size_t len, cons
     int r;
 
     memset(wb, 0, sizeof(*wb));
-    sclass_init();
     if (!body)
         return 1;
     r = walk_body(wb, body, len, listkey, text, max_items, &ls, &le);
