@@ -172,6 +172,28 @@ struct sim_prec *sim_parts_find(const struct sim_parts *p, const char *key, size
  */
 int sim_parts_put(struct sim_parts *p, const char *key, size_t len, unsigned nvalues,
                   unsigned variant, const char *text, size_t textlen, int arena);
+/*
+ * A text to store, possibly in two parts (@p tail appended to @p text), with its storage
+ * descriptor located by sim_ptext_split(). The split may be computed without the lock (it
+ * reads only the text); the descriptor must lie in the first part.
+ */
+struct sim_ptext {
+    const char *text;
+    size_t len;
+    const char *tail; /* may be NULL */
+    size_t taillen;
+    int split; /* 1: [sd, sdend) is the descriptor, [loc, locend) its Location's contents */
+    size_t sd, loc, locend, sdend;
+    uint64_t hash; /* of the descriptor minus the Location */
+};
+
+/* The hash of a descriptor minus its Location: @p head and @p tail around it. */
+uint64_t sim_sd_hash(const char *head, size_t hl, const char *tail, size_t tl);
+/* Locate the descriptor in t->text (sets split, offsets, hash). @return t->split. */
+int sim_ptext_split(struct sim_ptext *t);
+/* sim_parts_put() of a prepared text (@p t NULL: no text). */
+int sim_parts_put_text(struct sim_parts *p, const char *key, size_t len, unsigned nvalues,
+                       unsigned variant, const struct sim_ptext *t, int arena);
 /* @return 0 or -ENOENT. */
 int sim_parts_remove(struct sim_parts *p, const char *key, size_t len);
 /* First position whose key is >= @p key (NULL = the beginning). */
@@ -214,6 +236,50 @@ struct sim_pscan {
 long sim_parts_scan(const struct sim_pscan *s, const char *start, size_t startlen, size_t max,
                     const struct sim_prec **out, const struct sim_prec **next,
                     struct g2d_error *err);
+
+/* ---- dlfw.c: DLF partition batch writes prepared without the lock ---- */
+
+/* One element of a batch list (PartitionInputs or PartitionValueList), prepared. */
+struct sim_wpart {
+    char *key; /* fast item: its key (from Values); NULL: see json */
+    size_t keylen;
+    unsigned nvalues;
+    json_t *json;          /* any other element: as jansson parses it (owned) */
+    struct sim_ptext text; /* fast PartitionInput: its bytes but the final '}', split */
+    int has_time;          /* ... which carry a non-zero integer CreateTime */
+};
+
+struct sim_wbatch {
+    json_t *in; /* the body with the list emptied (owned) */
+    struct sim_wpart *items;
+    size_t n;
+    size_t nfast; /* items with a key */
+};
+
+/*
+ * Prepare a batch body whose list member is @p listkey (of at most @p max_items elements);
+ * @p text: the elements are PartitionInputs whose texts will be stored, else only their
+ * Values are used. Reads only @p body (no lock needed). On 0, wb->in is the body without the
+ * list's elements and wb->items the elements: a fast item is a compact plain object whose
+ * stored text is its own bytes plus sim_wpart_tail(), byte for byte what
+ * sim_dlf_part_text() would store; anything else is parsed by jansson alone.
+ * @return 0, 1 when the whole body must go to jansson (nothing kept), -ENOMEM.
+ */
+int sim_wbatch_prepare(struct sim_wbatch *wb, const char *body, size_t len, const char *listkey,
+                       int text, size_t max_items);
+void sim_wbatch_done(struct sim_wbatch *wb);
+/* The Values of a fast item as a new JSON list (NULL: no memory). */
+json_t *sim_wpart_values(const struct sim_wpart *wp);
+/*
+ * The end of a fast item's stored text into @p buf: "}" when it has its own CreateTime, else
+ * ",\"CreateTime\":<create_time>}". @return its length (0: @p size too small).
+ */
+size_t sim_wpart_tail(const struct sim_wpart *wp, int64_t create_time, char *buf, size_t size);
+/*
+ * The CreateTime a replacement without one gets (model.c's server_time()): the non-zero
+ * integer CreateTime of the stored text of @p old, else @p now.
+ */
+int64_t sim_prec_keep_time(const struct sim_prec *old, int64_t now);
 
 /* ---- model.c: object shapes ---- */
 

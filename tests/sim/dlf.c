@@ -769,20 +769,97 @@ static int injected(struct sim_req *rq, const char *key, size_t len, char *code,
     return sim_fault_item(rq->sim, rq->op->name, joined, code, codelen, msg, msglen);
 }
 
+/*
+ * One element of a batch list, from the prepared body (rq->wb, dlfw.c) or from the whole
+ * body's tree. A fast item has its key ready; any other has its parsed element (pi) and,
+ * when its Values are a list of strings, a key made here.
+ */
+struct bitem {
+    const struct sim_wpart *wp; /* fast item, or NULL */
+    const json_t *pi;
+    const json_t *vals; /* pi's Values */
+    json_t *fvals;      /* a fast item's Values, made for an error entry */
+    const char *key;
+    char *own; /* key made here */
+    size_t n, len;
+};
+
+/* Element @p i of the batch: @return 0, or -1 when its Values are not a list of strings. */
+static int bitem_get(struct sim_req *rq, const json_t *list, size_t i, struct bitem *it)
+{
+    memset(it, 0, sizeof(*it));
+    if (rq->wb && rq->wb->items[i].key) {
+        it->wp = &rq->wb->items[i];
+        it->key = it->wp->key;
+        it->len = it->wp->keylen;
+        it->n = it->wp->nvalues;
+        return 0;
+    }
+    it->pi = rq->wb ? rq->wb->items[i].json : json_array_get(list, i);
+    it->vals = json_object_get(it->pi, "Values");
+    it->key = it->own = values_key(it->vals, &it->n, &it->len);
+    return it->key ? 0 : -1;
+}
+
+static void bitem_done(struct bitem *it)
+{
+    free(it->own);
+    json_decref(it->fvals);
+}
+
+static void bitem_error(json_t *errs, struct bitem *it, const char *code, const char *msg)
+{
+    if (it->wp && !it->fvals)
+        it->fvals = sim_wpart_values(it->wp);
+    item_error(errs, it->wp ? it->fvals : it->vals, code, msg);
+}
+
+/* The number of elements of the batch list @p key, or -1 with the error answered. */
+static long batch_count(struct sim_req *rq, const json_t *in, const char *key, const json_t **list,
+                        struct sim_resp *rs)
+{
+    *list = NULL;
+    if (rq->wb)
+        return (long)rq->wb->n; /* a list within the cap (sim_wbatch_prepare) */
+    *list = batch_list(rq, in, key, rs);
+    return *list ? (long)json_array_size(*list) : -1;
+}
+
+/* Store the text of fast item @p wp (its tail written now). @return sim_parts_put's. */
+static int put_fast(struct sim_parts *p, const struct bitem *it, const struct sim_prec *old,
+                    int64_t now, char **text)
+{
+    struct sim_ptext t = it->wp->text;
+    char tail[48];
+
+    t.taillen = sim_wpart_tail(it->wp, sim_prec_keep_time(old, now), tail, sizeof(tail));
+    t.tail = tail;
+    if (text) {
+        *text = malloc(t.len + t.taillen + 1);
+        if (*text) {
+            memcpy(*text, t.text, t.len);
+            memcpy(*text + t.len, tail, t.taillen);
+            (*text)[t.len + t.taillen] = '\0';
+        }
+    }
+    return sim_parts_put_text(p, it->key, it->len, (unsigned)it->n, 0, &t, 0);
+}
+
 /* BatchCreatePartitions (create) and BatchUpdatePartitions (!create). */
 static void batch_write(struct sim_req *rq, json_t *in, struct sim_resp *rs, int create)
 {
     struct g2d_expr_key keys[SIM_MAX_KEYS];
     const json_t *list;
     struct sim_item *t;
-    json_t *errs, *done = NULL, *pi;
+    json_t *errs, *done = NULL;
     int if_not_exists = body_bool(in, "IfNotExists");
     size_t nkeys, i;
+    long count;
     int64_t now = (int64_t)time(NULL);
 
     if (!(t = dlf_db_table(rq, in, create ? "InvalidObject" : "NoSuchObject", create ? 400 : 404,
                            rs)) ||
-        !(list = batch_list(rq, in, "PartitionInputs", rs)))
+        (count = batch_count(rq, in, "PartitionInputs", &list, rs)) < 0)
         return;
     if (!t->parts && !(t->parts = sim_parts_new())) {
         nomem(rq, rs);
@@ -792,44 +869,53 @@ static void batch_write(struct sim_req *rq, json_t *in, struct sim_resp *rs, int
     errs = json_array();
     if (create && body_bool(in, "NeedResult"))
         done = json_array();
-    json_array_foreach(list, i, pi)
-    {
-        const json_t *vals = json_object_get(pi, "Values");
-        char code[64], msg[512], *key, *text;
+    for (i = 0; i < (size_t)count; i++) {
+        char code[64], msg[512], *text = NULL;
         const struct sim_prec *old;
+        struct bitem it;
         json_t *oldj = NULL;
-        size_t n, len;
+        int r;
 
-        key = values_key(vals, &n, &len);
-        if (!key) {
-            item_error(errs, vals, "InvalidObject", "Values must be a list of strings.");
+        if (bitem_get(rq, list, i, &it) < 0) {
+            bitem_error(errs, &it, "InvalidObject", "Values must be a list of strings.");
+            bitem_done(&it);
             continue;
         }
-        old = sim_parts_find(t->parts, key, len);
-        if (n != nkeys) {
+        old = sim_parts_find(t->parts, it.key, it.len);
+        if (it.n != nkeys) {
             snprintf(msg, sizeof(msg),
                      "The number of partition values (%zu) does not match the number of "
                      "partition keys (%zu).",
-                     n, nkeys);
-            item_error(errs, vals, "InvalidObject", msg);
-        } else if (injected(rq, key, len, code, sizeof(code), msg, sizeof(msg))) {
-            item_error(errs, vals, code, msg);
+                     it.n, nkeys);
+            bitem_error(errs, &it, "InvalidObject", msg);
+        } else if (injected(rq, it.key, it.len, code, sizeof(code), msg, sizeof(msg))) {
+            bitem_error(errs, &it, code, msg);
         } else if (create && old && !if_not_exists) {
-            item_error(errs, vals, "AlreadyExists", "Partition already exists.");
+            bitem_error(errs, &it, "AlreadyExists", "Partition already exists.");
         } else if (create && old) {
             /* IfNotExists: left as it is, not an error. */
         } else if (!create && !old) {
-            item_error(errs, vals, "NoSuchObject", "Partition not found.");
+            bitem_error(errs, &it, "NoSuchObject", "Partition not found.");
+        } else if (it.wp) {
+            r = put_fast(t->parts, &it, old, now, done ? &text : NULL);
+            if (r < 0 || (done && !text)) {
+                bitem_error(errs, &it, "InternalError", "Out of memory.");
+            } else {
+                rq->sim->stats[SIM_DLF].partition_items++;
+                if (done)
+                    json_array_append_new(done, json_loads(text, 0, NULL));
+            }
+            free(text);
         } else {
             if (old)
                 oldj = sim_prec_json(old);
-            text = sim_dlf_part_text(pi, oldj, now, nkeys, msg, sizeof(msg));
+            text = sim_dlf_part_text(it.pi, oldj, now, nkeys, msg, sizeof(msg));
             json_decref(oldj);
             if (!text) {
-                item_error(errs, vals, "InvalidObject", msg);
-            } else if (sim_parts_put(t->parts, key, len, (unsigned)n, 0, text, strlen(text), 0) <
-                       0) {
-                item_error(errs, vals, "InternalError", "Out of memory.");
+                bitem_error(errs, &it, "InvalidObject", msg);
+            } else if (sim_parts_put(t->parts, it.key, it.len, (unsigned)it.n, 0, text,
+                                     strlen(text), 0) < 0) {
+                bitem_error(errs, &it, "InternalError", "Out of memory.");
             } else {
                 rq->sim->stats[SIM_DLF].partition_items++;
                 if (done)
@@ -837,7 +923,7 @@ static void batch_write(struct sim_req *rq, json_t *in, struct sim_resp *rs, int
             }
             free(text);
         }
-        free(key);
+        bitem_done(&it);
     }
     if (done)
         ok(rq, rs, json_pack("{s:o,s:o}", "Partitions", done, "PartitionErrors", errs));
@@ -857,34 +943,43 @@ static void batch_update_partitions(struct sim_req *rq, json_t *in, struct sim_r
 
 static void batch_delete_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs)
 {
-    const json_t *list, *pv;
+    const json_t *list;
     struct sim_item *t;
     int if_exists = body_bool(in, "IfExists");
     json_t *errs;
     size_t i;
+    long count;
 
     if (!(t = dlf_db_table(rq, in, "UnknownTable", 404, rs)) ||
-        !(list = batch_list(rq, in, "PartitionValueList", rs)))
+        (count = batch_count(rq, in, "PartitionValueList", &list, rs)) < 0)
         return;
     errs = json_array();
-    json_array_foreach(list, i, pv)
-    {
-        const json_t *vals = json_object_get(pv, "Values");
-        char code[64], msg[512], *key;
-        size_t n, len;
+    for (i = 0; i < (size_t)count; i++) {
+        char code[64], msg[512];
+        struct bitem it;
 
-        key = values_key(vals, &n, &len);
-        if (!key)
-            item_error(errs, vals, "InvalidInput", "Values must be a list of strings.");
-        else if (injected(rq, key, len, code, sizeof(code), msg, sizeof(msg)))
-            item_error(errs, vals, code, msg);
-        else if (t->parts && sim_parts_remove(t->parts, key, len) == 0)
+        if (bitem_get(rq, list, i, &it) < 0)
+            bitem_error(errs, &it, "InvalidInput", "Values must be a list of strings.");
+        else if (injected(rq, it.key, it.len, code, sizeof(code), msg, sizeof(msg)))
+            bitem_error(errs, &it, code, msg);
+        else if (t->parts && sim_parts_remove(t->parts, it.key, it.len) == 0)
             rq->sim->stats[SIM_DLF].partition_items++;
         else if (!if_exists)
-            item_error(errs, vals, "UnknownPartition", "Partition not found.");
-        free(key);
+            bitem_error(errs, &it, "UnknownPartition", "Partition not found.");
+        bitem_done(&it);
     }
     ok(rq, rs, json_pack("{s:o}", "PartitionErrors", errs));
+}
+
+/* The list member of the batch actions whose body is prepared without the lock (dlfw.c). */
+static const char *batch_list_key(const struct sim_op *op, int *text)
+{
+    *text = op->fn != batch_delete_partitions;
+    if (op->fn == batch_create_partitions || op->fn == batch_update_partitions)
+        return "PartitionInputs";
+    if (op->fn == batch_delete_partitions)
+        return "PartitionValueList";
+    return NULL;
 }
 
 /* ---- functions ---- */
@@ -1049,7 +1144,10 @@ void sim_dlf_serve(struct sim_req *rq, struct sim_resp *rs)
 {
     const char *version = sim_header(rq, "x-acs-version");
     const char *action = sim_header(rq, "x-acs-action");
+    const char *listkey;
+    struct sim_wbatch wb;
     json_error_t jerr;
+    int text;
     json_t *in = NULL;
     size_t i;
     int truncate;
@@ -1087,7 +1185,22 @@ void sim_dlf_serve(struct sim_req *rq, struct sim_resp *rs)
     }
     if (sim_pre_handler(rq, rs, &truncate))
         return;
-    if (rq->op->body) {
+    listkey = batch_list_key(rq->op, &text);
+    if (listkey) {
+        /* The heavy part of a batch, outside the lock; anything unusual goes to jansson. */
+        int r = sim_wbatch_prepare(&wb, rq->body, rq->body_len, listkey, text,
+                                   rq->sim->cfg.dlf_batch_cap);
+
+        if (r < 0) {
+            nomem(rq, rs);
+            return;
+        }
+        if (r == 0) {
+            rq->wb = &wb;
+            in = json_incref(wb.in);
+        }
+    }
+    if (rq->op->body && !in) {
         in = json_loadb(rq->body ? rq->body : "", rq->body_len, 0, &jerr);
         if (!json_is_object(in)) {
             sim_dlf_error(rs, rq, 400, "InvalidInput",
@@ -1101,6 +1214,10 @@ void sim_dlf_serve(struct sim_req *rq, struct sim_resp *rs)
     rq->op->fn(rq, in, rs);
     pthread_mutex_unlock(&rq->sim->mu);
     json_decref(in);
+    if (rq->wb) {
+        sim_wbatch_done(rq->wb);
+        rq->wb = NULL;
+    }
     if (truncate)
         rs->how = SIM_TRUNCATE;
 }

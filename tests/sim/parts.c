@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "catalog.h"
 
 #define ARENA_CHUNK (1u << 20)
@@ -56,24 +58,18 @@ struct sd_ref {
     uint32_t loclen; /* bytes of the Location string (escaped, no quotes) */
 };
 
-static uint64_t sd_hash(const char *head, size_t hl, const char *tail, size_t tl)
+uint64_t sim_sd_hash(const char *head, size_t hl, const char *tail, size_t tl)
 {
-    uint64_t h = 14695981039346656037ULL;
-    size_t i;
-
-    for (i = 0; i < hl; i++)
-        h = (h ^ (unsigned char)head[i]) * 1099511628211ULL;
-    h = (h ^ 0xff) * 1099511628211ULL;
-    for (i = 0; i < tl; i++)
-        h = (h ^ (unsigned char)tail[i]) * 1099511628211ULL;
-    return h;
+    return XXH3_64bits_withSeed(tail, tl, XXH3_64bits(head, hl));
 }
 
-/* The interned descriptor with @p head and @p tail, one reference taken; NULL: no memory. */
-static struct sim_sdint *sd_intern(struct sim_parts *p, const char *head, size_t hl,
+/*
+ * The interned descriptor with @p head and @p tail (@p h: their sim_sd_hash()), one reference
+ * taken; NULL: no memory.
+ */
+static struct sim_sdint *sd_intern(struct sim_parts *p, uint64_t h, const char *head, size_t hl,
                                    const char *tail, size_t tl)
 {
-    uint64_t h = sd_hash(head, hl, tail, tl);
     struct sim_sdint *e;
     size_t b;
 
@@ -444,17 +440,26 @@ static int insert_block(struct sim_parts *p, size_t at)
     return 0;
 }
 
-/* A new record holding @p text split around an interned descriptor, or NULL (no memory). */
-static struct sim_prec *rec_interned(struct sim_parts *p, size_t len, const char *text,
-                                     size_t textlen, size_t sd, size_t loc, size_t locend,
-                                     size_t sdend)
+int sim_ptext_split(struct sim_ptext *t)
 {
-    size_t own = sd + (locend - loc) + (textlen - sdend);
+    t->split = split_text(t->text, t->len, &t->sd, &t->loc, &t->locend, &t->sdend);
+    t->hash = t->split ? sim_sd_hash(t->text + t->sd, t->loc - t->sd, t->text + t->locend,
+                                     t->sdend - t->locend)
+                       : 0;
+    return t->split;
+}
+
+/* A new record holding the text of @p t split around an interned descriptor, or NULL. */
+static struct sim_prec *rec_interned(struct sim_parts *p, size_t len, const struct sim_ptext *t)
+{
+    size_t head = t->sd, own = head + (t->locend - t->loc) + (t->len - t->sdend) + t->taillen;
+    const char *text = t->text;
     struct sd_ref ref;
     struct sim_prec *r;
     char *o;
 
-    ref.sd = sd_intern(p, text + sd, loc - sd, text + locend, sdend - locend);
+    ref.sd =
+        sd_intern(p, t->hash, text + t->sd, t->loc - t->sd, text + t->locend, t->sdend - t->locend);
     if (!ref.sd)
         return NULL;
     r = malloc(sizeof(*r) + len + sizeof(ref) + own + 1);
@@ -462,15 +467,20 @@ static struct sim_prec *rec_interned(struct sim_parts *p, size_t len, const char
         sd_release(p, ref.sd);
         return NULL;
     }
-    ref.at = (uint32_t)sd;
-    ref.loclen = (uint32_t)(locend - loc);
+    ref.at = (uint32_t)head;
+    ref.loclen = (uint32_t)(t->locend - t->loc);
     o = r->data + len;
     memcpy(o, &ref, sizeof(ref));
     o += sizeof(ref);
-    memcpy(o, text, sd);
-    memcpy(o + sd, text + loc, locend - loc);
-    memcpy(o + sd + (locend - loc), text + sdend, textlen - sdend);
-    o[own] = '\0';
+    memcpy(o, text, head);
+    o += head;
+    memcpy(o, text + t->loc, t->locend - t->loc);
+    o += t->locend - t->loc;
+    memcpy(o, text + t->sdend, t->len - t->sdend);
+    o += t->len - t->sdend;
+    if (t->taillen)
+        memcpy(o, t->tail, t->taillen);
+    o[t->taillen] = '\0';
     r->interned = 1;
     return r;
 }
@@ -478,20 +488,36 @@ static struct sim_prec *rec_interned(struct sim_parts *p, size_t len, const char
 int sim_parts_put(struct sim_parts *p, const char *key, size_t len, unsigned nvalues,
                   unsigned variant, const char *text, size_t textlen, int arena)
 {
+    struct sim_ptext t;
+
+    memset(&t, 0, sizeof(t));
+    t.text = text;
+    t.len = text ? textlen : 0;
+    if (text && textlen && !arena)
+        sim_ptext_split(&t);
+    return sim_parts_put_text(p, key, len, nvalues, variant, text ? &t : NULL, arena);
+}
+
+int sim_parts_put_text(struct sim_parts *p, const char *key, size_t len, unsigned nvalues,
+                       unsigned variant, const struct sim_ptext *t, int arena)
+{
+    size_t textlen = t ? t->len + t->taillen : 0;
     struct sim_prec *r;
     struct sim_pblock *bl;
-    size_t b, i, sd, loc, locend, sdend;
+    size_t b, i;
 
     if (len > UINT32_MAX / 2 || textlen > UINT32_MAX / 2 || nvalues > UINT16_MAX)
         return -EINVAL;
-    if (text && textlen && !arena && split_text(text, textlen, &sd, &loc, &locend, &sdend)) {
-        r = rec_interned(p, len, text, textlen, sd, loc, locend, sdend);
+    if (t && t->split && !arena) {
+        r = rec_interned(p, len, t);
     } else {
-        r = rec_alloc(p, sizeof(*r) + len + (text ? textlen + 1 : 0), arena);
+        r = rec_alloc(p, sizeof(*r) + len + (t ? textlen + 1 : 0), arena);
         if (r) {
             r->interned = 0;
-            if (text) {
-                memcpy(r->data + len, text, textlen);
+            if (t) {
+                memcpy(r->data + len, t->text, t->len);
+                if (t->taillen)
+                    memcpy(r->data + len + t->len, t->tail, t->taillen);
                 r->data[len + textlen] = '\0';
             }
         }
@@ -499,7 +525,7 @@ int sim_parts_put(struct sim_parts *p, const char *key, size_t len, unsigned nva
     if (!r)
         return -ENOMEM;
     r->keylen = (uint32_t)len;
-    r->textlen = text ? (uint32_t)textlen : 0;
+    r->textlen = (uint32_t)textlen;
     r->nvalues = (uint16_t)nvalues;
     r->variant = (uint8_t)variant;
     r->arena = arena ? 1 : 0;

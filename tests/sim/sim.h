@@ -152,6 +152,7 @@ struct sim_req {
     char request_id[40];
     const struct sim_op *op; /* once routed */
     size_t op_index;
+    struct sim_wbatch *wb; /* DLF batch partition calls: the body prepared (dlfw.c), or NULL */
 };
 
 enum sim_how { SIM_SEND, SIM_RESET, SIM_TRUNCATE };
