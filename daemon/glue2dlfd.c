@@ -24,6 +24,9 @@
 
 #include <jansson.h>
 #include <uv.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "glue2dlf/config.h"
 #include "glue2dlf/ctlproto.h"
@@ -433,6 +436,11 @@ static void on_cycle_done(const struct g2d_cycle_stats *st, void *arg)
         shutdown_begin(d, d->exit_code);
         return;
     }
+#ifdef __GLIBC__
+    /* Between cycles the daemon holds its snapshot and little else: hand the free pages a
+     * big cycle left inside the heap (page bodies, batch texts) back to the system. */
+    (void)malloc_trim(0);
+#endif
     after_cycle(d);
 }
 

@@ -84,6 +84,7 @@ def step_section:
          row("wall time"; "\($s.wall_s | r(1)) s" + (if $s.timed_out then " (**timed out** after \($s.timeout_s) s)" else "" end); null),
          row("daemon CPU (user+sys)"; "\($s.daemon_cpu_s | r(2)) s = \($s.cpu_us_per_partition | r(2) | num) µs/partition"; null),
          row("daemon peak RSS (VmHWM)"; ($s.daemon_peak_rss_kib | mib); null),
+         row("daemon RSS after the cycle (VmRSS)"; ($s.daemon_rss_kib | mib) + (if $s.snapshot_bytes then " (snapshot \($s.snapshot_bytes / 1048576 | r(1)) MiB)" else "" end); null),
          row("snapshot"; "\($s.snapshot_bytes | num) bytes for \($s.snapshot_items | num) items = \($s.snapshot_bytes_per_partition | r(1) | num) bytes/partition"; null),
          row("cycle"; if $s.cycle then "outcome \($s.cycle.outcome), seen \($s.cycle.seen), unchanged \($s.cycle.unchanged), created \($s.cycle.created), updated \($s.cycle.updated), deleted \($s.cycle.deleted), failed \($s.cycle.failed), held \($s.cycle.held)" else "no answer" end; null),
          row("Glue requests"; "\($s.sim_stats.glue.total // "–") (\($s | ops("glue")))"; null),
@@ -117,7 +118,8 @@ def step_section:
 + "`dlf.batch_size: 100`, the result log to a file and `log.level: info` on stderr; each "
 + "measured cycle is triggered with `glue2dlfctl --json sync --wait` after "
 + "`POST /_sim/stats/reset`. CPU is the delta of utime+stime in `/proc/<pid>/stat` over the "
-+ "cycle, peak RSS is `VmHWM` of the daemon after the cycle, the snapshot size is "
++ "cycle, peak RSS is `VmHWM` of the daemon after the cycle (RSS after the cycle is `VmRSS` "
++ "once the daemon has handed the cycle'"'"'s free heap pages back), the snapshot size is "
 + "`progress.snapshot_bytes` of `glue2dlfctl --json status`; requests are the simulator'"'"'s "
 + "counts (`/_sim/stats`). Both programs share the machine below, so the simulator'"'"'s own "
 + "CPU is listed for every cycle. Targets are recorded, not asserted.\n\n"
