@@ -155,52 +155,76 @@ static int skip_value(struct scan *s, int depth)
     }
 }
 
+/* Past the opening brace of an object. @return 1 if a member follows, 0 if it is empty. */
+static int object_open(struct scan *s)
+{
+    skip_ws(s);
+    if (s->p >= s->end || *s->p != '{')
+        return -EPROTO;
+    s->p++;
+    skip_ws(s);
+    if (s->p < s->end && *s->p == '}') {
+        s->p++;
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * One member of an object: its key (raw, between the quotes) and its value's range; then
+ * past the ',' or the closing '}'. @return 1 if another member follows, 0 after the last.
+ */
+static int object_member(struct scan *s, const char **k, size_t *kn, const char **v, size_t *vn)
+{
+    int r;
+
+    skip_ws(s);
+    *k = s->p + 1;
+    r = skip_string(s);
+    if (r < 0)
+        return r;
+    *kn = (size_t)(s->p - *k) - 1; /* without the closing quote */
+    skip_ws(s);
+    if (s->p >= s->end || *s->p != ':')
+        return -EPROTO;
+    s->p++;
+    skip_ws(s);
+    *v = s->p;
+    r = skip_value(s, 1);
+    if (r < 0)
+        return r;
+    *vn = (size_t)(s->p - *v);
+    skip_ws(s);
+    if (s->p >= s->end)
+        return -EPROTO;
+    if (*s->p == '}') {
+        s->p++;
+        return 0;
+    }
+    if (*s->p != ',')
+        return -EPROTO;
+    s->p++;
+    return 1;
+}
+
 int g2d_jscan_member(const char *buf, size_t len, const char *key, const char **val, size_t *vlen)
 {
     struct scan s = {buf, buf + len};
     size_t klen = strlen(key);
-    int r;
+    int more = object_open(&s);
 
-    skip_ws(&s);
-    if (s.p >= s.end || *s.p != '{')
-        return -EPROTO;
-    s.p++;
-    skip_ws(&s);
-    if (s.p < s.end && *s.p == '}')
-        return -ENOENT;
-    for (;;) {
+    while (more > 0) {
         const char *k, *v;
-        size_t kn;
+        size_t kn, vn;
 
-        skip_ws(&s);
-        k = s.p + 1;
-        r = skip_string(&s);
-        if (r < 0)
-            return r;
-        kn = (size_t)(s.p - k) - 1; /* without the closing quote */
-        skip_ws(&s);
-        if (s.p >= s.end || *s.p != ':')
-            return -EPROTO;
-        s.p++;
-        skip_ws(&s);
-        v = s.p;
-        r = skip_value(&s, 1);
-        if (r < 0)
-            return r;
-        if (kn == klen && memcmp(k, key, klen) == 0) {
+        more = object_member(&s, &k, &kn, &v, &vn);
+        if (more >= 0 && kn == klen && memcmp(k, key, klen) == 0) {
             *val = v;
-            *vlen = (size_t)(s.p - v);
+            *vlen = vn;
             return 0;
         }
-        skip_ws(&s);
-        if (s.p >= s.end)
-            return -EPROTO;
-        if (*s.p == '}')
-            return -ENOENT;
-        if (*s.p != ',')
-            return -EPROTO;
-        s.p++;
     }
+    return more < 0 ? more : -ENOENT;
 }
 
 int g2d_jscan_array(const char *buf, size_t len, int (*cb)(const char *elem, size_t n, void *arg),
@@ -243,56 +267,31 @@ int g2d_jscan_members(const char *buf, size_t len, const char *const *keys, size
 {
     struct scan s = {buf, buf + len};
     size_t i, found = 0;
-    int r;
+    int more;
 
     for (i = 0; i < nkeys; i++) {
         vals[i] = NULL;
         vlens[i] = 0;
     }
-    skip_ws(&s);
-    if (s.p >= s.end || *s.p != '{')
-        return -EPROTO;
-    s.p++;
-    skip_ws(&s);
-    if (s.p < s.end && *s.p == '}')
-        return 0;
-    for (;;) {
+    more = object_open(&s);
+    while (more > 0) {
         const char *k, *v;
-        size_t kn;
+        size_t kn, vn;
 
-        skip_ws(&s);
-        k = s.p + 1;
-        r = skip_string(&s);
-        if (r < 0)
-            return r;
-        kn = (size_t)(s.p - k) - 1;
-        skip_ws(&s);
-        if (s.p >= s.end || *s.p != ':')
-            return -EPROTO;
-        s.p++;
-        skip_ws(&s);
-        v = s.p;
-        r = skip_value(&s, 1);
-        if (r < 0)
-            return r;
+        more = object_member(&s, &k, &kn, &v, &vn);
+        if (more < 0)
+            return more;
         for (i = 0; i < nkeys; i++) {
             if (!vals[i] && strlen(keys[i]) == kn && memcmp(k, keys[i], kn) == 0) {
                 vals[i] = v;
-                vlens[i] = (size_t)(s.p - v);
+                vlens[i] = vn;
                 found++;
                 break;
             }
         }
-        skip_ws(&s);
-        if (s.p >= s.end)
-            return -EPROTO;
-        if (*s.p == '}') {
-            s.p++;
-            skip_ws(&s);
-            return s.p == s.end ? (int)found : -EPROTO;
-        }
-        if (*s.p != ',')
-            return -EPROTO;
-        s.p++;
     }
+    if (more < 0)
+        return more;
+    skip_ws(&s);
+    return s.p == s.end ? (int)found : -EPROTO;
 }

@@ -177,46 +177,69 @@ static size_t utf8_char(const unsigned char *s, size_t left, unsigned *units)
     return n;
 }
 
-json_t *g2d_decode_skewed_value(const char *s)
+/* One pass over a `<len>$<value>` string: each piece to @p cb (if given). 1 if s is one. */
+static int skewed_walk(const char *s, size_t len, int (*cb)(const char *p, size_t n, void *arg),
+                       void *arg)
 {
-    const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
-    json_t *arr = json_array();
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
 
-    if (!arr)
-        return NULL;
+    if (p == end)
+        return 0;
     while (p < end) {
-        unsigned long len = 0, got = 0;
+        unsigned long n = 0, got = 0;
         const unsigned char *start;
+        int r;
 
         if (*p < '0' || *p > '9')
-            goto literal;
+            return 0;
         while (p < end && *p >= '0' && *p <= '9') {
-            len = len * 10 + (unsigned long)(*p - '0');
-            if (len > 1u << 20)
-                goto literal;
+            n = n * 10 + (unsigned long)(*p - '0');
+            if (n > 1u << 20)
+                return 0;
             p++;
         }
         if (p >= end || *p != '$')
-            goto literal;
+            return 0;
         start = ++p;
-        while (got < len && p < end) {
+        while (got < n && p < end) {
             unsigned units;
 
             p += utf8_char(p, (size_t)(end - p), &units);
             got += units;
         }
-        if (got != len)
-            goto literal;
-        if (json_array_append_new(arr, json_stringn((const char *)start, (size_t)(p - start))))
-            goto fail;
+        if (got != n)
+            return 0;
+        if (cb && (r = cb((const char *)start, (size_t)(p - start), arg)) != 0)
+            return r;
     }
-    if (json_array_size(arr) > 0)
+    return 1;
+}
+
+int g2d_skewed_pieces(const char *s, size_t len, int (*cb)(const char *p, size_t n, void *arg),
+                      void *arg)
+{
+    int r = skewed_walk(s, len, NULL, NULL);
+
+    return r == 1 ? skewed_walk(s, len, cb, arg) : r;
+}
+
+static int skewed_append(const char *p, size_t n, void *arg)
+{
+    return json_array_append_new(arg, json_stringn(p, n)) ? -ENOMEM : 0;
+}
+
+json_t *g2d_decode_skewed_value(const char *s)
+{
+    json_t *arr = json_array();
+    int r;
+
+    if (!arr)
+        return NULL;
+    r = g2d_skewed_pieces(s, strlen(s), skewed_append, arr);
+    if (r == 0 && json_array_append_new(arr, json_string(s)) == 0)
+        return arr; /* not in that form: the string itself */
+    if (r == 1)
         return arr;
-literal:
-    json_array_clear(arr);
-    if (json_array_append_new(arr, json_string(s)) == 0)
-        return arr;
-fail:
     json_decref(arr);
     return NULL;
 }

@@ -84,6 +84,14 @@ bool g2d_param_is_volatile(const char *key);
 json_t *g2d_decode_skewed_value(const char *s);
 
 /**
+ * The pieces of a Glue skewed-value string of @p len bytes, each to @p cb, if the whole
+ * string is in the `<len>$<value>` form (nothing is delivered otherwise).
+ * @return 1 if it is (pieces delivered), 0 if it is not, or what @p cb returned (non-zero).
+ */
+int g2d_skewed_pieces(const char *s, size_t len, int (*cb)(const char *p, size_t n, void *arg),
+                      void *arg);
+
+/**
  * Glue Table → DLF TableInput for database @p db (the full mapping of dlf-api.md §4.2).
  * @param[out] out   new reference
  * @param notes      optional: dropped fields and open-table format

@@ -967,21 +967,21 @@ static int side_put(struct ctx *x, const void *p, size_t n)
     return 0;
 }
 
-/* Byte length of the UTF-8 character at @p s and its UTF-16 units (model.c's utf8_char). */
-static size_t utf8_char(const unsigned char *s, size_t left, unsigned *units)
-{
-    size_t n = 1;
+struct skew_out {
+    struct ctx *x;
+    bool first;
+};
 
-    if (s[0] >= 0xf0)
-        n = 4;
-    else if (s[0] >= 0xe0)
-        n = 3;
-    else if (s[0] >= 0xc0)
-        n = 2;
-    if (n > left)
-        n = left;
-    *units = n == 4 ? 2 : 1;
-    return n;
+static int skew_piece(const char *p, size_t n, void *arg)
+{
+    struct skew_out *o = arg;
+    int r;
+
+    if ((r = side_put(o->x, o->first ? "\"" : ",\"", o->first ? 1 : 2)) != 0 ||
+        (r = side_put(o->x, p, n)) != 0 || (r = side_put(o->x, "\"", 1)) != 0)
+        return r;
+    o->first = false;
+    return 0;
 }
 
 /*
@@ -990,50 +990,19 @@ static size_t utf8_char(const unsigned char *s, size_t left, unsigned *units)
  */
 static int render_skewed(struct ctx *x, const char *s, size_t len, struct span *out)
 {
-    const unsigned char *p = (const unsigned char *)s, *end = p + len;
     size_t start_off = x->n[S_SIDE];
-    bool first = true;
+    struct skew_out o = {x, true};
     int r;
 
     out->off = start_off;
     if ((r = side_put(x, "[", 1)) != 0)
         return r;
-    while (p < end) {
-        unsigned long n = 0, got = 0;
-        const unsigned char *start;
-
-        if (*p < '0' || *p > '9')
-            goto literal;
-        while (p < end && *p >= '0' && *p <= '9') {
-            n = n * 10 + (unsigned long)(*p - '0');
-            if (n > 1u << 20)
-                goto literal;
-            p++;
-        }
-        if (p >= end || *p != '$')
-            goto literal;
-        start = ++p;
-        while (got < n && p < end) {
-            unsigned units;
-
-            p += utf8_char(p, (size_t)(end - p), &units);
-            got += units;
-        }
-        if (got != n)
-            goto literal;
-        if ((r = side_put(x, first ? "\"" : ",\"", first ? 1 : 2)) != 0 ||
-            (r = side_put(x, start, (size_t)(p - start))) != 0 || (r = side_put(x, "\"", 1)) != 0)
-            return r;
-        first = false;
-    }
-    if (!first)
-        goto done;
-literal:
-    x->n[S_SIDE] = start_off + 1;
-    if ((r = side_put(x, "\"", 1)) != 0 || (r = side_put(x, s, len)) != 0 ||
-        (r = side_put(x, "\"", 1)) != 0)
+    r = g2d_skewed_pieces(s, len, skew_piece, &o);
+    if (r < 0)
         return r;
-done:
+    if (r == 0 && ((r = side_put(x, "\"", 1)) != 0 || (r = side_put(x, s, len)) != 0 ||
+                   (r = side_put(x, "\"", 1)) != 0))
+        return r;
     if ((r = side_put(x, "]", 1)) != 0)
         return r;
     out->n = x->n[S_SIDE] - start_off;
