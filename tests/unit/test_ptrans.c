@@ -20,6 +20,7 @@
 #include "../../lib/jwrite.h"
 #include "../../lib/model.h"
 #include "../../lib/ptrans.h"
+#include "../bench/bench_shape.h"
 #include "../sim/catalog.c"
 #include "../sim/gen.c"
 #include "../sim/model.c"
@@ -168,34 +169,7 @@ static void fallback(const char *p, int dom)
 /* The micro-benchmark's shape: 12 columns, 2 keys, Parquet, 3 parameters. */
 static char *bench_shape(int indent)
 {
-    json_t *cols = json_array(), *p;
-    char *s;
-    int i;
-
-    for (i = 0; i < 12; i++) {
-        char name[32];
-
-        snprintf(name, sizeof(name), "column_%02d", i);
-        json_array_append_new(cols, json_pack("{s:s, s:s, s:s}", "Name", name, "Type",
-                                              i % 3 ? "string" : "bigint", "Comment",
-                                              "a column comment of moderate length"));
-    }
-    p = json_pack(
-        "{s:[s,s], s:s, s:s, s:f, s:f, s:{s:s, s:s, s:s}, s:{s:o, s:s, s:s, s:s, s:b, s:i, "
-        "s:{s:s, s:{s:s}}, s:[], s:[], s:{}, s:b}, s:s}",
-        "Values", "2024-01-01", "eu-west-1", "DatabaseName", "sales", "TableName", "orders",
-        "CreationTime", 1.708699485e9, "LastAccessTime", 0.0, "Parameters", "numRows", "1234",
-        "totalSize", "567890", "transient_lastDdlTime", "1708699485", "StorageDescriptor",
-        "Columns", cols, "Location", "s3://bucket/sales.db/orders/dt=2024-01-01/region=eu-west-1",
-        "InputFormat", "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-        "OutputFormat", "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-        "Compressed", 0, "NumberOfBuckets", -1, "SerdeInfo", "SerializationLibrary",
-        "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe", "Parameters",
-        "serialization.format", "1", "BucketColumns", "SortColumns", "Parameters",
-        "StoredAsSubDirectories", 0, "CatalogId", "123456789012");
-    s = json_dumps(p, indent ? JSON_INDENT(indent) : JSON_COMPACT);
-    json_decref(p);
-    return s;
+    return bench_partition_json(indent ? JSON_INDENT(indent) : JSON_COMPACT);
 }
 
 static void test_bench_shape(void **state)
