@@ -108,6 +108,7 @@ struct wqueue {
 struct segref {
     struct tunit *tu;
     unsigned seg;
+    struct segref *park_next; /* waiting for backpressure to ease (s->parked) */
 };
 
 struct tunit {
@@ -130,7 +131,6 @@ struct tunit {
     bool started, failed, listed;
     unsigned segs, segs_done, segs_active;
     char *seg_token[10];
-    bool seg_parked[10];
     unsigned seg_pages[10];
     struct segref segref[10];
     enum g2d_otf otf;
@@ -220,10 +220,10 @@ struct g2d_sync {
     uint64_t held_reported[4];
 
     uv_timer_t *defer;
-    uint64_t transform_seed; /* see raw_fp() */
-    unsigned njobs;          /* GetPartitions pages on the thread pool */
-    unsigned page_reads;     /* GetPartitions requests in flight */
-    unsigned nparked;        /* segments waiting for backpressure to ease */
+    uint64_t transform_seed;             /* see raw_fp() */
+    unsigned njobs;                      /* GetPartitions pages on the thread pool */
+    unsigned page_reads;                 /* GetPartitions requests in flight */
+    struct segref *parked, *parked_tail; /* segments waiting for backpressure, in order */
 };
 
 static void kick(struct g2d_sync *s);
@@ -454,6 +454,7 @@ static void free_units(struct g2d_sync *s)
     }
     s->dbq = s->dbq_tail = NULL;
     s->tq = s->tq_tail = NULL;
+    s->parked = s->parked_tail = NULL;
     g2d_snapshot_clear(&s->units);
 }
 
@@ -852,7 +853,6 @@ static int plan_obj(struct g2d_sync *s, enum g2d_item_type type, enum g2d_diff d
 /* ---- partition batches --------------------------------------------------------------- */
 
 static void tunit_check_done(struct tunit *tu);
-static void tunit_resume(struct tunit *tu);
 static void resume_parked(struct g2d_sync *s);
 
 static bool values_equal(json_t *a, json_t *b)
@@ -1232,30 +1232,19 @@ static bool must_park(const struct g2d_sync *s)
     return s->part_batches >= max_batches(s) || s->page_reads + s->njobs >= max_pages(s);
 }
 
+/* Parked segments go on, oldest first, while backpressure allows. */
 static void resume_parked(struct g2d_sync *s)
 {
-    struct tunit *tu;
+    while (s->parked && !s->cancelling && !must_park(s)) {
+        struct segref *ref = s->parked;
+        struct tunit *tu = ref->tu;
 
-    if (s->cancelling || !s->nparked || must_park(s))
-        return;
-    for (tu = s->tus; tu && s->nparked && !must_park(s); tu = tu->next)
-        tunit_resume(tu);
-}
-
-static void tunit_resume(struct tunit *tu)
-{
-    struct g2d_sync *s = tu_sync(tu);
-    unsigned i;
-
-    for (i = 0; i < tu->segs; i++) {
-        if (!tu->seg_parked[i])
-            continue;
-        if (tu->started && !tu->done && !tu->failed && must_park(s))
-            return;
-        tu->seg_parked[i] = false;
-        s->nparked--;
+        s->parked = ref->park_next;
+        if (!s->parked)
+            s->parked_tail = NULL;
+        ref->park_next = NULL;
         if (tu->started && !tu->done && !tu->failed)
-            glue_parts_next(tu, i);
+            glue_parts_next(tu, ref->seg);
     }
 }
 
@@ -1269,19 +1258,23 @@ static void glue_parts_next(struct tunit *tu, unsigned seg)
     json_t *body;
     const char *expr;
 
+    ref = &tu->segref[seg];
+    ref->tu = tu;
+    ref->seg = seg;
     if (must_park(s)) {
-        tu->seg_parked[seg] = true; /* resumed when batches or pages drain */
-        s->nparked++;
+        /* resumed when batches or pages drain */
+        if (s->parked_tail)
+            s->parked_tail->park_next = ref;
+        else
+            s->parked = ref;
+        s->parked_tail = ref;
         return;
     }
-    ref = &tu->segref[seg];
     body = json_object();
     if (!body) {
         fail_cycle(s, -ENOMEM, "", "out of memory");
         return;
     }
-    ref->tu = tu;
-    ref->seg = seg;
     if (cfg->glue.catalog_id)
         json_object_set_new(body, "CatalogId", json_string(cfg->glue.catalog_id));
     json_object_set_new(body, "DatabaseName", json_string(tu->db->name));
@@ -1857,17 +1850,8 @@ static void glue_parts_page(struct g2d_sync *s, const struct g2d_api_result *res
         j->seg = ref->seg;
         j->cfg = s->cycle_cfg;
         j->seed = s->transform_seed;
-        if (res->body_buf) {
-            j->len = res->body_len;
-            j->body = g2d_buf_steal(res->body_buf);
-        } else {
-            j->body = malloc(res->body_len + 1);
-            if (j->body) {
-                memcpy(j->body, res->body, res->body_len);
-                j->body[res->body_len] = '\0';
-                j->len = res->body_len;
-            }
-        }
+        j->len = res->body_len;
+        j->body = g2d_buf_steal(res->body_buf); /* the page is ours now: no copy */
     }
     if (!j || !j->body || pjob_queue(j, PJ_SCAN) < 0) {
         pjob_free(j);
@@ -3200,7 +3184,8 @@ int g2d_sync_start(struct g2d_sync *s, unsigned flags, g2d_cycle_cb done, void *
     s->writes_inflight = 0;
     s->part_batches = 0;
     s->nreads = 0;
-    s->njobs = s->page_reads = s->nparked = 0;
+    s->njobs = s->page_reads = 0;
+    s->parked = s->parked_tail = NULL;
     s->pages = 0;
     s->db_active = s->t_active = 0;
     s->glue_dbs_listed = false;
