@@ -29,13 +29,13 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wold-style-definitio
 	-Werror=attributes -Wvla
 # -fno-strict-aliasing: libuv handle casts (uv_handle_t *) violate strict aliasing.
 CFLAGS_BASE = -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) -fno-strict-aliasing $(SANFLAGS) \
-	-Iinclude -MMD -MP
+	-Iinclude -Ilib -MMD -MP
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
-LIB_SRC := $(sort $(wildcard lib/*.c))
+LIB_SRC := $(sort $(wildcard lib/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # daemon/*.c except the two mains form a small internal library shared by both programs
 # and by tests.
@@ -98,6 +98,9 @@ bench: deps
 _bench: $(PROGS)
 	@tests/bench/run.sh $(BUILD)
 
+# Tests reach the daemon's internal headers through an include path, never ../../ paths.
+$(BUILD)/tests/%.o: ALL_CFLAGS += -Idaemon
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -144,11 +147,11 @@ fuzz:
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 		echo "  FUZZ $$n"; \
 		$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude $(PKG_CFLAGS) \
-			-fsanitize=fuzzer,address,undefined $$f $(LIB_SRC) $(DMN_SRC) \
+			-Ilib -Idaemon -fsanitize=fuzzer,address,undefined $$f $(LIB_SRC) $(DMN_SRC) \
 			-o build-fuzz/$$n $(PKG_LIBS) || exit 1; done
 	@echo "run e.g.: build-fuzz/fuzz_config tests/fuzz/corpus/config -max_total_time=60"
 
-FORMAT_SRC = $(wildcard include/glue2dlf/*.h lib/*.c lib/*.h daemon/*.c daemon/*.h \
+FORMAT_SRC = $(wildcard include/glue2dlf/*.h lib/*/*.c lib/*/*.h daemon/*.c daemon/*.h \
 	tests/unit/*.c tests/sim/*.c tests/sim/*.h tests/tools/*.c tests/fuzz/*.c tests/bench/*.c)
 format:
 	clang-format -i $(FORMAT_SRC)

@@ -16,10 +16,10 @@
 
 #include "bench_shape.h"
 
-#include "../../lib/jscan.h"
-#include "../../lib/jwrite.h"
-#include "../../lib/model.h"
-#include "../../lib/ptrans.h"
+#include "glue2dlf/jscan.h"
+#include "base/jwrite.h"
+#include "glue2dlf/model.h"
+#include "transform/ptrans.h"
 
 static double now_ns(void)
 {

@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "../../lib/jscan.h"
+#include "glue2dlf/jscan.h"
 
 struct walk {
     json_t *arr;

@@ -14,9 +14,9 @@
 
 #include <jansson.h>
 
-#include "../../lib/jwrite.h"
-#include "../../lib/model.h"
-#include "../../lib/ptrans.h"
+#include "base/jwrite.h"
+#include "glue2dlf/model.h"
+#include "transform/ptrans.h"
 
 static struct g2d_location_rule rules[] = {
     {"s3://a/", "oss://b/"}, {"s3://a/deep/", "oss://c/"},       {"s3://q/", "oss://\"q\"\\\t/"},

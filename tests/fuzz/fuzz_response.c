@@ -13,8 +13,8 @@
 
 #include <jansson.h>
 
-#include "../../lib/cloud.h"
-#include "../../lib/model.h"
+#include "cloud/cloud.h"
+#include "glue2dlf/model.h"
 
 static struct g2d_location_rule rules[] = {{"s3://a/", "oss://b/"}, {"s3://a/deep/", "oss://c/"}};
 

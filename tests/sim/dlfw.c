@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/jscan.h"
+#include "glue2dlf/jscan.h"
 #include "catalog.h"
 
 /* Deepest nesting of a fast item (the daemon sends 4 levels). */

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../lib/model.h"
+#include "glue2dlf/model.h"
 #include "catalog.h"
 
 uint64_t sim_splitmix64(uint64_t *state)

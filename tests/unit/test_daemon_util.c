@@ -22,9 +22,9 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/ctl_server.h"
-#include "../../daemon/log.h"
-#include "../../daemon/util.h"
+#include "ctl_server.h"
+#include "log.h"
+#include "util.h"
 
 /* ---- Schedule ------------------------------------------------------------------------- */
 

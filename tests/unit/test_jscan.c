@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../lib/jscan.h"
+#include "glue2dlf/jscan.h"
 
 struct elems {
     char text[8][64];

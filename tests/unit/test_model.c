@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "../../lib/model.h"
-#include "../../lib/snapshot.h"
+#include "glue2dlf/model.h"
+#include "state/snapshot.h"
 #include "glue2dlf/sync.h"
 
 static struct g2d_location_rule rules[] = {

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../../lib/pset.h"
+#include "state/pset.h"
 
 #define N 100000
 

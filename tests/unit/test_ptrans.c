@@ -17,9 +17,9 @@
 
 #include <cmocka.h>
 
-#include "../../lib/jwrite.h"
-#include "../../lib/model.h"
-#include "../../lib/ptrans.h"
+#include "base/jwrite.h"
+#include "glue2dlf/model.h"
+#include "transform/ptrans.h"
 #include "../bench/bench_shape.h"
 #include "../sim/catalog.c"
 #include "../sim/gen.c"

@@ -18,7 +18,7 @@
 #include "glue2dlf/buf.h"
 #include "glue2dlf/encode.h"
 #include "glue2dlf/sign.h"
-#include "../../lib/sign-internal.h"
+#include "http/sign-internal.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

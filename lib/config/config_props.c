@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "glue2dlf/buf.h"
-#include "config_internal.h"
+#include "config/config_internal.h"
 
 /* Longest logical line we accept (continuations included). */
 #define PROPS_MAX_LINE (1u << 20)

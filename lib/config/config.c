@@ -19,7 +19,7 @@
 
 #include "glue2dlf/config.h"
 #include "glue2dlf/expr.h"
-#include "config_internal.h"
+#include "config/config_internal.h"
 
 #define MS_PER_S 1000ull
 #define DURATION_MAX_MS (366ull * 24 * 3600 * MS_PER_S)

@@ -22,7 +22,7 @@
 
 #include "glue2dlf/buf.h"
 #include "glue2dlf/config.h"
-#include "model.h"
+#include "glue2dlf/model.h"
 
 /** Most partition values handled (the daemon's own limit on partition keys). */
 #define G2D_PTRANS_MAX_VALUES 64

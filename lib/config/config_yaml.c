@@ -9,7 +9,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "config_internal.h"
+#include "config/config_internal.h"
 
 struct g2d__node *g2d__node_new(enum g2d__node_type type, int line, int col)
 {

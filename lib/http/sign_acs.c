@@ -13,8 +13,8 @@
 
 #include "glue2dlf/encode.h"
 #include "glue2dlf/sign.h"
-#include "encode-internal.h"
-#include "sign-internal.h"
+#include "base/encode-internal.h"
+#include "http/sign-internal.h"
 
 static const char acs3_algorithm[] = "ACS3-HMAC-SHA256";
 

@@ -9,7 +9,7 @@
 #include "glue2dlf/encode.h"
 #include "glue2dlf/sign.h"
 
-#include "cloud.h"
+#include "cloud/cloud.h"
 
 struct g2d_cloud {
     struct g2d_http *http;

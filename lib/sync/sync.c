@@ -32,12 +32,12 @@
 #include "glue2dlf/expr.h"
 #include "glue2dlf/sync.h"
 
-#include "cloud.h"
-#include "jscan.h"
-#include "jwrite.h"
-#include "model.h"
-#include "ptrans.h"
-#include "snapshot.h"
+#include "cloud/cloud.h"
+#include "glue2dlf/jscan.h"
+#include "base/jwrite.h"
+#include "glue2dlf/model.h"
+#include "transform/ptrans.h"
+#include "state/snapshot.h"
 
 #define MAX_PAGES 10000000u
 #define DB_UNITS 2           /* databases listed at a time */

@@ -7,7 +7,7 @@
 
 #include "glue2dlf/sync.h"
 
-#include "jwrite.h"
+#include "base/jwrite.h"
 
 const char *g2d_item_type_name(enum g2d_item_type t)
 {

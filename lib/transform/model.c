@@ -5,8 +5,8 @@
 
 #include <openssl/sha.h>
 
-#include "jwrite.h"
-#include "model.h"
+#include "base/jwrite.h"
+#include "glue2dlf/model.h"
 
 char *g2d_map_location(const struct g2d_config *cfg, const char *location)
 {

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "jwrite.h"
+#include "base/jwrite.h"
 
 int g2d_jwrite_string(struct g2d_buf *b, const char *s, size_t n)
 {

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h"
+#include "glue2dlf/model.h"
 
 struct g2d_pentry {
     struct g2d_fp fp; /* normalised fingerprint: the truth for comparisons */

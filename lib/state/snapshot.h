@@ -14,8 +14,8 @@
 
 #include <jansson.h>
 
-#include "model.h"
-#include "pset.h"
+#include "glue2dlf/model.h"
+#include "state/pset.h"
 
 /* What the snapshot knows of one table beyond its fingerprint: its partitions. */
 struct g2d_tmeta {

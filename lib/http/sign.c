@@ -13,7 +13,7 @@
 #include <openssl/hmac.h>
 
 #include "glue2dlf/sign.h"
-#include "sign-internal.h"
+#include "http/sign-internal.h"
 
 void g2d_sign_debug_init(struct g2d_sign_debug *d)
 {

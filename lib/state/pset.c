@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pset.h"
+#include "state/pset.h"
 
 /* Encoded form of a value list: for each value a LEB128 length then the bytes; the whole
  * preceded by the LEB128 total length so an entry can be compared without decoding. */

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "jscan.h"
+#include "glue2dlf/jscan.h"
 
 struct scan {
     const char *p, *end;

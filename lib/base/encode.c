@@ -13,7 +13,7 @@
 #include <openssl/rand.h>
 
 #include "glue2dlf/encode.h"
-#include "encode-internal.h"
+#include "base/encode-internal.h"
 
 static const char hex_lower[] = "0123456789abcdef";
 static const char hex_upper[] = "0123456789ABCDEF";

@@ -12,7 +12,7 @@
 #include <syslog.h>
 
 #include "glue2dlf/config.h"
-#include "config_internal.h"
+#include "config/config_internal.h"
 
 struct out {
     struct g2d_buf *b;

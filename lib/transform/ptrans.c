@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ptrans.h"
+#include "transform/ptrans.h"
 
 #define FB G2D_PTRANS_FALLBACK
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "snapshot.h"
+#include "state/snapshot.h"
 
 static char tombstone_mark;
 #define SNAP_TOMBSTONE (&tombstone_mark)
