@@ -23,6 +23,10 @@ struct cloud_call {
     struct g2d_cloud *c;
     enum g2d_side side;
     bool raw;
+    g2d_answer_fn answer;
+    void *actx;
+    void (*afree)(void *actx);
+    const char *action;
     g2d_api_cb cb;
     void *arg;
 };
@@ -325,6 +329,13 @@ void g2d_cloud_scrub(const struct g2d_cloud *c, char *msg)
     scrub(msg, cfg->dlf.security_token.value);
 }
 
+static void call_free(struct cloud_call *call)
+{
+    if (call->afree)
+        call->afree(call->actx);
+    free(call);
+}
+
 static void call_done(const struct g2d_http_response *resp, void *arg)
 {
     struct cloud_call *call = arg;
@@ -363,41 +374,52 @@ static void call_done(const struct g2d_http_response *resp, void *arg)
         if (resp->body_len == 0)
             res.json = json_object();
         else
-            res.json = json_loadb(resp->body, resp->body_len, 0, &jerr);
+            res.json = json_loadb(resp->body, resp->body_len, JSON_REJECT_DUPLICATES, &jerr);
         if (!res.json) {
             res.err = -EPROTO;
-            snprintf(msg, sizeof(msg), "%s: invalid JSON in response: %s (line %d)", side,
-                     jerr.text, jerr.line);
+            snprintf(msg, sizeof(msg), "%s %s: invalid JSON in response: %s (line %d)", side,
+                     call->action, jerr.text, jerr.line);
             res.message = msg;
+        } else if (call->answer) {
+            char why[512];
+
+            if (call->answer(&res, call->actx, why, sizeof(why)) < 0) {
+                res.err = -EPROTO;
+                res.list = NULL;
+                res.next_token = NULL;
+                res.items = NULL;
+                snprintf(msg, sizeof(msg), "%s %s: malformed answer: %s", side, call->action, why);
+                res.message = msg;
+            }
         }
     }
     if (res.message == msg)
         g2d_cloud_scrub(call->c, msg);
     call->cb(&res, call->arg);
     json_decref(res.json);
-    free(call);
+    call_free(call);
 }
 
-/* Queue one call. The body is @p body (stolen, serialised here) or, when that is NULL, the
- * ready text @p btext of @p blen bytes (borrowed; the engine copies it). */
-static int submit(struct g2d_cloud *c, enum g2d_side side, bool raw, const char *method,
-                  const char *path, const char *action, const struct g2d_kv *query, size_t nquery,
-                  json_t *body, const char *btext, size_t blen, g2d_api_cb cb, void *arg,
-                  struct g2d_http_req **out)
+int g2d_cloud_submit(struct g2d_cloud *c, const struct g2d_cloud_call_opts *o, g2d_api_cb cb,
+                     void *arg, struct g2d_http_req **out)
 {
-    struct g2d_http_request_opts o = {0};
+    struct g2d_http_request_opts ho = {0};
     struct cloud_call *call;
+    const char *btext = o->btext;
+    size_t blen = o->blen;
     char *text = NULL;
     int r;
 
     call = calloc(1, sizeof(*call));
-    if (body) {
-        text = json_dumps(body, JSON_COMPACT);
-        json_decref(body);
+    if (o->body) {
+        text = json_dumps(o->body, JSON_COMPACT);
+        json_decref(o->body);
     }
-    if (!call || (body && !text)) {
+    if (!call || (o->body && !text)) {
         free(call);
         free(text);
+        if (o->afree)
+            o->afree(o->actx);
         return -ENOMEM;
     }
     if (text) {
@@ -405,61 +427,29 @@ static int submit(struct g2d_cloud *c, enum g2d_side side, bool raw, const char 
         blen = strlen(text);
     }
     call->c = c;
-    call->side = side;
-    call->raw = raw;
+    call->side = o->side;
+    call->raw = o->raw;
+    call->answer = o->answer;
+    call->actx = o->actx;
+    call->afree = o->afree;
+    call->action = o->action; /* static strings: operation names */
     call->cb = cb;
     call->arg = arg;
-    o.method = method;
-    o.path = path;
-    o.query = query;
-    o.nquery = nquery;
-    o.body = btext;
-    o.body_len = btext ? blen : 0;
-    o.action = action;
-    r = g2d_http_submit(c->ep[side], &o, call_done, call, out);
+    ho.method = o->method;
+    ho.path = o->path;
+    ho.query = o->query;
+    ho.nquery = o->nquery;
+    ho.body = btext;
+    ho.body_len = btext ? blen : 0;
+    ho.action = o->action;
+    r = g2d_http_submit(c->ep[o->side], &ho, call_done, call, out);
     free(text);
     if (r < 0) {
-        free(call);
+        call_free(call);
         return r;
     }
-    c->requests[side]++;
+    c->requests[o->side]++;
     return 0;
-}
-
-int g2d_glue_call(struct g2d_cloud *c, const char *op, json_t *body, g2d_api_cb cb, void *arg,
-                  struct g2d_http_req **out)
-{
-    if (!body)
-        body = json_object();
-    if (!body)
-        return -ENOMEM;
-    return submit(c, G2D_SIDE_GLUE, false, "POST", "/", op, NULL, 0, body, NULL, 0, cb, arg, out);
-}
-
-int g2d_glue_call_raw(struct g2d_cloud *c, const char *op, json_t *body, g2d_api_cb cb, void *arg,
-                      struct g2d_http_req **out)
-{
-    if (!body)
-        body = json_object();
-    if (!body)
-        return -ENOMEM;
-    return submit(c, G2D_SIDE_GLUE, true, "POST", "/", op, NULL, 0, body, NULL, 0, cb, arg, out);
-}
-
-int g2d_dlf_call(struct g2d_cloud *c, const char *method, const char *path, const char *action,
-                 const struct g2d_kv *query, size_t nquery, json_t *body, g2d_api_cb cb, void *arg,
-                 struct g2d_http_req **out)
-{
-    return submit(c, G2D_SIDE_DLF, false, method, path, action, query, nquery, body, NULL, 0, cb,
-                  arg, out);
-}
-
-int g2d_dlf_call_text(struct g2d_cloud *c, const char *method, const char *path, const char *action,
-                      const struct g2d_kv *query, size_t nquery, const char *body, size_t body_len,
-                      g2d_api_cb cb, void *arg, struct g2d_http_req **out)
-{
-    return submit(c, G2D_SIDE_DLF, false, method, path, action, query, nquery, NULL, body, body_len,
-                  cb, arg, out);
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------- */
@@ -526,6 +516,52 @@ int g2d_cloud_new(struct g2d_cloud **out, struct g2d_http *http, const struct g2
     }
     *out = c;
     return 0;
+}
+
+const struct g2d_config *g2d_cloud_config(const struct g2d_cloud *c)
+{
+    return c->cfg;
+}
+
+static int client_list(void *ctx, const struct g2d_list_req *req, g2d_api_cb cb, void *arg,
+                       struct g2d_http_req **out)
+{
+    return req->what < G2D_LIST_DLF_DATABASES ? g2d_glue_list(ctx, req, cb, arg, out)
+                                              : g2d_dlf_list(ctx, req, cb, arg, out);
+}
+
+static int client_write_object(void *ctx, const struct g2d_obj_write *w, g2d_api_cb cb, void *arg)
+{
+    return g2d_dlf_write_object(ctx, w, cb, arg);
+}
+
+static int client_write_partitions(void *ctx, const struct g2d_part_write *w, g2d_api_cb cb,
+                                   void *arg)
+{
+    return g2d_dlf_write_partitions(ctx, w, cb, arg);
+}
+
+static void client_cancel(void *ctx, struct g2d_http_req *req)
+{
+    g2d_http_cancel(req);
+}
+
+static uint64_t client_requests(void *ctx, enum g2d_side side)
+{
+    return g2d_cloud_requests(ctx, side);
+}
+
+static const struct g2d_cloud_ops cloud_ops = {
+    .list = client_list,
+    .write_object = client_write_object,
+    .write_partitions = client_write_partitions,
+    .cancel = client_cancel,
+    .requests = client_requests,
+};
+
+struct g2d_cloud_client g2d_cloud_client(struct g2d_cloud *c)
+{
+    return (struct g2d_cloud_client){&cloud_ops, c};
 }
 
 void g2d_cloud_free(struct g2d_cloud *c)

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Item results: what the engine tells its caller about every item it acted on (or
+ * planned, or held), and their one-line JSON rendering for the result log.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +12,7 @@
 #include "glue2dlf/sync.h"
 
 #include "base/jwrite.h"
+#include "sync/engine.h"
 
 const char *g2d_item_type_name(enum g2d_item_type t)
 {
@@ -144,4 +149,91 @@ int g2d_item_result_format(const struct g2d_item_result *r, struct g2d_buf *out)
     if (rc == 0 && r->warning)
         rc = put_text_field(out, "warning", r->warning);
     return rc ? rc : g2d_buf_putc(out, '}');
+}
+
+/* ---- the engine's side ---------------------------------------------------------------- */
+
+int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+char *join2(const char *a, const char *sep, const char *b)
+{
+    size_t la = strlen(a), ls = strlen(sep), lb = strlen(b);
+    char *r = malloc(la + ls + lb + 1);
+
+    if (r) {
+        memcpy(r, a, la);
+        memcpy(r + la, sep, ls);
+        memcpy(r + la + ls, b, lb + 1);
+    }
+    return r;
+}
+
+void report(struct g2d_sync *s, enum g2d_item_type type, const char *name, const char *db,
+            const char *tbl, enum g2d_diff diff, bool success, bool held, const char *error,
+            const char *warning)
+{
+    struct g2d_item_result r = {0};
+
+    r.cycle_id = s->cur.cycle_id;
+    r.time_ms = now_ms();
+    r.type = type;
+    r.name = name;
+    r.database = db;
+    r.table = tbl;
+    r.diff = diff;
+    r.success = success;
+    r.dry_run = s->cur.dry_run;
+    r.held = held;
+    r.error = error;
+    r.warning = warning;
+    if (s->on_item)
+        s->on_item(&r, s->item_arg);
+}
+
+void report_failed(struct g2d_sync *s, enum g2d_item_type type, const char *name, const char *db,
+                   const char *tbl, enum g2d_diff diff, const char *error)
+{
+    s->cur.failed++;
+    report(s, type, name, db, tbl, diff, false, false, error, NULL);
+}
+
+void count_ok(struct g2d_sync *s, enum g2d_diff diff)
+{
+    if (diff == G2D_DIFF_GLUE_NEW)
+        s->cur.created++;
+    else if (diff == G2D_DIFF_NEED_UPDATE)
+        s->cur.updated++;
+    else
+        s->cur.deleted++;
+}
+
+char *partition_name(const char *key, char *const *keys, size_t nkeys, json_t *values)
+{
+    struct g2d_buf b;
+    size_t i;
+    json_t *v;
+
+    g2d_buf_init(&b, 1u << 20);
+    g2d_buf_puts(&b, key);
+    json_array_foreach(values, i, v)
+    {
+        g2d_buf_printf(&b, "/%s=%s", i < nkeys ? keys[i] : "?", json_string_value(v));
+    }
+    return g2d_buf_steal(&b);
+}
+
+char *tunit_partition_name(const struct tunit *tu, json_t *values)
+{
+    char *keys[MAX_KEYS];
+    size_t i;
+
+    for (i = 0; i < tu->nkeys; i++)
+        keys[i] = (char *)tu->keys[i].name;
+    return partition_name(tu->key, keys, tu->nkeys, values);
 }

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Glue operations the engine uses, on the wire: the JSON 1.1 request bodies of the
+ * listings, and the reading of their answers (list member, NextToken).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glue2dlf/jscan.h"
+
+#include "cloud/answer.h"
+#include "cloud/cloud.h"
+
+/* GetPartitions pages: the most Glue returns per page. */
+#define GLUE_PARTITIONS_PAGE 1000
+
+static const struct glue_listing {
+    const char *op, *member;
+} glue_listings[] = {
+    [G2D_LIST_GLUE_DATABASES] = {"GetDatabases", "DatabaseList"},
+    [G2D_LIST_GLUE_TABLES] = {"GetTables", "TableList"},
+    [G2D_LIST_GLUE_FUNCTIONS] = {"GetUserDefinedFunctions", "UserDefinedFunctions"},
+    [G2D_LIST_GLUE_PARTITIONS] = {"GetPartitions", "Partitions"},
+};
+
+static int glue_answer(struct g2d_api_result *res, void *actx, char *msg, size_t msgsz)
+{
+    const struct glue_listing *l = actx;
+
+    return g2d_answer_list(res, l->member, "NextToken", msg, msgsz);
+}
+
+static json_t *list_body(const struct g2d_config *cfg, const struct g2d_list_req *req)
+{
+    json_t *body = json_object();
+    int r = 0;
+
+    if (!body)
+        return NULL;
+    if (cfg->glue.catalog_id)
+        r |= json_object_set_new(body, "CatalogId", json_string(cfg->glue.catalog_id));
+    if (req->what != G2D_LIST_GLUE_DATABASES)
+        r |= json_object_set_new(body, "DatabaseName", json_string(req->db));
+    if (req->what == G2D_LIST_GLUE_FUNCTIONS)
+        r |= json_object_set_new(body, "Pattern", json_string(".*"));
+    if (req->what == G2D_LIST_GLUE_PARTITIONS) {
+        r |= json_object_set_new(body, "TableName", json_string(req->tbl));
+        if (req->expression)
+            r |= json_object_set_new(body, "Expression", json_string(req->expression));
+        if (req->segments > 1)
+            r |= json_object_set_new(body, "Segment",
+                                     json_pack("{s:i, s:i}", "SegmentNumber", (int)req->segment,
+                                               "TotalSegments", (int)req->segments));
+        r |= json_object_set_new(body, "MaxResults", json_integer(GLUE_PARTITIONS_PAGE));
+    } else {
+        r |= json_object_set_new(body, "MaxResults", json_integer(cfg->glue.http.page_size));
+    }
+    if (req->token)
+        r |= json_object_set_new(body, "NextToken", json_string(req->token));
+    if (r) {
+        json_decref(body);
+        return NULL;
+    }
+    return body;
+}
+
+int g2d_glue_list(struct g2d_cloud *c, const struct g2d_list_req *req, g2d_api_cb cb, void *arg,
+                  struct g2d_http_req **out)
+{
+    struct g2d_cloud_call_opts o = {0};
+    const struct glue_listing *l;
+
+    if (req->what > G2D_LIST_GLUE_PARTITIONS)
+        return -EINVAL;
+    l = &glue_listings[req->what];
+    o.side = G2D_SIDE_GLUE;
+    o.raw = req->what == G2D_LIST_GLUE_PARTITIONS; /* read on the pool, see below */
+    o.method = "POST";
+    o.path = "/";
+    o.action = l->op;
+    o.body = list_body(g2d_cloud_config(c), req);
+    if (!o.body)
+        return -ENOMEM;
+    o.answer = o.raw ? NULL : glue_answer;
+    o.actx = (void *)l;
+    return g2d_cloud_submit(c, &o, cb, arg, out);
+}
+
+int g2d_glue_partitions_page(const char *body, size_t len,
+                             int (*each)(const char *p, size_t n, void *arg), void *arg,
+                             char **next, char *msg, size_t msgsz)
+{
+    static const char *const keys[] = {"Partitions", "NextToken"};
+    const char *v[2];
+    size_t l[2];
+    json_t *tok = NULL;
+    int r;
+
+    *next = NULL;
+    r = g2d_jscan_members(body, len, keys, 2, v, l);
+    if (r < 0)
+        return snprintf(msg, msgsz, "GetPartitions: the answer is not a JSON object"), -EPROTO;
+    if (!v[0])
+        return snprintf(msg, msgsz, "GetPartitions: member 'Partitions' missing"), -EPROTO;
+    if (v[1]) {
+        tok = json_loadb(v[1], l[1], JSON_DECODE_ANY, NULL);
+        if (!tok || (!json_is_string(tok) && !json_is_null(tok))) {
+            json_decref(tok);
+            return snprintf(msg, msgsz, "GetPartitions: member 'NextToken' is not a string"),
+                   -EPROTO;
+        }
+    }
+    r = g2d_jscan_array(v[0], l[0], each, arg);
+    if (r == -EPROTO)
+        snprintf(msg, msgsz, "GetPartitions: member 'Partitions' is not a well-formed array");
+    if (r == 0 && json_is_string(tok) && json_string_length(tok)) {
+        *next = strdup(json_string_value(tok));
+        if (!*next)
+            r = -ENOMEM;
+    }
+    json_decref(tok);
+    return r;
+}

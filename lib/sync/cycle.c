@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The cycle and its phases, and the engine's public API.
+ *
+ *   SNAPSHOT  (first cycle, full reconcile, scope change): rebuild.c lists DLF into the
+ *             snapshot.
+ *   EXTRACT   extract.c lists Glue and diff.c compares; writes go out as they are planned.
+ *   LOAD      once every listing is done and the writes have drained: the deletes, in
+ *             reverse dependency order (diff_deletes), then the end of the cycle.
+ *
+ * Everything that completes pokes the cycle (sync_poke); the step then runs once per loop
+ * turn, from a uv_idle handle — the same pattern the HTTP engine uses for its kick — and
+ * looks at everything again. Only successful writes change the snapshot; a failed item is
+ * reported and retried next cycle.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cloud/cloud.h"
+#include "sync/engine.h"
+
+bool sync_want(const struct g2d_sync *s, unsigned obj)
+{
+    return (s->cycle_cfg->objects & obj) != 0;
+}
+
+static void finish(struct g2d_sync *s)
+{
+    g2d_cycle_cb cb = s->done;
+    void *arg = s->done_arg;
+    const struct g2d_cloud_ops *ops = s->client.ops;
+
+    load_clear(s);
+    extract_free_units(s);
+    rebuild_free(s);
+    s->cur.finished_ms = now_ms();
+    s->cur.cancelled = s->cancelling;
+    s->cur.glue_requests = ops->requests(s->client.ctx, G2D_SIDE_GLUE) - s->req_base[0];
+    s->cur.dlf_requests = ops->requests(s->client.ctx, G2D_SIDE_DLF) - s->req_base[1];
+    if (s->cancelling && s->phase == G2D_PHASE_SNAPSHOT) {
+        g2d_snapshot_clear(&s->snap);
+        s->snap_valid = false;
+    }
+    s->last = s->cur;
+    s->running = false;
+    s->cancelling = false;
+    s->finishing = false;
+    s->phase = G2D_PHASE_IDLE;
+    s->prog.phase = G2D_PHASE_IDLE;
+    s->prog.writes_queued = 0;
+    if (cb)
+        cb(&s->last, arg);
+}
+
+/* Move to the next phase, or to the next delete stage, once nothing is in flight. */
+static void advance(struct g2d_sync *s)
+{
+    if (s->nreads || s->writes_inflight || s->njobs)
+        return;
+    if (s->cancelling) {
+        finish(s);
+        return;
+    }
+    if (s->phase == G2D_PHASE_EXTRACT) {
+        if (!extract_idle(s) || !load_idle(s))
+            return;
+        s->phase = G2D_PHASE_LOAD;
+        s->prog.phase = G2D_PHASE_LOAD;
+        s->del_stage = 0;
+    }
+    if (s->phase != G2D_PHASE_LOAD)
+        return;
+    while (load_idle(s)) {
+        if (s->del_stage == 3) {
+            finish(s);
+            return;
+        }
+        diff_deletes(s, s->del_stage++);
+    }
+    load_pump(s);
+}
+
+static void step(struct g2d_sync *s)
+{
+    if (!s->running)
+        return;
+    if (s->phase == G2D_PHASE_SNAPSHOT && !s->cancelling && rebuild_step(s))
+        extract_start(s);
+    if (s->phase == G2D_PHASE_EXTRACT)
+        extract_step(s);
+    load_pump(s);
+    advance(s);
+}
+
+static void look_cb(uv_idle_t *h)
+{
+    struct g2d_sync *s = h->data;
+
+    uv_idle_stop(h);
+    step(s);
+}
+
+void sync_poke(struct g2d_sync *s)
+{
+    if (!uv_is_active((uv_handle_t *)s->look))
+        uv_idle_start(s->look, look_cb);
+}
+
+void sync_fail(struct g2d_sync *s, int code, const char *what, const char *detail)
+{
+    if (s->cur.status == 0) {
+        s->cur.status = code < 0 ? code : -EIO;
+        snprintf(s->cur.error, sizeof(s->cur.error), "%s%s", what, detail);
+    }
+    if (s->phase == G2D_PHASE_SNAPSHOT) {
+        g2d_snapshot_clear(&s->snap);
+        s->snap_valid = false;
+    }
+    s->cancelling = true; /* stop starting work */
+    listing_cancel_all(s);
+    sync_poke(s);
+}
+
+/* ---- public API ---------------------------------------------------------------------- */
+
+static void look_closed(uv_handle_t *h)
+{
+    free(h);
+}
+
+int g2d_sync_new_client(struct g2d_sync **out, uv_loop_t *loop,
+                        const struct g2d_cloud_client *client, const struct g2d_config *cfg,
+                        g2d_item_cb on_item, void *item_arg, struct g2d_error *err)
+{
+    struct g2d_sync *s = calloc(1, sizeof(*s));
+    int r;
+
+    if (!s)
+        return g2d_error_set(err, -ENOMEM, "out of memory");
+    s->loop = loop;
+    s->client = *client;
+    s->cfg = cfg;
+    s->cycle_cfg = cfg;
+    s->on_item = on_item;
+    s->item_arg = item_arg;
+    s->next_id = 1;
+    g2d_snapshot_init(&s->snap);
+    g2d_snapshot_init(&s->units);
+    s->look = calloc(1, sizeof(*s->look));
+    if (!s->look) {
+        free(s);
+        return g2d_error_set(err, -ENOMEM, "out of memory");
+    }
+    r = uv_idle_init(loop, s->look);
+    if (r < 0) {
+        free(s->look);
+        free(s);
+        return g2d_error_set(err, -ENOMEM, "uv_idle_init: %s", uv_strerror(r));
+    }
+    s->look->data = s;
+    *out = s;
+    return 0;
+}
+
+int g2d_sync_new(struct g2d_sync **out, struct g2d_http *http, const struct g2d_config *cfg,
+                 g2d_item_cb on_item, void *item_arg, struct g2d_error *err)
+{
+    struct g2d_cloud *cloud;
+    struct g2d_cloud_client client;
+    int r = g2d_cloud_new(&cloud, http, cfg, err);
+
+    if (r < 0)
+        return r;
+    client = g2d_cloud_client(cloud);
+    r = g2d_sync_new_client(out, g2d_http_loop(http), &client, cfg, on_item, item_arg, err);
+    if (r < 0) {
+        g2d_cloud_free(cloud);
+        return r;
+    }
+    (*out)->cloud = cloud;
+    return 0;
+}
+
+static bool strv_equal(char **a, size_t na, char **b, size_t nb)
+{
+    size_t i;
+
+    if (na != nb)
+        return false;
+    for (i = 0; i < na; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return false;
+    return true;
+}
+
+static bool streq0(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_filters(const struct g2d_config *a, const struct g2d_config *b)
+{
+    size_t i;
+
+    if (a->npartition_filters != b->npartition_filters)
+        return false;
+    for (i = 0; i < a->npartition_filters; i++) {
+        const struct g2d_partition_filter *x = &a->partition_filters[i];
+
+        if (!streq0(g2d_config_partition_filter(b, x->database, x->table), x->expression))
+            return false;
+    }
+    return true;
+}
+
+/* Does the snapshot built under @a still describe the scope of @b? */
+static bool same_scope(const struct g2d_config *a, const struct g2d_config *b)
+{
+    return strv_equal(a->databases, a->ndatabases, b->databases, b->ndatabases) &&
+           strv_equal(a->table_prefixes, a->ntable_prefixes, b->table_prefixes,
+                      b->ntable_prefixes) &&
+           same_filters(a, b) && a->objects == b->objects &&
+           streq0(a->dlf.catalog_id, b->dlf.catalog_id) && streq0(a->dlf_url, b->dlf_url);
+}
+
+/* Take @p cfg now; on failure keep running on the config we had. */
+static int take_config(struct g2d_sync *s, const struct g2d_config *cfg, struct g2d_error *err)
+{
+    int r = s->cloud ? g2d_cloud_set_config(s->cloud, cfg, err) : 0;
+
+    if (r < 0) {
+        (void)g2d_cloud_set_config(s->cloud, s->cycle_cfg, NULL);
+        return r;
+    }
+    if (!same_scope(s->cycle_cfg, cfg))
+        s->snap_valid = false;
+    s->cycle_cfg = cfg;
+    return 0;
+}
+
+int g2d_sync_set_config(struct g2d_sync *s, const struct g2d_config *cfg, struct g2d_error *err)
+{
+    int r;
+
+    if (s->running) {
+        /* Taken at the start of the next cycle. */
+        s->cfg = cfg;
+        s->cfg_pending = true;
+        return 0;
+    }
+    r = take_config(s, cfg, err);
+    if (r < 0)
+        return r; /* the caller still owns the rejected one */
+    s->cfg = cfg;
+    s->cfg_pending = false;
+    return 0;
+}
+
+const struct g2d_config *g2d_sync_config_in_use(const struct g2d_sync *s)
+{
+    return s->cycle_cfg;
+}
+
+static void cycle_reset(struct g2d_sync *s, unsigned flags, int64_t now)
+{
+    const struct g2d_cloud_ops *ops = s->client.ops;
+
+    memset(&s->cur, 0, sizeof(s->cur));
+    s->cur.cycle_id = s->next_id++;
+    s->cur.started_ms = now;
+    s->cur.dry_run = (flags & G2D_CYCLE_DRY_RUN) || s->cycle_cfg->dry_run;
+    s->flags = flags;
+    s->running = true;
+    s->cancelling = false;
+    s->finishing = false;
+    s->writes_inflight = 0;
+    s->part_batches = 0;
+    s->nreads = 0;
+    s->njobs = s->page_reads = 0;
+    s->db_active = s->t_active = 0;
+    s->dbs_seen = s->tables_seen = s->fns_seen = 0;
+    memset(s->held_reported, 0, sizeof(s->held_reported));
+    s->req_base[0] = ops->requests(s->client.ctx, G2D_SIDE_GLUE);
+    s->req_base[1] = ops->requests(s->client.ctx, G2D_SIDE_DLF);
+    memset(&s->prog, 0, sizeof(s->prog));
+    s->prog.cycle_id = s->cur.cycle_id;
+    s->prog.started_ms = now;
+    s->prog.snapshot_items = s->snap.used;
+}
+
+int g2d_sync_start(struct g2d_sync *s, unsigned flags, g2d_cycle_cb done, void *arg)
+{
+    struct g2d_error err = {0};
+    int64_t now = now_ms();
+    bool due;
+
+    if (s->running)
+        return -EBUSY;
+    if (s->cfg_pending) {
+        (void)take_config(s, s->cfg, NULL);
+        s->cfg_pending = false;
+    }
+    pages_seed(s);
+    cycle_reset(s, flags, now);
+    s->done = done;
+    s->done_arg = arg;
+    if (s->cloud && g2d_cloud_check_credentials(s->cloud, &err) < 0) {
+        /* Report from the loop, as promised, not from inside this call. */
+        s->cur.status = err.code ? err.code : -EINVAL;
+        snprintf(s->cur.error, sizeof(s->cur.error), "%s", err.msg);
+        s->cancelling = true;
+        sync_poke(s);
+        return 0;
+    }
+    due = s->cycle_cfg->full_reconcile_ms &&
+          now - s->snap_built_ms >= (int64_t)s->cycle_cfg->full_reconcile_ms;
+    if (!s->snap_valid || (flags & G2D_CYCLE_FULL) || due)
+        rebuild_start(s);
+    else
+        extract_start(s);
+    return 0;
+}
+
+void g2d_sync_cancel(struct g2d_sync *s)
+{
+    if (!s->running || s->cancelling)
+        return;
+    s->cancelling = true;
+    listing_cancel_all(s);
+    sync_poke(s);
+}
+
+bool g2d_sync_running(const struct g2d_sync *s)
+{
+    return s->running;
+}
+
+void g2d_sync_progress(const struct g2d_sync *s, struct g2d_progress *out)
+{
+    *out = s->prog;
+    out->snapshot_items = s->snap.used + g2d_snapshot_partitions(&s->snap);
+    out->snapshot_bytes = g2d_snapshot_bytes(&s->snap);
+    if (!s->running)
+        out->cycle_id = s->last.cycle_id;
+}
+
+const struct g2d_cycle_stats *g2d_sync_last(const struct g2d_sync *s)
+{
+    return &s->last;
+}
+
+void g2d_sync_http_stats(const struct g2d_sync *s, struct g2d_http_stats *glue,
+                         struct g2d_http_stats *dlf)
+{
+    if (glue)
+        memset(glue, 0, sizeof(*glue));
+    if (dlf)
+        memset(dlf, 0, sizeof(*dlf));
+    if (!s->cloud)
+        return;
+    if (glue)
+        g2d_cloud_stats(s->cloud, G2D_SIDE_GLUE, glue);
+    if (dlf)
+        g2d_cloud_stats(s->cloud, G2D_SIDE_DLF, dlf);
+}
+
+const char *g2d_dropped_field_name(unsigned bit)
+{
+    return g2d_drop_name(bit);
+}
+
+void g2d_sync_free(struct g2d_sync *s)
+{
+    if (!s)
+        return;
+    load_clear(s);
+    extract_free_units(s);
+    rebuild_free(s);
+    g2d_snapshot_done(&s->snap);
+    g2d_snapshot_done(&s->units);
+    g2d_cloud_free(s->cloud);
+    uv_close((uv_handle_t *)s->look, look_closed);
+    free(s);
+}

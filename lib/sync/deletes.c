@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Deletes: once every listing of the cycle is done, what the snapshot holds and Glue did
+ * not list is deleted in reverse dependency order — partitions (stage 0), then tables and
+ * functions (1), then databases (2) — only under containers whose Glue listing completed,
+ * and behind the guards: if Glue listed none of a type where DLF holds some, or the deletes
+ * exceed deletes.max_count or deletes.max_fraction, they are held and reported instead.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync/engine.h"
+
+/* Why deletes of one type are held back, or "" to apply them. */
+static void guard(struct g2d_sync *s, const char *what, uint64_t n, uint64_t total,
+                  uint64_t glue_seen, char *reason, size_t rsz)
+{
+    const struct g2d_config *cfg = s->cycle_cfg;
+
+    reason[0] = '\0';
+    if (n == 0)
+        return;
+    if (glue_seen == 0 && total > 0)
+        snprintf(reason, rsz,
+                 "delete held: Glue listed no %s in scope while DLF holds %llu (empty-source "
+                 "guard)",
+                 what, (unsigned long long)total);
+    else if (cfg->max_deletes && n > cfg->max_deletes)
+        snprintf(reason, rsz, "delete held: %llu %s deletes exceed deletes.max_count (%u)",
+                 (unsigned long long)n, what, cfg->max_deletes);
+    else if (total && (double)n > cfg->max_delete_fraction * (double)total)
+        snprintf(reason, rsz,
+                 "delete held: %llu of %llu %s (%.0f%%) exceed deletes.max_fraction (%.0f%%)",
+                 (unsigned long long)n, (unsigned long long)total, what,
+                 100.0 * (double)n / (double)total, 100.0 * cfg->max_delete_fraction);
+}
+
+static void hold(struct g2d_sync *s, enum g2d_item_type type, const char *name, const char *db,
+                 const char *tbl, const char *reason)
+{
+    s->cur.held++;
+    if (s->held_reported[type]++ < HELD_REPORT_MAX)
+        report(s, type, name, db, tbl, G2D_DIFF_DLF_NEW, false, true, reason, NULL);
+}
+
+/* Split "db.name" at the first dot (names of databases hold none). */
+static void split_key(const char *key, char *db, size_t dbsz, const char **rest)
+{
+    const char *dot = strchr(key, '.');
+    size_t n = dot ? (size_t)(dot - key) : strlen(key);
+
+    if (n >= dbsz)
+        n = dbsz - 1;
+    memcpy(db, key, n);
+    db[n] = '\0';
+    *rest = dot ? dot + 1 : "";
+}
+
+/* The partitions of one table that Glue did not list, as delete items (or held). */
+static void table_partition_deletes(struct g2d_sync *s, struct g2d_snap_entry *e, struct tunit *tu,
+                                    const char *reason)
+{
+    unsigned bs = load_batch_size(s);
+    struct pitem *batch = NULL;
+    struct g2d_pentry *pe;
+    uint32_t ppos = 0;
+    size_t nb = 0;
+    char db[256];
+    const char *tbl;
+
+    split_key(e->key, db, sizeof(db), &tbl);
+    while ((pe = g2d_pset_next(&e->meta->parts, &ppos))) {
+        const char *vals[MAX_KEYS];
+        size_t lens[MAX_KEYS], nv, i;
+        struct pitem *nbatch;
+        json_t *values;
+
+        if (pe->flags & G2D_PENTRY_SEEN)
+            continue;
+        nv = g2d_pset_values(&e->meta->parts, pe, vals, lens, MAX_KEYS);
+        values = json_array();
+        for (i = 0; values && i < nv; i++)
+            json_array_append_new(values, json_stringn(vals[i], lens[i]));
+        if (!values)
+            continue;
+        if (reason[0]) {
+            char *name = partition_name(e->key, e->meta->keys, e->meta->nkeys, values);
+
+            hold(s, G2D_ITEM_PARTITION, name ? name : e->key, db, tbl, reason);
+            free(name);
+            json_decref(values);
+            continue;
+        }
+        nbatch = realloc(batch, (nb + 1) * sizeof(*batch));
+        if (!nbatch) {
+            json_decref(values);
+            continue;
+        }
+        batch = nbatch;
+        memset(&batch[nb], 0, sizeof(batch[nb]));
+        batch[nb].values = values;
+        batch[nb].diff = G2D_DIFF_DLF_NEW;
+        if (++nb == bs) {
+            load_partitions(s, tu, e->key, db, tbl, G2D_DIFF_DLF_NEW, batch, nb);
+            batch = NULL;
+            nb = 0;
+        }
+    }
+    load_partitions(s, tu, e->key, db, tbl, G2D_DIFF_DLF_NEW, batch, nb);
+}
+
+/* Stage 0: partitions of tables that Glue still has. */
+static void delete_partitions(struct g2d_sync *s)
+{
+    struct g2d_snap_entry *e;
+    size_t pos = 0;
+
+    if (!sync_want(s, G2D_OBJ_PARTITIONS) || !s->cycle_cfg->deletes)
+        return;
+    while ((e = g2d_snapshot_next(&s->snap, &pos))) {
+        struct g2d_pentry *pe;
+        struct tunit *tu;
+        uint32_t ppos = 0;
+        uint64_t n = 0;
+        char reason[300];
+
+        if (e->type != G2D_ITEM_TABLE || !e->seen || !e->meta || !e->meta->parts_loaded)
+            continue;
+        tu = diff_find_table(s, e->key);
+        if (!tu || !tu->listed || tu->failed || tu->recreate)
+            continue; /* partitions not fully known this cycle */
+        while ((pe = g2d_pset_next(&e->meta->parts, &ppos)))
+            if (!(pe->flags & G2D_PENTRY_SEEN))
+                n++;
+        if (n == 0)
+            continue;
+        guard(s, "partitions", n, e->meta->parts.used, tu->parts_seen, reason, sizeof(reason));
+        table_partition_deletes(s, e, tu, reason);
+    }
+}
+
+/* Did the Glue listing of @p type under @p d complete? */
+static bool dblist_complete(const struct dbunit *d, enum g2d_item_type type)
+{
+    const struct listing *l = &d->list[type == G2D_ITEM_TABLE ? DBL_TABLES : DBL_FUNCTIONS].l;
+
+    return l->listed && !l->failed;
+}
+
+/* May the object @p e (not seen in Glue) be deleted: did its container's listing
+ * complete? */
+static bool deletable(struct g2d_sync *s, const struct g2d_snap_entry *e, char *db, size_t dbsz,
+                      const char **rest)
+{
+    struct dbunit *d;
+
+    split_key(e->key, db, dbsz, rest);
+    if (e->type == G2D_ITEM_DATABASE) {
+        *rest = NULL;
+        return true;
+    }
+    d = diff_find_db(s, db);
+    if (d)
+        return !d->failed && dblist_complete(d, e->type);
+    return s->glue_dbs.listed; /* its database is gone from Glue: contents go first */
+}
+
+static const struct delete_kind {
+    enum g2d_item_type type;
+    unsigned obj;
+    const char *what;
+} delete_kinds[] = {
+    {G2D_ITEM_TABLE, G2D_OBJ_TABLES, "tables"},
+    {G2D_ITEM_FUNCTION, G2D_OBJ_FUNCTIONS, "functions"},
+    {G2D_ITEM_DATABASE, G2D_OBJ_DATABASES, "databases"},
+};
+
+/* The deletes of one object type (tables, functions or databases). */
+static void delete_kind(struct g2d_sync *s, const struct delete_kind *k)
+{
+    struct g2d_snap_entry *e;
+    size_t pos = 0;
+    uint64_t n = 0, total = 0, seen;
+    char reason[300], db[256];
+    const char *rest;
+
+    seen = k->type == G2D_ITEM_TABLE      ? s->tables_seen
+           : k->type == G2D_ITEM_FUNCTION ? s->fns_seen
+                                          : s->dbs_seen;
+    /* Candidates: not seen, and their container's listing completed. */
+    while ((e = g2d_snapshot_next(&s->snap, &pos))) {
+        if (e->type != k->type)
+            continue;
+        total++;
+        if (!e->seen && deletable(s, e, db, sizeof(db), &rest))
+            n++;
+    }
+    guard(s, k->what, n, total, seen, reason, sizeof(reason));
+    pos = 0;
+    while ((e = g2d_snapshot_next(&s->snap, &pos))) {
+        if (e->type != k->type || e->seen || !deletable(s, e, db, sizeof(db), &rest))
+            continue;
+        if (reason[0])
+            hold(s, k->type, e->key, db, rest, reason);
+        else if (load_object(s, k->type, G2D_DIFF_DLF_NEW, e->key, e->key, db, rest, NULL, NULL,
+                             NULL, NULL, NULL) < 0)
+            report_failed(s, k->type, e->key, db, rest, G2D_DIFF_DLF_NEW, "out of memory");
+    }
+}
+
+void diff_deletes(struct g2d_sync *s, int stage)
+{
+    size_t k;
+
+    if (stage == 0) {
+        delete_partitions(s);
+        return;
+    }
+    if (!s->cycle_cfg->deletes)
+        return;
+    for (k = stage == 2 ? 2 : 0; k < (stage == 2 ? 3u : 2u); k++)
+        if (sync_want(s, delete_kinds[k].obj))
+            delete_kind(s, &delete_kinds[k]);
+}

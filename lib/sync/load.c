@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Load: the DLF writes of a cycle. Container writes (databases, tables, functions) go in
+ * the high queue, partition batches in the low one; at most dlf.max_concurrency are in
+ * flight. A write's completion records what DLF confirmed in the snapshot, reports each
+ * item, marks the unit that waited for it, and pokes the cycle; it starts nothing else.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync/engine.h"
+
+static void wop_free(struct wop *op)
+{
+    size_t i;
+
+    if (!op)
+        return;
+    json_decref(op->input);
+    free(op->key);
+    free(op->name);
+    free(op->db);
+    free(op->tbl);
+    for (i = 0; i < op->nitems; i++) {
+        json_decref(op->items[i].values);
+        free(op->items[i].text);
+    }
+    free(op->items);
+    free(op->refs);
+    free(op);
+}
+
+static struct wop *wop_new(struct g2d_sync *s, enum g2d_item_type type, enum g2d_diff diff,
+                           const char *key, const char *name, const char *db, const char *tbl)
+{
+    struct wop *op = calloc(1, sizeof(*op));
+
+    if (!op)
+        return NULL;
+    op->s = s;
+    op->type = type;
+    op->diff = diff;
+    op->verb = diff == G2D_DIFF_GLUE_NEW  ? G2D_VERB_CREATE
+               : diff == G2D_DIFF_DLF_NEW ? G2D_VERB_DELETE
+                                          : G2D_VERB_UPDATE;
+    op->key = key ? strdup(key) : NULL;
+    op->name = name ? strdup(name) : NULL;
+    op->db = db ? strdup(db) : NULL;
+    op->tbl = tbl ? strdup(tbl) : NULL;
+    if ((key && !op->key) || (name && !op->name) || (db && !op->db) || (tbl && !op->tbl)) {
+        wop_free(op);
+        return NULL;
+    }
+    return op;
+}
+
+static void wop_push(struct g2d_sync *s, struct wop *op, bool hi)
+{
+    struct wqueue *q = hi ? &s->wq_hi : &s->wq_lo;
+
+    op->next = NULL;
+    if (q->tail)
+        q->tail->next = op;
+    else
+        q->head = op;
+    q->tail = op;
+    s->prog.writes_queued++;
+    sync_poke(s);
+}
+
+/* Front of the high queue: it is already holding up its container. */
+static void wop_push_front(struct g2d_sync *s, struct wop *op)
+{
+    op->next = s->wq_hi.head;
+    s->wq_hi.head = op;
+    if (!s->wq_hi.tail)
+        s->wq_hi.tail = op;
+    s->prog.writes_queued++;
+    sync_poke(s);
+}
+
+static void wop_sent(const struct g2d_api_result *res, void *arg)
+{
+    struct wop *op = arg;
+    struct g2d_sync *s = op->s;
+
+    s->writes_inflight--;
+    s->cur.dlf_writes++;
+    s->prog.writes_done++;
+    op->done(op, res);
+    sync_poke(s);
+}
+
+static int wop_send(struct wop *op)
+{
+    const struct g2d_cloud_ops *ops = op->s->client.ops;
+    void *ctx = op->s->client.ctx;
+    size_t i;
+
+    if (op->type != G2D_ITEM_PARTITION) {
+        struct g2d_obj_write w = {op->type, op->verb, op->db, op->tbl, op->input};
+
+        return ops->write_object(ctx, &w, wop_sent, op);
+    }
+    if (!op->refs) {
+        op->refs = calloc(op->nitems ? op->nitems : 1, sizeof(*op->refs));
+        if (!op->refs)
+            return -ENOMEM;
+    }
+    for (i = 0; i < op->nitems; i++)
+        op->refs[i] = (struct g2d_part_ref){op->items[i].values, op->items[i].text};
+    {
+        struct g2d_part_write w = {op->verb, op->db, op->tbl, op->refs, op->nitems};
+
+        return ops->write_partitions(ctx, &w, wop_sent, op);
+    }
+}
+
+void load_pump(struct g2d_sync *s)
+{
+    unsigned window = s->cycle_cfg->dlf.http.max_concurrency;
+
+    if (window == 0)
+        window = 16;
+    while (!s->cancelling && s->writes_inflight < window) {
+        struct wop *op = s->wq_hi.head;
+        struct wqueue *q = &s->wq_hi;
+
+        if (!op) {
+            op = s->wq_lo.head;
+            q = &s->wq_lo;
+        }
+        if (!op)
+            break;
+        q->head = op->next;
+        if (!q->head)
+            q->tail = NULL;
+        s->prog.writes_queued--;
+        s->writes_inflight++;
+        if (wop_send(op) < 0) {
+            struct g2d_api_result res = {0};
+
+            s->writes_inflight--;
+            res.err = -ENOMEM;
+            res.code = "";
+            res.message = "could not queue the request (out of memory)";
+            op->done(op, &res);
+        }
+    }
+}
+
+bool load_idle(const struct g2d_sync *s)
+{
+    return !s->wq_hi.head && !s->wq_lo.head && !s->writes_inflight;
+}
+
+static void wq_clear(struct wqueue *q)
+{
+    while (q->head) {
+        struct wop *op = q->head;
+
+        q->head = op->next;
+        wop_free(op);
+    }
+    q->tail = NULL;
+}
+
+void load_clear(struct g2d_sync *s)
+{
+    wq_clear(&s->wq_hi);
+    wq_clear(&s->wq_lo);
+}
+
+unsigned load_batch_size(const struct g2d_sync *s)
+{
+    return s->cycle_cfg->dlf.batch_size ? s->cycle_cfg->dlf.batch_size : 100;
+}
+
+/* ---- container writes: databases, tables, functions ---------------------------------- */
+
+/* The unit that waited for this write learns its outcome. */
+static void obj_settle(struct wop *op, bool ok)
+{
+    if (op->dbu) {
+        op->dbu->write_pending = false;
+        if (!ok)
+            op->dbu->failed = true; /* its objects are skipped this cycle, retried next */
+    }
+    if (op->tu && op->type == G2D_ITEM_TABLE)
+        op->tu->tw = ok ? TW_OK : TW_FAILED;
+}
+
+/* A stale snapshot: someone created or removed the object in DLF meanwhile. */
+static bool obj_other_verb(const struct wop *op, const char *code)
+{
+    if (op->fell_back || op->diff == G2D_DIFF_DLF_NEW || op->s->cancelling)
+        return false;
+    if (op->verb == G2D_VERB_CREATE)
+        return strcmp(code, "AlreadyExists") == 0;
+    return strcmp(code, "NoSuchObject") == 0 ||
+           (op->type == G2D_ITEM_TABLE && strcmp(code, "InvalidOperation") == 0);
+}
+
+static void obj_record(struct g2d_sync *s, struct wop *op)
+{
+    struct g2d_snap_entry *e = NULL;
+
+    if (op->diff == G2D_DIFF_DLF_NEW) {
+        g2d_snapshot_del(&s->snap, op->type, op->key);
+        return;
+    }
+    /* On -ENOMEM the object is simply written again next cycle. */
+    if (g2d_snapshot_put(&s->snap, op->type, op->key, &op->fp) == 0 &&
+        (e = g2d_snapshot_get(&s->snap, op->type, op->key)))
+        e->seen = 1; /* it came from this cycle's Glue listing */
+    if (e && op->type == G2D_ITEM_TABLE && op->tu) {
+        if (!e->meta)
+            e->meta = g2d_tmeta_new();
+        if (e->meta && g2d_tmeta_set_keys(e->meta, op->tu->pkeys) == 0 &&
+            op->verb == G2D_VERB_CREATE) {
+            /* A table we just created holds no partitions. */
+            g2d_pset_done(&e->meta->parts);
+            g2d_pset_init(&e->meta->parts);
+            e->meta->parts_loaded = true;
+        }
+    }
+}
+
+static void obj_done(struct wop *op, const struct g2d_api_result *res)
+{
+    struct g2d_sync *s = op->s;
+    const char *code = res->code ? res->code : "";
+    bool ok = res->err == 0;
+
+    if (!ok && obj_other_verb(op, code)) {
+        op->fell_back = true;
+        op->verb = op->verb == G2D_VERB_CREATE ? G2D_VERB_UPDATE : G2D_VERB_CREATE;
+        wop_push_front(s, op);
+        return;
+    }
+    if (!ok && op->diff == G2D_DIFF_DLF_NEW && strcmp(code, "NoSuchObject") == 0)
+        ok = true; /* already gone */
+    if (ok) {
+        obj_record(s, op);
+        count_ok(s, op->diff);
+        report(s, op->type, op->name, op->db, op->tbl, op->diff, true, false, NULL, op->warning);
+    } else {
+        report_failed(s, op->type, op->name, op->db, op->tbl, op->diff, res->message);
+    }
+    obj_settle(op, ok);
+    wop_free(op);
+}
+
+int load_object(struct g2d_sync *s, enum g2d_item_type type, enum g2d_diff diff, const char *key,
+                const char *name, const char *db, const char *tbl, json_t *input,
+                const struct g2d_fp *fp, const char *warning, struct dbunit *dbu, struct tunit *tu)
+{
+    struct wop *op;
+
+    if (s->cur.dry_run) {
+        report(s, type, name, db, tbl, diff, true, false, NULL, warning);
+        return 1; /* nothing to wait for */
+    }
+    op = wop_new(s, type, diff, key, name, db, tbl);
+    if (!op)
+        return -ENOMEM;
+    op->input = json_incref(input);
+    if (fp)
+        op->fp = *fp;
+    op->warning = warning;
+    op->dbu = dbu;
+    op->tu = tu;
+    op->done = obj_done;
+    wop_push(s, op, true);
+    return 0;
+}
+
+#define RECREATE_WARNING                                                                           \
+    "partition keys changed in Glue: the DLF table was dropped and created again, its "            \
+    "partitions are recreated from Glue"
+
+/* Recreate, second step: the old table is gone, create the new one. */
+static void recreate_dropped(struct wop *del, const struct g2d_api_result *res)
+{
+    struct g2d_sync *s = del->s;
+    struct tunit *tu = del->tu;
+    const char *code = res->code ? res->code : "";
+    struct wop *op;
+
+    if (res->err && strcmp(code, "NoSuchObject") != 0) {
+        char msg[700];
+
+        snprintf(msg, sizeof(msg), "could not drop the table to recreate it: %s", res->message);
+        report_failed(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, G2D_DIFF_NEED_UPDATE,
+                      msg);
+        tu->tw = TW_FAILED;
+        wop_free(del);
+        return;
+    }
+    wop_free(del);
+    g2d_snapshot_del(&s->snap, G2D_ITEM_TABLE, tu->key);
+    op = wop_new(s, G2D_ITEM_TABLE, G2D_DIFF_NEED_UPDATE, tu->key, tu->key, tu->db->name, tu->name);
+    if (!op) {
+        report_failed(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, G2D_DIFF_NEED_UPDATE,
+                      "out of memory");
+        tu->tw = TW_FAILED;
+        return;
+    }
+    op->verb = G2D_VERB_CREATE;
+    op->fell_back = true; /* no create->update fallback: we just dropped it */
+    op->input = json_incref(tu->input);
+    op->fp = tu->fp;
+    op->warning = RECREATE_WARNING;
+    op->tu = tu;
+    op->done = obj_done;
+    wop_push(s, op, true);
+}
+
+int load_recreate(struct g2d_sync *s, struct tunit *tu)
+{
+    struct wop *del;
+
+    if (s->cur.dry_run)
+        return load_object(s, G2D_ITEM_TABLE, tu->diff, tu->key, tu->key, tu->db->name, tu->name,
+                           tu->input, &tu->fp, RECREATE_WARNING, NULL, tu);
+    /* Partition keys changed: the old partitions no longer fit the table. Drop it in DLF
+     * (its partitions go with it), then create it again. */
+    del = wop_new(s, G2D_ITEM_TABLE, G2D_DIFF_DLF_NEW, tu->key, tu->key, tu->db->name, tu->name);
+    if (!del)
+        return -ENOMEM;
+    del->tu = tu;
+    del->recreate = true;
+    del->done = recreate_dropped;
+    wop_push(s, del, true);
+    return 0;
+}
+
+/* ---- partition batches --------------------------------------------------------------- */
+
+static void part_item_result(struct g2d_sync *s, struct wop *op, struct pitem *it, bool ok,
+                             const char *error)
+{
+    struct g2d_snap_entry *e = g2d_snapshot_get(&s->snap, G2D_ITEM_TABLE, op->key);
+    const char *vals[MAX_KEYS];
+    size_t n = json_array_size(it->values), i;
+    char *name;
+
+    if (ok && e && e->meta) {
+        for (i = 0; i < n && i < MAX_KEYS; i++)
+            vals[i] = json_string_value(json_array_get(it->values, i));
+        if (it->diff == G2D_DIFF_DLF_NEW)
+            g2d_pset_del(&e->meta->parts, vals, n);
+        else
+            (void)g2d_pset_put(&e->meta->parts, vals, n, &it->fp, it->raw, G2D_PENTRY_SEEN);
+    }
+    name = op->tu ? tunit_partition_name(op->tu, it->values)
+                  : partition_name(op->key, e && e->meta ? e->meta->keys : NULL,
+                                   e && e->meta ? e->meta->nkeys : 0, it->values);
+    if (ok) {
+        count_ok(s, it->diff);
+        report(s, G2D_ITEM_PARTITION, name ? name : op->key, op->db, op->tbl, it->diff, true, false,
+               NULL, NULL);
+    } else {
+        report_failed(s, G2D_ITEM_PARTITION, name ? name : op->key, op->db, op->tbl, it->diff,
+                      error);
+    }
+    free(name);
+}
+
+/* Should this rejected item be sent again as the other verb (a stale snapshot)? */
+static bool part_other_verb(const struct wop *op, const struct pitem *it, const char *code)
+{
+    if (op->fell_back || it->diff == G2D_DIFF_DLF_NEW)
+        return false;
+    if (op->verb == G2D_VERB_CREATE)
+        return !strcmp(code, "AlreadyExists");
+    return !strcmp(code, "NoSuchObject") || !strcmp(code, "UnknownPartition") ||
+           !strcmp(code, "InvalidObject");
+}
+
+/* Send the items again as the other verb, once (ownership of @p items taken). */
+static void part_resend(struct g2d_sync *s, struct wop *op, struct pitem *items, size_t n)
+{
+    struct wop *w = wop_new(s, G2D_ITEM_PARTITION, op->diff, op->key, NULL, op->db, op->tbl);
+    size_t i;
+
+    if (!w) {
+        for (i = 0; i < n; i++) {
+            part_item_result(s, op, &items[i], false, "out of memory");
+            json_decref(items[i].values);
+            free(items[i].text);
+        }
+        free(items);
+        return;
+    }
+    w->verb = op->verb == G2D_VERB_CREATE ? G2D_VERB_UPDATE : G2D_VERB_CREATE;
+    w->fell_back = true;
+    w->tu = op->tu;
+    w->items = items;
+    w->nitems = n;
+    w->done = op->done;
+    s->part_batches++;
+    if (w->tu)
+        w->tu->batches_inflight++;
+    wop_push(s, w, false);
+}
+
+static void part_done(struct wop *op, const struct g2d_api_result *res)
+{
+    struct g2d_sync *s = op->s;
+    struct pitem *retry = NULL;
+    size_t nretry = 0, i;
+
+    s->part_batches--;
+    if (op->tu)
+        op->tu->batches_inflight--;
+    if (!op->fell_back && res->err == 0)
+        retry = calloc(op->nitems ? op->nitems : 1, sizeof(*retry));
+    for (i = 0; i < op->nitems; i++) {
+        struct pitem *it = &op->items[i];
+        const char *code = res->err == 0 && res->items ? res->items[i].code : NULL;
+        char buf[512];
+
+        if (res->err) {
+            part_item_result(s, op, it, false, res->message);
+        } else if (!code) {
+            part_item_result(s, op, it, true, NULL);
+        } else if (it->diff == G2D_DIFF_DLF_NEW &&
+                   (!strcmp(code, "NoSuchObject") || !strcmp(code, "UnknownPartition"))) {
+            part_item_result(s, op, it, true, NULL); /* already gone */
+        } else if (retry && part_other_verb(op, it, code)) {
+            retry[nretry++] = *it; /* moves the references */
+            it->values = NULL;
+            it->text = NULL;
+        } else {
+            snprintf(buf, sizeof(buf), "DLF %s: %s", code, res->items[i].message);
+            part_item_result(s, op, it, false, buf);
+        }
+    }
+    if (nretry)
+        part_resend(s, op, retry, nretry);
+    else
+        free(retry);
+    wop_free(op);
+}
+
+void load_partitions(struct g2d_sync *s, struct tunit *tu, const char *key, const char *db,
+                     const char *tbl, enum g2d_diff diff, struct pitem *items, size_t n)
+{
+    struct wop *op;
+    size_t i;
+
+    if (n == 0) {
+        free(items);
+        return;
+    }
+    op = s->cur.dry_run ? NULL : wop_new(s, G2D_ITEM_PARTITION, diff, key, NULL, db, tbl);
+    if (!op) {
+        for (i = 0; i < n; i++) {
+            char *name = tu ? tunit_partition_name(tu, items[i].values) : strdup(key);
+
+            if (s->cur.dry_run)
+                report(s, G2D_ITEM_PARTITION, name ? name : key, db, tbl, items[i].diff, true,
+                       false, NULL, NULL);
+            else
+                report_failed(s, G2D_ITEM_PARTITION, name ? name : key, db, tbl, diff,
+                              "out of memory");
+            free(name);
+            json_decref(items[i].values);
+            free(items[i].text);
+        }
+        free(items);
+        return;
+    }
+    op->items = items;
+    op->nitems = n;
+    op->tu = tu;
+    op->done = part_done;
+    s->part_batches++;
+    if (tu)
+        tu->batches_inflight++;
+    wop_push(s, op, false);
+}
+
+/* Send out the first @p n items of a pending array (the rest stays pending). */
+static void flush_chunk(struct g2d_sync *s, struct tunit *tu, enum g2d_diff diff,
+                        struct pitem **arr, size_t *len, size_t n)
+{
+    struct pitem *chunk = malloc(n * sizeof(*chunk));
+    size_t i;
+
+    if (!chunk) {
+        for (i = 0; i < n; i++) {
+            char *name = tunit_partition_name(tu, (*arr)[i].values);
+
+            report_failed(s, G2D_ITEM_PARTITION, name ? name : tu->key, tu->db->name, tu->name,
+                          diff, "out of memory");
+            free(name);
+            json_decref((*arr)[i].values);
+            free((*arr)[i].text);
+        }
+    } else {
+        memcpy(chunk, *arr, n * sizeof(*chunk));
+    }
+    memmove(*arr, *arr + n, (*len - n) * sizeof(**arr));
+    *len -= n;
+    if (chunk)
+        load_partitions(s, tu, tu->key, tu->db->name, tu->name, diff, chunk, n);
+}
+
+void load_flush_table(struct g2d_sync *s, struct tunit *tu, bool all)
+{
+    size_t bs = load_batch_size(s);
+
+    while (tu->ncb >= bs || (all && tu->ncb))
+        flush_chunk(s, tu, G2D_DIFF_GLUE_NEW, &tu->cbatch, &tu->ncb, tu->ncb < bs ? tu->ncb : bs);
+    while (tu->nub >= bs || (all && tu->nub))
+        flush_chunk(s, tu, G2D_DIFF_NEED_UPDATE, &tu->ubatch, &tu->nub,
+                    tu->nub < bs ? tu->nub : bs);
+}
