@@ -89,4 +89,15 @@ int g2d_dlf_write_object(struct g2d_cloud *c, const struct g2d_obj_write *w, g2d
 int g2d_dlf_write_partitions(struct g2d_cloud *c, const struct g2d_part_write *w, g2d_api_cb cb,
                              void *arg);
 
+/*
+ * Read a partition batch answer (@p answer, borrowed) against the @p n items sent: one
+ * outcome per item in @p out (pointers borrowed from @p answer). Success must be true;
+ * PartitionErrors, when present, an array of {PartitionValues, ErrorDetail{Code,
+ * Message}}; an entry that names no item sent makes every item without an error of its
+ * own failed ("UnmatchedPartitionError"), never a success. @return 0, or -1 (reason in
+ * @p msg) when the answer is not of that shape: the whole batch fails.
+ */
+int g2d_dlf_batch_outcomes(json_t *answer, const struct g2d_part_ref *items, size_t n,
+                           struct g2d_item_outcome *out, char *msg, size_t msgsz);
+
 #endif

@@ -179,13 +179,9 @@ struct batch_ctx {
     struct g2d_item_outcome out[];
 };
 
-static bool values_match(json_t *a, json_t *b)
-{
-    return json_is_array(a) && json_equal(a, b);
-}
-
 /* One PartitionErrors entry: {PartitionValues: [str], ErrorDetail: {Code, Message}}. */
-static int batch_entry(struct batch_ctx *b, json_t *pe, size_t k, char *msg, size_t msgsz)
+static int batch_entry(json_t *pe, size_t k, const struct g2d_part_ref *items, size_t n,
+                       struct g2d_item_outcome *out, char *msg, size_t msgsz)
 {
     json_t *vals = json_object_get(pe, "PartitionValues");
     json_t *d = json_object_get(pe, "ErrorDetail");
@@ -199,11 +195,11 @@ static int batch_entry(struct batch_ctx *b, json_t *pe, size_t k, char *msg, siz
                         "Message}}",
                         k),
                -1;
-    for (i = 0; i < b->n; i++) {
-        if (values_match(vals, b->items[i].values)) {
-            if (!b->out[i].code) { /* a repeated entry keeps the first one's word */
-                b->out[i].code = json_string_value(code);
-                b->out[i].message = json_is_string(m) ? json_string_value(m) : "";
+    for (i = 0; i < n; i++) {
+        if (json_equal(vals, items[i].values)) {
+            if (!out[i].code) { /* a repeated entry keeps the first one's word */
+                out[i].code = json_string_value(code);
+                out[i].message = json_is_string(m) ? json_string_value(m) : "";
             }
             return 0;
         }
@@ -211,21 +207,23 @@ static int batch_entry(struct batch_ctx *b, json_t *pe, size_t k, char *msg, siz
     return 1; /* names no item that was sent */
 }
 
-static int batch_answer(struct g2d_api_result *res, void *actx, char *msg, size_t msgsz)
+int g2d_dlf_batch_outcomes(json_t *answer, const struct g2d_part_ref *items, size_t n,
+                           struct g2d_item_outcome *out, char *msg, size_t msgsz)
 {
-    struct batch_ctx *b = actx;
+    struct g2d_api_result res = {.json = answer};
     json_t *errs, *pe;
     size_t k, i;
     bool unmatched = false;
 
-    if (g2d_answer_dlf_envelope(res, msg, msgsz) < 0)
+    memset(out, 0, n * sizeof(*out));
+    if (g2d_answer_dlf_envelope(&res, msg, msgsz) < 0)
         return -1;
-    errs = json_object_get(res->json, "PartitionErrors");
+    errs = json_object_get(answer, "PartitionErrors");
     if (errs && !json_is_null(errs) && !json_is_array(errs))
         return snprintf(msg, msgsz, "member 'PartitionErrors' is not an array"), -1;
     json_array_foreach(errs, k, pe)
     {
-        int r = batch_entry(b, pe, k, msg, msgsz);
+        int r = batch_entry(pe, k, items, n, out, msg, msgsz);
 
         if (r < 0)
             return -1;
@@ -234,13 +232,22 @@ static int batch_answer(struct g2d_api_result *res, void *actx, char *msg, size_
     }
     /* An error we cannot place means we do not know which items DLF took: none of the
      * others may be recorded as done. */
-    for (i = 0; unmatched && i < b->n; i++) {
-        if (!b->out[i].code) {
-            b->out[i].code = "UnmatchedPartitionError";
-            b->out[i].message = "DLF reported an error for partition values this batch did "
-                                "not send, so this item's outcome is unknown";
+    for (i = 0; unmatched && i < n; i++) {
+        if (!out[i].code) {
+            out[i].code = "UnmatchedPartitionError";
+            out[i].message = "DLF reported an error for partition values this batch did not "
+                             "send, so this item's outcome is unknown";
         }
     }
+    return 0;
+}
+
+static int batch_answer(struct g2d_api_result *res, void *actx, char *msg, size_t msgsz)
+{
+    struct batch_ctx *b = actx;
+
+    if (g2d_dlf_batch_outcomes(res->json, b->items, b->n, b->out, msg, msgsz) < 0)
+        return -1;
     res->items = b->out;
     return 0;
 }

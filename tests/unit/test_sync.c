@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The sync engine's stages (extract, pages, diff, deletes, load, rebuild) against a fake
+ * cloud client: no HTTP, milliseconds per case. What DLF ends up holding, which writes
+ * were sent, what each cycle reports.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "glue2dlf/config.h"
+
+#include "fake_cloud.h"
+#include "sync/engine.h"
+
+struct env {
+    uv_loop_t loop;
+    struct fake_cloud f;
+    struct g2d_config *cfg;
+    struct g2d_sync *s;
+    struct g2d_cloud_client client;
+    struct g2d_cycle_stats last;
+    bool done;
+    json_t *items; /* the item results of the last cycle: ["type name diff ok|failed|held"] */
+};
+
+static void on_item(const struct g2d_item_result *r, void *arg)
+{
+    struct env *e = arg;
+
+    json_array_append_new(e->items, json_sprintf("%s %s %s %s%s%s", g2d_item_type_name(r->type),
+                                                 r->name, g2d_diff_name(r->diff),
+                                                 r->held      ? "held"
+                                                 : r->success ? "ok"
+                                                              : "failed",
+                                                 r->error ? ": " : "", r->error ? r->error : ""));
+}
+
+static void on_done(const struct g2d_cycle_stats *st, void *arg)
+{
+    struct env *e = arg;
+
+    e->last = *st;
+    e->done = true;
+}
+
+static struct env *env_new(const char *yaml_extra)
+{
+    struct env *e = calloc(1, sizeof(*e));
+    struct g2d_error err = {0};
+    char doc[2048];
+
+    snprintf(doc, sizeof(doc),
+             "glue:\n  region: us-east-1\n  partition_segments: 2\n"
+             "dlf:\n  region: cn-hangzhou\n  batch_size: 2\n%s",
+             yaml_extra ? yaml_extra : "");
+    uv_loop_init(&e->loop);
+    fake_init(&e->f, &e->loop);
+    if (g2d_config_load_buffer(&e->cfg, "test.yaml", doc, strlen(doc), false, &err) < 0)
+        fail_msg("config: %s", err.msg);
+    e->client = (struct g2d_cloud_client){&fake_ops, &e->f};
+    assert_int_equal(g2d_sync_new_client(&e->s, &e->loop, &e->client, e->cfg, on_item, e, &err), 0);
+    e->items = json_array();
+    return e;
+}
+
+static void env_free(struct env *e)
+{
+    g2d_sync_free(e->s);
+    fake_done_all(&e->f);
+    uv_run(&e->loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&e->loop), 0);
+    g2d_config_free(e->cfg);
+    json_decref(e->items);
+    free(e);
+}
+
+/* Run one cycle to its end. */
+static const struct g2d_cycle_stats *cycle(struct env *e, unsigned flags)
+{
+    json_array_clear(e->items);
+    e->done = false;
+    assert_int_equal(g2d_sync_start(e->s, flags, on_done, e), 0);
+    uv_run(&e->loop, UV_RUN_DEFAULT);
+    assert_true(e->done);
+    return &e->last;
+}
+
+static bool has_item(struct env *e, const char *line)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(e->items, i, v)
+    {
+        if (strncmp(json_string_value(v), line, strlen(line)) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void print_items(struct env *e)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(e->items, i, v) print_message("  %s\n", json_string_value(v));
+}
+
+/* ---- a Glue catalog ------------------------------------------------------------------- */
+
+static json_t *glue_sd(const char *loc)
+{
+    return json_pack("{s:[{s:s, s:s}], s:s, s:s, s:s, s:{s:s}}", "Columns", "Name", "a", "Type",
+                     "int", "Location", loc, "InputFormat",
+                     "org.apache.hadoop.mapred.TextInputFormat", "OutputFormat",
+                     "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat", "SerdeInfo",
+                     "SerializationLibrary", "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe");
+}
+
+static void add_db(struct env *e, const char *db)
+{
+    json_array_append_new(e->f.glue_dbs,
+                          json_pack("{s:s, s:s}", "Name", db, "LocationUri", "s3://bucket/db"));
+    json_object_set_new(e->f.glue_tables, db, json_array());
+    json_object_set_new(e->f.glue_fns, db, json_array());
+}
+
+static void add_table(struct env *e, const char *db, const char *t, bool partitioned)
+{
+    json_t *tb = json_pack("{s:s, s:s, s:s, s:o, s:{s:s}}", "Name", t, "DatabaseName", db,
+                           "TableType", "EXTERNAL_TABLE", "StorageDescriptor",
+                           glue_sd("s3://bucket/t"), "Parameters", "owner", "x");
+    char key[256];
+
+    if (partitioned)
+        json_object_set_new(tb, "PartitionKeys",
+                            json_pack("[{s:s, s:s}]", "Name", "dt", "Type", "string"));
+    json_array_append_new(json_object_get(e->f.glue_tables, db), tb);
+    snprintf(key, sizeof(key), "%s.%s", db, t);
+    if (partitioned)
+        json_object_set_new(e->f.glue_parts, key, json_array());
+}
+
+static json_t *glue_part(const char *db, const char *t, const char *v)
+{
+    return json_pack("{s:[s], s:s, s:s, s:o, s:{s:s}}", "Values", v, "DatabaseName", db,
+                     "TableName", t, "StorageDescriptor", glue_sd("s3://bucket/p"), "Parameters",
+                     "k", "v");
+}
+
+static void add_parts(struct env *e, const char *db, const char *t, int n)
+{
+    char key[256], v[32];
+    int i;
+
+    snprintf(key, sizeof(key), "%s.%s", db, t);
+    for (i = 0; i < n; i++) {
+        snprintf(v, sizeof(v), "2024-%02d", i + 1);
+        json_array_append_new(json_object_get(e->f.glue_parts, key), glue_part(db, t, v));
+    }
+}
+
+static void add_fn(struct env *e, const char *db, const char *fn)
+{
+    json_array_append_new(json_object_get(e->f.glue_fns, db),
+                          json_pack("{s:s, s:s, s:s, s:s, s:s}", "FunctionName", fn, "DatabaseName",
+                                    db, "ClassName", "com.example.Fn", "OwnerName", "o",
+                                    "OwnerType", "USER"));
+}
+
+/* Two databases, three tables (two partitioned, 5 and 3 partitions), a function. */
+static void catalog(struct env *e)
+{
+    add_db(e, "sales");
+    add_db(e, "web");
+    add_table(e, "sales", "orders", true);
+    add_table(e, "sales", "items", false);
+    add_table(e, "web", "clicks", true);
+    add_parts(e, "sales", "orders", 5);
+    add_parts(e, "web", "clicks", 3);
+    add_fn(e, "sales", "f1");
+}
+
+static size_t dlf_parts(struct env *e, const char *key)
+{
+    return json_object_size(json_object_get(e->f.dlf_parts, key));
+}
+
+/* ---- cases ---------------------------------------------------------------------------- */
+
+static void test_first_sync_then_unchanged(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+    unsigned writes;
+
+    catalog(e);
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->status, 0);
+    assert_int_equal(st->failed, 0);
+    assert_int_equal(st->created, 2 + 3 + 8 + 1);
+    assert_int_equal(json_object_size(e->f.dlf_dbs), 2);
+    assert_int_equal(json_object_size(e->f.dlf_tables), 3);
+    assert_int_equal(json_object_size(e->f.dlf_fns), 1);
+    assert_int_equal(dlf_parts(e, "sales.orders"), 5);
+    assert_int_equal(dlf_parts(e, "web.clicks"), 3);
+    assert_true(has_item(e, "partition sales.orders/dt=2024-01 glueNew ok"));
+    /* batches of batch_size (2): 5 partitions are 3 batches, 3 are 2 */
+    assert_int_equal(e->f.dlf_writes, 2 + 3 + 1 + 3 + 2);
+
+    writes = e->f.dlf_writes;
+    e->f.dlf_lists = 0;
+    st = cycle(e, 0);
+    assert_int_equal(st->status, 0);
+    assert_int_equal(st->created + st->updated + st->deleted + st->failed, 0);
+    assert_int_equal(st->unchanged, 2 + 3 + 8 + 1);
+    assert_int_equal(e->f.dlf_writes, writes); /* an unchanged cycle costs DLF nothing */
+    assert_int_equal(e->f.dlf_lists, 0);
+    assert_int_equal(st->dlf_requests, 0);
+    env_free(e);
+}
+
+static void test_rebuild_sees_dlf(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    (void)cycle(e, 0);
+    /* A new engine (a restart) rebuilds its snapshot from DLF and finds nothing to do. */
+    g2d_sync_free(e->s);
+    assert_int_equal(g2d_sync_new_client(&e->s, &e->loop, &e->client, e->cfg, on_item, e, NULL), 0);
+    e->f.dlf_writes = 0;
+    st = cycle(e, 0);
+    assert_int_equal(st->status, 0);
+    assert_int_equal(st->created + st->updated + st->deleted + st->failed, 0);
+    assert_int_equal(e->f.dlf_writes, 0);
+    assert_true(e->f.dlf_lists > 0);
+    env_free(e);
+}
+
+static void test_changes(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+    json_t *parts;
+
+    catalog(e);
+    (void)cycle(e, 0);
+    /* one partition changed, one gone, one table added, a function changed */
+    parts = json_object_get(e->f.glue_parts, "sales.orders");
+    json_object_set_new(json_object_get(json_array_get(parts, 0), "Parameters"), "k",
+                        json_string("changed"));
+    json_array_remove(parts, 4);
+    add_table(e, "web", "views", true);
+    add_parts(e, "web", "views", 2);
+    json_object_set_new(json_array_get(json_object_get(e->f.glue_fns, "sales"), 0), "ClassName",
+                        json_string("com.example.Fn2"));
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->status, 0);
+    assert_int_equal(st->failed, 0);
+    assert_int_equal(st->updated, 2);
+    assert_int_equal(st->deleted, 1);
+    assert_int_equal(st->created, 1 + 2);
+    assert_true(has_item(e, "partition sales.orders/dt=2024-01 needUpdate ok"));
+    assert_true(has_item(e, "partition sales.orders/dt=2024-05 dlfNew ok"));
+    assert_true(has_item(e, "function sales.f1 needUpdate ok"));
+    assert_int_equal(dlf_parts(e, "sales.orders"), 4);
+    assert_int_equal(dlf_parts(e, "web.views"), 2);
+    env_free(e);
+}
+
+static void test_table_and_database_deletes(void **state)
+{
+    struct env *e = env_new("deletes:\n  max_fraction: 1\n");
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    (void)cycle(e, 0);
+    json_array_remove(json_object_get(e->f.glue_tables, "sales"), 1); /* sales.items */
+    st = cycle(e, 0);
+    assert_int_equal(st->deleted, 1);
+    assert_true(has_item(e, "table sales.items dlfNew ok"));
+    assert_null(json_object_get(e->f.dlf_tables, "sales.items"));
+    /* a database gone from Glue: its contents first, then itself */
+    json_array_remove(e->f.glue_dbs, 1); /* web */
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed, 0);
+    assert_true(has_item(e, "table web.clicks dlfNew ok"));
+    assert_true(has_item(e, "database web dlfNew ok"));
+    assert_null(json_object_get(e->f.dlf_dbs, "web"));
+    env_free(e);
+}
+
+/* A listing that failed scopes out the deletes below it. */
+static void test_failed_listing_deletes_nothing(void **state)
+{
+    static const struct {
+        int what;
+        bool malformed;
+    } cases[] = {
+        {G2D_LIST_GLUE_TABLES, false},
+        {G2D_LIST_GLUE_TABLES, true},
+        {G2D_LIST_GLUE_PARTITIONS, false},
+        {G2D_LIST_GLUE_FUNCTIONS, true},
+    };
+    size_t c;
+
+    for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        struct env *e = env_new("deletes:\n  max_fraction: 1\n");
+        const struct g2d_cycle_stats *st;
+        size_t tables, fns, parts;
+
+        catalog(e);
+        (void)cycle(e, 0);
+        tables = json_object_size(e->f.dlf_tables);
+        fns = json_object_size(e->f.dlf_fns);
+        parts = dlf_parts(e, "sales.orders");
+        /* everything of 'sales' gone from Glue, and its listing fails */
+        json_array_clear(json_object_get(e->f.glue_tables, "sales"));
+        json_array_clear(json_object_get(e->f.glue_fns, "sales"));
+        json_array_clear(json_object_get(e->f.glue_parts, "sales.orders"));
+        if (cases[c].what == G2D_LIST_GLUE_PARTITIONS)
+            add_table(e, "sales", "orders", true); /* the table stays, its pages fail */
+        e->f.fail_what = cases[c].what;
+        e->f.fail_db = "sales";
+        e->f.fail_malformed = cases[c].malformed;
+        st = cycle(e, 0);
+        print_items(e);
+        assert_true(st->failed > 0);
+        if (cases[c].what == G2D_LIST_GLUE_TABLES) {
+            assert_int_equal(json_object_size(e->f.dlf_tables), tables);
+            assert_int_equal(dlf_parts(e, "sales.orders"), parts);
+        } else if (cases[c].what == G2D_LIST_GLUE_PARTITIONS) {
+            assert_int_equal(dlf_parts(e, "sales.orders"), parts);
+        } else {
+            assert_int_equal(json_object_size(e->f.dlf_fns), fns);
+        }
+        env_free(e);
+    }
+}
+
+static void test_item_error_reported_and_retried(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    json_object_set_new(e->f.item_codes, "[\"2024-03\"]", json_string("InvalidObject"));
+    st = cycle(e, 0);
+    print_items(e);
+    /* dt=2024-03 of both partitioned tables */
+    assert_int_equal(st->failed, 2);
+    assert_true(has_item(e, "partition sales.orders/dt=2024-03 glueNew failed: DLF InvalidObject: "
+                            "refused by the test"));
+    assert_int_equal(dlf_parts(e, "sales.orders"), 4);
+    assert_int_equal(dlf_parts(e, "web.clicks"), 2);
+    /* not recorded as done: the next cycle writes them */
+    json_object_clear(e->f.item_codes);
+    st = cycle(e, 0);
+    assert_int_equal(st->failed, 0);
+    assert_int_equal(st->created, 2);
+    assert_int_equal(dlf_parts(e, "sales.orders"), 5);
+    assert_int_equal(dlf_parts(e, "web.clicks"), 3);
+    env_free(e);
+}
+
+static void test_stale_snapshot_other_verb(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    (void)cycle(e, 0);
+    /* Someone removed a table and a partition in DLF behind our back: the update finds
+     * nothing and becomes a create. */
+    json_object_del(e->f.dlf_tables, "sales.items");
+    json_object_del(json_object_get(e->f.dlf_parts, "sales.orders"), "[\"2024-01\"]");
+    json_object_set_new(
+        json_object_get(json_array_get(json_object_get(e->f.glue_tables, "sales"), 1),
+                        "Parameters"),
+        "owner", json_string("y"));
+    json_object_set_new(
+        json_object_get(json_array_get(json_object_get(e->f.glue_parts, "sales.orders"), 0),
+                        "Parameters"),
+        "k", json_string("w"));
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed, 0);
+    assert_int_equal(st->updated, 2);
+    assert_non_null(json_object_get(e->f.dlf_tables, "sales.items"));
+    assert_int_equal(dlf_parts(e, "sales.orders"), 5);
+    env_free(e);
+}
+
+static void test_guards_hold(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    (void)cycle(e, 0);
+    /* every partition of a table gone: the empty-source guard holds them */
+    json_array_clear(json_object_get(e->f.glue_parts, "sales.orders"));
+    st = cycle(e, 0);
+    assert_int_equal(st->held, 5);
+    assert_int_equal(st->deleted, 0);
+    assert_true(has_item(e, "partition sales.orders/dt=2024-01 dlfNew held"));
+    assert_int_equal(dlf_parts(e, "sales.orders"), 5);
+    env_free(e);
+}
+
+static void test_dry_run_writes_nothing(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    st = cycle(e, G2D_CYCLE_DRY_RUN);
+    assert_int_equal(st->status, 0);
+    assert_int_equal(e->f.dlf_writes, 0);
+    assert_true(has_item(e, "table sales.orders glueNew ok"));
+    assert_true(has_item(e, "partition web.clicks/dt=2024-03 glueNew ok"));
+    env_free(e);
+}
+
+static void test_glue_databases_fail_the_cycle(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    (void)cycle(e, 0);
+    json_array_clear(e->f.glue_dbs);
+    e->f.fail_what = G2D_LIST_GLUE_DATABASES;
+    e->f.fail_malformed = true;
+    st = cycle(e, 0);
+    assert_true(st->status < 0);
+    assert_non_null(strstr(st->error, "listing Glue databases failed"));
+    assert_int_equal(st->deleted + st->held, 0);
+    assert_int_equal(json_object_size(e->f.dlf_dbs), 2);
+    env_free(e);
+}
+
+static void test_cancel(void **state)
+{
+    struct env *e = env_new(NULL);
+
+    catalog(e);
+    e->done = false;
+    assert_int_equal(g2d_sync_start(e->s, 0, on_done, e), 0);
+    assert_int_equal(uv_run(&e->loop, UV_RUN_NOWAIT), 1);
+    g2d_sync_cancel(e->s);
+    uv_run(&e->loop, UV_RUN_DEFAULT);
+    assert_true(e->done);
+    assert_true(e->last.cancelled);
+    assert_false(g2d_sync_running(e->s));
+    env_free(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_first_sync_then_unchanged),
+        cmocka_unit_test(test_rebuild_sees_dlf),
+        cmocka_unit_test(test_changes),
+        cmocka_unit_test(test_table_and_database_deletes),
+        cmocka_unit_test(test_failed_listing_deletes_nothing),
+        cmocka_unit_test(test_item_error_reported_and_retried),
+        cmocka_unit_test(test_stale_snapshot_other_verb),
+        cmocka_unit_test(test_guards_hold),
+        cmocka_unit_test(test_dry_run_writes_nothing),
+        cmocka_unit_test(test_glue_databases_fail_the_cycle),
+        cmocka_unit_test(test_cancel),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
