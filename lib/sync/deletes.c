@@ -149,22 +149,49 @@ static bool dblist_complete(const struct dbunit *d, enum g2d_item_type type)
     return l->listed && !l->failed;
 }
 
-/* May the object @p e (not seen in Glue) be deleted: did its container's listing
- * complete? */
+/*
+ * May the object @p e (not seen in Glue) be deleted: did its container's listing
+ * complete? Sets *@p d to its database's unit (NULL when the database is gone from Glue).
+ */
 static bool deletable(struct g2d_sync *s, const struct g2d_snap_entry *e, char *db, size_t dbsz,
-                      const char **rest)
+                      const char **rest, struct dbunit **d)
 {
-    struct dbunit *d;
-
     split_key(e->key, db, dbsz, rest);
+    *d = NULL;
     if (e->type == G2D_ITEM_DATABASE) {
         *rest = NULL;
         return true;
     }
-    d = diff_find_db(s, db);
-    if (d)
-        return !d->failed && dblist_complete(d, e->type);
+    *d = diff_find_db(s, db);
+    if (*d)
+        return !(*d)->failed && dblist_complete(*d, e->type);
     return s->glue_dbs.listed; /* its database is gone from Glue: contents go first */
+}
+
+/*
+ * The guards of one database's tables or functions: a database that suddenly lists
+ * nothing, or loses more than deletes.max_fraction of them, is held even when the
+ * catalog as a whole is large.
+ */
+static void db_guard(const struct g2d_sync *s, const struct dbunit *d, int k, const char *what,
+                     char *reason, size_t rsz)
+{
+    double frac = s->cycle_cfg->max_delete_fraction;
+
+    reason[0] = '\0';
+    if (d->gone[k] == 0)
+        return;
+    if (d->glue_seen[k] == 0 && d->dlf_total[k] > 0)
+        snprintf(reason, rsz,
+                 "delete held: Glue listed no %s in database '%s' while DLF holds %llu there "
+                 "(empty-source guard)",
+                 what, d->name, (unsigned long long)d->dlf_total[k]);
+    else if ((double)d->gone[k] > frac * (double)d->dlf_total[k])
+        snprintf(reason, rsz,
+                 "delete held: %llu of %llu %s of database '%s' (%.0f%%) exceed "
+                 "deletes.max_fraction (%.0f%%)",
+                 (unsigned long long)d->gone[k], (unsigned long long)d->dlf_total[k], what, d->name,
+                 100.0 * (double)d->gone[k] / (double)d->dlf_total[k], 100.0 * frac);
 }
 
 static const struct delete_kind {
@@ -177,37 +204,91 @@ static const struct delete_kind {
     {G2D_ITEM_DATABASE, G2D_OBJ_DATABASES, "databases"},
 };
 
+/* Count the candidates of one type: catalog-wide into *@p n / *@p total, and per database. */
+static void delete_count(struct g2d_sync *s, const struct delete_kind *k, uint64_t *n,
+                         uint64_t *total)
+{
+    int ki = k->type == G2D_ITEM_FUNCTION;
+    struct g2d_snap_entry *e;
+    struct dbunit *d;
+    size_t pos = 0;
+    char db[256];
+    const char *rest;
+
+    *n = *total = 0;
+    while ((e = g2d_snapshot_next(&s->snap, &pos))) {
+        bool cand;
+
+        if (e->type != k->type)
+            continue;
+        (*total)++;
+        cand = !e->seen && deletable(s, e, db, sizeof(db), &rest, &d);
+        if (e->seen) {
+            split_key(e->key, db, sizeof(db), &rest);
+            d = e->type == G2D_ITEM_DATABASE ? NULL : diff_find_db(s, db);
+        }
+        if (d) {
+            d->dlf_total[ki]++;
+            d->gone[ki] += cand;
+        }
+        *n += cand;
+    }
+}
+
+/* Why this candidate is held, given the catalog-wide @p reason: "" to delete it. */
+static const char *hold_reason(struct g2d_sync *s, const struct delete_kind *k,
+                               const struct dbunit *d, const char *reason, char *buf, size_t bsz)
+{
+    if (reason[0] || k->type == G2D_ITEM_DATABASE)
+        return reason;
+    if (!d)
+        return s->db_hold; /* its database is gone from Glue: held with the database */
+    db_guard(s, d, k->type == G2D_ITEM_FUNCTION, k->what, buf, bsz);
+    return buf;
+}
+
 /* The deletes of one object type (tables, functions or databases). */
 static void delete_kind(struct g2d_sync *s, const struct delete_kind *k)
 {
     struct g2d_snap_entry *e;
+    struct dbunit *d;
     size_t pos = 0;
-    uint64_t n = 0, total = 0, seen;
-    char reason[300], db[256];
-    const char *rest;
+    uint64_t n, total, seen;
+    char reason[300], dbr[400], db[256];
+    const char *rest, *why;
 
     seen = k->type == G2D_ITEM_TABLE      ? s->tables_seen
            : k->type == G2D_ITEM_FUNCTION ? s->fns_seen
                                           : s->dbs_seen;
-    /* Candidates: not seen, and their container's listing completed. */
-    while ((e = g2d_snapshot_next(&s->snap, &pos))) {
-        if (e->type != k->type)
-            continue;
-        total++;
-        if (!e->seen && deletable(s, e, db, sizeof(db), &rest))
-            n++;
-    }
+    delete_count(s, k, &n, &total);
     guard(s, k->what, n, total, seen, reason, sizeof(reason));
-    pos = 0;
     while ((e = g2d_snapshot_next(&s->snap, &pos))) {
-        if (e->type != k->type || e->seen || !deletable(s, e, db, sizeof(db), &rest))
+        if (e->type != k->type || e->seen || !deletable(s, e, db, sizeof(db), &rest, &d))
             continue;
-        if (reason[0])
-            hold(s, k->type, e->key, db, rest, reason);
+        why = hold_reason(s, k, d, reason, dbr, sizeof(dbr));
+        if (why[0])
+            hold(s, k->type, e->key, db, rest, why);
         else if (load_object(s, k->type, G2D_DIFF_DLF_NEW, e->key, e->key, db, rest, NULL, NULL,
                              NULL, NULL, NULL) < 0)
             report_failed(s, k->type, e->key, db, rest, G2D_DIFF_DLF_NEW, "out of memory");
     }
+}
+
+/* Decide before stage 1 whether the database deletes are held: their contents go first,
+ * so they must be held with them. */
+static void decide_databases(struct g2d_sync *s)
+{
+    uint64_t n = 0, total = 0;
+    struct g2d_snap_entry *e;
+    size_t pos = 0;
+
+    while ((e = g2d_snapshot_next(&s->snap, &pos))) {
+        if (e->type != G2D_ITEM_DATABASE)
+            continue;
+        total++;
+        n += !e->seen;
+    }
+    guard(s, "databases", n, total, s->dbs_seen, s->db_hold, sizeof(s->db_hold));
 }
 
 void diff_deletes(struct g2d_sync *s, int stage)
@@ -220,6 +301,8 @@ void diff_deletes(struct g2d_sync *s, int stage)
     }
     if (!s->cycle_cfg->deletes)
         return;
+    if (stage == 1)
+        decide_databases(s);
     for (k = stage == 2 ? 2 : 0; k < (stage == 2 ? 3u : 2u); k++)
         if (sync_want(s, delete_kinds[k].obj))
             delete_kind(s, &delete_kinds[k]);

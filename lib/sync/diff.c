@@ -155,6 +155,7 @@ struct tunit *diff_table(struct g2d_sync *s, struct dbunit *d, json_t *gt)
         return NULL; /* listed twice */
     }
     s->tables_seen++;
+    d->glue_seen[0]++;
     s->prog.tables_total++;
     if (e)
         e->seen = 1;
@@ -200,6 +201,7 @@ void diff_function(struct g2d_sync *s, struct dbunit *d, json_t *gf)
     if (!key)
         return;
     s->fns_seen++;
+    d->glue_seen[1]++;
     s->cur.seen++;
     s->prog.items_seen++;
     e = g2d_snapshot_get(&s->snap, G2D_ITEM_FUNCTION, key);

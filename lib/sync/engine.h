@@ -200,6 +200,9 @@ struct dbunit {
     struct dblist list[2];
     unsigned reads; /* listing requests in flight */
     bool done;
+    /* the delete guards, per database: [0] tables, [1] functions */
+    uint64_t glue_seen[2];          /* listed by Glue under it this cycle */
+    uint64_t dlf_total[2], gone[2]; /* in the snapshot under it; of those, not in Glue */
 };
 
 void extract_start(struct g2d_sync *s);
@@ -332,6 +335,7 @@ struct g2d_sync {
 
     /* delete phase */
     int del_stage;
+    char db_hold[300]; /* why the database deletes (and so their contents) are held, or "" */
     uint64_t held_reported[4];
 
     uint64_t transform_seed; /* see pages.c */

@@ -432,9 +432,12 @@ static void finish_units(struct g2d_sync *s)
     }
 }
 
-/* Start units while under the limits. Databases whose own write is pending wait. */
-static void start_units(struct g2d_sync *s)
+/* Start units while under the limits. Databases whose own write is pending wait.
+ * @return true when it started any: then the cycle looks again (a unit may be done at once). */
+static bool start_units(struct g2d_sync *s)
 {
+    bool started = false;
+
     while (s->dbq && s->db_active < DB_UNITS) {
         struct dbunit *d = s->dbq;
 
@@ -444,6 +447,7 @@ static void start_units(struct g2d_sync *s)
         if (!s->dbq)
             s->dbq_tail = NULL;
         dbunit_start(s, d);
+        started = true;
     }
     while (s->tq && s->t_active < max_tables(s)) {
         struct tunit *tu = s->tq;
@@ -458,7 +462,9 @@ static void start_units(struct g2d_sync *s)
         }
         tunit_start(s, tu);
         (void)tunit_step(s, tu); /* its first pages go out in this same turn */
+        started = true;
     }
+    return started;
 }
 
 void extract_step(struct g2d_sync *s)
@@ -466,7 +472,8 @@ void extract_step(struct g2d_sync *s)
     if (s->cancelling)
         return;
     finish_units(s);
-    start_units(s);
+    if (start_units(s))
+        sync_poke(s);
 }
 
 bool extract_idle(const struct g2d_sync *s)

@@ -84,6 +84,19 @@ static const struct g2d_cycle_stats *cycle(struct env *e, unsigned flags)
     e->done = false;
     assert_int_equal(g2d_sync_start(e->s, flags, on_done, e), 0);
     uv_run(&e->loop, UV_RUN_DEFAULT);
+    if (!e->done) {
+        struct g2d_sync *x = e->s;
+        struct tunit *t;
+
+        print_message("stuck: phase %d reads %u writes %u jobs %u t_active %u db_active %u dbq %p "
+                      "tq %p dbs_listed %d wq %p %p batches %u page_reads %u\n",
+                      x->phase, x->nreads, x->writes_inflight, x->njobs, x->t_active, x->db_active,
+                      (void *)x->dbq, (void *)x->tq, x->glue_dbs.listed, (void *)x->wq_hi.head,
+                      (void *)x->wq_lo.head, x->part_batches, x->page_reads);
+        for (t = x->ta; t; t = t->anext)
+            print_message("  active %s tw %d parts_started %d segs %u failed %d\n", t->key, t->tw,
+                          t->parts_started, t->segs, t->failed);
+    }
     assert_true(e->done);
     return &e->last;
 }
@@ -416,6 +429,70 @@ static void test_guards_hold(void **state)
     env_free(e);
 }
 
+/* The guards look where a bad answer lands: one database, not only the whole catalog. */
+static void test_guards_per_database(void **state)
+{
+    struct env *e = env_new("deletes:\n  max_fraction: 0.5\n");
+    const struct g2d_cycle_stats *st;
+    char t[16];
+    int i;
+
+    catalog(e);
+    for (i = 0; i < 20; i++) { /* a large catalog: 'web' holds 21 tables */
+        snprintf(t, sizeof(t), "t%02d", i);
+        add_table(e, "web", t, false);
+    }
+    (void)cycle(e, 0);
+    /* 'sales' suddenly lists no table (2 of 23 catalog-wide: under max_fraction) */
+    json_array_clear(json_object_get(e->f.glue_tables, "sales"));
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->deleted, 0);
+    assert_int_equal(st->held, 2);
+    assert_true(has_item(e, "table sales.orders dlfNew held: delete held: Glue listed no tables "
+                            "in database 'sales' while DLF holds 2 there (empty-source guard)"));
+    assert_non_null(json_object_get(e->f.dlf_tables, "sales.items"));
+    env_free(e);
+
+    e = env_new("deletes:\n  max_fraction: 0.5\n");
+    catalog(e);
+    add_table(e, "sales", "third", false);
+    for (i = 0; i < 20; i++) {
+        snprintf(t, sizeof(t), "t%02d", i);
+        add_table(e, "web", t, false);
+    }
+    (void)cycle(e, 0);
+    /* 'sales' loses 2 of its 3 tables: over max_fraction in that database */
+    json_array_remove(json_object_get(e->f.glue_tables, "sales"), 0);
+    json_array_remove(json_object_get(e->f.glue_tables, "sales"), 0);
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->deleted, 0);
+    assert_int_equal(st->held, 2);
+    assert_true(has_item(e, "table sales.orders dlfNew held: delete held: 2 of 3 tables of "
+                            "database 'sales' (67%) exceed deletes.max_fraction (50%)"));
+    env_free(e);
+}
+
+/* A database gone from Glue takes its contents with it only when its own delete may go. */
+static void test_database_guard_holds_contents(void **state)
+{
+    struct env *e = env_new("deletes:\n  max_fraction: 0.4\n");
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    (void)cycle(e, 0);
+    json_array_remove(e->f.glue_dbs, 1); /* web: 1 of 2 databases (50%) */
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->deleted, 0);
+    assert_true(has_item(e, "database web dlfNew held"));
+    assert_true(has_item(e, "table web.clicks dlfNew held"));
+    assert_non_null(json_object_get(e->f.dlf_tables, "web.clicks"));
+    assert_int_equal(dlf_parts(e, "web.clicks"), 3);
+    env_free(e);
+}
+
 static void test_dry_run_writes_nothing(void **state)
 {
     struct env *e = env_new(NULL);
@@ -475,6 +552,8 @@ int main(void)
         cmocka_unit_test(test_item_error_reported_and_retried),
         cmocka_unit_test(test_stale_snapshot_other_verb),
         cmocka_unit_test(test_guards_hold),
+        cmocka_unit_test(test_guards_per_database),
+        cmocka_unit_test(test_database_guard_holds_contents),
         cmocka_unit_test(test_dry_run_writes_nothing),
         cmocka_unit_test(test_glue_databases_fail_the_cycle),
         cmocka_unit_test(test_cancel),
