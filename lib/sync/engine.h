@@ -148,6 +148,8 @@ struct segment {
     unsigned no;
     enum seg_state state;
     unsigned bad_pages; /* malformed answers to this page so far */
+    bool failed;        /* set by the page job when the listing failed; extract reports it */
+    char *error;        /* ... with this message (NULL: out of memory) */
     struct listing l;
 };
 

@@ -305,7 +305,8 @@ static void tunit_parts_start(struct g2d_sync *s, struct tunit *tu)
     if (tu->segs > MAX_SEGS)
         tu->segs = MAX_SEGS;
     for (i = 0; i < tu->segs; i++)
-        tu->seg[i] = (struct segment){tu, i, SEG_READY, 0, {.what = G2D_LIST_GLUE_PARTITIONS}};
+        tu->seg[i] = (struct segment){
+            .tu = tu, .no = i, .state = SEG_READY, .l = {.what = G2D_LIST_GLUE_PARTITIONS}};
 }
 
 void extract_page_read(struct g2d_sync *s, struct segment *seg, const struct g2d_api_result *res)
@@ -377,6 +378,11 @@ static bool tunit_step(struct g2d_sync *s, struct tunit *tu)
     for (i = 0; i < tu->segs; i++) {
         struct segment *seg = &tu->seg[i];
 
+        if (seg->failed) {
+            seg->failed = false;
+            extract_table_failed(
+                s, tu, seg->error ? seg->error : "listing Glue partitions failed: out of memory");
+        }
         if (seg->state == SEG_READY && !tu->failed && !s->cancelling && !must_park(s))
             seg_read(s, seg);
         done += seg->state == SEG_DONE;
@@ -502,8 +508,10 @@ void extract_free_units(struct g2d_sync *s)
         json_decref(t->input);
         json_decref(t->pkeys);
         g2d_expr_free(t->filter);
-        for (i = 0; i < MAX_SEGS; i++)
+        for (i = 0; i < MAX_SEGS; i++) {
             listing_done(&t->seg[i].l);
+            free(t->seg[i].error);
+        }
         for (i = 0; i < t->ncb; i++) {
             json_decref(t->cbatch[i].values);
             free(t->cbatch[i].text);

@@ -251,8 +251,18 @@ static int pjob_queue(struct pjob *j, enum pjob_step step)
     return 0;
 }
 
+/* The segment's listing failed: extract reports it for the table on its next look. */
+static void seg_failed(struct segment *seg, const char *what)
+{
+    seg->state = SEG_DONE;
+    if (!seg->error)
+        seg->error = strdup(what); /* NULL on ENOMEM: the table still fails, with a
+                                      generic message */
+    seg->failed = true;
+}
+
 /* The page is through: the segment waits for its next page, or is done. */
-static void page_end(struct g2d_sync *s, struct pjob *j)
+static void page_end(struct pjob *j)
 {
     struct segment *seg = j->seg;
 
@@ -264,14 +274,11 @@ static void page_end(struct g2d_sync *s, struct pjob *j)
         seg->state = SEG_DONE;
         break;
     case LISTING_ENDLESS:
-        seg->state = SEG_DONE;
-        extract_table_failed(s, seg->tu,
-                             "listing Glue partitions failed: GetPartitions repeated its "
-                             "NextToken or never ended");
+        seg_failed(seg, "listing Glue partitions failed: GetPartitions repeated its NextToken "
+                        "or never ended");
         break;
     case LISTING_NOMEM:
-        seg->state = SEG_DONE;
-        extract_table_failed(s, seg->tu, "listing Glue partitions failed: out of memory");
+        seg_failed(seg, "listing Glue partitions failed: out of memory");
         break;
     }
 }
@@ -287,9 +294,8 @@ static void page_malformed(struct g2d_sync *s, struct pjob *j)
         seg->state = SEG_READY; /* the same token again */
         return;
     }
-    seg->state = SEG_DONE;
     snprintf(what, sizeof(what), "listing Glue partitions failed: %s", j->msg);
-    extract_table_failed(s, seg->tu, what);
+    seg_failed(seg, what);
 }
 
 static void pjob_after(uv_work_t *w, int status)
@@ -308,15 +314,14 @@ static void pjob_after(uv_work_t *w, int status)
     } else if (j->step == PJ_SCAN && diff_page_match(s, tu, j->el, j->nel) > 0) {
         if (pjob_queue(j, PJ_TRANSFORM) == 0)
             return;
-        seg->state = SEG_DONE;
-        extract_table_failed(s, tu, "listing Glue partitions failed: out of memory");
+        seg_failed(seg, "listing Glue partitions failed: out of memory");
     } else {
         if (j->step == PJ_TRANSFORM) {
             s->cur.dropped_fields |= j->dropped;
             diff_page_apply(s, tu, j->el, j->nel);
         }
         seg->bad_pages = 0;
-        page_end(s, j);
+        page_end(j);
     }
     pjob_free(j);
 }

@@ -56,6 +56,7 @@ struct fake_cloud {
     const char *fail_db;       /* ... only for this database (NULL: all) */
     bool fail_malformed;       /* ... as a malformed answer (-EPROTO), else a service error */
     json_t *item_codes;        /* {"[values]": "Code"}: batch items refused */
+    unsigned bad_pages;        /* the next N GetPartitions answers lack their Partitions */
     /* counters */
     uint64_t requests[2];
     unsigned dlf_writes, dlf_lists;
@@ -220,7 +221,13 @@ static int fake_list(void *ctx, const struct g2d_list_req *req, g2d_api_cb cb, v
     } else if (req->what == G2D_LIST_GLUE_PARTITIONS) {
         json_t *body = json_pack("{s:O, s:s?}", "Partitions", json_object_get(d->json, "List"),
                                  "NextToken", i < n ? next : NULL);
-        char *text = json_dumps(body, JSON_COMPACT);
+        char *text;
+
+        if (f->bad_pages) {
+            f->bad_pages--;
+            json_object_del(body, "Partitions");
+        }
+        text = json_dumps(body, JSON_COMPACT);
 
         g2d_buf_puts(&d->body, text);
         free(text);

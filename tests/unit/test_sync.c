@@ -359,6 +359,33 @@ static void test_failed_listing_deletes_nothing(void **state)
     }
 }
 
+/* A malformed GetPartitions page is asked for again; when it stays malformed, the table's
+ * listing fails and none of its partitions is deleted. */
+static void test_malformed_page_retried(void **state)
+{
+    struct env *e = env_new("deletes:\n  max_fraction: 1\n");
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    e->f.bad_pages = 2;
+    st = cycle(e, 0);
+    assert_int_equal(st->failed, 0);
+    assert_int_equal(dlf_parts(e, "sales.orders"), 5);
+    assert_int_equal(e->f.bad_pages, 0);
+    json_array_remove(json_object_get(e->f.glue_parts, "sales.orders"), 0);
+    json_array_remove(json_object_get(e->f.glue_parts, "web.clicks"), 0);
+    e->f.bad_pages = 1000;
+    st = cycle(e, 0);
+    print_items(e);
+    assert_true(st->failed >= 2);
+    assert_true(has_item(e, "table sales.orders needUpdate failed: listing Glue partitions "
+                            "failed: GetPartitions: member 'Partitions' missing"));
+    assert_int_equal(st->deleted, 0);
+    assert_int_equal(dlf_parts(e, "sales.orders"), 5);
+    assert_int_equal(dlf_parts(e, "web.clicks"), 3);
+    env_free(e);
+}
+
 static void test_item_error_reported_and_retried(void **state)
 {
     struct env *e = env_new(NULL);
@@ -549,6 +576,7 @@ int main(void)
         cmocka_unit_test(test_changes),
         cmocka_unit_test(test_table_and_database_deletes),
         cmocka_unit_test(test_failed_listing_deletes_nothing),
+        cmocka_unit_test(test_malformed_page_retried),
         cmocka_unit_test(test_item_error_reported_and_retried),
         cmocka_unit_test(test_stale_snapshot_other_verb),
         cmocka_unit_test(test_guards_hold),
