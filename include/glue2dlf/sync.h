@@ -36,9 +36,9 @@ enum g2d_diff {
     G2D_DIFF_DLF_NEW,      /**< in DLF only: delete */
 };
 
-/** "database", "table", "partition", "function". */
+/** "database", "table", "partition", "function" (a static string). */
 const char *g2d_item_type_name(enum g2d_item_type t);
-/** "glueNew", "needUpdate", "dlfNew". */
+/** "glueNew", "needUpdate", "dlfNew" (a static string). */
 const char *g2d_diff_name(enum g2d_diff d);
 
 /** One item acted on (or planned, in a dry run). Borrowed for the callback's duration. */
@@ -59,7 +59,8 @@ struct g2d_item_result {
 };
 
 /**
- * Render a result as one compact JSON object (no newline), fields in this order:
+ * Append a result to @p out (caller-owned) as one compact JSON object (no newline), fields
+ * in this order:
  * cycleId, time (RFC 3339 UTC with ms), itemType, itemName, diffResult, isSuccess,
  * errorMsg ("" on success), then dryRun / held / warning only when set.
  */
@@ -71,6 +72,7 @@ enum g2d_phase {
     G2D_PHASE_EXTRACT,  /**< listing Glue and diffing */
     G2D_PHASE_LOAD,     /**< writing to DLF */
 };
+/** "idle", "snapshot", "extract", "load" (a static string). */
 const char *g2d_phase_name(enum g2d_phase p);
 
 struct g2d_progress {
@@ -111,8 +113,12 @@ typedef void (*g2d_cycle_cb)(const struct g2d_cycle_stats *stats, void *arg);
 
 /**
  * Create the engine: registers the Glue and DLF endpoints on @p http.
+ * @param out the engine, caller-owned: free with g2d_sync_free()
+ * @param http borrowed; must outlive the engine
  * @param cfg borrowed; must stay valid until replaced by g2d_sync_set_config() or freed
- * @param on_item called for every item result (may be NULL)
+ * @param on_item called for every item result (may be NULL), from the loop; the result
+ *        and its strings are borrowed for the call only
+ * @return 0 or negative errno (detail in @p err)
  */
 int g2d_sync_new(struct g2d_sync **out, struct g2d_http *http, const struct g2d_config *cfg,
                  g2d_item_cb on_item, void *item_arg, struct g2d_error *err);
@@ -125,7 +131,8 @@ int g2d_sync_new(struct g2d_sync **out, struct g2d_http *http, const struct g2d_
  */
 int g2d_sync_set_config(struct g2d_sync *s, const struct g2d_config *cfg, struct g2d_error *err);
 
-/** The config the running cycle uses (or the current one when idle). */
+/** The config the running cycle uses (or the current one when idle); borrowed, it is the
+ * pointer the caller passed to g2d_sync_new() or g2d_sync_set_config(). */
 const struct g2d_config *g2d_sync_config_in_use(const struct g2d_sync *s);
 
 enum {
@@ -134,7 +141,8 @@ enum {
 };
 
 /**
- * Start a cycle. @return -EBUSY if one is running. @p done is called once from the loop.
+ * Start a cycle. @return 0, or -EBUSY if one is running. @p done is called once, later,
+ * from the loop (never from inside this call), with stats borrowed for the call only.
  */
 int g2d_sync_start(struct g2d_sync *s, unsigned flags, g2d_cycle_cb done, void *arg);
 
@@ -154,10 +162,12 @@ void g2d_sync_progress(const struct g2d_sync *s, struct g2d_progress *out);
 void g2d_sync_http_stats(const struct g2d_sync *s, struct g2d_http_stats *glue,
                          struct g2d_http_stats *dlf);
 
-/** Name of one dropped-field bit of g2d_cycle_stats.dropped_fields ("Table.TargetTable"). */
+/** Name of one dropped-field bit of g2d_cycle_stats.dropped_fields ("Table.TargetTable"),
+ * a static string. */
 const char *g2d_dropped_field_name(unsigned bit);
 
-/** Stats of the last finished cycle (zeroed before the first). */
+/** Stats of the last finished cycle (zeroed before the first); borrowed from the engine,
+ * overwritten when the next cycle ends. */
 const struct g2d_cycle_stats *g2d_sync_last(const struct g2d_sync *s);
 
 /** Free the engine (must be idle). Accepts NULL. */
