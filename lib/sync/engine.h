@@ -100,12 +100,13 @@ struct wop {
     enum g2d_item_type type;
     enum g2d_diff diff;
     enum g2d_verb verb;
-    bool fell_back; /* already re-sent as the other verb once */
-    char *key;      /* snapshot key */
-    char *name;     /* display name */
-    char *db;       /* database name */
-    char *tbl;      /* table or function name */
-    json_t *input;  /* *Input for create/update */
+    bool fell_back;    /* already re-sent as the other verb once */
+    char *first_error; /* why the first verb failed, when it fell back */
+    char *key;         /* snapshot key */
+    char *name;        /* display name */
+    char *db;          /* database name */
+    char *tbl;         /* table or function name */
+    json_t *input;     /* *Input for create/update */
     struct g2d_fp fp;
     const char *warning;
     struct dbunit *dbu; /* container waiting for this write, if any */
@@ -280,7 +281,8 @@ void report(struct g2d_sync *s, enum g2d_item_type type, const char *name, const
 void report_failed(struct g2d_sync *s, enum g2d_item_type type, const char *name, const char *db,
                    const char *tbl, enum g2d_diff diff, const char *error);
 void count_ok(struct g2d_sync *s, enum g2d_diff diff);
-/* "db.tbl/k1=v1/k2=v2" (caller frees; NULL on ENOMEM). */
+/* "db.tbl/k1=v1/k2=v2" with names and values escaped as Hive does, so that the result
+ * log joins with what Hive and Spark print (caller frees; NULL on ENOMEM). */
 char *partition_name(const char *key, char *const *keys, size_t nkeys, json_t *values);
 char *tunit_partition_name(const struct tunit *tu, json_t *values);
 int64_t now_ms(void);

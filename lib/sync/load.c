@@ -19,6 +19,7 @@ static void wop_free(struct wop *op)
     if (!op)
         return;
     json_decref(op->input);
+    free(op->first_error);
     free(op->key);
     free(op->name);
     free(op->db);
@@ -236,6 +237,7 @@ static void obj_done(struct wop *op, const struct g2d_api_result *res)
 
     if (!ok && obj_other_verb(op, code)) {
         op->fell_back = true;
+        op->first_error = strdup(res->message);
         op->verb = op->verb == G2D_VERB_CREATE ? G2D_VERB_UPDATE : G2D_VERB_CREATE;
         wop_push_front(s, op);
         return;
@@ -246,6 +248,14 @@ static void obj_done(struct wop *op, const struct g2d_api_result *res)
         obj_record(s, op);
         count_ok(s, op->diff);
         report(s, op->type, op->name, op->db, op->tbl, op->diff, true, false, NULL, op->warning);
+    } else if (op->first_error) {
+        /* The first verb's error is the real one: the other verb was only a guess that the
+         * snapshot was stale. */
+        char msg[1400];
+
+        snprintf(msg, sizeof(msg), "%s (the %s tried instead failed too: %s)", op->first_error,
+                 op->verb == G2D_VERB_CREATE ? "create" : "update", res->message);
+        report_failed(s, op->type, op->name, op->db, op->tbl, op->diff, msg);
     } else {
         report_failed(s, op->type, op->name, op->db, op->tbl, op->diff, res->message);
     }
@@ -369,15 +379,18 @@ static void part_item_result(struct g2d_sync *s, struct wop *op, struct pitem *i
     free(name);
 }
 
-/* Should this rejected item be sent again as the other verb (a stale snapshot)? */
+/*
+ * Should this rejected item be sent again as the other verb (a stale snapshot)? Only for
+ * the codes that say "exists" / "does not exist": a validation error (InvalidObject, ...)
+ * is reported with DLF's own code and message.
+ */
 static bool part_other_verb(const struct wop *op, const struct pitem *it, const char *code)
 {
     if (op->fell_back || it->diff == G2D_DIFF_DLF_NEW)
         return false;
     if (op->verb == G2D_VERB_CREATE)
         return !strcmp(code, "AlreadyExists");
-    return !strcmp(code, "NoSuchObject") || !strcmp(code, "UnknownPartition") ||
-           !strcmp(code, "InvalidObject");
+    return !strcmp(code, "NoSuchObject") || !strcmp(code, "UnknownPartition");
 }
 
 /* Send the items again as the other verb, once (ownership of @p items taken). */

@@ -213,6 +213,31 @@ void count_ok(struct g2d_sync *s, enum g2d_diff diff)
         s->cur.deleted++;
 }
 
+/*
+ * One name or value of a partition name as Hive writes it (FileUtils.escapePathName): the
+ * control characters, DEL and the characters of `special` below as %XX (upper-case hex),
+ * the bytes of UTF-8 sequences as they are, an empty or null value as
+ * __HIVE_DEFAULT_PARTITION__; key names lower-cased.
+ */
+static int hive_escape(struct g2d_buf *b, const char *v, size_t n, bool lower)
+{
+    static const char special[] = "\"#%'*/:=?\\{[]^";
+    size_t i;
+    int r = 0;
+
+    if (!v || n == 0)
+        return g2d_buf_puts(b, "__HIVE_DEFAULT_PARTITION__");
+    for (i = 0; r == 0 && i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+
+        if (c < 0x20 || c == 0x7f || (c && strchr(special, c)))
+            r = g2d_buf_printf(b, "%%%02X", c);
+        else
+            r = g2d_buf_putc(b, lower && c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : (char)c);
+    }
+    return r;
+}
+
 char *partition_name(const char *key, char *const *keys, size_t nkeys, json_t *values)
 {
     struct g2d_buf b;
@@ -223,7 +248,12 @@ char *partition_name(const char *key, char *const *keys, size_t nkeys, json_t *v
     g2d_buf_puts(&b, key);
     json_array_foreach(values, i, v)
     {
-        g2d_buf_printf(&b, "/%s=%s", i < nkeys ? keys[i] : "?", json_string_value(v));
+        const char *k = i < nkeys && keys[i] ? keys[i] : "?";
+
+        g2d_buf_putc(&b, '/');
+        hive_escape(&b, k, strlen(k), true);
+        g2d_buf_putc(&b, '=');
+        hive_escape(&b, json_string_value(v), json_string_length(v), false);
     }
     return g2d_buf_steal(&b);
 }

@@ -57,6 +57,7 @@ struct fake_cloud {
     bool fail_malformed;       /* ... as a malformed answer (-EPROTO), else a service error */
     json_t *item_codes;        /* {"[values]": "Code"}: batch items refused */
     unsigned bad_pages;        /* the next N GetPartitions answers lack their Partitions */
+    json_t *obj_codes;         /* {"update db.tbl": "Code"}: object writes refused */
     /* counters */
     uint64_t requests[2];
     unsigned dlf_writes, dlf_lists;
@@ -79,6 +80,7 @@ static void fake_init(struct fake_cloud *f, uv_loop_t *loop)
     f->dlf_fns = json_object();
     f->dlf_parts = json_object();
     f->item_codes = json_object();
+    f->obj_codes = json_object();
     f->page_size = 2;
     f->fail_what = -1;
 }
@@ -268,6 +270,21 @@ static int fake_write_object(void *ctx, const struct g2d_obj_write *w, g2d_api_c
     else
         snprintf(key, sizeof(key), "%s.%s", w->db, w->name);
     exists = json_object_get(c, key) != NULL;
+    {
+        static const char *const verbs[] = {"create", "update", "delete"};
+        char vk[600];
+        const char *forced;
+
+        snprintf(vk, sizeof(vk), "%s %s", verbs[w->verb], key);
+        forced = json_string_value(json_object_get(f->obj_codes, vk));
+        if (forced) {
+            fake_fail(d, -EIO, forced, verbs[w->verb][0] == 'u' ? "injected update failure"
+                                                                : "refused by the test");
+            d->json = json_pack("{s:b}", "Success", 0);
+            fake_queue(f, d);
+            return 0;
+        }
+    }
     if (w->verb == G2D_VERB_CREATE && exists) {
         fake_fail(d, -EIO, "AlreadyExists", "already exists");
     } else if (w->verb != G2D_VERB_CREATE && !exists) {
@@ -371,6 +388,7 @@ static void fake_done_all(struct fake_cloud *f)
     json_decref(f->dlf_fns);
     json_decref(f->dlf_parts);
     json_decref(f->item_codes);
+    json_decref(f->obj_codes);
     uv_close((uv_handle_t *)&f->idle, NULL);
 }
 

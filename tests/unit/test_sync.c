@@ -439,6 +439,43 @@ static void test_stale_snapshot_other_verb(void **state)
     env_free(e);
 }
 
+/* An update refused for a real reason is reported with that reason, not with the error of
+ * the create tried in case the snapshot was stale. */
+static void test_update_error_not_replaced(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    (void)cycle(e, 0);
+    json_object_set_new(
+        json_object_get(json_array_get(json_object_get(e->f.glue_tables, "sales"), 1),
+                        "Parameters"),
+        "owner", json_string("y"));
+    json_object_set_new(e->f.obj_codes, "update sales.items", json_string("InvalidOperation"));
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed, 1);
+    assert_true(has_item(e, "table sales.items needUpdate failed: injected update failure"));
+    assert_true(has_item(e, "table sales.items needUpdate failed: injected update failure (the "
+                            "create tried instead failed too: already exists)"));
+    /* a partition update refused as invalid: DLF's own code, and no create tried */
+    json_object_clear(e->f.obj_codes);
+    json_object_set_new(
+        json_object_get(json_array_get(json_object_get(e->f.glue_parts, "sales.orders"), 1),
+                        "Parameters"),
+        "k", json_string("w"));
+    json_object_set_new(e->f.item_codes, "[\"2024-02\"]", json_string("InvalidObject"));
+    e->f.dlf_writes = 0;
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed, 1);
+    assert_true(has_item(e, "partition sales.orders/dt=2024-02 needUpdate failed: DLF "
+                            "InvalidObject: refused by the test"));
+    assert_int_equal(e->f.dlf_writes, 2); /* the table's update and one batch: no re-send */
+    env_free(e);
+}
+
 static void test_guards_hold(void **state)
 {
     struct env *e = env_new(NULL);
@@ -568,6 +605,34 @@ static void test_cancel(void **state)
     env_free(e);
 }
 
+/* Partition names in the result log are Hive's, so that they join with what Hive prints. */
+static void test_partition_names(void **state)
+{
+    static const struct {
+        const char *values, *name;
+    } cases[] = {
+        {"[\"2024-01-01\", \"eu\"]", "db.t/dt=2024-01-01/region=eu"},
+        {"[\"a/b\", \"x=y:z\"]", "db.t/dt=a%2Fb/region=x%3Dy%3Az"},
+        {"[\"\", null]", "db.t/dt=__HIVE_DEFAULT_PARTITION__/region=__HIVE_DEFAULT_PARTITION__"},
+        {"[\"50%\\n#1\", \"\u65e5\u672c ok\"]", "db.t/dt=50%25%0A%231/region=\u65e5\u672c ok"},
+        {"[\"'q'*?\\\\{[]^\\\"\", \"\\u007f\"]",
+         "db.t/dt=%27q%27%2A%3F%5C%7B%5B%5D%5E%22/region=%7F"},
+    };
+    char *keys[] = {"DT", "Region"};
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *v = json_loads(cases[i].values, 0, NULL);
+        char *name;
+
+        assert_non_null(v);
+        name = partition_name("db.t", keys, 2, v);
+        assert_string_equal(name, cases[i].name);
+        free(name);
+        json_decref(v);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -579,12 +644,14 @@ int main(void)
         cmocka_unit_test(test_malformed_page_retried),
         cmocka_unit_test(test_item_error_reported_and_retried),
         cmocka_unit_test(test_stale_snapshot_other_verb),
+        cmocka_unit_test(test_update_error_not_replaced),
         cmocka_unit_test(test_guards_hold),
         cmocka_unit_test(test_guards_per_database),
         cmocka_unit_test(test_database_guard_holds_contents),
         cmocka_unit_test(test_dry_run_writes_nothing),
         cmocka_unit_test(test_glue_databases_fail_the_cycle),
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_partition_names),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
