@@ -55,8 +55,9 @@ struct g2d_obj_write {
     enum g2d_item_type type; /* database, table or function */
     enum g2d_verb verb;
     const char *db;
-    const char *name; /* table or function name; NULL for a database */
-    json_t *input;    /* create/update: the DLF *Input (borrowed) */
+    const char *name;      /* table or function name; NULL for a database */
+    json_t *input;         /* create/update: the DLF *Input (borrowed) */
+    bool allow_key_change; /* table update: its partition key types change in place */
 };
 
 /* One partition of a batch write. */

@@ -132,6 +132,8 @@ static json_t *obj_body(const struct g2d_config *cfg, const struct obj_api *api,
         /* Each update would otherwise archive a table version in DLF. */
         json_object_set_new(body, "SkipArchive", json_true());
         json_object_set_new(body, "IsAsync", json_false());
+        if (w->allow_key_change)
+            json_object_set_new(body, "AllowPartitionKeyChange", json_true());
     }
     return body;
 }

@@ -100,6 +100,23 @@ bool g2d_tmeta_same_keys(const struct g2d_tmeta *m, json_t *partition_keys)
     return true;
 }
 
+bool g2d_tmeta_same_key_names(const struct g2d_tmeta *m, json_t *partition_keys)
+{
+    size_t i;
+    json_t *k;
+
+    if (json_array_size(partition_keys) != m->nkeys)
+        return false;
+    json_array_foreach(partition_keys, i, k)
+    {
+        const char *name = json_string_value(json_object_get(k, "Name"));
+
+        if (!name || strcasecmp(name, m->keys[i]) != 0)
+            return false;
+    }
+    return true;
+}
+
 void g2d_snapshot_init(struct g2d_snapshot *s)
 {
     memset(s, 0, sizeof(*s));

@@ -32,6 +32,8 @@ void g2d_tmeta_free(struct g2d_tmeta *m);
 int g2d_tmeta_set_keys(struct g2d_tmeta *m, json_t *partition_keys);
 /** True if @p partition_keys (same shape) has the same names and types, in order. */
 bool g2d_tmeta_same_keys(const struct g2d_tmeta *m, json_t *partition_keys);
+/** True if @p partition_keys has the same names (case aside), in order; types may differ. */
+bool g2d_tmeta_same_key_names(const struct g2d_tmeta *m, json_t *partition_keys);
 
 struct g2d_snap_entry {
     char *key; /* NULL = empty slot; SNAP_TOMBSTONE = deleted */

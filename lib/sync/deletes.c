@@ -291,6 +291,38 @@ static void decide_databases(struct g2d_sync *s)
     guard(s, "databases", n, total, s->dbs_seen, s->db_hold, sizeof(s->db_hold));
 }
 
+bool diff_recreate_allowed(struct g2d_sync *s, struct tunit *tu)
+{
+    struct g2d_tmeta *meta = diff_table_meta(s, tu->key);
+    uint64_t n = meta ? meta->parts.used : 0;
+    char reason[600], why[300];
+
+    why[0] = '\0';
+    if (!s->cycle_cfg->deletes)
+        snprintf(why, sizeof(why), "deletes are disabled (deletes.enabled: false)");
+    else if (g2d_config_partition_filter(s->cycle_cfg, tu->db->name, tu->name))
+        snprintf(why, sizeof(why),
+                 "the table has a partition filter, and dropping it would lose the DLF "
+                 "partitions outside it");
+    else if (!sync_want(s, G2D_OBJ_PARTITIONS))
+        snprintf(why, sizeof(why),
+                 "partitions are not synced (sync.objects), and dropping the table would lose "
+                 "all its DLF partitions");
+    else
+        guard(s, "partitions", n, n, tu->parts_seen, why, sizeof(why));
+    if (!why[0])
+        return true;
+    snprintf(reason, sizeof(reason),
+             "%s; DLF cannot rename partition keys in place, so the table would be dropped "
+             "with its %llu partitions and created again: held, because %s",
+             tu->key_note ? tu->key_note : "partition keys changed", (unsigned long long)n,
+             strncmp(why, "delete held: ", 13) == 0 ? why + 13 : why);
+    s->cur.held++;
+    report(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, G2D_DIFF_NEED_UPDATE, false, true,
+           reason, NULL);
+    return false;
+}
+
 void diff_deletes(struct g2d_sync *s, int stage)
 {
     size_t k;

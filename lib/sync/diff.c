@@ -109,6 +109,40 @@ static void table_keys(struct g2d_sync *s, struct tunit *tu)
         (void)g2d_expr_parse(expr, &tu->filter, NULL);
 }
 
+/* "(dt string, region string)" of a DLF/Glue PartitionKeys array, or of the snapshot's. */
+static void keys_text(struct g2d_buf *b, json_t *pk, const struct g2d_tmeta *m)
+{
+    size_t i, n = pk ? json_array_size(pk) : m->nkeys;
+
+    g2d_buf_putc(b, '(');
+    for (i = 0; i < n; i++) {
+        json_t *k = pk ? json_array_get(pk, i) : NULL;
+        const char *name = k ? json_string_value(json_object_get(k, "Name")) : m->keys[i];
+        const char *type = k ? json_string_value(json_object_get(k, "Type")) : m->types[i];
+
+        g2d_buf_printf(b, "%s%s %s", i ? ", " : "", name ? name : "?", type ? type : "string");
+    }
+    g2d_buf_putc(b, ')');
+}
+
+/* Partition keys changed: in place when only their types did, else drop and recreate. */
+static void keys_verdict(struct tunit *tu, const struct g2d_tmeta *m)
+{
+    struct g2d_buf b;
+
+    tu->keys_retyped = g2d_tmeta_same_key_names(m, tu->pkeys);
+    tu->recreate = !tu->keys_retyped;
+    g2d_buf_init(&b, 4096);
+    g2d_buf_puts(&b, "partition keys changed in Glue from ");
+    keys_text(&b, NULL, m);
+    g2d_buf_puts(&b, " to ");
+    keys_text(&b, tu->pkeys, NULL);
+    if (tu->keys_retyped)
+        g2d_buf_puts(&b, ": only their types, updated in place (AllowPartitionKeyChange); "
+                         "the partitions are kept");
+    tu->key_note = g2d_buf_steal(&b);
+}
+
 /* Compare the unit's table with the snapshot's entry @p e (or its absence). */
 static void table_verdict(struct g2d_sync *s, struct tunit *tu, struct g2d_snap_entry *e)
 {
@@ -120,7 +154,7 @@ static void table_verdict(struct g2d_sync *s, struct tunit *tu, struct g2d_snap_
         tu->write = true;
         tu->diff = G2D_DIFF_NEED_UPDATE;
         if (e->meta && !g2d_tmeta_same_keys(e->meta, tu->pkeys))
-            tu->recreate = true;
+            keys_verdict(tu, e->meta);
     } else {
         s->cur.unchanged++;
     }

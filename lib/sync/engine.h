@@ -168,8 +168,11 @@ struct tunit {
     json_t *pkeys; /* PartitionKeys of the Glue table */
     struct g2d_fp fp;
     enum g2d_diff diff;
-    bool write;    /* a create/update is needed */
-    bool recreate; /* partition keys changed: delete + create */
+    bool write;        /* a create/update is needed */
+    bool recreate;     /* partition key names or count changed: drop + create */
+    bool keys_retyped; /* only partition key types changed: an update in place */
+    bool probe;        /* recreate: listing Glue's partitions before the drop */
+    char *key_note;    /* what happened to the partition keys, for its result line */
     struct g2d_expr *filter;
     struct g2d_expr_key keys[MAX_KEYS];
     size_t nkeys;
@@ -261,6 +264,12 @@ struct pel {
 size_t diff_page_match(struct g2d_sync *s, struct tunit *tu, struct pel *el, size_t n);
 /* Diff each transformed partition and queue its write. */
 void diff_page_apply(struct g2d_sync *s, struct tunit *tu, struct pel *el, size_t n);
+/*
+ * A table whose partition key names or count changed can only be dropped and created
+ * again, which deletes every DLF partition it holds: the delete guards decide, as for the
+ * deletes it implies. @return true to go ahead; false when held (reported).
+ */
+bool diff_recreate_allowed(struct g2d_sync *s, struct tunit *tu);
 /* Delete stage 0 (partitions), 1 (tables and functions), 2 (databases). */
 void diff_deletes(struct g2d_sync *s, int stage);
 

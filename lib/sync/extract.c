@@ -270,11 +270,18 @@ static void tunit_start(struct g2d_sync *s, struct tunit *tu)
         tu->tw = TW_OK;
         return;
     }
+    if (tu->recreate && !s->cur.dry_run) {
+        /* Before anything is dropped: Glue's partitions must list completely. */
+        tu->probe = true;
+        tu->tw = TW_OK;
+        return;
+    }
     if (tu->recreate)
         r = load_recreate(s, tu);
     else
         r = load_object(s, G2D_ITEM_TABLE, tu->diff, tu->key, tu->key, tu->db->name, tu->name,
-                        tu->input, &tu->fp, otf_warning(tu->otf), NULL, tu);
+                        tu->input, &tu->fp, tu->key_note ? tu->key_note : otf_warning(tu->otf),
+                        NULL, tu);
     if (r < 0) {
         report_failed(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, tu->diff,
                       "out of memory");
@@ -295,8 +302,8 @@ static void tunit_parts_start(struct g2d_sync *s, struct tunit *tu)
         tu->segs = 0;
         return;
     }
-    if (!sync_want(s, G2D_OBJ_PARTITIONS) || json_array_size(tu->pkeys) == 0 ||
-        tu->nkeys > MAX_KEYS) {
+    if (!tu->probe && (!sync_want(s, G2D_OBJ_PARTITIONS) || json_array_size(tu->pkeys) == 0 ||
+                       tu->nkeys > MAX_KEYS)) {
         tu->segs = 0;
         tu->listed = true;
         return;
@@ -365,6 +372,43 @@ void extract_table_failed(struct g2d_sync *s, struct tunit *tu, const char *what
     load_flush_table(s, tu, true);
 }
 
+static void free_segments(struct tunit *tu)
+{
+    unsigned i;
+
+    for (i = 0; i < MAX_SEGS; i++) {
+        listing_done(&tu->seg[i].l);
+        free(tu->seg[i].error);
+        tu->seg[i].error = NULL;
+    }
+}
+
+/*
+ * Glue's partitions of a table whose keys were renamed listed completely (or failed): now
+ * the guards decide on the drop, and after it the partitions are listed again to be
+ * created. @return true when the table is done.
+ */
+static bool probe_done(struct g2d_sync *s, struct tunit *tu)
+{
+    tu->probe = false;
+    if (tu->failed || !diff_recreate_allowed(s, tu)) {
+        tu->failed = true; /* no partition writes or deletes below it this cycle */
+        return true;
+    }
+    free_segments(tu);
+    tu->segs = 0;
+    tu->parts_seen = 0;
+    tu->parts_started = false;
+    if (load_recreate(s, tu) < 0) {
+        report_failed(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, tu->diff,
+                      "out of memory");
+        tu->tw = TW_FAILED;
+    } else {
+        tu->tw = TW_PENDING;
+    }
+    return false;
+}
+
 /* Drive one started table. @return true when it is done. */
 static bool tunit_step(struct g2d_sync *s, struct tunit *tu)
 {
@@ -389,6 +433,8 @@ static bool tunit_step(struct g2d_sync *s, struct tunit *tu)
     }
     if (done < tu->segs)
         return false;
+    if (tu->probe)
+        return probe_done(s, tu);
     if (tu->segs && !tu->failed && !tu->listed) {
         tu->listed = true;
         load_flush_table(s, tu, true);
@@ -508,10 +554,8 @@ void extract_free_units(struct g2d_sync *s)
         json_decref(t->input);
         json_decref(t->pkeys);
         g2d_expr_free(t->filter);
-        for (i = 0; i < MAX_SEGS; i++) {
-            listing_done(&t->seg[i].l);
-            free(t->seg[i].error);
-        }
+        free_segments(t);
+        free(t->key_note);
         for (i = 0; i < t->ncb; i++) {
             json_decref(t->cbatch[i].values);
             free(t->cbatch[i].text);

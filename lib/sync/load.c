@@ -103,6 +103,8 @@ static int wop_send(struct wop *op)
     if (op->type != G2D_ITEM_PARTITION) {
         struct g2d_obj_write w = {op->type, op->verb, op->db, op->tbl, op->input};
 
+        w.allow_key_change = op->type == G2D_ITEM_TABLE && op->verb == G2D_VERB_UPDATE && op->tu &&
+                             op->tu->keys_retyped;
         return ops->write_object(ctx, &w, wop_sent, op);
     }
     if (!op->refs) {
@@ -288,8 +290,24 @@ int load_object(struct g2d_sync *s, enum g2d_item_type type, enum g2d_diff diff,
 }
 
 #define RECREATE_WARNING                                                                           \
-    "partition keys changed in Glue: the DLF table was dropped and created again, its "            \
-    "partitions are recreated from Glue"
+    "partition keys changed in Glue: DLF cannot rename them in place, so the table was dropped "   \
+    "with its partitions and created again; its partitions are recreated from Glue"
+
+/* The result line of a recreated table says what was dropped and recreated. */
+static const char *recreate_warning(struct tunit *tu, uint64_t dropped)
+{
+    char buf[1200];
+
+    if (!tu->key_note)
+        return RECREATE_WARNING;
+    snprintf(buf, sizeof(buf),
+             "%s: DLF cannot rename partition keys in place, so the table was dropped with its "
+             "%llu partitions and created again; its partitions are recreated from Glue",
+             tu->key_note, (unsigned long long)dropped);
+    free(tu->key_note);
+    tu->key_note = strdup(buf);
+    return tu->key_note ? tu->key_note : RECREATE_WARNING;
+}
 
 /* Recreate, second step: the old table is gone, create the new one. */
 static void recreate_dropped(struct wop *del, const struct g2d_api_result *res)
@@ -297,6 +315,7 @@ static void recreate_dropped(struct wop *del, const struct g2d_api_result *res)
     struct g2d_sync *s = del->s;
     struct tunit *tu = del->tu;
     const char *code = res->code ? res->code : "";
+    const char *warning;
     struct wop *op;
 
     if (res->err && strcmp(code, "NoSuchObject") != 0) {
@@ -310,6 +329,11 @@ static void recreate_dropped(struct wop *del, const struct g2d_api_result *res)
         return;
     }
     wop_free(del);
+    {
+        struct g2d_snap_entry *e = g2d_snapshot_get(&s->snap, G2D_ITEM_TABLE, tu->key);
+
+        warning = recreate_warning(tu, e && e->meta ? e->meta->parts.used : 0);
+    }
     g2d_snapshot_del(&s->snap, G2D_ITEM_TABLE, tu->key);
     op = wop_new(s, G2D_ITEM_TABLE, G2D_DIFF_NEED_UPDATE, tu->key, tu->key, tu->db->name, tu->name);
     if (!op) {
@@ -322,7 +346,7 @@ static void recreate_dropped(struct wop *del, const struct g2d_api_result *res)
     op->fell_back = true; /* no create->update fallback: we just dropped it */
     op->input = json_incref(tu->input);
     op->fp = tu->fp;
-    op->warning = RECREATE_WARNING;
+    op->warning = warning;
     op->tu = tu;
     op->done = obj_done;
     wop_push(s, op, true);
@@ -334,7 +358,8 @@ int load_recreate(struct g2d_sync *s, struct tunit *tu)
 
     if (s->cur.dry_run)
         return load_object(s, G2D_ITEM_TABLE, tu->diff, tu->key, tu->key, tu->db->name, tu->name,
-                           tu->input, &tu->fp, RECREATE_WARNING, NULL, tu);
+                           tu->input, &tu->fp, tu->key_note ? tu->key_note : RECREATE_WARNING, NULL,
+                           tu);
     /* Partition keys changed: the old partitions no longer fit the table. Drop it in DLF
      * (its partitions go with it), then create it again. */
     del = wop_new(s, G2D_ITEM_TABLE, G2D_DIFF_DLF_NEW, tu->key, tu->key, tu->db->name, tu->name);

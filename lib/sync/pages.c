@@ -311,6 +311,10 @@ static void pjob_after(uv_work_t *w, int status)
         seg->state = SEG_DONE;
     } else if (j->rc < 0) {
         page_malformed(s, j);
+    } else if (tu->probe) {
+        tu->parts_seen += j->nel; /* counted only: the table is dropped before they go out */
+        seg->bad_pages = 0;
+        page_end(j);
     } else if (j->step == PJ_SCAN && diff_page_match(s, tu, j->el, j->nel) > 0) {
         if (pjob_queue(j, PJ_TRANSFORM) == 0)
             return;

@@ -61,6 +61,7 @@ struct fake_cloud {
     /* counters */
     uint64_t requests[2];
     unsigned dlf_writes, dlf_lists;
+    unsigned key_changes; /* table updates sent with AllowPartitionKeyChange */
 };
 
 static void fake_idle_cb(uv_idle_t *h);
@@ -265,6 +266,7 @@ static int fake_write_object(void *ctx, const struct g2d_obj_write *w, g2d_api_c
 
     f->requests[1]++;
     f->dlf_writes++;
+    f->key_changes += w->allow_key_change;
     if (w->type == G2D_ITEM_DATABASE)
         snprintf(key, sizeof(key), "%s", w->db);
     else

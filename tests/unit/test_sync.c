@@ -557,6 +557,110 @@ static void test_database_guard_holds_contents(void **state)
     env_free(e);
 }
 
+static void set_keys(struct env *e, const char *db, size_t t, json_t *keys)
+{
+    json_object_set_new(json_array_get(json_object_get(e->f.glue_tables, db), t), "PartitionKeys",
+                        keys);
+}
+
+/* A key whose type changes is updated in place; the partitions stay. */
+static void test_key_type_change_in_place(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    (void)cycle(e, 0);
+    set_keys(e, "sales", 0, json_pack("[{s:s, s:s}]", "Name", "dt", "Type", "date"));
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed + st->held + st->deleted, 0);
+    assert_int_equal(st->updated, 1);
+    assert_int_equal(e->f.key_changes, 1);
+    assert_true(has_item(e, "table sales.orders needUpdate ok"));
+    assert_int_equal(dlf_parts(e, "sales.orders"), 5);
+    st = cycle(e, 0); /* and then it is in sync */
+    assert_int_equal(st->updated + st->created + st->deleted, 0);
+    env_free(e);
+}
+
+/* Renamed keys: held by the delete guards; with them allowed, dropped only after Glue's
+ * partitions listed completely, then recreated with every partition. */
+static void test_key_rename_guarded(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+    struct g2d_config *cfg2;
+    json_t *parts;
+    size_t i;
+
+    catalog(e);
+    (void)cycle(e, 0);
+    set_keys(e, "sales", 0, json_pack("[{s:s, s:s}]", "Name", "day", "Type", "string"));
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->held, 1);
+    assert_int_equal(st->deleted, 0);
+    assert_true(has_item(e, "table sales.orders needUpdate held: partition keys changed in Glue "
+                            "from (dt string) to (day string); DLF cannot rename partition keys "
+                            "in place, so the table would be dropped with its 5 partitions"));
+    assert_int_equal(dlf_parts(e, "sales.orders"), 5);
+
+    /* allowed, but Glue's partition listing fails: nothing is dropped */
+    assert_int_equal(g2d_config_load_buffer(&cfg2, "t2.yaml",
+                                            "glue: {region: us-east-1}\n"
+                                            "dlf: {region: cn-hangzhou, batch_size: 2}\n"
+                                            "deletes: {max_fraction: 1}\n",
+                                            strlen("glue: {region: us-east-1}\n"
+                                                   "dlf: {region: cn-hangzhou, batch_size: 2}\n"
+                                                   "deletes: {max_fraction: 1}\n"),
+                                            false, NULL),
+                     0);
+    assert_int_equal(g2d_sync_set_config(e->s, cfg2, NULL), 0);
+    e->f.fail_what = G2D_LIST_GLUE_PARTITIONS;
+    e->f.fail_db = "sales";
+    st = cycle(e, 0);
+    assert_true(st->failed > 0);
+    assert_int_equal(dlf_parts(e, "sales.orders"), 5);
+    assert_non_null(json_object_get(e->f.dlf_tables, "sales.orders"));
+
+    /* and when it lists: dropped, created again, every partition recreated */
+    e->f.fail_what = -1;
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed + st->held, 0);
+    assert_true(has_item(e, "table sales.orders needUpdate ok"));
+    assert_int_equal(dlf_parts(e, "sales.orders"), 5);
+    parts = json_object_get(e->f.glue_parts, "sales.orders");
+    for (i = 0; i < json_array_size(parts); i++)
+        assert_true(has_item(e, "partition sales.orders/day="));
+    st = cycle(e, 0);
+    assert_int_equal(st->updated + st->created + st->deleted, 0);
+    g2d_sync_free(e->s);
+    e->s = NULL;
+    g2d_config_free(cfg2);
+    assert_int_equal(g2d_sync_new_client(&e->s, &e->loop, &e->client, e->cfg, on_item, e, NULL), 0);
+    env_free(e);
+}
+
+/* Renamed keys of a table with a partition filter: the drop would lose what is outside it. */
+static void test_key_rename_with_filter_held(void **state)
+{
+    struct env *e = env_new("deletes:\n  max_fraction: 1\nsync:\n  partition_filters:\n"
+                            "    \"sales.orders\": \"dt >= '2024'\"\n");
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    (void)cycle(e, 0);
+    set_keys(e, "sales", 0, json_pack("[{s:s, s:s}]", "Name", "day", "Type", "string"));
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->held, 1);
+    assert_true(has_item(e, "table sales.orders needUpdate held:"));
+    assert_int_equal(dlf_parts(e, "sales.orders"), 5);
+    env_free(e);
+}
+
 static void test_dry_run_writes_nothing(void **state)
 {
     struct env *e = env_new(NULL);
@@ -648,6 +752,9 @@ int main(void)
         cmocka_unit_test(test_guards_hold),
         cmocka_unit_test(test_guards_per_database),
         cmocka_unit_test(test_database_guard_holds_contents),
+        cmocka_unit_test(test_key_type_change_in_place),
+        cmocka_unit_test(test_key_rename_guarded),
+        cmocka_unit_test(test_key_rename_with_filter_held),
         cmocka_unit_test(test_dry_run_writes_nothing),
         cmocka_unit_test(test_glue_databases_fail_the_cycle),
         cmocka_unit_test(test_cancel),
