@@ -102,8 +102,11 @@ struct g2d_cycle_stats {
     uint64_t held;                        /**< deletes held by the guard */
     uint64_t glue_requests, dlf_requests; /**< HTTP requests this cycle */
     uint64_t dlf_writes;                  /**< DLF write requests this cycle */
-    uint32_t dropped_fields; /**< Glue fields with no DLF counterpart met this cycle (bits,
+    uint32_t dropped_fields;    /**< Glue fields with no DLF counterpart met this cycle (bits,
                                   see g2d_dropped_field_name()) */
+    char notes[G2D_ERRMSG_MAX]; /**< what the engine learned this cycle, for the log once
+                                     ("BatchCreatePartitions refused a batch of 100 as too
+                                     large: 50 from now on"), "" if nothing */
 };
 
 struct g2d_sync;

@@ -111,6 +111,9 @@ struct g2d_cloud_ops {
     void (*cancel)(void *ctx, struct g2d_http_req *req);
     /* Requests submitted so far on a side (monotonic). */
     uint64_t (*requests)(void *ctx, enum g2d_side side);
+    /* Optional: what the client learned since the last call (a limit lowered, ...), into
+     * @p buf; NULL when nothing. */
+    const char *(*take_note)(void *ctx, char *buf, size_t sz);
 };
 
 struct g2d_cloud_client {

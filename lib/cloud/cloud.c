@@ -10,6 +10,7 @@
 #include "glue2dlf/sign.h"
 
 #include "cloud/cloud.h"
+#include "cloud/limits.h"
 
 struct g2d_cloud {
     struct g2d_http *http;
@@ -17,6 +18,18 @@ struct g2d_cloud {
     struct g2d_http_endpoint *ep[2];
     char *url[2];
     uint64_t requests[2];
+    unsigned page_size[G2D_LIST_COUNT]; /* learned from refusals, 0 = as configured */
+    char note[1024];                    /* what was learned since the last take_note */
+};
+
+/* A listing page in flight, kept so that it can be asked for again with a smaller page. */
+struct list_call {
+    struct g2d_cloud *c;
+    struct g2d_list_req req;
+    char *db, *tbl, *token, *expr; /* owned copies behind req */
+    g2d_api_cb cb;
+    void *arg;
+    struct g2d_http_req **out;
 };
 
 struct cloud_call {
@@ -523,13 +536,6 @@ const struct g2d_config *g2d_cloud_config(const struct g2d_cloud *c)
     return c->cfg;
 }
 
-static int client_list(void *ctx, const struct g2d_list_req *req, g2d_api_cb cb, void *arg,
-                       struct g2d_http_req **out)
-{
-    return req->what < G2D_LIST_DLF_DATABASES ? g2d_glue_list(ctx, req, cb, arg, out)
-                                              : g2d_dlf_list(ctx, req, cb, arg, out);
-}
-
 static int client_write_object(void *ctx, const struct g2d_obj_write *w, g2d_api_cb cb, void *arg)
 {
     return g2d_dlf_write_object(ctx, w, cb, arg);
@@ -551,8 +557,108 @@ static uint64_t client_requests(void *ctx, enum g2d_side side)
     return g2d_cloud_requests(ctx, side);
 }
 
+unsigned g2d_cloud_page_size(const struct g2d_cloud *c, enum g2d_listing what, unsigned dflt)
+{
+    return c->page_size[what] && c->page_size[what] < dflt ? c->page_size[what] : dflt;
+}
+
+static void list_free(struct list_call *lc)
+{
+    free(lc->db);
+    free(lc->tbl);
+    free(lc->token);
+    free(lc->expr);
+    free(lc);
+}
+
+static int list_send(struct list_call *lc);
+
+/* A page refused as too large: the API's page size is lowered for good, the page asked
+ * for again. */
+static void list_done(const struct g2d_api_result *res, void *arg)
+{
+    struct list_call *lc = arg;
+    struct g2d_cloud *c = lc->c;
+    enum g2d_listing what = lc->req.what;
+    unsigned cur, lim;
+
+    if (res->err == -EIO && res->code) {
+        cur = g2d_cloud_page_size(c, what, 1000000);
+        if (cur == 1000000)
+            cur = what == G2D_LIST_GLUE_PARTITIONS || what == G2D_LIST_DLF_PARTITIONS ? 1000
+                  : what < G2D_LIST_DLF_DATABASES ? c->cfg->glue.http.page_size
+                                                  : c->cfg->dlf.http.page_size;
+        lim = g2d_limit_from_error(res->code, res->message, cur);
+        if (lim) {
+            size_t n = strlen(c->note);
+
+            c->page_size[what] = lim;
+            snprintf(c->note + n, sizeof(c->note) - n,
+                     "%s%s refused a page of %u as too large: "
+                     "%u from now on",
+                     n ? "; " : "", g2d_listing_op(what), cur, lim);
+            if (list_send(lc) == 0)
+                return;
+        }
+    }
+    lc->cb(res, lc->arg);
+    list_free(lc);
+}
+
+static int list_send(struct list_call *lc)
+{
+    return lc->req.what < G2D_LIST_DLF_DATABASES
+               ? g2d_glue_list(lc->c, &lc->req, list_done, lc, lc->out)
+               : g2d_dlf_list(lc->c, &lc->req, list_done, lc, lc->out);
+}
+
+static char *dup0(const char *s, bool *nomem)
+{
+    char *d = s ? strdup(s) : NULL;
+
+    if (s && !d)
+        *nomem = true;
+    return d;
+}
+
+static int client_list_paged(void *ctx, const struct g2d_list_req *req, g2d_api_cb cb, void *arg,
+                             struct g2d_http_req **out)
+{
+    struct list_call *lc = calloc(1, sizeof(*lc));
+    bool nomem = !lc;
+    int r;
+
+    if (!lc)
+        return -ENOMEM;
+    lc->c = ctx;
+    lc->req = *req;
+    lc->req.db = lc->db = dup0(req->db, &nomem);
+    lc->req.tbl = lc->tbl = dup0(req->tbl, &nomem);
+    lc->req.token = lc->token = dup0(req->token, &nomem);
+    lc->req.expression = lc->expr = dup0(req->expression, &nomem);
+    lc->cb = cb;
+    lc->arg = arg;
+    lc->out = out;
+    r = nomem ? -ENOMEM : list_send(lc);
+    if (r < 0)
+        list_free(lc);
+    return r;
+}
+
+static const char *client_take_note(void *ctx, char *buf, size_t sz)
+{
+    struct g2d_cloud *c = ctx;
+
+    if (!c->note[0])
+        return NULL;
+    snprintf(buf, sz, "%s", c->note);
+    c->note[0] = '\0';
+    return buf;
+}
+
 static const struct g2d_cloud_ops cloud_ops = {
-    .list = client_list,
+    .list = client_list_paged,
+    .take_note = client_take_note,
     .write_object = client_write_object,
     .write_partitions = client_write_partitions,
     .cancel = client_cancel,

@@ -79,6 +79,9 @@ void g2d_cloud_stats(const struct g2d_cloud *c, enum g2d_side side, struct g2d_h
 /** Requests submitted so far on a side (monotonic). */
 uint64_t g2d_cloud_requests(const struct g2d_cloud *c, enum g2d_side side);
 
+/** The page size of a listing: @p dflt, or less when the service refused it as too large. */
+unsigned g2d_cloud_page_size(const struct g2d_cloud *c, enum g2d_listing what, unsigned dflt);
+
 /* The operation clients (glue.c, dlf.c), behind g2d_cloud_client(). */
 int g2d_glue_list(struct g2d_cloud *c, const struct g2d_list_req *req, g2d_api_cb cb, void *arg,
                   struct g2d_http_req **out);

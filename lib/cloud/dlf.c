@@ -66,7 +66,8 @@ int g2d_dlf_list(struct g2d_cloud *c, const struct g2d_list_req *req, g2d_api_cb
         /* Every partition operation takes a JSON body, even the reads. */
         o.method = "POST";
         o.body = json_pack("{s:s, s:s, s:i, s:b}", "DatabaseName", req->db, "TableName", req->tbl,
-                           "PageSize", DLF_PARTITIONS_PAGE, "IsShareSd", 0);
+                           "PageSize", (int)g2d_cloud_page_size(c, req->what, DLF_PARTITIONS_PAGE),
+                           "IsShareSd", 0);
         if (o.body && cfg->dlf.catalog_id)
             json_object_set_new(o.body, "CatalogId", json_string(cfg->dlf.catalog_id));
         if (o.body && req->token)
@@ -74,7 +75,7 @@ int g2d_dlf_list(struct g2d_cloud *c, const struct g2d_list_req *req, g2d_api_cb
         return o.body ? g2d_cloud_submit(c, &o, cb, arg, out) : -ENOMEM;
     }
     o.method = "GET";
-    snprintf(size, sizeof(size), "%u", cfg->dlf.http.page_size);
+    snprintf(size, sizeof(size), "%u", g2d_cloud_page_size(c, req->what, cfg->dlf.http.page_size));
     if (cfg->dlf.catalog_id)
         q[o.nquery++] = (struct g2d_kv){"CatalogId", cfg->dlf.catalog_id};
     if (req->what != G2D_LIST_DLF_DATABASES)

@@ -32,8 +32,9 @@ static int glue_answer(struct g2d_api_result *res, void *actx, char *msg, size_t
     return g2d_answer_list(res, l->member, "NextToken", msg, msgsz);
 }
 
-static json_t *list_body(const struct g2d_config *cfg, const struct g2d_list_req *req)
+static json_t *list_body(struct g2d_cloud *c, const struct g2d_list_req *req)
 {
+    const struct g2d_config *cfg = g2d_cloud_config(c);
     json_t *body = json_object();
     int r = 0;
 
@@ -53,9 +54,13 @@ static json_t *list_body(const struct g2d_config *cfg, const struct g2d_list_req
             r |= json_object_set_new(body, "Segment",
                                      json_pack("{s:i, s:i}", "SegmentNumber", (int)req->segment,
                                                "TotalSegments", (int)req->segments));
-        r |= json_object_set_new(body, "MaxResults", json_integer(GLUE_PARTITIONS_PAGE));
+        r |= json_object_set_new(
+            body, "MaxResults",
+            json_integer(g2d_cloud_page_size(c, req->what, GLUE_PARTITIONS_PAGE)));
     } else {
-        r |= json_object_set_new(body, "MaxResults", json_integer(cfg->glue.http.page_size));
+        r |= json_object_set_new(
+            body, "MaxResults",
+            json_integer(g2d_cloud_page_size(c, req->what, cfg->glue.http.page_size)));
     }
     if (req->token)
         r |= json_object_set_new(body, "NextToken", json_string(req->token));
@@ -80,7 +85,7 @@ int g2d_glue_list(struct g2d_cloud *c, const struct g2d_list_req *req, g2d_api_c
     o.method = "POST";
     o.path = "/";
     o.action = l->op;
-    o.body = list_body(g2d_cloud_config(c), req);
+    o.body = list_body(c, req);
     if (!o.body)
         return -ENOMEM;
     o.answer = o.raw ? NULL : glue_answer;

@@ -26,12 +26,22 @@ bool sync_want(const struct g2d_sync *s, unsigned obj)
     return (s->cycle_cfg->objects & obj) != 0;
 }
 
+void sync_note(struct g2d_sync *s, const char *text)
+{
+    size_t n = strlen(s->cur.notes);
+
+    snprintf(s->cur.notes + n, sizeof(s->cur.notes) - n, "%s%s", n ? "; " : "", text);
+}
+
 static void finish(struct g2d_sync *s)
 {
     g2d_cycle_cb cb = s->done;
     void *arg = s->done_arg;
     const struct g2d_cloud_ops *ops = s->client.ops;
+    char note[1024];
 
+    if (ops->take_note && ops->take_note(s->client.ctx, note, sizeof(note)))
+        sync_note(s, note);
     load_clear(s);
     extract_free_units(s);
     rebuild_free(s);

@@ -351,11 +351,14 @@ struct g2d_sync {
     char db_hold[300]; /* why the database deletes (and so their contents) are held, or "" */
     uint64_t held_reported[4];
 
+    unsigned batch_learned;  /* partition batch size DLF accepted, 0 = as configured */
     uint64_t transform_seed; /* see pages.c */
     unsigned njobs;          /* GetPartitions pages on the thread pool */
     unsigned page_reads;     /* GetPartitions requests in flight */
 };
 
+/* Add a line to the cycle's notes (what was learned, for the log once). */
+void sync_note(struct g2d_sync *s, const char *text);
 /* Ask the cycle to look again (once per loop turn, however often it is asked). */
 void sync_poke(struct g2d_sync *s);
 /* End the whole cycle with "<what><detail>": nothing more is started; what is in flight

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cloud/limits.h"
 #include "sync/engine.h"
 
 static void wop_free(struct wop *op)
@@ -178,7 +179,9 @@ void load_clear(struct g2d_sync *s)
 
 unsigned load_batch_size(const struct g2d_sync *s)
 {
-    return s->cycle_cfg->dlf.batch_size ? s->cycle_cfg->dlf.batch_size : 100;
+    unsigned bs = s->cycle_cfg->dlf.batch_size ? s->cycle_cfg->dlf.batch_size : 100;
+
+    return s->batch_learned && s->batch_learned < bs ? s->batch_learned : bs;
 }
 
 /* ---- container writes: databases, tables, functions ---------------------------------- */
@@ -445,6 +448,40 @@ static void part_resend(struct g2d_sync *s, struct wop *op, struct pitem *items,
     wop_push(s, w, false);
 }
 
+/*
+ * A batch DLF refused as too large: the batch size is lowered for good (to the limit its
+ * message names, or half) and the items go out again in smaller batches. @return true
+ * when that happened (the items are taken).
+ */
+static bool part_split(struct g2d_sync *s, struct wop *op, const struct g2d_api_result *res)
+{
+    unsigned lim = g2d_limit_from_error(res->code, res->message, (unsigned)op->nitems);
+    char note[300];
+    size_t i, n;
+
+    if (!lim || op->nitems <= 1)
+        return false;
+    if (!s->batch_learned || lim < s->batch_learned) {
+        s->batch_learned = lim;
+        snprintf(note, sizeof(note),
+                 "DLF refused a partition batch of %zu as too large: %u from now on", op->nitems,
+                 lim);
+        sync_note(s, note);
+    }
+    for (i = 0; i < op->nitems; i += n) {
+        struct pitem *chunk;
+
+        n = op->nitems - i < lim ? op->nitems - i : lim;
+        chunk = malloc(n * sizeof(*chunk));
+        if (!chunk)
+            return i > 0; /* the rest fails below with the batch's error */
+        memcpy(chunk, op->items + i, n * sizeof(*chunk));
+        memset(op->items + i, 0, n * sizeof(*chunk)); /* moved */
+        load_partitions(s, op->tu, op->key, op->db, op->tbl, op->diff, chunk, n);
+    }
+    return true;
+}
+
 static void part_done(struct wop *op, const struct g2d_api_result *res)
 {
     struct g2d_sync *s = op->s;
@@ -454,6 +491,14 @@ static void part_done(struct wop *op, const struct g2d_api_result *res)
     s->part_batches--;
     if (op->tu)
         op->tu->batches_inflight--;
+    if (res->err && part_split(s, op, res)) {
+        for (i = 0; i < op->nitems && !op->items[i].values; i++)
+            ;
+        if (i == op->nitems) {
+            wop_free(op);
+            return;
+        }
+    }
     if (!op->fell_back && res->err == 0)
         retry = calloc(op->nitems ? op->nitems : 1, sizeof(*retry));
     for (i = 0; i < op->nitems; i++) {
@@ -461,6 +506,8 @@ static void part_done(struct wop *op, const struct g2d_api_result *res)
         const char *code = res->err == 0 && res->items ? res->items[i].code : NULL;
         char buf[512];
 
+        if (!it->values)
+            continue; /* moved into a smaller batch */
         if (res->err) {
             part_item_result(s, op, it, false, res->message);
         } else if (!code) {

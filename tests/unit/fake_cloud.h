@@ -58,6 +58,7 @@ struct fake_cloud {
     json_t *item_codes;        /* {"[values]": "Code"}: batch items refused */
     unsigned bad_pages;        /* the next N GetPartitions answers lack their Partitions */
     json_t *obj_codes;         /* {"update db.tbl": "Code"}: object writes refused */
+    size_t batch_cap;          /* larger partition batches are refused whole (0: none) */
     /* counters */
     uint64_t requests[2];
     unsigned dlf_writes, dlf_lists;
@@ -316,6 +317,15 @@ static int fake_write_partitions(void *ctx, const struct g2d_part_write *w, g2d_
     f->requests[1]++;
     f->dlf_writes++;
     snprintf(key, sizeof(key), "%s.%s", w->db, w->tbl);
+    if (f->batch_cap && w->nitems > f->batch_cap) {
+        snprintf(d->msg, sizeof(d->msg), "Too many entries in PartitionInputs: %zu (the limit is %zu).",
+                 w->nitems, f->batch_cap);
+        d->res.err = -EIO;
+        d->res.code = "InvalidInput";
+        d->res.message = d->msg;
+        fake_queue(f, d);
+        return 0;
+    }
     parts = json_object_get(f->dlf_parts, key);
     if (!parts) {
         parts = json_object();

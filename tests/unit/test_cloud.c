@@ -14,6 +14,7 @@
 
 #include "cloud/answer.h"
 #include "cloud/cloud.h"
+#include "cloud/limits.h"
 
 static int list(const char *body, const char *member, const char *tok, char *msg,
                 struct g2d_api_result *res)
@@ -200,12 +201,37 @@ static void test_partitions_page(void **state)
     }
 }
 
+static void test_limits(void **state)
+{
+    /* the limit the message names, below what was sent */
+    assert_int_equal(g2d_limit_from_error("InvalidInput",
+                                          "Too many entries in PartitionInputs: 100 (the limit "
+                                          "is 50).",
+                                          100),
+                     50);
+    assert_int_equal(
+        g2d_limit_from_error("InvalidInput", "PageSize must be between 1 and 500.", 1000), 500);
+    assert_int_equal(g2d_limit_from_error("ValidationException",
+                                          "1 validation error detected: Value '2000' at "
+                                          "'maxResults' failed to satisfy constraint: Member "
+                                          "must have value less than or equal to 1000",
+                                          2000),
+                     1000);
+    /* no number below: half */
+    assert_int_equal(g2d_limit_from_error("InvalidParameter", "PageSize is too large", 1000), 500);
+    /* not a size refusal */
+    assert_int_equal(g2d_limit_from_error("InvalidObject", "Too many columns: 5000", 100), 0);
+    assert_int_equal(g2d_limit_from_error("InvalidInput", "Values must be a list of strings.", 100),
+                     0);
+    assert_int_equal(g2d_limit_from_error("InvalidInput", "PageSize is too large", 1), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_list_good),       cmocka_unit_test(test_list_malformed),
         cmocka_unit_test(test_dlf_envelope),    cmocka_unit_test(test_batch_outcomes),
-        cmocka_unit_test(test_partitions_page),
+        cmocka_unit_test(test_partitions_page), cmocka_unit_test(test_limits),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

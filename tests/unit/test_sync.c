@@ -661,6 +661,33 @@ static void test_key_rename_with_filter_held(void **state)
     env_free(e);
 }
 
+/* DLF refuses batches larger than it takes: the size is learned, nothing fails. */
+static void test_batch_limit_learned(void **state)
+{
+    struct env *e = env_new(NULL); /* batch_size 2 */
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    e->f.batch_cap = 1;
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed, 0);
+    assert_int_equal(dlf_parts(e, "sales.orders"), 5);
+    assert_int_equal(dlf_parts(e, "web.clicks"), 3);
+    assert_string_equal(st->notes,
+                        "DLF refused a partition batch of 2 as too large: 1 from now on");
+    /* kept: the next cycle's batches are of one, and it says nothing again */
+    json_array_append_new(json_object_get(e->f.glue_parts, "web.clicks"),
+                          glue_part("web", "clicks", "2025-01"));
+    json_array_append_new(json_object_get(e->f.glue_parts, "web.clicks"),
+                          glue_part("web", "clicks", "2025-02"));
+    st = cycle(e, 0);
+    assert_int_equal(st->failed, 0);
+    assert_int_equal(st->created, 2);
+    assert_string_equal(st->notes, "");
+    env_free(e);
+}
+
 static void test_dry_run_writes_nothing(void **state)
 {
     struct env *e = env_new(NULL);
@@ -755,6 +782,7 @@ int main(void)
         cmocka_unit_test(test_key_type_change_in_place),
         cmocka_unit_test(test_key_rename_guarded),
         cmocka_unit_test(test_key_rename_with_filter_held),
+        cmocka_unit_test(test_batch_limit_learned),
         cmocka_unit_test(test_dry_run_writes_nothing),
         cmocka_unit_test(test_glue_databases_fail_the_cycle),
         cmocka_unit_test(test_cancel),
