@@ -48,6 +48,24 @@ struct g2d_tmeta *diff_table_meta(struct g2d_sync *s, const char *key)
 
 /* ---- databases, tables, functions ---------------------------------------------------- */
 
+/* DLF stores names in lower case: write them so, and fingerprint them so (no update churn
+ * after a restart, when the fingerprints come from DLF's read-back). */
+static int fold_member(json_t *input, const char *member)
+{
+    const char *v = json_string_value(json_object_get(input, member));
+    char *f;
+    int r;
+
+    if (!v)
+        return 0;
+    f = name_fold(v, NULL);
+    if (!f)
+        return -ENOMEM;
+    r = json_object_set_new(input, member, json_string(f)) ? -ENOMEM : 0;
+    free(f);
+    return r;
+}
+
 void diff_database(struct g2d_sync *s, struct dbunit *d, json_t *gdb)
 {
     const char *n = d->name;
@@ -64,7 +82,7 @@ void diff_database(struct g2d_sync *s, struct dbunit *d, json_t *gdb)
         return; /* databases not synced: their contents are, into what DLF has */
     s->cur.seen++;
     s->prog.items_seen++;
-    if (g2d_model_database(s->cycle_cfg, gdb, &input, &err) < 0 ||
+    if (g2d_model_database(s->cycle_cfg, gdb, &input, &err) < 0 || fold_member(input, "Name") < 0 ||
         g2d_fp_database(input, &fp) < 0) {
         d->failed = true;
         report_failed(s, G2D_ITEM_DATABASE, n, n, NULL, diff,
@@ -180,7 +198,7 @@ struct tunit *diff_table(struct g2d_sync *s, struct dbunit *d, json_t *gt)
         s->cur.dropped_fields |= G2D_DROP_TABLE_TARGET;
         return NULL;
     }
-    key = join2(d->name, ".", n);
+    key = name_fold(d->name, n);
     if (!key)
         return NULL;
     e = g2d_snapshot_get(&s->snap, G2D_ITEM_TABLE, key);
@@ -201,6 +219,14 @@ struct tunit *diff_table(struct g2d_sync *s, struct dbunit *d, json_t *gt)
                       err.msg[0] ? err.msg : "out of memory");
         if (tu)
             free(tu->name);
+        free(tu);
+        free(key);
+        return NULL;
+    }
+    if (fold_member(input, "TableName") < 0) {
+        report_failed(s, G2D_ITEM_TABLE, key, d->name, n, G2D_DIFF_GLUE_NEW, "out of memory");
+        json_decref(input);
+        free(tu->name);
         free(tu);
         free(key);
         return NULL;
@@ -231,7 +257,7 @@ void diff_function(struct g2d_sync *s, struct dbunit *d, json_t *gf)
 
     if (!json_is_string(name))
         return;
-    key = join2(d->name, ".", json_string_value(name));
+    key = name_fold(d->name, json_string_value(name));
     if (!key)
         return;
     s->fns_seen++;
@@ -247,7 +273,7 @@ void diff_function(struct g2d_sync *s, struct dbunit *d, json_t *gf)
     if (e)
         e->seen = 1;
     if (g2d_model_function(s->cycle_cfg, gf, &input, &notes, &err) < 0 ||
-        g2d_fp_function(input, &fp) < 0) {
+        fold_member(input, "FunctionName") < 0 || g2d_fp_function(input, &fp) < 0) {
         report_failed(s, G2D_ITEM_FUNCTION, key, d->name, NULL, diff,
                       err.msg[0] ? err.msg : "out of memory");
     } else if (e && memcmp(&e->fp, &fp, sizeof(fp)) == 0) {
@@ -255,8 +281,9 @@ void diff_function(struct g2d_sync *s, struct dbunit *d, json_t *gf)
         s->cur.unchanged++;
     } else {
         s->cur.dropped_fields |= notes.dropped;
-        if (load_object(s, G2D_ITEM_FUNCTION, diff, key, key, d->name, json_string_value(name),
-                        input, &fp, NULL, NULL, NULL) < 0)
+        if (load_object(s, G2D_ITEM_FUNCTION, diff, key, key, d->name,
+                        json_string_value(json_object_get(input, "FunctionName")), input, &fp, NULL,
+                        NULL, NULL) < 0)
             report_failed(s, G2D_ITEM_FUNCTION, key, d->name, NULL, diff, "out of memory");
     }
     json_decref(input);

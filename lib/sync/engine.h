@@ -296,6 +296,12 @@ char *partition_name(const char *key, char *const *keys, size_t nkeys, json_t *v
 char *tunit_partition_name(const struct tunit *tu, json_t *values);
 int64_t now_ms(void);
 char *join2(const char *a, const char *sep, const char *b);
+/*
+ * The identity of an object as DLF (and Hive) store it: "a" or "a.b", ASCII letters in
+ * lower case. Snapshot keys are always folded, so that a name that differs only by case
+ * is the same object on both sides (caller frees; NULL on ENOMEM).
+ */
+char *name_fold(const char *a, const char *b);
 
 /* ---- the engine (cycle.c) ------------------------------------------------------------ */
 

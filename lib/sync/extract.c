@@ -54,6 +54,16 @@ static bool must_park(const struct g2d_sync *s)
 
 static void glue_dbs_read(struct g2d_sync *s);
 
+/* What DLF accepts as a database name (Glue accepts more). */
+static bool dlf_db_name_ok(const char *n)
+{
+    size_t len = strlen(n);
+
+    return len > 0 && len <= 128 &&
+           strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789_") == len;
+}
+
 static void extract_database(struct g2d_sync *s, json_t *gdb)
 {
     json_t *name = json_object_get(gdb, "Name");
@@ -76,7 +86,7 @@ static void extract_database(struct g2d_sync *s, json_t *gdb)
     if (json_is_object(json_object_get(gdb, "FederatedDatabase")))
         s->cur.dropped_fields |= G2D_DROP_DB_FEDERATED;
     d = calloc(1, sizeof(*d));
-    if (!d || !(d->name = strdup(n))) {
+    if (!d || !(d->name = name_fold(n, NULL))) {
         free(d);
         sync_fail(s, -ENOMEM, "", "out of memory");
         return;
@@ -93,6 +103,13 @@ static void extract_database(struct g2d_sync *s, json_t *gdb)
     s->dbq_tail = d;
     s->dbs_seen++;
     s->prog.databases_total++;
+    if (!dlf_db_name_ok(n)) {
+        d->failed = true; /* nothing below it is written or deleted */
+        report_failed(s, G2D_ITEM_DATABASE, n, n, NULL, G2D_DIFF_GLUE_NEW,
+                      "DLF database names allow only letters, digits and '_', at most 128 "
+                      "characters: this database is not copied");
+        return;
+    }
     diff_database(s, d, gdb);
 }
 

@@ -102,7 +102,7 @@ static void snap_table(struct g2d_sync *s, struct snapjob *j, json_t *t)
 
     if (!json_is_string(name) || !g2d_config_table_selected(s->cycle_cfg, json_string_value(name)))
         return;
-    key = join2(j->db, ".", json_string_value(name));
+    key = name_fold(j->db, json_string_value(name));
     pk = json_object_get(t, "PartitionKeys");
     if (!key || g2d_fp_table(t, &fp) < 0 ||
         g2d_snapshot_put(&s->snap, G2D_ITEM_TABLE, key, &fp) < 0 ||
@@ -129,7 +129,7 @@ static void snap_function(struct g2d_sync *s, struct snapjob *j, json_t *f)
 
     if (!json_is_string(name))
         return;
-    key = join2(j->db, ".", json_string_value(name));
+    key = name_fold(j->db, json_string_value(name));
     if (!key || g2d_fp_function(f, &fp) < 0 ||
         g2d_snapshot_put(&s->snap, G2D_ITEM_FUNCTION, key, &fp) < 0)
         sync_fail(s, -ENOMEM, "", NOMEM);
@@ -267,6 +267,7 @@ static void dlf_dbs_read(struct g2d_sync *s);
 static void dlf_dbs_page(struct g2d_sync *s, const struct g2d_api_result *res, void *arg)
 {
     enum listing_next next;
+    char *key = NULL;
     json_t *db;
     size_t i;
 
@@ -285,14 +286,18 @@ static void dlf_dbs_page(struct g2d_sync *s, const struct g2d_api_result *res, v
         n = json_string_value(name);
         if (!g2d_config_database_selected(s->cycle_cfg, n))
             continue;
-        if (g2d_fp_database(db, &fp) < 0 ||
-            g2d_snapshot_put(&s->snap, G2D_ITEM_DATABASE, n, &fp) < 0 ||
-            (sync_want(s, G2D_OBJ_TABLES) && snapjob_add(s, SJ_TABLES, n, NULL) < 0) ||
-            (sync_want(s, G2D_OBJ_FUNCTIONS) && snapjob_add(s, SJ_FUNCTIONS, n, NULL) < 0)) {
+        free(key);
+        key = name_fold(n, NULL);
+        if (!key || g2d_fp_database(db, &fp) < 0 ||
+            g2d_snapshot_put(&s->snap, G2D_ITEM_DATABASE, key, &fp) < 0 ||
+            (sync_want(s, G2D_OBJ_TABLES) && snapjob_add(s, SJ_TABLES, key, NULL) < 0) ||
+            (sync_want(s, G2D_OBJ_FUNCTIONS) && snapjob_add(s, SJ_FUNCTIONS, key, NULL) < 0)) {
+            free(key);
             sync_fail(s, -ENOMEM, "", NOMEM);
             return;
         }
     }
+    free(key);
     next = listing_advance(&s->dlf_dbs, res->next_token);
     if (next == LISTING_MORE)
         dlf_dbs_read(s);

@@ -267,3 +267,14 @@ char *tunit_partition_name(const struct tunit *tu, json_t *values)
         keys[i] = (char *)tu->keys[i].name;
     return partition_name(tu->key, keys, tu->nkeys, values);
 }
+
+char *name_fold(const char *a, const char *b)
+{
+    char *r = b ? join2(a, ".", b) : strdup(a);
+    char *p;
+
+    for (p = r; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return r;
+}

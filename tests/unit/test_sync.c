@@ -688,6 +688,37 @@ static void test_batch_limit_learned(void **state)
     env_free(e);
 }
 
+/* Names compared as DLF stores them: a mixed-case function converges, with no churn
+ * across a restart; a database name DLF cannot hold is a clear per-item error. */
+static void test_names_as_dlf_stores_them(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    add_fn(e, "web", "MyUpper_Fn");
+    add_db(e, "bad-name");
+    add_table(e, "bad-name", "t", false);
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed, 1);
+    assert_true(has_item(e, "database bad-name glueNew failed: DLF database names allow only "
+                            "letters, digits and '_'"));
+    assert_null(json_object_get(e->f.dlf_tables, "bad-name.t"));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(e->f.dlf_fns, "web.myupper_fn"), "FunctionName")),
+                        "myupper_fn");
+    st = cycle(e, 0);
+    assert_int_equal(st->created + st->updated + st->deleted, 0);
+    /* a restart: the snapshot comes from DLF's lower-case names */
+    g2d_sync_free(e->s);
+    assert_int_equal(g2d_sync_new_client(&e->s, &e->loop, &e->client, e->cfg, on_item, e, NULL), 0);
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->created + st->updated + st->deleted, 0);
+    env_free(e);
+}
+
 static void test_dry_run_writes_nothing(void **state)
 {
     struct env *e = env_new(NULL);
@@ -783,6 +814,7 @@ int main(void)
         cmocka_unit_test(test_key_rename_guarded),
         cmocka_unit_test(test_key_rename_with_filter_held),
         cmocka_unit_test(test_batch_limit_learned),
+        cmocka_unit_test(test_names_as_dlf_stores_them),
         cmocka_unit_test(test_dry_run_writes_nothing),
         cmocka_unit_test(test_glue_databases_fail_the_cycle),
         cmocka_unit_test(test_cancel),
