@@ -9,6 +9,8 @@
 #include "glue2dlf/encode.h"
 #include "glue2dlf/sign.h"
 
+#include "glue2dlf/jscan.h"
+
 #include "cloud/cloud.h"
 #include "cloud/limits.h"
 
@@ -30,6 +32,7 @@ struct list_call {
     g2d_api_cb cb;
     void *arg;
     struct g2d_http_req **out;
+    unsigned malformed; /* answers of the wrong shape so far */
 };
 
 struct cloud_call {
@@ -253,12 +256,25 @@ static void set_message(struct g2d_http_response *resp, const char *msg)
             *p = ' ';
 }
 
+/* Largest body that may be an error document sent with a 2xx status (they are small). */
+#define ERROR_DOC_MAX 65536
+
+/* A Glue answer with a 2xx status is an error document when its top level has __type. */
+static bool glue_error_doc(const struct g2d_http_response *resp)
+{
+    const char *v;
+    size_t vl;
+
+    return resp->body_len <= ERROR_DOC_MAX && memmem(resp->body, resp->body_len, "__type", 6) &&
+           g2d_jscan_member(resp->body, resp->body_len, "__type", &v, &vl) == 0;
+}
+
 enum g2d_http_verdict g2d_glue_classify(struct g2d_http_response *resp, void *ctx)
 {
     json_t *j;
     const char *type, *msg;
 
-    if (resp->status >= 200 && resp->status < 300)
+    if (resp->status >= 200 && resp->status < 300 && !glue_error_doc(resp))
         return G2D_HTTP_OK;
     j = json_loadb(resp->body, resp->body_len, 0, NULL);
     type = json_str2(j, "__type", "code");
@@ -281,18 +297,35 @@ static bool dlf_is_throttle(const char *code)
     return strncmp(code, "Throttling", 10) == 0;
 }
 
+/*
+ * A DLF answer with a 2xx status is an error document when its Success is false, or when
+ * it has no Success but a Code other than "OK" (the API gateway's error body). One
+ * structural pass over the top level, no DOM: list pages are large.
+ */
+static bool dlf_error_doc(const struct g2d_http_response *resp)
+{
+    static const char *const keys[] = {"Success", "Code"};
+    const char *v[2];
+    size_t l[2];
+
+    if (g2d_jscan_members(resp->body, resp->body_len, keys, 2, v, l) < 0)
+        return false; /* not JSON: the answer check says so */
+    if (v[0])
+        return l[0] == 5 && memcmp(v[0], "false", 5) == 0;
+    return v[1] && !(l[1] == 4 && memcmp(v[1], "\"OK\"", 4) == 0);
+}
+
 enum g2d_http_verdict g2d_dlf_classify(struct g2d_http_response *resp, void *ctx)
 {
-    json_t *j = json_loadb(resp->body, resp->body_len, 0, NULL);
-    json_t *succ = json_object_get(j, "Success");
-    const char *code = json_str2(j, "Code", "code");
-    const char *msg = json_str2(j, "Message", "message");
+    json_t *j;
+    const char *code, *msg;
     enum g2d_http_verdict v;
 
-    if (resp->status >= 200 && resp->status < 300 && !json_is_false(succ)) {
-        json_decref(j);
+    if (resp->status >= 200 && resp->status < 300 && !dlf_error_doc(resp))
         return G2D_HTTP_OK;
-    }
+    j = json_loadb(resp->body, resp->body_len, 0, NULL);
+    code = json_str2(j, "Code", "code");
+    msg = json_str2(j, "Message", "message");
     if (code)
         snprintf(resp->error_code, sizeof(resp->error_code), "%s", code);
     else
@@ -573,15 +606,20 @@ static void list_free(struct list_call *lc)
 
 static int list_send(struct list_call *lc);
 
-/* A page refused as too large: the API's page size is lowered for good, the page asked
- * for again. */
+/*
+ * A page whose answer was not of its operation's shape is asked for again, like a 5xx, as
+ * a new request (signed anew), until the attempts are spent. A page refused as too large:
+ * the API's page size is lowered for good, the page asked for again.
+ */
 static void list_done(const struct g2d_api_result *res, void *arg)
 {
     struct list_call *lc = arg;
     struct g2d_cloud *c = lc->c;
     enum g2d_listing what = lc->req.what;
-    unsigned cur, lim;
+    unsigned cur, lim, attempts = c->cfg->max_attempts ? c->cfg->max_attempts : 6;
 
+    if (res->err == -EPROTO && ++lc->malformed < attempts && list_send(lc) == 0)
+        return;
     if (res->err == -EIO && res->code) {
         cur = g2d_cloud_page_size(c, what, 1000000);
         if (cur == 1000000)
