@@ -134,6 +134,16 @@ int g2d_sync_new(struct g2d_sync **out, struct g2d_http *http, const struct g2d_
  */
 int g2d_sync_set_config(struct g2d_sync *s, const struct g2d_config *cfg, struct g2d_error *err);
 
+/**
+ * Keep the snapshot in a checkpoint file at @p path (copied; NULL: none): written at the
+ * end of every cycle and, during a long one, every @p interval_s seconds (0: only at the
+ * end); loaded at the first cycle instead of listing all of DLF, when it is for the same
+ * scope and younger than sync.full_reconcile, and then verified against DLF's databases,
+ * tables and functions (a mismatch rebuilds the snapshot from DLF). Call before the first
+ * cycle. @return 0 or -ENOMEM.
+ */
+int g2d_sync_set_checkpoint(struct g2d_sync *s, const char *path, unsigned interval_s);
+
 /** The config the running cycle uses (or the current one when idle); borrowed, it is the
  * pointer the caller passed to g2d_sync_new() or g2d_sync_set_config(). */
 const struct g2d_config *g2d_sync_config_in_use(const struct g2d_sync *s);

@@ -18,7 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "cloud/cloud.h"
+#include "state/checkpoint.h"
 #include "sync/engine.h"
 
 bool sync_want(const struct g2d_sync *s, unsigned obj)
@@ -33,6 +36,8 @@ void sync_note(struct g2d_sync *s, const char *text)
     snprintf(s->cur.notes + n, sizeof(s->cur.notes) - n, "%s%s", n ? "; " : "", text);
 }
 
+static void checkpoint_write(struct g2d_sync *s);
+
 static void finish(struct g2d_sync *s)
 {
     g2d_cycle_cb cb = s->done;
@@ -45,6 +50,7 @@ static void finish(struct g2d_sync *s)
     load_clear(s);
     extract_free_units(s);
     rebuild_free(s);
+    checkpoint_write(s);
     s->cur.finished_ms = now_ms();
     s->cur.cancelled = s->cancelling;
     s->cur.glue_requests = ops->requests(s->client.ctx, G2D_SIDE_GLUE) - s->req_base[0];
@@ -101,6 +107,9 @@ static void step(struct g2d_sync *s)
     if (s->phase == G2D_PHASE_EXTRACT)
         extract_step(s);
     load_pump(s);
+    if (s->ckpt_interval && s->phase >= G2D_PHASE_EXTRACT && !s->cancelling &&
+        now_ms() - s->ckpt_written_ms >= 1000 * (int64_t)s->ckpt_interval)
+        checkpoint_write(s); /* a long cycle: what DLF confirmed so far */
     advance(s);
 }
 
@@ -235,6 +244,112 @@ static bool same_scope(const struct g2d_config *a, const struct g2d_config *b)
            streq0(a->dlf.catalog_id, b->dlf.catalog_id) && streq0(a->dlf_url, b->dlf_url);
 }
 
+static void hash_str(XXH3_state_t *h, const char *v)
+{
+    static const char nul = '\0';
+
+    if (v)
+        XXH3_64bits_update(h, v, strlen(v) + 1);
+    else
+        XXH3_64bits_update(h, &nul, 1);
+}
+
+/* The scope a snapshot describes (what same_scope() compares), as one number. */
+static uint64_t scope_hash(const struct g2d_config *c)
+{
+    XXH3_state_t *h = XXH3_createState();
+    uint64_t v;
+    size_t i;
+
+    if (!h)
+        return 0;
+    XXH3_64bits_reset(h);
+    hash_str(h, "glue2dlf-scope-1");
+    for (i = 0; i < c->ndatabases; i++)
+        hash_str(h, c->databases[i]);
+    hash_str(h, NULL);
+    for (i = 0; i < c->ntable_prefixes; i++)
+        hash_str(h, c->table_prefixes[i]);
+    hash_str(h, NULL);
+    for (i = 0; i < c->npartition_filters; i++) {
+        hash_str(h, c->partition_filters[i].database);
+        hash_str(h, c->partition_filters[i].table);
+        hash_str(h, c->partition_filters[i].expression);
+    }
+    hash_str(h, NULL);
+    XXH3_64bits_update(h, &c->objects, sizeof(c->objects));
+    hash_str(h, c->dlf.catalog_id);
+    hash_str(h, c->dlf_url);
+    v = XXH3_64bits_digest(h);
+    XXH3_freeState(h);
+    return v ? v : 1;
+}
+
+/* ---- the checkpoint ---------------------------------------------------------------- */
+
+static void checkpoint_write(struct g2d_sync *s)
+{
+    struct g2d_ckpt_meta m = {scope_hash(s->cycle_cfg), s->snap_built_ms, now_ms()};
+    struct g2d_error err = {0};
+    char note[G2D_ERRMSG_MAX + 80];
+
+    if (!s->ckpt_path || !s->snap_valid || s->cur.dry_run)
+        return;
+    s->ckpt_written_ms = m.written_ms;
+    if (g2d_checkpoint_write(&s->snap, &m, s->ckpt_path, &err) < 0) {
+        snprintf(note, sizeof(note), "checkpoint not written: %s", err.msg);
+        sync_note(s, note);
+    }
+}
+
+/* At the first cycle: the snapshot from the checkpoint, when it is for this scope and
+ * fresh enough; it is then verified against DLF's objects (not their partitions). */
+static bool checkpoint_load(struct g2d_sync *s, int64_t now)
+{
+    const struct g2d_config *cfg = s->cycle_cfg;
+    struct g2d_ckpt_meta m = {0};
+    struct g2d_error err = {0};
+    char note[G2D_ERRMSG_MAX + 80];
+    int r;
+
+    if (!s->ckpt_path || s->ckpt_tried)
+        return false;
+    s->ckpt_tried = true;
+    g2d_snapshot_clear(&s->snap);
+    r = g2d_checkpoint_load(&s->snap, &m, s->ckpt_path, &err);
+    if (r == -ENOENT)
+        return false;
+    if (r == 0 && m.scope != scope_hash(cfg))
+        snprintf(err.msg, sizeof(err.msg), "it was written for another scope");
+    else if (r == 0 && cfg->full_reconcile_ms &&
+             now - m.built_ms >= (int64_t)cfg->full_reconcile_ms)
+        snprintf(err.msg, sizeof(err.msg), "it is older than sync.full_reconcile");
+    else if (r == 0)
+        err.msg[0] = '\0';
+    if (r < 0 || err.msg[0]) {
+        g2d_snapshot_clear(&s->snap);
+        snprintf(note, sizeof(note), "checkpoint not used (%s): the snapshot is rebuilt from DLF",
+                 err.msg);
+        sync_note(s, note);
+        return false;
+    }
+    s->snap_built_ms = m.built_ms;
+    s->snap_valid = true;
+    return true;
+}
+
+int g2d_sync_set_checkpoint(struct g2d_sync *s, const char *path, unsigned interval_s)
+{
+    char *p = path ? strdup(path) : NULL;
+
+    if (path && !p)
+        return -ENOMEM;
+    free(s->ckpt_path);
+    s->ckpt_path = p;
+    s->ckpt_interval = interval_s;
+    return 0;
+}
+
 /* Take @p cfg now; on failure keep running on the config we had. */
 static int take_config(struct g2d_sync *s, const struct g2d_config *cfg, struct g2d_error *err)
 {
@@ -324,12 +439,19 @@ int g2d_sync_start(struct g2d_sync *s, unsigned flags, g2d_cycle_cb done, void *
         sync_poke(s);
         return 0;
     }
+    if (!s->snap_valid && !(flags & G2D_CYCLE_FULL) && checkpoint_load(s, now)) {
+        s->ckpt_written_ms = now;
+        rebuild_start(s, true); /* verify it against DLF's objects */
+        return 0;
+    }
+    s->ckpt_tried = true;
     due = s->cycle_cfg->full_reconcile_ms &&
           now - s->snap_built_ms >= (int64_t)s->cycle_cfg->full_reconcile_ms;
     if (!s->snap_valid || (flags & G2D_CYCLE_FULL) || due)
-        rebuild_start(s);
+        rebuild_start(s, false);
     else
         extract_start(s);
+    s->ckpt_written_ms = now;
     return 0;
 }
 
@@ -391,6 +513,7 @@ void g2d_sync_free(struct g2d_sync *s)
     g2d_snapshot_done(&s->snap);
     g2d_snapshot_done(&s->units);
     g2d_cloud_free(s->cloud);
+    free(s->ckpt_path);
     uv_close((uv_handle_t *)s->look, look_closed);
     free(s);
 }

@@ -276,7 +276,9 @@ void diff_deletes(struct g2d_sync *s, int stage);
 /* ---- snapshot rebuild (rebuild.c) ---------------------------------------------------- */
 
 struct snapjob;
-void rebuild_start(struct g2d_sync *s);
+/* List DLF into the snapshot; with @p verify, only compare DLF's databases, tables and
+ * functions with the snapshot loaded from a checkpoint (a mismatch rebuilds it). */
+void rebuild_start(struct g2d_sync *s, bool verify);
 /* Start jobs under the limit. @return true when the snapshot is complete. */
 bool rebuild_step(struct g2d_sync *s);
 void rebuild_free(struct g2d_sync *s);
@@ -340,6 +342,8 @@ struct g2d_sync {
     unsigned part_batches; /* partition batches queued or in flight */
 
     /* snapshot rebuild */
+    bool verifying;           /* comparing a checkpoint with DLF, not listing into the snapshot */
+    uint64_t verify_mismatch; /* objects that differ: the checkpoint is not believed */
     struct listing dlf_dbs;
     struct snapjob *sjobs;     /* waiting */
     struct snapjob *sj_active; /* running */
@@ -359,8 +363,13 @@ struct g2d_sync {
 
     unsigned batch_learned;  /* partition batch size DLF accepted, 0 = as configured */
     uint64_t transform_seed; /* see pages.c */
-    unsigned njobs;          /* GetPartitions pages on the thread pool */
-    unsigned page_reads;     /* GetPartitions requests in flight */
+    /* the checkpoint */
+    char *ckpt_path;        /* NULL: none */
+    unsigned ckpt_interval; /* seconds between checkpoints during a long cycle */
+    int64_t ckpt_written_ms;
+    bool ckpt_tried;     /* loaded (or tried) once, at the first cycle */
+    unsigned njobs;      /* GetPartitions pages on the thread pool */
+    unsigned page_reads; /* GetPartitions requests in flight */
 };
 
 /* Add a line to the cycle's notes (what was learned, for the log once). */

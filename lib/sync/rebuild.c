@@ -31,6 +31,25 @@ static void snapjob_read(struct g2d_sync *s, struct snapjob *j);
 
 #define NOMEM "out of memory while building the snapshot"
 
+/*
+ * Verifying a checkpoint: DLF's object @p key of @p type with fingerprint @p fp must be in
+ * the snapshot with that fingerprint (and is marked), else the checkpoint is stale.
+ * @return true when verifying (the caller then stores nothing).
+ */
+static bool verify_one(struct g2d_sync *s, unsigned type, const char *key, const struct g2d_fp *fp)
+{
+    struct g2d_snap_entry *e;
+
+    if (!s->verifying)
+        return false;
+    e = g2d_snapshot_get(&s->snap, type, key);
+    if (!e || memcmp(&e->fp, fp, sizeof(*fp)) != 0)
+        s->verify_mismatch++;
+    else
+        e->seen = 1;
+    return true;
+}
+
 static void snapjob_free(struct snapjob *j)
 {
     free(j->db);
@@ -104,6 +123,11 @@ static void snap_table(struct g2d_sync *s, struct snapjob *j, json_t *t)
         return;
     key = name_fold(j->db, json_string_value(name));
     pk = json_object_get(t, "PartitionKeys");
+    if (key && s->verifying && g2d_fp_table(t, &fp) == 0) {
+        (void)verify_one(s, G2D_ITEM_TABLE, key, &fp);
+        free(key);
+        return;
+    }
     if (!key || g2d_fp_table(t, &fp) < 0 ||
         g2d_snapshot_put(&s->snap, G2D_ITEM_TABLE, key, &fp) < 0 ||
         !(e = g2d_snapshot_get(&s->snap, G2D_ITEM_TABLE, key)) ||
@@ -130,6 +154,10 @@ static void snap_function(struct g2d_sync *s, struct snapjob *j, json_t *f)
     if (!json_is_string(name))
         return;
     key = name_fold(j->db, json_string_value(name));
+    if (key && g2d_fp_function(f, &fp) == 0 && verify_one(s, G2D_ITEM_FUNCTION, key, &fp)) {
+        free(key);
+        return;
+    }
     if (!key || g2d_fp_function(f, &fp) < 0 ||
         g2d_snapshot_put(&s->snap, G2D_ITEM_FUNCTION, key, &fp) < 0)
         sync_fail(s, -ENOMEM, "", NOMEM);
@@ -240,6 +268,19 @@ static void snapjob_start(struct g2d_sync *s, struct snapjob *j)
     snapjob_read(s, j);
 }
 
+/* Every database, table and function of the checkpoint must have been met in DLF. */
+static bool verified(struct g2d_sync *s)
+{
+    struct g2d_snap_entry *e;
+    size_t pos = 0;
+
+    while ((e = g2d_snapshot_next(&s->snap, &pos)))
+        if (!e->seen)
+            s->verify_mismatch++;
+    g2d_snapshot_unmark(&s->snap);
+    return s->verify_mismatch == 0;
+}
+
 bool rebuild_step(struct g2d_sync *s)
 {
     unsigned limit = s->cycle_cfg->dlf.http.max_concurrency;
@@ -254,6 +295,20 @@ bool rebuild_step(struct g2d_sync *s)
     }
     if (s->cancelling || !s->dlf_dbs.listed || s->sjobs || s->sjobs_active)
         return false;
+    if (s->verifying) {
+        char note[200];
+
+        s->verifying = false;
+        if (verified(s))
+            return true; /* the checkpoint holds: no partition listing */
+        snprintf(note, sizeof(note),
+                 "the checkpoint differs from DLF in %llu objects: the snapshot is rebuilt "
+                 "from DLF",
+                 (unsigned long long)s->verify_mismatch);
+        sync_note(s, note);
+        rebuild_start(s, false);
+        return false;
+    }
     s->snap_valid = true;
     s->snap_built_ms = now_ms();
     s->prog.snapshot_items = s->snap.used;
@@ -288,8 +343,10 @@ static void dlf_dbs_page(struct g2d_sync *s, const struct g2d_api_result *res, v
             continue;
         free(key);
         key = name_fold(n, NULL);
+        if (key && s->verifying && g2d_fp_database(db, &fp) == 0)
+            (void)verify_one(s, G2D_ITEM_DATABASE, key, &fp);
         if (!key || g2d_fp_database(db, &fp) < 0 ||
-            g2d_snapshot_put(&s->snap, G2D_ITEM_DATABASE, key, &fp) < 0 ||
+            (!s->verifying && g2d_snapshot_put(&s->snap, G2D_ITEM_DATABASE, key, &fp) < 0) ||
             (sync_want(s, G2D_OBJ_TABLES) && snapjob_add(s, SJ_TABLES, key, NULL) < 0) ||
             (sync_want(s, G2D_OBJ_FUNCTIONS) && snapjob_add(s, SJ_FUNCTIONS, key, NULL) < 0)) {
             free(key);
@@ -316,10 +373,16 @@ static void dlf_dbs_read(struct g2d_sync *s)
         sync_fail(s, -ENOMEM, "", "could not queue a DLF request");
 }
 
-void rebuild_start(struct g2d_sync *s)
+void rebuild_start(struct g2d_sync *s, bool verify)
 {
-    g2d_snapshot_clear(&s->snap);
-    s->snap_valid = false;
+    s->verifying = verify;
+    s->verify_mismatch = 0;
+    if (!verify) {
+        g2d_snapshot_clear(&s->snap);
+        s->snap_valid = false;
+    } else {
+        g2d_snapshot_unmark(&s->snap);
+    }
     s->phase = G2D_PHASE_SNAPSHOT;
     s->prog.phase = G2D_PHASE_SNAPSHOT;
     listing_done(&s->dlf_dbs);

@@ -61,7 +61,7 @@ struct fake_cloud {
     size_t batch_cap;          /* larger partition batches are refused whole (0: none) */
     /* counters */
     uint64_t requests[2];
-    unsigned dlf_writes, dlf_lists;
+    unsigned dlf_writes, dlf_lists, dlf_part_lists;
     unsigned key_changes; /* table updates sent with AllowPartitionKeyChange */
 };
 
@@ -201,6 +201,8 @@ static int fake_list(void *ctx, const struct g2d_list_req *req, g2d_api_cb cb, v
     f->requests[glue ? 0 : 1]++;
     if (!glue)
         f->dlf_lists++;
+    if (req->what == G2D_LIST_DLF_PARTITIONS)
+        f->dlf_part_lists++;
     if (req->what == G2D_LIST_GLUE_PARTITIONS && req->segments > 1) {
         /* Glue's segments are disjoint: element k belongs to segment k % segments */
         json_t *seg = json_array();

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <unistd.h>
 
 #include "glue2dlf/config.h"
 
@@ -719,6 +720,103 @@ static void test_names_as_dlf_stores_them(void **state)
     env_free(e);
 }
 
+/* A new engine (a restart) on the checkpoint of the last one. */
+static void restart(struct env *e, const char *ckpt)
+{
+    g2d_sync_free(e->s);
+    assert_int_equal(g2d_sync_new_client(&e->s, &e->loop, &e->client, e->cfg, on_item, e, NULL), 0);
+    assert_int_equal(g2d_sync_set_checkpoint(e->s, ckpt, 0), 0);
+}
+
+/* A restart costs what an unchanged cycle costs: no partition listing of DLF. */
+static void test_checkpoint_restart(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+    char ckpt[] = "/tmp/g2d-ckpt-XXXXXX";
+    int fd = mkstemp(ckpt);
+    FILE *f;
+
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(ckpt);
+    catalog(e);
+    assert_int_equal(g2d_sync_set_checkpoint(e->s, ckpt, 0), 0);
+    (void)cycle(e, 0);
+    assert_int_equal(access(ckpt, R_OK), 0);
+
+    restart(e, ckpt);
+    e->f.dlf_part_lists = e->f.dlf_writes = 0;
+    st = cycle(e, 0);
+    assert_int_equal(st->status, 0);
+    assert_int_equal(st->created + st->updated + st->deleted + st->failed, 0);
+    assert_int_equal(st->unchanged, 2 + 3 + 8 + 1);
+    assert_int_equal(e->f.dlf_part_lists, 0);
+    assert_int_equal(e->f.dlf_writes, 0);
+    assert_string_equal(st->notes, "");
+
+    /* DLF changed behind our back: the verification sees it, the snapshot is rebuilt */
+    json_object_del(e->f.dlf_tables, "web.clicks");
+    json_object_del(e->f.dlf_parts, "web.clicks");
+    restart(e, ckpt);
+    st = cycle(e, 0);
+    print_items(e);
+    assert_non_null(strstr(st->notes, "the checkpoint differs from DLF in 1 objects"));
+    assert_int_equal(st->failed, 0);
+    assert_int_equal(st->created, 1 + 3); /* the table and its partitions */
+    assert_true(e->f.dlf_part_lists > 0);
+
+    /* a corrupt checkpoint is not believed */
+    f = fopen(ckpt, "r+b");
+    assert_non_null(f);
+    fseek(f, 40, SEEK_SET);
+    fputc(0x5a, f);
+    fclose(f);
+    restart(e, ckpt);
+    e->f.dlf_part_lists = e->f.dlf_writes = 0;
+    st = cycle(e, 0);
+    assert_non_null(strstr(st->notes, "checkpoint not used"));
+    assert_int_equal(st->created + st->updated + st->deleted + st->failed, 0);
+    assert_true(e->f.dlf_part_lists > 0);
+    /* ... nor a truncated one */
+    assert_int_equal(truncate(ckpt, 100), 0);
+    restart(e, ckpt);
+    st = cycle(e, 0);
+    assert_non_null(strstr(st->notes, "truncated, corrupt"));
+    assert_int_equal(st->created + st->updated + st->deleted + st->failed, 0);
+    unlink(ckpt);
+    env_free(e);
+}
+
+/* A checkpoint of another scope is not used. */
+static void test_checkpoint_other_scope(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+    struct g2d_config *cfg2;
+    static const char doc[] = "glue: {region: us-east-1}\ndlf: {region: cn-hangzhou}\n"
+                              "sync: {databases: [sales]}\n";
+    char ckpt[] = "/tmp/g2d-ckpt-XXXXXX";
+    int fd = mkstemp(ckpt);
+
+    close(fd);
+    catalog(e);
+    assert_int_equal(g2d_sync_set_checkpoint(e->s, ckpt, 0), 0);
+    (void)cycle(e, 0);
+    assert_int_equal(g2d_config_load_buffer(&cfg2, "t.yaml", doc, strlen(doc), false, NULL), 0);
+    g2d_sync_free(e->s);
+    assert_int_equal(g2d_sync_new_client(&e->s, &e->loop, &e->client, cfg2, on_item, e, NULL), 0);
+    assert_int_equal(g2d_sync_set_checkpoint(e->s, ckpt, 0), 0);
+    st = cycle(e, 0);
+    assert_non_null(strstr(st->notes, "another scope"));
+    assert_int_equal(st->created + st->updated + st->deleted + st->failed, 0);
+    g2d_sync_free(e->s);
+    g2d_config_free(cfg2);
+    assert_int_equal(g2d_sync_new_client(&e->s, &e->loop, &e->client, e->cfg, on_item, e, NULL), 0);
+    unlink(ckpt);
+    env_free(e);
+}
+
 static void test_dry_run_writes_nothing(void **state)
 {
     struct env *e = env_new(NULL);
@@ -815,6 +913,8 @@ int main(void)
         cmocka_unit_test(test_key_rename_with_filter_held),
         cmocka_unit_test(test_batch_limit_learned),
         cmocka_unit_test(test_names_as_dlf_stores_them),
+        cmocka_unit_test(test_checkpoint_restart),
+        cmocka_unit_test(test_checkpoint_other_scope),
         cmocka_unit_test(test_dry_run_writes_nothing),
         cmocka_unit_test(test_glue_databases_fail_the_cycle),
         cmocka_unit_test(test_cancel),
