@@ -27,6 +27,8 @@ run_unit() {
     passed=$((passed + p))
     if [ "$f" -gt 0 ]; then
       printf '%s\n' "$out" | tail -40
+      echo "--- the failed cases of $(basename "$t"):"
+      printf '%s\n' "$out" | grep -B2 -A4 -E '^\[  (FAILED|  ERROR) \]|^\[  ERROR   \]' | grep -v '^--$' | head -60
       for _ in $(seq "$f"); do note_fail "$(basename "$t")"; done
       echo "FAIL $(basename "$t") ($p ok, $f failed, exit $rc)"
     else
@@ -61,6 +63,12 @@ run_integration() {
     passed=$((passed + p))
     if [ "$f" -gt 0 ]; then
       printf '%s\n' "$out" | tail -60
+      # The failing checks themselves, whatever the logs after them pushed out of the tail.
+      echo "--- the failed checks of $(basename "$s"), with the lines before them:"
+      printf '%s\n' "$out" | grep -B3 '^FAIL ' | grep -v '^--$'
+      [ "$rc" -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^FAIL ' &&
+        echo "(no FAIL line: the script itself exited $rc; its first lines:)" &&
+        printf '%s\n' "$out" | head -20
       for _ in $(seq "$f"); do note_fail "$(basename "$s")"; done
       echo "FAIL $(basename "$s") ($p ok, $f failed, exit $rc)"
     else
