@@ -62,7 +62,7 @@ PROGS := $(BUILD)/glue2dlfd $(BUILD)/glue2dlfctl $(BUILD)/glue2dlf-sim
 .SECONDARY:
 
 .PHONY: all deps check _check check-valgrind demo _demo fuzz format format-check bench \
-	_bench clean install verify-unit
+	_bench clean install deb verify-unit
 
 all: $(PROGS) $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_STANDALONE) $(MICRO_BIN)
 
@@ -158,17 +158,49 @@ format:
 format-check:
 	@clang-format --dry-run --Werror $(FORMAT_SRC) && echo "format-check: ok"
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: binaries, man pages, the systemd units (their
+# ExecStart= follows PREFIX), the sysusers.d entry for the glue2dlf user and group, and the
+# reference configuration, which is never overwritten once there.
 PREFIX ?= /usr/local
-install: $(BUILD)/glue2dlfd $(BUILD)/glue2dlfctl
-	install -D -m 0755 $(BUILD)/glue2dlfd $(DESTDIR)$(PREFIX)/sbin/glue2dlfd
-	install -D -m 0755 $(BUILD)/glue2dlfctl $(DESTDIR)$(PREFIX)/bin/glue2dlfctl
-	install -D -m 0640 glue2dlf.yaml $(DESTDIR)/etc/glue2dlf/glue2dlf.yaml
-	install -D -m 0644 packaging/glue2dlf.service $(DESTDIR)/lib/systemd/system/glue2dlf.service
-	install -D -m 0644 packaging/glue2dlfd.8 $(DESTDIR)$(PREFIX)/share/man/man8/glue2dlfd.8
-	install -D -m 0644 packaging/glue2dlfctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/glue2dlfctl.1
-	install -D -m 0644 packaging/glue2dlf.yaml.5 $(DESTDIR)$(PREFIX)/share/man/man5/glue2dlf.yaml.5
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+SYSCONFDIR ?= /etc
+UNITS := glue2dlf.service glue2dlf@.service
+
+$(BUILD)/units/%: packaging/%.in
+	@mkdir -p $(dir $@)
+	sed -e 's#@SBINDIR@#$(SBINDIR)#g; s#@BINDIR@#$(BINDIR)#g' $< >$@
+
+install: $(BUILD)/glue2dlfd $(BUILD)/glue2dlfctl $(UNITS:%=$(BUILD)/units/%)
+	install -D -m 0755 $(BUILD)/glue2dlfd $(DESTDIR)$(SBINDIR)/glue2dlfd
+	install -D -m 0755 $(BUILD)/glue2dlfctl $(DESTDIR)$(BINDIR)/glue2dlfctl
+	install -D -m 0644 $(BUILD)/units/glue2dlf.service $(DESTDIR)$(UNITDIR)/glue2dlf.service
+	install -D -m 0644 $(BUILD)/units/glue2dlf@.service $(DESTDIR)$(UNITDIR)/glue2dlf@.service
+	install -D -m 0644 packaging/glue2dlf.sysusers $(DESTDIR)$(SYSUSERSDIR)/glue2dlf.conf
+	install -D -m 0644 packaging/glue2dlfd.8 $(DESTDIR)$(MANDIR)/man8/glue2dlfd.8
+	install -D -m 0644 packaging/glue2dlfctl.1 $(DESTDIR)$(MANDIR)/man1/glue2dlfctl.1
+	install -D -m 0644 packaging/glue2dlf.yaml.5 $(DESTDIR)$(MANDIR)/man5/glue2dlf.yaml.5
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/glue2dlf/glue2dlf.yaml ]; then \
+		echo "install: keeping the existing $(DESTDIR)$(SYSCONFDIR)/glue2dlf/glue2dlf.yaml"; \
+	else \
+		install -D -m 0640 glue2dlf.yaml $(DESTDIR)$(SYSCONFDIR)/glue2dlf/glue2dlf.yaml; \
+	fi
+
+# make deb: a Debian package built with the standard tools (debhelper, dpkg-buildpackage)
+# from a copy of the committed tree, packaging/debian as its debian/ directory; the .deb
+# lands in build-deb/.
+deb:
+	@./tools/install-deps.sh deb
+	rm -rf build-deb && mkdir -p build-deb/src
+	git archive HEAD | tar -x -C build-deb/src
+	cp -r packaging/debian build-deb/src/debian
+	cd build-deb/src && dpkg-buildpackage -us -uc -b
+	@ls build-deb/*.deb
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-deb
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

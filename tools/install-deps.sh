@@ -3,11 +3,14 @@
 # Safe to run repeatedly: it only calls apt-get when something is absent.
 set -euo pipefail
 
+extra=()
+case "${1:-}" in deb) extra=(debhelper dpkg-dev fakeroot lintian) ;; esac
 pkgs=(
   build-essential pkg-config
   libuv1-dev libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev libsystemd-dev libxxhash-dev
   libcmocka-dev libmicrohttpd-dev
   systemd curl jq openssl ca-certificates clang-format man-db bc valgrind
+  "${extra[@]}"
 )
 missing=()
 for p in "${pkgs[@]}"; do
