@@ -197,6 +197,7 @@ deb:
 	rm -rf build-deb && mkdir -p build-deb/src
 	git archive HEAD | tar -x -C build-deb/src
 	cp -r packaging/debian build-deb/src/debian
+	cp packaging/glue2dlf.sysusers build-deb/src/debian/glue2dlf.sysusers
 	cd build-deb/src && dpkg-buildpackage -us -uc -b
 	@ls build-deb/*.deb
 
