@@ -62,7 +62,7 @@ PROGS := $(BUILD)/glue2dlfd $(BUILD)/glue2dlfctl $(BUILD)/glue2dlf-sim
 .SECONDARY:
 
 .PHONY: all deps check _check check-valgrind demo _demo fuzz format format-check bench \
-	_bench clean install deb verify-unit
+	_bench clean install deb check-packaging verify-unit
 
 all: $(PROGS) $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_STANDALONE) $(MICRO_BIN)
 
@@ -188,6 +188,13 @@ install: $(BUILD)/glue2dlfd $(BUILD)/glue2dlfctl $(UNITS:%=$(BUILD)/units/%)
 	else \
 		install -D -m 0640 glue2dlf.yaml $(DESTDIR)$(SYSCONFDIR)/glue2dlf/glue2dlf.yaml; \
 	fi
+
+# make check-packaging (root, Debian's mirror reachable): the .deb installed in a fresh
+# Debian 12 root booted with systemd-nspawn, and the README's commands in a fresh root.
+check-packaging: deb $(BUILD)/glue2dlf-sim
+	@./tools/install-deps.sh packaging
+	@tests/packaging/test_deb_nspawn.sh $(BUILD) $$(ls build-deb/glue2dlf_*.deb | head -1)
+	@tests/packaging/test_fresh_root.sh
 
 # make deb: a Debian package built with the standard tools (debhelper, dpkg-buildpackage)
 # from a copy of the committed tree, packaging/debian as its debian/ directory; the .deb

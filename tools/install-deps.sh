@@ -4,7 +4,10 @@
 set -euo pipefail
 
 extra=()
-case "${1:-}" in deb) extra=(debhelper dpkg-dev fakeroot lintian) ;; esac
+case "${1:-}" in
+  deb) extra=(debhelper dpkg-dev fakeroot lintian) ;;
+  packaging) extra=(debootstrap systemd-container) ;;
+esac
 pkgs=(
   build-essential pkg-config
   libuv1-dev libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev libsystemd-dev libxxhash-dev
