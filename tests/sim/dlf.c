@@ -357,6 +357,7 @@ void sim_dlf_serve(struct sim_req *rq, struct sim_resp *rs)
     pthread_mutex_lock(&rq->sim->mu);
     rq->op->fn(rq, in, rs);
     pthread_mutex_unlock(&rq->sim->mu);
+    sim_damage(rq, in, rs);
     json_decref(in);
     if (rq->wb) {
         sim_wbatch_done(rq->wb);

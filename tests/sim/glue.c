@@ -270,6 +270,7 @@ void sim_glue_serve(struct sim_req *rq, struct sim_resp *rs)
         rs->finish(rs, rs->finish_arg);
         rs->finish = NULL;
     }
+    sim_damage(rq, in, rs);
     json_decref(in);
     if (truncate)
         rs->how = SIM_TRUNCATE;
