@@ -284,17 +284,12 @@ const struct sim_op sim_dlf_ops[] = {
 };
 const size_t sim_dlf_nops = sizeof(sim_dlf_ops) / sizeof(sim_dlf_ops[0]);
 
-void sim_dlf_serve(struct sim_req *rq, struct sim_resp *rs)
+/* Route by method and path, then check the version and action headers; -1 if answered. */
+static int route(struct sim_req *rq, struct sim_resp *rs)
 {
     const char *version = sim_header(rq, "x-acs-version");
     const char *action = sim_header(rq, "x-acs-action");
-    const char *listkey;
-    struct sim_wbatch wb;
-    json_error_t jerr;
-    int text;
-    json_t *in = NULL;
     size_t i;
-    int truncate;
 
     for (i = 0; i < sim_dlf_nops; i++)
         if (strcmp(sim_dlf_ops[i].method, rq->method) == 0 &&
@@ -307,22 +302,36 @@ void sim_dlf_serve(struct sim_req *rq, struct sim_resp *rs)
         sim_count_rejected(rq);
         sim_dlf_gw_error(rs, rq, 404, "InvalidApi.NotFound",
                          "Specified api is not found, please check your url and method.");
-        return;
+        return -1;
     }
     if (!version || strcmp(version, DLF_VERSION) != 0) {
         sim_count_rejected(rq);
         sim_dlf_gw_error(rs, rq, 400, "InvalidVersion",
                          "Specified parameter Version is not valid (expected x-acs-version: "
                          "2020-07-10).");
-        return;
+        return -1;
     }
     if (!action || strcmp(action, rq->op->name) != 0) {
         sim_count_rejected(rq);
         sim_dlf_gw_error(rs, rq, 400, "InvalidAction.Mismatch",
                          "x-acs-action '%s' does not match the API %s addressed by %s %s.",
                          action ? action : "", rq->op->name, rq->method, rq->path);
-        return;
+        return -1;
     }
+    return 0;
+}
+
+void sim_dlf_serve(struct sim_req *rq, struct sim_resp *rs)
+{
+    const char *listkey;
+    struct sim_wbatch wb;
+    json_error_t jerr;
+    int text;
+    json_t *in = NULL;
+    int truncate;
+
+    if (route(rq, rs) < 0)
+        return;
     if (sim_auth_dlf(rq, rs) < 0) {
         sim_count_rejected(rq);
         return;

@@ -278,90 +278,116 @@ static int put_fast(struct sim_parts *p, const struct bitem *it, const struct si
     return sim_parts_put_text(p, it->key, it->len, (unsigned)it->n, 0, &t, 0);
 }
 
+/* What a batch write keeps for all its items. */
+struct bwrite {
+    struct sim_item *t;
+    size_t nkeys;
+    int64_t now;
+    json_t *errs;
+    json_t *done; /* NeedResult: the written partitions, else NULL */
+};
+
+static void stored(struct sim_req *rq, struct bwrite *w, const char *text)
+{
+    rq->sim->stats[SIM_DLF].partition_items++;
+    if (w->done)
+        json_array_append_new(w->done, json_loads(text, 0, NULL));
+}
+
+/* Write item @p it (over @p old, or new): the fast text, or built from its parsed input. */
+static void store_item(struct sim_req *rq, struct bwrite *w, struct bitem *it,
+                       const struct sim_prec *old)
+{
+    char msg[512], *text = NULL;
+    json_t *oldj = NULL;
+    int r;
+
+    if (it->wp) {
+        r = put_fast(w->t->parts, it, old, w->now, w->done ? &text : NULL);
+        if (r < 0 || (w->done && !text))
+            bitem_error(w->errs, it, "InternalError", "Out of memory.");
+        else
+            stored(rq, w, text);
+        free(text);
+        return;
+    }
+    if (old)
+        oldj = sim_prec_json(old);
+    text = sim_dlf_part_text(it->pi, oldj, w->now, w->nkeys, msg, sizeof(msg));
+    json_decref(oldj);
+    if (!text)
+        bitem_error(w->errs, it, "InvalidObject", msg);
+    else if (sim_parts_put(w->t->parts, it->key, it->len, (unsigned)it->n, 0, text, strlen(text),
+                           0) < 0)
+        bitem_error(w->errs, it, "InternalError", "Out of memory.");
+    else
+        stored(rq, w, text);
+    free(text);
+}
+
+/* One item of a batch write: checked, then stored or answered in PartitionErrors. */
+static void write_item(struct sim_req *rq, struct bwrite *w, struct bitem *it, int create,
+                       int if_not_exists)
+{
+    char code[64], msg[512];
+    const struct sim_prec *old = sim_parts_find(w->t->parts, it->key, it->len);
+
+    if (it->n != w->nkeys) {
+        snprintf(msg, sizeof(msg),
+                 "The number of partition values (%zu) does not match the number of "
+                 "partition keys (%zu).",
+                 it->n, w->nkeys);
+        bitem_error(w->errs, it, "InvalidObject", msg);
+    } else if (injected(rq, it->key, it->len, code, sizeof(code), msg, sizeof(msg))) {
+        bitem_error(w->errs, it, code, msg);
+    } else if (create && old && !if_not_exists) {
+        bitem_error(w->errs, it, "AlreadyExists", "Partition already exists.");
+    } else if (create && old) {
+        /* IfNotExists: left as it is, not an error. */
+    } else if (!create && !old) {
+        bitem_error(w->errs, it, "NoSuchObject", "Partition not found.");
+    } else {
+        store_item(rq, w, it, old);
+    }
+}
+
 /* BatchCreatePartitions (create) and BatchUpdatePartitions (!create). */
 static void batch_write(struct sim_req *rq, json_t *in, struct sim_resp *rs, int create)
 {
     struct g2d_expr_key keys[SIM_MAX_KEYS];
     const json_t *list;
-    struct sim_item *t;
-    json_t *errs, *done = NULL;
+    struct bwrite w;
     int if_not_exists = sd_body_bool(in, "IfNotExists");
-    size_t nkeys, i;
+    size_t i;
     long count;
-    int64_t now = (int64_t)time(NULL);
 
-    if (!(t = sd_db_table(rq, in, create ? "InvalidObject" : "NoSuchObject", create ? 400 : 404,
-                          rs)) ||
+    memset(&w, 0, sizeof(w));
+    w.now = (int64_t)time(NULL);
+    if (!(w.t = sd_db_table(rq, in, create ? "InvalidObject" : "NoSuchObject", create ? 400 : 404,
+                            rs)) ||
         (count = batch_count(rq, in, "PartitionInputs", &list, rs)) < 0)
         return;
-    if (!t->parts && !(t->parts = sim_parts_new())) {
+    if (!w.t->parts && !(w.t->parts = sim_parts_new())) {
         sd_nomem(rq, rs);
         return;
     }
-    nkeys = sim_table_keys(t->obj, keys, SIM_MAX_KEYS);
-    errs = json_array();
+    w.nkeys = sim_table_keys(w.t->obj, keys, SIM_MAX_KEYS);
+    w.errs = json_array();
     if (create && sd_body_bool(in, "NeedResult"))
-        done = json_array();
+        w.done = json_array();
     for (i = 0; i < (size_t)count; i++) {
-        char code[64], msg[512], *text = NULL;
-        const struct sim_prec *old;
         struct bitem it;
-        json_t *oldj = NULL;
-        int r;
 
-        if (bitem_get(rq, list, i, &it) < 0) {
-            bitem_error(errs, &it, "InvalidObject", "Values must be a list of strings.");
-            bitem_done(&it);
-            continue;
-        }
-        old = sim_parts_find(t->parts, it.key, it.len);
-        if (it.n != nkeys) {
-            snprintf(msg, sizeof(msg),
-                     "The number of partition values (%zu) does not match the number of "
-                     "partition keys (%zu).",
-                     it.n, nkeys);
-            bitem_error(errs, &it, "InvalidObject", msg);
-        } else if (injected(rq, it.key, it.len, code, sizeof(code), msg, sizeof(msg))) {
-            bitem_error(errs, &it, code, msg);
-        } else if (create && old && !if_not_exists) {
-            bitem_error(errs, &it, "AlreadyExists", "Partition already exists.");
-        } else if (create && old) {
-            /* IfNotExists: left as it is, not an error. */
-        } else if (!create && !old) {
-            bitem_error(errs, &it, "NoSuchObject", "Partition not found.");
-        } else if (it.wp) {
-            r = put_fast(t->parts, &it, old, now, done ? &text : NULL);
-            if (r < 0 || (done && !text)) {
-                bitem_error(errs, &it, "InternalError", "Out of memory.");
-            } else {
-                rq->sim->stats[SIM_DLF].partition_items++;
-                if (done)
-                    json_array_append_new(done, json_loads(text, 0, NULL));
-            }
-            free(text);
-        } else {
-            if (old)
-                oldj = sim_prec_json(old);
-            text = sim_dlf_part_text(it.pi, oldj, now, nkeys, msg, sizeof(msg));
-            json_decref(oldj);
-            if (!text) {
-                bitem_error(errs, &it, "InvalidObject", msg);
-            } else if (sim_parts_put(t->parts, it.key, it.len, (unsigned)it.n, 0, text,
-                                     strlen(text), 0) < 0) {
-                bitem_error(errs, &it, "InternalError", "Out of memory.");
-            } else {
-                rq->sim->stats[SIM_DLF].partition_items++;
-                if (done)
-                    json_array_append_new(done, json_loads(text, 0, NULL));
-            }
-            free(text);
-        }
+        if (bitem_get(rq, list, i, &it) < 0)
+            bitem_error(w.errs, &it, "InvalidObject", "Values must be a list of strings.");
+        else
+            write_item(rq, &w, &it, create, if_not_exists);
         bitem_done(&it);
     }
-    if (done)
-        sd_ok(rq, rs, json_pack("{s:o,s:o}", "Partitions", done, "PartitionErrors", errs));
+    if (w.done)
+        sd_ok(rq, rs, json_pack("{s:o,s:o}", "Partitions", w.done, "PartitionErrors", w.errs));
     else
-        sd_ok(rq, rs, json_pack("{s:o}", "PartitionErrors", errs));
+        sd_ok(rq, rs, json_pack("{s:o}", "PartitionErrors", w.errs));
 }
 
 void sd_batch_create_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs)

@@ -9,91 +9,95 @@
 
 #include "glue_ops.h"
 
+/* ResourceShareType: @return 0 for ALL or none, 1 when answered (no shared databases), -1. */
+static int share_type(struct sim_req *rq, const json_t *in, struct sim_resp *rs)
+{
+    const json_t *rst = json_object_get(in, "ResourceShareType");
+    const char *s = json_string_value(rst);
+
+    if (!rst || json_is_null(rst))
+        return 0;
+    if (!s || (strcmp(s, "ALL") && strcmp(s, "FOREIGN") && strcmp(s, "FEDERATED"))) {
+        sg_invalid(rq, rs,
+                   "1 validation error detected: Value at 'resourceShareType' failed to "
+                   "satisfy constraint: Member must satisfy enum value set: [FOREIGN, ALL, "
+                   "FEDERATED]");
+        return -1;
+    }
+    if (strcmp(s, "ALL") == 0)
+        return 0;
+    /* The simulator has no databases shared from other accounts or federations. */
+    sg_ok(rs, json_pack("{s:[]}", "DatabaseList"));
+    return 1;
+}
+
+/* AttributesToGet: *names_only, *with_target. @return 0 or -1 with the error set. */
+static int attributes(struct sim_req *rq, const json_t *in, int *names_only, int *with_target,
+                      struct sim_resp *rs)
+{
+    const json_t *atg = json_object_get(in, "AttributesToGet");
+    size_t k;
+    json_t *a;
+
+    *names_only = *with_target = 0;
+    if (!atg || json_is_null(atg))
+        return 0;
+    if (!json_is_array(atg) || json_array_size(atg) == 0) {
+        sg_invalid(rq, rs, "AttributesToGet must be a non-empty list");
+        return -1;
+    }
+    json_array_foreach(atg, k, a)
+    {
+        const char *s = json_string_value(a);
+
+        if (s && strcmp(s, "NAME") == 0)
+            *names_only = 1;
+        else if (s && strcmp(s, "TARGET_DATABASE") == 0)
+            *with_target = 1;
+        else {
+            sg_invalid(rq, rs, "AttributesToGet values must be NAME or TARGET_DATABASE");
+            return -1;
+        }
+    }
+    if (!*names_only) {
+        sg_invalid(rq, rs, "AttributesToGet must include NAME");
+        return -1;
+    }
+    return 0;
+}
+
+/* NextToken of GetDatabases: *start malloc'd or NULL. @return 0 or -1 with the error set. */
+static int databases_token(struct sim_req *rq, const json_t *in, char **start, struct sim_resp *rs)
+{
+    const json_t *nt = json_object_get(in, "NextToken");
+
+    *start = NULL;
+    if (!nt || json_is_null(nt))
+        return 0;
+    if (!json_is_string(nt)) {
+        sg_invalid(rq, rs, "NextToken must be a string");
+        return -1;
+    }
+    if (*json_string_value(nt) && sim_token_parse(json_string_value(nt), "db", start) < 0) {
+        sg_invalid(rq, rs, "Invalid NextToken");
+        return -1;
+    }
+    return 0;
+}
+
 void sg_get_databases(struct sim_req *rq, json_t *in, struct sim_resp *rs)
 {
-    const json_t *mr = json_object_get(in, "MaxResults");
-    const json_t *nt = json_object_get(in, "NextToken");
-    const json_t *rst = json_object_get(in, "ResourceShareType");
-    const json_t *atg = json_object_get(in, "AttributesToGet");
-    json_int_t max = 100;
-    int names_only = 0, with_target = 0;
+    json_int_t max;
+    int names_only, with_target;
     char *start = NULL;
     const char *next;
     size_t *idx, n, i;
     json_t *list, *out;
 
-    if (sg_catalog_ok(rq, in, rs) < 0)
+    if (sg_catalog_ok(rq, in, rs) < 0 || sg_max_results(rq, in, 100, 100, &max, rs) < 0 ||
+        share_type(rq, in, rs) != 0 || attributes(rq, in, &names_only, &with_target, rs) < 0 ||
+        databases_token(rq, in, &start, rs) < 0)
         return;
-    if (mr && !json_is_null(mr)) {
-        if (!json_is_integer(mr)) {
-            sg_invalid(rq, rs, "MaxResults must be an integer");
-            return;
-        }
-        max = json_integer_value(mr);
-        if (max < 1 || max > 100) {
-            char msg[256];
-
-            snprintf(msg, sizeof(msg),
-                     "1 validation error detected: Value '%lld' at 'maxResults' failed to "
-                     "satisfy constraint: Member must have value %s",
-                     (long long)max,
-                     max < 1 ? "greater than or equal to 1" : "less than or equal to 100");
-            sg_invalid(rq, rs, msg);
-            return;
-        }
-    }
-    if (rst && !json_is_null(rst)) {
-        const char *s = json_string_value(rst);
-
-        if (!s || (strcmp(s, "ALL") && strcmp(s, "FOREIGN") && strcmp(s, "FEDERATED"))) {
-            sg_invalid(rq, rs,
-                       "1 validation error detected: Value at 'resourceShareType' failed to "
-                       "satisfy constraint: Member must satisfy enum value set: [FOREIGN, ALL, "
-                       "FEDERATED]");
-            return;
-        }
-        if (strcmp(s, "ALL") != 0) {
-            /* The simulator has no databases shared from other accounts or federations. */
-            sg_ok(rs, json_pack("{s:[]}", "DatabaseList"));
-            return;
-        }
-    }
-    if (atg && !json_is_null(atg)) {
-        size_t k;
-        json_t *a;
-
-        if (!json_is_array(atg) || json_array_size(atg) == 0) {
-            sg_invalid(rq, rs, "AttributesToGet must be a non-empty list");
-            return;
-        }
-        json_array_foreach(atg, k, a)
-        {
-            const char *s = json_string_value(a);
-
-            if (s && strcmp(s, "NAME") == 0)
-                names_only = 1;
-            else if (s && strcmp(s, "TARGET_DATABASE") == 0)
-                with_target = 1;
-            else {
-                sg_invalid(rq, rs, "AttributesToGet values must be NAME or TARGET_DATABASE");
-                return;
-            }
-        }
-        if (!names_only) {
-            sg_invalid(rq, rs, "AttributesToGet must include NAME");
-            return;
-        }
-    }
-    if (nt && !json_is_null(nt)) {
-        if (!json_is_string(nt)) {
-            sg_invalid(rq, rs, "NextToken must be a string");
-            return;
-        }
-        if (*json_string_value(nt) && sim_token_parse(json_string_value(nt), "db", &start) < 0) {
-            sg_invalid(rq, rs, "Invalid NextToken");
-            return;
-        }
-    }
     idx = malloc((size_t)max * sizeof(*idx));
     if (!idx) {
         free(start);

@@ -151,52 +151,125 @@ static void page_job_finish(struct sim_resp *rs, void *arg)
     rs->body = g2d_buf_steal(&b);
 }
 
-void sg_get_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs)
+/* Segment {SegmentNumber, TotalSegments} into @p sc. @return 0 or -1 with the error set. */
+static int segment(struct sim_req *rq, const json_t *in, struct sim_pscan *sc, struct sim_resp *rs)
 {
     const json_t *seg = json_object_get(in, "Segment");
+    const json_t *sn, *ts;
+
+    if (!seg || json_is_null(seg))
+        return 0;
+    sn = json_object_get(seg, "SegmentNumber");
+    ts = json_object_get(seg, "TotalSegments");
+    if (!json_is_integer(sn) || !json_is_integer(ts) || json_integer_value(ts) < 1 ||
+        json_integer_value(ts) > 10 || json_integer_value(sn) < 0 ||
+        json_integer_value(sn) >= json_integer_value(ts)) {
+        sg_invalid(rq, rs,
+                   "Segment needs SegmentNumber >= 0 and TotalSegments 1..10 with "
+                   "SegmentNumber < TotalSegments");
+        return -1;
+    }
+    sc->seg = (unsigned)json_integer_value(sn);
+    sc->nseg = (unsigned)json_integer_value(ts);
+    return 0;
+}
+
+/* A scanned page: @p n records and the record after them (or NULL), token kind. */
+struct page {
+    const struct sim_prec **recs;
+    size_t n;
+    const struct sim_prec *next;
+    const char *kind;
+    int exclude_cols;
+};
+
+/*
+ * Copy the page (keys and variants, stored texts) and the table's template; the rendering,
+ * most of the cost, runs after sim->mu is released (page_job_finish). @return 1 if the
+ * answer is left to rs->finish, 0 if the table cannot take that path (or no memory).
+ */
+static int page_defer(struct sim_req *rq, struct sim_item *t, const struct page *pg,
+                      struct sim_resp *rs)
+{
+    struct page_job *job = calloc(1, sizeof(*job));
+    size_t i;
+
+    if (job) {
+        g2d_buf_init(&job->recs, 0);
+        job->tpl = sim_gtpl_get(t);
+        job->catalog_id = rq->sim->glue_catalog;
+        job->exclude_cols = pg->exclude_cols;
+    }
+    if (job && job->tpl && sim_gtpl_ok(job->tpl)) {
+        for (i = 0; i < pg->n; i++)
+            if (page_job_add(job, pg->recs[i]) < 0)
+                break;
+        if (pg->next)
+            job->token = sim_token_make_bin(pg->kind, pg->next->data, pg->next->keylen);
+        if (i == pg->n && (!pg->next || job->token)) {
+            rs->finish = page_job_finish;
+            rs->finish_arg = job;
+            return 1;
+        }
+    }
+    page_job_free(job);
+    return 0;
+}
+
+/* A table the template cannot render (or no memory for the copy): build it with jansson. */
+static void page_jansson(struct sim_req *rq, const struct sim_item *t, const struct page *pg,
+                         struct sim_resp *rs)
+{
+    json_t *list = json_array(), *out;
+    size_t i;
+
+    for (i = 0; i < pg->n; i++) {
+        json_t *p =
+            sim_glue_part_json(t->obj, pg->recs[i], rq->sim->glue_catalog, pg->exclude_cols);
+
+        if (!p || json_array_append_new(list, p) < 0) {
+            json_decref(list);
+            sg_internal(rq, rs);
+            return;
+        }
+    }
+    out = json_pack("{s:o}", "Partitions", list);
+    if (pg->next)
+        sg_set_token(out, pg->kind, pg->next->data, pg->next->keylen);
+    sg_ok(rs, out);
+}
+
+void sg_get_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs)
+{
     const json_t *xc = json_object_get(in, "ExcludeColumnSchema");
     struct g2d_expr_key keys[SIM_MAX_KEYS];
     struct sim_pscan sc;
     struct g2d_expr *e = NULL;
     struct g2d_error gerr;
     struct sim_item *t;
-    const struct sim_prec **recs = NULL, *next;
-    struct page_job *job = NULL;
+    struct page pg;
     char kind[32], *start = NULL;
-    size_t len, i;
+    size_t len;
     json_int_t max;
     long n;
-    json_t *list, *out;
 
     memset(&sc, 0, sizeof(sc));
+    memset(&pg, 0, sizeof(pg));
     if (!(t = sg_db_table(rq, in, rs, NULL)) || sg_max_results(rq, in, 1000, 1000, &max, rs) < 0)
         return;
     if (xc && !json_is_null(xc) && !json_is_boolean(xc)) {
         sg_invalid(rq, rs, "ExcludeColumnSchema must be a boolean");
         return;
     }
-    if (seg && !json_is_null(seg)) {
-        const json_t *sn = json_object_get(seg, "SegmentNumber");
-        const json_t *ts = json_object_get(seg, "TotalSegments");
-
-        if (!json_is_integer(sn) || !json_is_integer(ts) || json_integer_value(ts) < 1 ||
-            json_integer_value(ts) > 10 || json_integer_value(sn) < 0 ||
-            json_integer_value(sn) >= json_integer_value(ts)) {
-            sg_invalid(rq, rs,
-                       "Segment needs SegmentNumber >= 0 and TotalSegments 1..10 with "
-                       "SegmentNumber < TotalSegments");
-            return;
-        }
-        sc.seg = (unsigned)json_integer_value(sn);
-        sc.nseg = (unsigned)json_integer_value(ts);
-    }
+    if (segment(rq, in, &sc, rs) < 0)
+        return;
     snprintf(kind, sizeof(kind), "part%u/%u", sc.seg, sc.nseg);
     if (parse_expr(rq, json_object_get(in, "Expression"), t->obj, &e, keys, &sc.nkeys, rs) < 0)
         return;
     if (sg_next_token(rq, in, kind, &start, &len, rs) < 0)
         goto out;
-    recs = malloc((size_t)max * sizeof(*recs));
-    if (!recs) {
+    pg.recs = malloc((size_t)max * sizeof(*pg.recs));
+    if (!pg.recs) {
         sg_internal(rq, rs);
         goto out;
     }
@@ -204,9 +277,9 @@ void sg_get_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs)
     sc.expr = e;
     sc.keys = keys;
     memset(&gerr, 0, sizeof(gerr));
-    n = t->parts ? sim_parts_scan(&sc, start, len, (size_t)max, recs, &next, &gerr) : 0;
+    n = t->parts ? sim_parts_scan(&sc, start, len, (size_t)max, pg.recs, &pg.next, &gerr) : 0;
     if (!t->parts)
-        next = NULL;
+        pg.next = NULL;
     if (n == -ERANGE) {
         sim_glue_error(rs, rq, 400, "InvalidStateException", "%s", gerr.msg);
         goto out;
@@ -215,47 +288,13 @@ void sg_get_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs)
         sg_invalid(rq, rs, gerr.msg[0] ? gerr.msg : "Invalid expression");
         goto out;
     }
-    /*
-     * Copy the page (keys and variants, stored texts) and the table's template; the
-     * rendering, most of the cost, runs after sim->mu is released (page_job_finish).
-     */
-    job = calloc(1, sizeof(*job));
-    if (job) {
-        g2d_buf_init(&job->recs, 0);
-        job->tpl = sim_gtpl_get(t);
-        job->catalog_id = rq->sim->glue_catalog;
-        job->exclude_cols = json_is_true(xc);
-    }
-    if (job && job->tpl && sim_gtpl_ok(job->tpl)) {
-        for (i = 0; i < (size_t)n; i++)
-            if (page_job_add(job, recs[i]) < 0)
-                break;
-        if (next)
-            job->token = sim_token_make_bin(kind, next->data, next->keylen);
-        if (i == (size_t)n && (!next || job->token)) {
-            rs->finish = page_job_finish;
-            rs->finish_arg = job;
-            goto out;
-        }
-    }
-    page_job_free(job);
-    /* A table the template cannot render (or no memory for the copy): build it with jansson. */
-    list = json_array();
-    for (i = 0; i < (size_t)n; i++) {
-        json_t *p = sim_glue_part_json(t->obj, recs[i], rq->sim->glue_catalog, json_is_true(xc));
-
-        if (!p || json_array_append_new(list, p) < 0) {
-            json_decref(list);
-            sg_internal(rq, rs);
-            goto out;
-        }
-    }
-    out = json_pack("{s:o}", "Partitions", list);
-    if (next)
-        sg_set_token(out, kind, next->data, next->keylen);
-    sg_ok(rs, out);
+    pg.n = (size_t)n;
+    pg.kind = kind;
+    pg.exclude_cols = json_is_true(xc);
+    if (!page_defer(rq, t, &pg, rs))
+        page_jansson(rq, t, &pg, rs);
 out:
-    free(recs);
+    free(pg.recs);
     free(start);
     g2d_expr_free(e);
 }
