@@ -182,6 +182,53 @@ static void fold_valid(char *s, int *bad)
     sim_fold(s);
 }
 
+/* Fold and check the first @p n names; 1 if all are valid, else 0 with 400 answered. */
+static int names_ok(char names[][1024], int n, struct sim_resp *rs)
+{
+    int bad = 0, i;
+
+    for (i = 0; i < n; i++)
+        fold_valid(names[i], &bad);
+    if (bad)
+        fail(rs, 400, "invalid name");
+    return !bad;
+}
+
+/* The objects of @p c (may be NULL) as a new list. */
+static json_t *coll_list(const struct sim_coll *c)
+{
+    json_t *list = json_array();
+    size_t i;
+
+    for (i = 0; c && i < c->n; i++)
+        json_array_append(list, c->items[i].obj);
+    return list;
+}
+
+/* A table or function of @p side from @p in (replacing @p it, may be NULL); sim->mu held. */
+static json_t *child_build(struct sim *sim, enum sim_side side, int kid, const struct sim_item *db,
+                           const struct sim_item *it, const char *name, const json_t *in, char *err,
+                           size_t errlen)
+{
+    double now = (double)time(NULL);
+    json_t *obj;
+    char id[48];
+
+    if (side == SIM_GLUE && kid == SIM_KID_TABLES)
+        return sim_glue_table_build(in, db->name, it ? it->obj : NULL, now, 1, sim->glue_catalog,
+                                    err, errlen);
+    if (side == SIM_GLUE)
+        return sim_glue_fn_build(in, db->name, name, it ? it->obj : NULL, now, 1, sim->glue_catalog,
+                                 err, errlen);
+    if (kid != SIM_KID_TABLES)
+        return sim_dlf_fn_build(in, it ? it->obj : NULL, (int64_t)now, err, errlen);
+    snprintf(id, sizeof(id), "sim-%lu", ++sim->table_ids);
+    obj = sim_dlf_table_build(in, it ? it->obj : NULL, (int64_t)now, id, err, errlen);
+    if (obj && json_is_integer(json_object_get(in, "UpdateTime")))
+        json_object_set(obj, "UpdateTime", json_object_get(in, "UpdateTime"));
+    return obj;
+}
+
 /* /_sim/<side>/tables/<db>[/<table>] and /_sim/<side>/functions/<db>[/<fn>] */
 static void children(struct sim_req *rq, struct sim_resp *rs, enum sim_side side, int kid,
                      const char *rest)
@@ -190,21 +237,15 @@ static void children(struct sim_req *rq, struct sim_resp *rs, enum sim_side side
     char names[3][1024], err[512];
     struct sim_item *db, *it;
     struct sim_coll *kids;
-    int n = split_names(rest, names), bad = 0, r;
+    int n = split_names(rest, names), r;
     json_t *in, *obj, *list;
-    size_t i;
 
     if (n < 1 || n > 2) {
         fail(rs, 404, "expected <database>[/<name>]");
         return;
     }
-    fold_valid(names[0], &bad);
-    if (n == 2)
-        fold_valid(names[1], &bad);
-    if (bad) {
-        fail(rs, 400, "invalid name");
+    if (!names_ok(names, n, rs))
         return;
-    }
     in = NULL;
     if (strcmp(rq->method, "PUT") == 0 && !(in = body_object(rq, rs)))
         return;
@@ -218,9 +259,7 @@ static void children(struct sim_req *rq, struct sim_resp *rs, enum sim_side side
     }
     kids = db->kids[kid];
     if (n == 1) {
-        list = json_array();
-        for (i = 0; kids && i < kids->n; i++)
-            json_array_append(list, kids->items[i].obj);
+        list = coll_list(kids);
         pthread_mutex_unlock(&sim->mu);
         reply(rs, strcmp(rq->method, "GET") == 0 ? 200 : 405,
               json_pack("{s:o}", kid == SIM_KID_TABLES ? "Tables" : "Functions", list));
@@ -244,27 +283,12 @@ static void children(struct sim_req *rq, struct sim_resp *rs, enum sim_side side
         else
             okay(rs);
     } else if (strcmp(rq->method, "PUT") == 0) {
-        double now = (double)time(NULL);
         const char *nk = side == SIM_GLUE ? (kid == SIM_KID_TABLES ? "Name" : "FunctionName")
                                           : (kid == SIM_KID_TABLES ? "TableName" : "FunctionName");
 
         if (!json_is_string(json_object_get(in, nk)))
             json_object_set_new(in, nk, json_string(names[1]));
-        if (side == SIM_GLUE && kid == SIM_KID_TABLES)
-            obj = sim_glue_table_build(in, db->name, it ? it->obj : NULL, now, 1, sim->glue_catalog,
-                                       err, sizeof(err));
-        else if (side == SIM_GLUE)
-            obj = sim_glue_fn_build(in, db->name, names[1], it ? it->obj : NULL, now, 1,
-                                    sim->glue_catalog, err, sizeof(err));
-        else if (kid == SIM_KID_TABLES) {
-            char id[48];
-
-            snprintf(id, sizeof(id), "sim-%lu", ++sim->table_ids);
-            obj = sim_dlf_table_build(in, it ? it->obj : NULL, (int64_t)now, id, err, sizeof(err));
-            if (obj && json_is_integer(json_object_get(in, "UpdateTime")))
-                json_object_set(obj, "UpdateTime", json_object_get(in, "UpdateTime"));
-        } else
-            obj = sim_dlf_fn_build(in, it ? it->obj : NULL, (int64_t)now, err, sizeof(err));
+        obj = child_build(sim, side, kid, db, it, names[1], in, err, sizeof(err));
         kids = sim_item_kids(db, kid);
         if (obj && kids)
             r = sim_coll_put(kids, names[1], obj);
@@ -287,6 +311,78 @@ static void children(struct sim_req *rq, struct sim_resp *rs, enum sim_side side
     }
 }
 
+/* Every partition of @p t as that side's JSON (new list); sim->mu held. */
+static json_t *all_parts(struct sim *sim, enum sim_side side, const struct sim_item *t)
+{
+    json_t *list = json_array();
+    struct sim_ppos pos;
+    const struct sim_prec *r;
+
+    sim_parts_lower_bound(t->parts, NULL, 0, &pos);
+    for (; (r = sim_parts_at(t->parts, &pos)) != NULL; sim_parts_next(t->parts, &pos)) {
+        json_t *p = side == SIM_GLUE ? sim_glue_part_json(t->obj, r, sim->glue_catalog, 0)
+                                     : sim_prec_json(r);
+
+        if (p)
+            json_array_append_new(list, p);
+    }
+    return list;
+}
+
+/*
+ * Store (or, @p del, remove) each entry of @p list in @p t; sim->mu held. Stops at the
+ * first bad entry with @p err set; err is "" when all went in.
+ */
+static void parts_apply(struct sim *sim, enum sim_side side, const struct sim_item *db,
+                        struct sim_item *t, const json_t *list, int del, char *errbuf,
+                        size_t errlen)
+{
+    size_t i, nkeys = json_array_size(json_object_get(t->obj, "PartitionKeys"));
+    json_t *e;
+
+    errbuf[0] = '\0';
+    json_array_foreach(list, i, e)
+    {
+        const json_t *vj = del ? e : json_object_get(e, "Values");
+        const char *vals[SIM_MAX_KEYS];
+        size_t nv, len;
+        char *key, *text = NULL;
+
+        if (sim_values_get(vj, vals, SIM_MAX_KEYS, &nv) < 0) {
+            snprintf(errbuf, errlen, "entry %zu: Values must be a list of strings", i);
+            break;
+        }
+        key = sim_pkey_make(vals, nv, &len);
+        if (!key) {
+            snprintf(errbuf, errlen, "out of memory");
+            break;
+        }
+        if (del) {
+            sim_parts_remove(t->parts, key, len);
+        } else {
+            if (side == SIM_GLUE) {
+                json_t *p = sim_glue_part_build(e, db->name, t->name, nkeys, (double)time(NULL), 1,
+                                                sim->glue_catalog, errbuf, errlen);
+
+                text = p ? json_dumps(p, JSON_COMPACT) : NULL;
+                json_decref(p);
+            } else {
+                text = sim_dlf_part_text(e, NULL, (int64_t)time(NULL), nkeys, errbuf, errlen);
+            }
+            if (!text ||
+                sim_parts_put(t->parts, key, len, (unsigned)nv, 0, text, strlen(text), 0) < 0) {
+                if (text)
+                    snprintf(errbuf, errlen, "out of memory");
+                free(text);
+                free(key);
+                break;
+            }
+            free(text);
+        }
+        free(key);
+    }
+}
+
 /* /_sim/<side>/partitions/<db>/<table>[/delete] */
 static void partitions(struct sim_req *rq, struct sim_resp *rs, enum sim_side side,
                        const char *rest)
@@ -294,21 +390,16 @@ static void partitions(struct sim_req *rq, struct sim_resp *rs, enum sim_side si
     struct sim *sim = rq->sim;
     char names[3][1024], err[512];
     struct sim_item *db, *t;
-    int n = split_names(rest, names), bad = 0, del;
-    json_t *in = NULL, *list, *e;
-    size_t i, nkeys;
+    int n = split_names(rest, names), del;
+    json_t *in = NULL, *list;
 
     if (n < 2 || (n == 3 && strcmp(names[2], "delete") != 0)) {
         fail(rs, 404, "expected <database>/<table>[/delete]");
         return;
     }
     del = n == 3;
-    fold_valid(names[0], &bad);
-    fold_valid(names[1], &bad);
-    if (bad) {
-        fail(rs, 400, "invalid name");
+    if (!names_ok(names, 2, rs))
         return;
-    }
     if (strcmp(rq->method, del ? "POST" : rq->method) != 0 ||
         (strcmp(rq->method, "GET") && strcmp(rq->method, "POST"))) {
         fail(rs, 405, "method not allowed");
@@ -325,20 +416,8 @@ static void partitions(struct sim_req *rq, struct sim_resp *rs, enum sim_side si
         fail(rs, 404, "no such table");
         return;
     }
-    nkeys = json_array_size(json_object_get(t->obj, "PartitionKeys"));
     if (!in) {
-        struct sim_ppos pos;
-        const struct sim_prec *r;
-
-        list = json_array();
-        sim_parts_lower_bound(t->parts, NULL, 0, &pos);
-        for (; (r = sim_parts_at(t->parts, &pos)) != NULL; sim_parts_next(t->parts, &pos)) {
-            json_t *p = side == SIM_GLUE ? sim_glue_part_json(t->obj, r, sim->glue_catalog, 0)
-                                         : sim_prec_json(r);
-
-            if (p)
-                json_array_append_new(list, p);
-        }
+        list = all_parts(sim, side, t);
         pthread_mutex_unlock(&sim->mu);
         reply(rs, 200, json_pack("{s:o}", "Partitions", list));
         return;
@@ -350,47 +429,7 @@ static void partitions(struct sim_req *rq, struct sim_resp *rs, enum sim_side si
         fail(rs, 400, del ? "body needs \"Values\": [[...], ...]" : "body needs \"Partitions\"");
         return;
     }
-    err[0] = '\0';
-    json_array_foreach(list, i, e)
-    {
-        const json_t *vj = del ? e : json_object_get(e, "Values");
-        const char *vals[SIM_MAX_KEYS];
-        size_t nv, len;
-        char *key, *text = NULL;
-
-        if (sim_values_get(vj, vals, SIM_MAX_KEYS, &nv) < 0) {
-            snprintf(err, sizeof(err), "entry %zu: Values must be a list of strings", i);
-            break;
-        }
-        key = sim_pkey_make(vals, nv, &len);
-        if (!key) {
-            snprintf(err, sizeof(err), "out of memory");
-            break;
-        }
-        if (del) {
-            sim_parts_remove(t->parts, key, len);
-        } else {
-            if (side == SIM_GLUE) {
-                json_t *p = sim_glue_part_build(e, db->name, t->name, nkeys, (double)time(NULL), 1,
-                                                sim->glue_catalog, err, sizeof(err));
-
-                text = p ? json_dumps(p, JSON_COMPACT) : NULL;
-                json_decref(p);
-            } else {
-                text = sim_dlf_part_text(e, NULL, (int64_t)time(NULL), nkeys, err, sizeof(err));
-            }
-            if (!text ||
-                sim_parts_put(t->parts, key, len, (unsigned)nv, 0, text, strlen(text), 0) < 0) {
-                if (text)
-                    snprintf(err, sizeof(err), "out of memory");
-                free(text);
-                free(key);
-                break;
-            }
-            free(text);
-        }
-        free(key);
-    }
+    parts_apply(sim, side, db, t, list, del, err, sizeof(err));
     pthread_mutex_unlock(&sim->mu);
     json_decref(in);
     if (err[0])

@@ -149,36 +149,19 @@ static void amz_fmt(int64_t t, char out[17])
     strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
 }
 
-int sim_auth_glue(struct sim_req *rq, struct sim_resp *rs)
+/*
+ * Split the Credential into @p part (pointers into @p scope, 512 bytes) and check the
+ * access key, service and terminator. @return 0 or -1 with the error answered.
+ */
+static int glue_scope(struct sim_req *rq, struct sim_resp *rs, const char *credential, char *scope,
+                      char *part[5])
 {
-    const struct sim_config *cfg = &rq->sim->cfg;
-    const char *auth = sim_header(rq, "Authorization");
-    const char *amz_date = sim_header(rq, "X-Amz-Date");
-    const char *token = sim_header(rq, "X-Amz-Security-Token");
-    static const char *const required[] = {"host", "x-amz-date", "x-amz-target"};
-    struct auth_params ap;
-    struct signed_set ss;
-    char scope[512], *part[5], *save = NULL, sig[65], a[17], b[17];
-    struct g2d_sign_req sr;
-    struct g2d_sign_debug dbg;
-    struct g2d_buf out;
-    int64_t t, now = (int64_t)time(NULL);
+    char *save = NULL;
     size_t i;
-    int r, ok;
 
-    if (!auth)
-        return glue_fail(rq, rs, "MissingAuthenticationTokenException",
-                         "Missing Authentication Token");
-    if (strncmp(auth, "AWS4-HMAC-SHA256 ", 17) != 0)
-        return glue_fail(rq, rs, "IncompleteSignatureException",
-                         "Unsupported AWS 'algorithm' in the Authorization header.");
-    if (parse_params(auth + 17, &ap) < 0)
-        return glue_fail(rq, rs, "IncompleteSignatureException",
-                         "Authorization header requires 'Credential', 'Signature' and "
-                         "'SignedHeaders' parameters.");
-    if (strlen(ap.credential) >= sizeof(scope))
+    if (strlen(credential) >= 512)
         return glue_fail(rq, rs, "IncompleteSignatureException", "Credential is too long.");
-    strcpy(scope, ap.credential);
+    strcpy(scope, credential);
     for (i = 0; i < 5; i++) {
         part[i] = strtok_r(i ? NULL : scope, "/", &save);
         if (!part[i])
@@ -190,7 +173,7 @@ int sim_auth_glue(struct sim_req *rq, struct sim_resp *rs)
         return glue_fail(rq, rs, "IncompleteSignatureException",
                          "Credential should be of the form "
                          "<AKID>/<date>/<region>/<service>/aws4_request.");
-    if (strcmp(part[0], cfg->glue_akid) != 0)
+    if (strcmp(part[0], rq->sim->cfg.glue_akid) != 0)
         return glue_fail(rq, rs, "UnrecognizedClientException",
                          "The security token included in the request is invalid.");
     if (strcmp(part[4], "aws4_request") != 0)
@@ -201,15 +184,24 @@ int sim_auth_glue(struct sim_req *rq, struct sim_resp *rs)
     if (strcmp(part[3], "glue") != 0)
         return glue_fail(rq, rs, "InvalidSignatureException",
                          "Credential should be scoped to correct service: 'glue'. ");
+    return 0;
+}
+
+/* X-Amz-Date: valid, matching the scope date @p day, within 5 minutes. @return 0 or -1. */
+static int glue_date(struct sim_req *rq, struct sim_resp *rs, const char *amz_date, const char *day)
+{
+    int64_t t, now = (int64_t)time(NULL);
+    char a[17], b[17];
+
     if (!amz_date || sim_parse_amz_date(amz_date, &t) < 0)
         return glue_fail(rq, rs, "IncompleteSignatureException",
                          "Authorization header requires existence of a valid 'X-Amz-Date' "
                          "header (YYYYMMDDTHHMMSSZ).");
-    if (strncmp(part[1], amz_date, 8) != 0 || strlen(part[1]) != 8)
+    if (strncmp(day, amz_date, 8) != 0 || strlen(day) != 8)
         return glue_fail(rq, rs, "InvalidSignatureException",
                          "Date in Credential scope does not match YYYYMMDD from ISO-8601 version "
                          "of date from HTTP: '%s' != '%.8s', from '%s'.",
-                         part[1], amz_date, amz_date);
+                         day, amz_date, amz_date);
     if (t < now - GLUE_SKEW) {
         amz_fmt(now - GLUE_SKEW, a);
         amz_fmt(now, b);
@@ -224,22 +216,25 @@ int sim_auth_glue(struct sim_req *rq, struct sim_resp *rs)
                          "Signature not yet current: %s is still later than %s (%s + 5 min.)",
                          amz_date, a, b);
     }
-    if (collect_signed(rq, ap.signed_headers, &ss) < 0)
-        return glue_fail(rq, rs, "IncompleteSignatureException", "Invalid SignedHeaders list.");
-    for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
-        if (!is_signed(&ss, required[i]))
-            return glue_fail(rq, rs, "InvalidSignatureException",
-                             "'%s' must be a 'SignedHeader' in the AWS Authorization.",
-                             required[i]);
-    if (cfg->glue_token ? !token || !g2d_consttime_streq(token, cfg->glue_token) : token != NULL)
-        return glue_fail(rq, rs, "UnrecognizedClientException",
-                         "The security token included in the request is invalid.");
+    return 0;
+}
 
-    fill_req(rq, &sr, ss.hdr, ss.nhdr);
+/* Recompute the SigV4 signature over @p ss and compare. @return 0 or -1 with the error set. */
+static int glue_verify(struct sim_req *rq, struct sim_resp *rs, const struct signed_set *ss,
+                       char *const part[5], const char *amz_date, const char *signature)
+{
+    struct g2d_sign_req sr;
+    struct g2d_sign_debug dbg;
+    struct g2d_buf out;
+    char sig[65];
+    int r, ok;
+
+    fill_req(rq, &sr, ss->hdr, ss->nhdr);
     g2d_buf_init(&out, 0);
     g2d_sign_debug_init(&dbg);
-    r = g2d_sigv4_sign(&sr, part[0], cfg->glue_secret, part[2], "glue", amz_date, &out, sig, &dbg);
-    ok = r == 0 && g2d_consttime_streq(sig, ap.signature);
+    r = g2d_sigv4_sign(&sr, part[0], rq->sim->cfg.glue_secret, part[2], "glue", amz_date, &out, sig,
+                       &dbg);
+    ok = r == 0 && g2d_consttime_streq(sig, signature);
     if (!ok) {
         if (r < 0)
             sim_log(rq->sim, "glue: signer failed (%d) on a request", r);
@@ -253,6 +248,44 @@ int sim_auth_glue(struct sim_req *rq, struct sim_resp *rs)
     g2d_sign_debug_done(&dbg);
     g2d_buf_done(&out);
     return ok ? 0 : -1;
+}
+
+int sim_auth_glue(struct sim_req *rq, struct sim_resp *rs)
+{
+    const struct sim_config *cfg = &rq->sim->cfg;
+    const char *auth = sim_header(rq, "Authorization");
+    const char *amz_date = sim_header(rq, "X-Amz-Date");
+    const char *token = sim_header(rq, "X-Amz-Security-Token");
+    static const char *const required[] = {"host", "x-amz-date", "x-amz-target"};
+    struct auth_params ap;
+    struct signed_set ss;
+    char scope[512], *part[5];
+    size_t i;
+
+    if (!auth)
+        return glue_fail(rq, rs, "MissingAuthenticationTokenException",
+                         "Missing Authentication Token");
+    if (strncmp(auth, "AWS4-HMAC-SHA256 ", 17) != 0)
+        return glue_fail(rq, rs, "IncompleteSignatureException",
+                         "Unsupported AWS 'algorithm' in the Authorization header.");
+    if (parse_params(auth + 17, &ap) < 0)
+        return glue_fail(rq, rs, "IncompleteSignatureException",
+                         "Authorization header requires 'Credential', 'Signature' and "
+                         "'SignedHeaders' parameters.");
+    if (glue_scope(rq, rs, ap.credential, scope, part) < 0 ||
+        glue_date(rq, rs, amz_date, part[1]) < 0)
+        return -1;
+    if (collect_signed(rq, ap.signed_headers, &ss) < 0)
+        return glue_fail(rq, rs, "IncompleteSignatureException", "Invalid SignedHeaders list.");
+    for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+        if (!is_signed(&ss, required[i]))
+            return glue_fail(rq, rs, "InvalidSignatureException",
+                             "'%s' must be a 'SignedHeader' in the AWS Authorization.",
+                             required[i]);
+    if (cfg->glue_token ? !token || !g2d_consttime_streq(token, cfg->glue_token) : token != NULL)
+        return glue_fail(rq, rs, "UnrecognizedClientException",
+                         "The security token included in the request is invalid.");
+    return glue_verify(rq, rs, &ss, part, amz_date, ap.signature);
 }
 
 /* ---- DLF: ACS3-HMAC-SHA256 and ROA HMAC-SHA1 ---- */

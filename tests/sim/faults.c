@@ -17,6 +17,9 @@
  *             only: items whose values joined with '/' contain "match" fail with a
  *             PartitionErrors entry {Code: "code", Message: "message"}; the rest of the batch
  *             succeeds. The count is consumed per failed item. Never answers a request.
+ *   drop_member, null_member, wrong_type, dup_member, error200, bad_item_errors, no_success
+ *             the operation runs, then its 200 answer is damaged (damage.c, README.md);
+ *             these rules are applied after the handler by sim_damage, not here.
  * The first rule matching (side, action or "*") with a remaining count applies; its count
  * is decremented (-1 = forever) and exhausted rules are dropped.
  */
@@ -28,9 +31,16 @@
 
 #include "sim.h"
 
-static const char *const kind_names[] = {"throttle", "error500", "reset",     "truncate",
-                                         "latency",  "deny",     "item_error"};
+static const char *const kind_names[] = {
+    "throttle",   "error500",   "reset",           "truncate",    "latency",
+    "deny",       "item_error", "drop_member",     "null_member", "wrong_type",
+    "dup_member", "error200",   "bad_item_errors", "no_success"};
 #define NKINDS (sizeof(kind_names) / sizeof(kind_names[0]))
+
+const char *sim_fault_kind_name(enum sim_fault_kind k)
+{
+    return (size_t)k < NKINDS ? kind_names[k] : "?";
+}
 
 static void sleep_ms(unsigned ms)
 {
@@ -91,8 +101,8 @@ int sim_pre_handler(struct sim_req *rq, struct sim_resp *rs, int *truncate)
     for (i = 0; allowed && i < sim->nfaults; i++) {
         struct sim_fault *r = &sim->faults[i];
 
-        if (r->kind == SIM_FAULT_ITEM_ERROR || r->side != rq->side ||
-            (strcmp(r->action, "*") != 0 && strcmp(r->action, rq->op->name)))
+        if (r->kind == SIM_FAULT_ITEM_ERROR || sim_fault_is_damage(r->kind) ||
+            r->side != rq->side || (strcmp(r->action, "*") != 0 && strcmp(r->action, rq->op->name)))
             continue;
         f = *r;
         have = 1;
@@ -134,7 +144,7 @@ int sim_pre_handler(struct sim_req *rq, struct sim_resp *rs, int *truncate)
     case SIM_FAULT_LATENCY:
         sleep_ms(f.latency_ms);
         return 0;
-    case SIM_FAULT_ITEM_ERROR:
+    default: /* item_error and the damage kinds act later */
         return 0;
     case SIM_FAULT_DENY:
         if (rq->side == SIM_GLUE)
@@ -162,74 +172,84 @@ static int op_known(enum sim_side side, const char *name)
     return 0;
 }
 
-int sim_faults_add(struct sim *sim, const json_t *rule, char *err, size_t errlen)
+/* side, action and kind of @p rule into @p f. */
+static int parse_target(const json_t *rule, struct sim_fault *f, char *err, size_t errlen)
 {
-    struct sim_fault f;
-    const char *side, *action, *kind;
-    json_t *count, *lat;
+    const char *side = json_string_value(json_object_get(rule, "side"));
+    const char *action = json_string_value(json_object_get(rule, "action"));
+    const char *kind = json_string_value(json_object_get(rule, "kind"));
     size_t i;
 
-    memset(&f, 0, sizeof(f));
-    side = json_string_value(json_object_get(rule, "side"));
-    action = json_string_value(json_object_get(rule, "action"));
-    kind = json_string_value(json_object_get(rule, "kind"));
-    count = json_object_get(rule, "count");
-    lat = json_object_get(rule, "latency_ms");
     if (!side || (strcmp(side, "glue") && strcmp(side, "dlf"))) {
         snprintf(err, errlen, "side must be \"glue\" or \"dlf\"");
         return -EINVAL;
     }
-    f.side = strcmp(side, "glue") == 0 ? SIM_GLUE : SIM_DLF;
+    f->side = strcmp(side, "glue") == 0 ? SIM_GLUE : SIM_DLF;
     if (!action)
         action = "*";
-    if (strlen(action) >= sizeof(f.action) ||
-        (strcmp(action, "*") != 0 && !op_known(f.side, action))) {
+    if (strlen(action) >= sizeof(f->action) ||
+        (strcmp(action, "*") != 0 && !op_known(f->side, action))) {
         snprintf(err, errlen, "unknown %s action '%.64s'", side, action);
         return -EINVAL;
     }
-    strcpy(f.action, action);
+    strcpy(f->action, action);
     for (i = 0; kind && i < NKINDS; i++)
         if (strcmp(kind, kind_names[i]) == 0)
             break;
     if (!kind || i == NKINDS) {
         snprintf(err, errlen,
-                 "kind must be one of throttle, error500, reset, truncate, "
-                 "latency, deny, item_error");
+                 "kind must be one of throttle, error500, reset, truncate, latency, deny, "
+                 "item_error, drop_member, null_member, wrong_type, dup_member, error200, "
+                 "bad_item_errors, no_success");
         return -EINVAL;
     }
-    f.kind = (enum sim_fault_kind)i;
-    if (f.kind == SIM_FAULT_ITEM_ERROR) {
-        const char *m = json_string_value(json_object_get(rule, "match"));
-        const char *c = json_string_value(json_object_get(rule, "code"));
-        const char *msg = json_string_value(json_object_get(rule, "message"));
+    f->kind = (enum sim_fault_kind)i;
+    return 0;
+}
 
-        if (f.side != SIM_DLF ||
-            (strcmp(action, "BatchCreatePartitions") && strcmp(action, "BatchUpdatePartitions") &&
-             strcmp(action, "BatchDeletePartitions"))) {
-            snprintf(err, errlen,
-                     "item_error applies to side dlf, action BatchCreatePartitions, "
-                     "BatchUpdatePartitions or BatchDeletePartitions");
-            return -EINVAL;
-        }
-        if (!m || strlen(m) >= sizeof(f.match) || (c && strlen(c) >= sizeof(f.code)) ||
-            (msg && strlen(msg) >= sizeof(f.message))) {
-            snprintf(err, errlen,
-                     "item_error needs a \"match\" string (code and message "
-                     "optional, short)");
-            return -EINVAL;
-        }
-        snprintf(f.match, sizeof(f.match), "%s", m);
-        snprintf(f.code, sizeof(f.code), "%s", c ? c : "InvalidObject");
-        snprintf(f.message, sizeof(f.message), "%s", msg ? msg : "Injected item error.");
+/* The match, code and message of an item_error rule. */
+static int parse_item_error(const json_t *rule, struct sim_fault *f, char *err, size_t errlen)
+{
+    const char *m = json_string_value(json_object_get(rule, "match"));
+    const char *c = json_string_value(json_object_get(rule, "code"));
+    const char *msg = json_string_value(json_object_get(rule, "message"));
+    const char *action = f->action;
+
+    if (f->side != SIM_DLF ||
+        (strcmp(action, "BatchCreatePartitions") && strcmp(action, "BatchUpdatePartitions") &&
+         strcmp(action, "BatchDeletePartitions"))) {
+        snprintf(err, errlen,
+                 "item_error applies to side dlf, action BatchCreatePartitions, "
+                 "BatchUpdatePartitions or BatchDeletePartitions");
+        return -EINVAL;
     }
-    f.count = 1;
+    if (!m || strlen(m) >= sizeof(f->match) || (c && strlen(c) >= sizeof(f->code)) ||
+        (msg && strlen(msg) >= sizeof(f->message))) {
+        snprintf(err, errlen,
+                 "item_error needs a \"match\" string (code and message "
+                 "optional, short)");
+        return -EINVAL;
+    }
+    snprintf(f->match, sizeof(f->match), "%s", m);
+    snprintf(f->code, sizeof(f->code), "%s", c ? c : "InvalidObject");
+    snprintf(f->message, sizeof(f->message), "%s", msg ? msg : "Injected item error.");
+    return 0;
+}
+
+/* count and latency_ms. */
+static int parse_numbers(const json_t *rule, struct sim_fault *f, char *err, size_t errlen)
+{
+    const json_t *count = json_object_get(rule, "count"),
+                 *lat = json_object_get(rule, "latency_ms");
+
+    f->count = 1;
     if (count) {
         if (!json_is_integer(count) ||
             (json_integer_value(count) < 1 && json_integer_value(count) != -1)) {
             snprintf(err, errlen, "count must be a positive integer or -1");
             return -EINVAL;
         }
-        f.count = (long)json_integer_value(count);
+        f->count = (long)json_integer_value(count);
     }
     if (lat) {
         if (!json_is_integer(lat) || json_integer_value(lat) < 0 ||
@@ -237,10 +257,41 @@ int sim_faults_add(struct sim *sim, const json_t *rule, char *err, size_t errlen
             snprintf(err, errlen, "latency_ms must be an integer in 0..600000");
             return -EINVAL;
         }
-        f.latency_ms = (unsigned)json_integer_value(lat);
+        f->latency_ms = (unsigned)json_integer_value(lat);
     }
-    if (f.kind == SIM_FAULT_LATENCY && f.latency_ms == 0) {
+    if (f->kind == SIM_FAULT_LATENCY && f->latency_ms == 0) {
         snprintf(err, errlen, "a latency fault needs latency_ms > 0");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int extra_given(const json_t *rule)
+{
+    static const char *const keys[] = {"database", "table", "probability", "as"};
+    size_t i;
+
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (json_object_get(rule, keys[i]))
+            return 1;
+    return 0;
+}
+
+int sim_faults_add(struct sim *sim, const json_t *rule, char *err, size_t errlen)
+{
+    struct sim_fault f;
+    int damage;
+
+    memset(&f, 0, sizeof(f));
+    if (parse_target(rule, &f, err, errlen) < 0 ||
+        (f.kind == SIM_FAULT_ITEM_ERROR && parse_item_error(rule, &f, err, errlen) < 0) ||
+        parse_numbers(rule, &f, err, errlen) < 0)
+        return -EINVAL;
+    damage = sim_fault_is_damage(f.kind);
+    if (damage && sim_damage_parse(rule, &f, err, errlen) < 0)
+        return -EINVAL;
+    if (!damage && extra_given(rule)) {
+        snprintf(err, errlen, "database, table, probability and as apply to the damage kinds only");
         return -EINVAL;
     }
 
@@ -258,6 +309,8 @@ int sim_faults_add(struct sim *sim, const json_t *rule, char *err, size_t errlen
         sim->cap_faults = cap;
     }
     sim->faults[sim->nfaults++] = f;
+    if (damage)
+        __atomic_add_fetch(&sim->ndamage, 1, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&sim->mu);
     return 0;
 }
@@ -266,6 +319,7 @@ void sim_faults_clear(struct sim *sim)
 {
     pthread_mutex_lock(&sim->mu);
     sim->nfaults = 0;
+    __atomic_store_n(&sim->ndamage, 0, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&sim->mu);
 }
 
@@ -285,6 +339,8 @@ json_t *sim_faults_list(struct sim *sim)
         if (f->kind == SIM_FAULT_ITEM_ERROR)
             json_object_update_new(o, json_pack("{s:s,s:s,s:s}", "match", f->match, "code", f->code,
                                                 "message", f->message));
+        if (sim_fault_is_damage(f->kind))
+            json_object_update_new(o, sim_damage_json(f));
         json_array_append_new(a, o);
     }
     pthread_mutex_unlock(&sim->mu);

@@ -177,6 +177,79 @@ static void skew_enc(char *out, size_t size, const char *a, const char *b)
     snprintf(out, size, "%zu$%s%zu$%s", strlen(a), a, strlen(b), b);
 }
 
+/* A view's members on @p t; @return its StorageDescriptor (steals @p cols). */
+static json_t *view_sd(json_t *t, json_t *cols, const char *db)
+{
+    struct g2d_buf b;
+    char buf[512];
+    size_t c;
+
+    g2d_buf_init(&b, 0);
+    g2d_buf_puts(&b, "SELECT ");
+    for (c = 0; c < json_array_size(cols); c++)
+        g2d_buf_printf(&b, "%s`tbl_0000`.`%s`", c ? ", " : "",
+                       json_string_value(json_object_get(json_array_get(cols, c), "Name")));
+    g2d_buf_printf(&b, " FROM `%s`.`tbl_0000`", db);
+    json_object_set_new(t, "TableType", json_string("VIRTUAL_VIEW"));
+    snprintf(buf, sizeof(buf), "SELECT * FROM %s.tbl_0000", db);
+    json_object_set_new(t, "ViewOriginalText", json_string(buf));
+    json_object_set_new(t, "ViewExpandedText", json_string(g2d_buf_cstr(&b)));
+    g2d_buf_done(&b);
+    json_object_set_new(t, "PartitionKeys", json_array());
+    json_object_set_new(t, "Parameters", json_pack("{s:s}", "comment", "simulated view"));
+    return json_pack("{s:o,s:s,s:b,s:i,s:{s:{}},s:[],s:[],s:{},s:b}", "Columns", cols, "Location",
+                     "", "Compressed", 0, "NumberOfBuckets", 0, "SerdeInfo", "Parameters",
+                     "BucketColumns", "SortColumns", "Parameters", "StoredAsSubDirectories", 0);
+}
+
+/* Buckets, sort columns and skewed values of a skewed table's @p sd at @p loc. */
+static void add_skew(json_t *sd, const char *loc)
+{
+    char k1[64], k2[64], buf[512];
+    json_t *locs;
+
+    skew_enc(k1, sizeof(k1), "a", "bc");
+    skew_enc(k2, sizeof(k2), "xyz", "\xc3\xa9t\xc3\xa9");
+    json_array_append_new(json_object_get(sd, "BucketColumns"), json_string("col_00"));
+    json_array_append_new(json_object_get(sd, "SortColumns"),
+                          json_pack("{s:s,s:i}", "Column", "col_00", "SortOrder", 1));
+    locs = json_object();
+    snprintf(buf, sizeof(buf), "%scol_01=a/col_02=bc", loc);
+    json_object_set_new(locs, k1, json_string(buf));
+    snprintf(buf, sizeof(buf), "%scol_01=xyz/col_02=%s", loc, "\xc3\xa9t\xc3\xa9");
+    json_object_set_new(locs, k2, json_string(buf));
+    json_object_set_new(sd, "SkewedInfo",
+                        json_pack("{s:[s,s],s:[s,s],s:o}", "SkewedColumnNames", "col_01", "col_02",
+                                  "SkewedColumnValues", k1, k2, "SkewedColumnValueLocationMaps",
+                                  locs));
+}
+
+/* A partitioned Parquet table's members on @p t; @return its StorageDescriptor (steals cols). */
+static json_t *hive_sd(const struct sim_gen_opts *o, json_t *t, json_t *cols, const char *loc,
+                       double ct, int skewed)
+{
+    json_t *sd;
+
+    json_object_set_new(t, "TableType", json_string("EXTERNAL_TABLE"));
+    json_object_set_new(t, "PartitionKeys", gen_keys(o->partition_keys));
+    json_object_set_new(t, "Parameters",
+                        json_pack("{s:s,s:s,s:s}", "EXTERNAL", "TRUE", "classification", "parquet",
+                                  "transient_lastDdlTime", "0"));
+    json_object_set_new(json_object_get(t, "Parameters"), "transient_lastDdlTime",
+                        json_sprintf("%lld", (long long)ct));
+    sd = json_pack("{s:o,s:s,s:s,s:s,s:b,s:i,s:{s:s,s:{s:s}},s:[],s:[],s:{},s:b}", "Columns", cols,
+                   "Location", loc, "InputFormat",
+                   "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat", "OutputFormat",
+                   "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat", "Compressed",
+                   0, "NumberOfBuckets", skewed ? 8 : -1, "SerdeInfo", "SerializationLibrary",
+                   "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe", "Parameters",
+                   "serialization.format", "1", "BucketColumns", "SortColumns", "Parameters",
+                   "StoredAsSubDirectories", skewed);
+    if (skewed)
+        add_skew(sd, loc);
+    return sd;
+}
+
 static json_t *gen_table_input(const struct sim_gen_opts *o, const char *db, unsigned i, unsigned j,
                                double ct)
 {
@@ -196,28 +269,9 @@ static json_t *gen_table_input(const struct sim_gen_opts *o, const char *db, uns
     if (sim_splitmix64(&st) % 3 == 0)
         json_object_set_new(t, "Description", json_sprintf("Table %u of %s", j, db));
     switch (shape) {
-    case SIM_SHAPE_VIEW: {
-        struct g2d_buf b;
-        size_t c;
-
-        g2d_buf_init(&b, 0);
-        g2d_buf_puts(&b, "SELECT ");
-        for (c = 0; c < json_array_size(cols); c++)
-            g2d_buf_printf(&b, "%s`tbl_0000`.`%s`", c ? ", " : "",
-                           json_string_value(json_object_get(json_array_get(cols, c), "Name")));
-        g2d_buf_printf(&b, " FROM `%s`.`tbl_0000`", db);
-        json_object_set_new(t, "TableType", json_string("VIRTUAL_VIEW"));
-        snprintf(buf, sizeof(buf), "SELECT * FROM %s.tbl_0000", db);
-        json_object_set_new(t, "ViewOriginalText", json_string(buf));
-        json_object_set_new(t, "ViewExpandedText", json_string(g2d_buf_cstr(&b)));
-        g2d_buf_done(&b);
-        json_object_set_new(t, "PartitionKeys", json_array());
-        json_object_set_new(t, "Parameters", json_pack("{s:s}", "comment", "simulated view"));
-        sd = json_pack("{s:o,s:s,s:b,s:i,s:{s:{}},s:[],s:[],s:{},s:b}", "Columns", cols, "Location",
-                       "", "Compressed", 0, "NumberOfBuckets", 0, "SerdeInfo", "Parameters",
-                       "BucketColumns", "SortColumns", "Parameters", "StoredAsSubDirectories", 0);
+    case SIM_SHAPE_VIEW:
+        sd = view_sd(t, cols, db);
         break;
-    }
     case SIM_SHAPE_ICEBERG:
         json_object_set_new(t, "TableType", json_string("EXTERNAL_TABLE"));
         json_object_set_new(t, "PartitionKeys", json_array());
@@ -228,46 +282,9 @@ static json_t *gen_table_input(const struct sim_gen_opts *o, const char *db, uns
             json_pack("{s:s,s:s}", "table_type", "ICEBERG", "metadata_location", buf));
         sd = json_pack("{s:o,s:s,s:b}", "Columns", cols, "Location", loc, "Compressed", 0);
         break;
-    default: {
-        int skewed = shape == SIM_SHAPE_SKEWED;
-
-        json_object_set_new(t, "TableType", json_string("EXTERNAL_TABLE"));
-        json_object_set_new(t, "PartitionKeys", gen_keys(o->partition_keys));
-        json_object_set_new(t, "Parameters",
-                            json_pack("{s:s,s:s,s:s}", "EXTERNAL", "TRUE", "classification",
-                                      "parquet", "transient_lastDdlTime", "0"));
-        json_object_set_new(json_object_get(t, "Parameters"), "transient_lastDdlTime",
-                            json_sprintf("%lld", (long long)ct));
-        sd = json_pack(
-            "{s:o,s:s,s:s,s:s,s:b,s:i,s:{s:s,s:{s:s}},s:[],s:[],s:{},s:b}", "Columns", cols,
-            "Location", loc, "InputFormat",
-            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat", "OutputFormat",
-            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat", "Compressed", 0,
-            "NumberOfBuckets", skewed ? 8 : -1, "SerdeInfo", "SerializationLibrary",
-            "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe", "Parameters",
-            "serialization.format", "1", "BucketColumns", "SortColumns", "Parameters",
-            "StoredAsSubDirectories", skewed);
-        if (skewed) {
-            char k1[64], k2[64];
-            json_t *locs;
-
-            skew_enc(k1, sizeof(k1), "a", "bc");
-            skew_enc(k2, sizeof(k2), "xyz", "\xc3\xa9t\xc3\xa9");
-            json_array_append_new(json_object_get(sd, "BucketColumns"), json_string("col_00"));
-            json_array_append_new(json_object_get(sd, "SortColumns"),
-                                  json_pack("{s:s,s:i}", "Column", "col_00", "SortOrder", 1));
-            locs = json_object();
-            snprintf(buf, sizeof(buf), "%scol_01=a/col_02=bc", loc);
-            json_object_set_new(locs, k1, json_string(buf));
-            snprintf(buf, sizeof(buf), "%scol_01=xyz/col_02=%s", loc, "\xc3\xa9t\xc3\xa9");
-            json_object_set_new(locs, k2, json_string(buf));
-            json_object_set_new(sd, "SkewedInfo",
-                                json_pack("{s:[s,s],s:[s,s],s:o}", "SkewedColumnNames", "col_01",
-                                          "col_02", "SkewedColumnValues", k1, k2,
-                                          "SkewedColumnValueLocationMaps", locs));
-        }
+    default:
+        sd = hive_sd(o, t, cols, loc, ct, shape == SIM_SHAPE_SKEWED);
         break;
-    }
     }
     json_object_set_new(t, "StorageDescriptor", sd);
     return t;
@@ -500,11 +517,103 @@ json_t *sim_glue_part_json(const json_t *table, const struct sim_prec *r, const 
     return p;
 }
 
+/* No location map: the model's plain conversions. */
+static const struct g2d_config dlf_from_glue_cfg;
+
+/* The partitions of Glue table @p gt, converted, into DLF table @p dt. @return 0 or -errno. */
+static int copy_parts(const char *db, const struct sim_item *gt, struct sim_item *dt)
+{
+    size_t nkeys = json_array_size(json_object_get(gt->obj, "PartitionKeys"));
+    struct g2d_error gerr;
+    struct sim_ppos pos;
+    const struct sim_prec *pr;
+    char err[256];
+    json_t *in;
+    int r;
+
+    dt->parts = sim_parts_new();
+    if (!dt->parts)
+        return -ENOMEM;
+    sim_parts_lower_bound(gt->parts, NULL, 0, &pos);
+    for (; (pr = sim_parts_at(gt->parts, &pos)) != NULL; sim_parts_next(gt->parts, &pos)) {
+        json_t *gp = sim_glue_part_json(gt->obj, pr, "", 0);
+        int64_t pt = (int64_t)json_number_value(json_object_get(gp, "CreationTime"));
+        char *text;
+
+        if (!gp)
+            return -ENOMEM;
+        r = g2d_model_partition(&dlf_from_glue_cfg, db, gt->name, gp, &in, NULL, &gerr);
+        json_decref(gp);
+        if (r < 0)
+            return r;
+        text = sim_dlf_part_text(in, NULL, pt, nkeys, err, sizeof(err));
+        json_decref(in);
+        if (!text)
+            return -EINVAL;
+        r = sim_parts_put(dt->parts, pr->data, pr->keylen, pr->nvalues, 0, text, strlen(text), 0);
+        free(text);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* Glue table @p gt (and its partitions) into DLF database @p ddb. @return 0 or -errno. */
+static int copy_table(struct sim_item *ddb, const char *db, const struct sim_item *gt,
+                      unsigned long *ntables)
+{
+    int64_t tt = (int64_t)json_number_value(json_object_get(gt->obj, "CreateTime"));
+    struct g2d_error gerr;
+    struct sim_coll *kids;
+    char id[48], err[256];
+    json_t *in, *tb;
+    int r;
+
+    if (g2d_model_table(&dlf_from_glue_cfg, db, gt->obj, &in, NULL, &gerr) < 0)
+        return gerr.code ? gerr.code : -EINVAL;
+    snprintf(id, sizeof(id), "sim-%lu", ++*ntables);
+    tb = sim_dlf_table_build(in, NULL, tt, id, err, sizeof(err));
+    json_decref(in);
+    kids = sim_item_kids(ddb, SIM_KID_TABLES);
+    if (!tb || !kids) {
+        json_decref(tb);
+        return -EINVAL;
+    }
+    r = sim_coll_put(kids, gt->name, tb);
+    if (r < 0)
+        return r;
+    if (!gt->parts || gt->parts->n == 0)
+        return 0;
+    return copy_parts(db, gt, sim_coll_find(kids, gt->name));
+}
+
+/* Glue function @p gf into DLF database @p ddb. @return 0 or -errno. */
+static int copy_function(struct sim_item *ddb, const struct sim_item *gf)
+{
+    int64_t ft = (int64_t)json_number_value(json_object_get(gf->obj, "CreateTime"));
+    struct g2d_error gerr;
+    struct sim_coll *kids;
+    char err[256];
+    json_t *in, *fn;
+    int r;
+
+    if (g2d_model_function(&dlf_from_glue_cfg, gf->obj, &in, NULL, &gerr) < 0)
+        return gerr.code ? gerr.code : -EINVAL;
+    json_object_set_new(in, "CreateTime", json_integer(ft));
+    fn = sim_dlf_fn_build(in, NULL, ft, err, sizeof(err));
+    json_decref(in);
+    kids = sim_item_kids(ddb, SIM_KID_FUNCTIONS);
+    if (!fn || !kids) {
+        json_decref(fn);
+        return -EINVAL;
+    }
+    r = sim_coll_put(kids, gf->name, fn);
+    return r < 0 ? r : 0;
+}
+
 int sim_gen_dlf_from_glue(struct sim_catalog *dlf, const struct sim_catalog *glue,
                           const char *created_by)
 {
-    static const struct g2d_config cfg; /* no location map */
-    struct g2d_error gerr;
     unsigned long ntables = 0;
     size_t i, j;
 
@@ -515,7 +624,6 @@ int sim_gen_dlf_from_glue(struct sim_catalog *dlf, const struct sim_catalog *glu
         char err[256];
         json_t *in = sim_glue_db_to_dlf_input(g), *db;
         struct sim_item *ddb;
-        struct sim_coll *kids;
         int r;
 
         if (!in)
@@ -529,78 +637,13 @@ int sim_gen_dlf_from_glue(struct sim_catalog *dlf, const struct sim_catalog *glu
         if (r < 0)
             return r;
         ddb = sim_coll_find(&dlf->dbs, gdb->name);
-
-        for (j = 0; j < sim_item_nkids(gdb, SIM_KID_TABLES); j++) {
-            const struct sim_item *gt = &gdb->kids[SIM_KID_TABLES]->items[j];
-            int64_t tt = (int64_t)json_number_value(json_object_get(gt->obj, "CreateTime"));
-            size_t nkeys = json_array_size(json_object_get(gt->obj, "PartitionKeys"));
-            struct sim_item *dt;
-            struct sim_ppos pos;
-            const struct sim_prec *pr;
-            char id[48];
-            json_t *tb;
-
-            if (g2d_model_table(&cfg, gdb->name, gt->obj, &in, NULL, &gerr) < 0)
-                return gerr.code ? gerr.code : -EINVAL;
-            snprintf(id, sizeof(id), "sim-%lu", ++ntables);
-            tb = sim_dlf_table_build(in, NULL, tt, id, err, sizeof(err));
-            json_decref(in);
-            kids = sim_item_kids(ddb, SIM_KID_TABLES);
-            if (!tb || !kids) {
-                json_decref(tb);
-                return -EINVAL;
-            }
-            r = sim_coll_put(kids, gt->name, tb);
-            if (r < 0)
+        for (j = 0; j < sim_item_nkids(gdb, SIM_KID_TABLES); j++)
+            if ((r = copy_table(ddb, gdb->name, &gdb->kids[SIM_KID_TABLES]->items[j], &ntables)) <
+                0)
                 return r;
-            if (!gt->parts || gt->parts->n == 0)
-                continue;
-            dt = sim_coll_find(kids, gt->name);
-            dt->parts = sim_parts_new();
-            if (!dt->parts)
-                return -ENOMEM;
-            sim_parts_lower_bound(gt->parts, NULL, 0, &pos);
-            for (; (pr = sim_parts_at(gt->parts, &pos)) != NULL; sim_parts_next(gt->parts, &pos)) {
-                json_t *gp = sim_glue_part_json(gt->obj, pr, "", 0);
-                int64_t pt = (int64_t)json_number_value(json_object_get(gp, "CreationTime"));
-                char *text;
-
-                if (!gp)
-                    return -ENOMEM;
-                r = g2d_model_partition(&cfg, gdb->name, gt->name, gp, &in, NULL, &gerr);
-                json_decref(gp);
-                if (r < 0)
-                    return r;
-                text = sim_dlf_part_text(in, NULL, pt, nkeys, err, sizeof(err));
-                json_decref(in);
-                if (!text)
-                    return -EINVAL;
-                r = sim_parts_put(dt->parts, pr->data, pr->keylen, pr->nvalues, 0, text,
-                                  strlen(text), 0);
-                free(text);
-                if (r < 0)
-                    return r;
-            }
-        }
-        for (j = 0; j < sim_item_nkids(gdb, SIM_KID_FUNCTIONS); j++) {
-            const struct sim_item *gf = &gdb->kids[SIM_KID_FUNCTIONS]->items[j];
-            int64_t ft = (int64_t)json_number_value(json_object_get(gf->obj, "CreateTime"));
-            json_t *fn;
-
-            if (g2d_model_function(&cfg, gf->obj, &in, NULL, &gerr) < 0)
-                return gerr.code ? gerr.code : -EINVAL;
-            json_object_set_new(in, "CreateTime", json_integer(ft));
-            fn = sim_dlf_fn_build(in, NULL, ft, err, sizeof(err));
-            json_decref(in);
-            kids = sim_item_kids(ddb, SIM_KID_FUNCTIONS);
-            if (!fn || !kids) {
-                json_decref(fn);
-                return -EINVAL;
-            }
-            r = sim_coll_put(kids, gf->name, fn);
-            if (r < 0)
+        for (j = 0; j < sim_item_nkids(gdb, SIM_KID_FUNCTIONS); j++)
+            if ((r = copy_function(ddb, &gdb->kids[SIM_KID_FUNCTIONS]->items[j])) < 0)
                 return r;
-        }
     }
     return 0;
 }

@@ -121,105 +121,128 @@ static int parse_rps(const char *s, double *out)
     return 0;
 }
 
+/* A numeric option @p c: @return 0 (set), 1 (bad value) or -1 (not a numeric option). */
+static int num_option(int c, struct sim_config *cfg)
+{
+    uint64_t v = 0;
+    int bad;
+
+    switch (c) {
+    case OPT_GLUE_PORT:
+        bad = parse_u64(optarg, 65535, &v);
+        cfg->glue_port = (unsigned)v;
+        return bad != 0;
+    case OPT_DLF_PORT:
+        bad = parse_u64(optarg, 65535, &v);
+        cfg->dlf_port = (unsigned)v;
+        return bad != 0;
+    case OPT_SEED:
+        return parse_u64(optarg, UINT64_MAX, &cfg->seed) != 0;
+    case OPT_DATABASES:
+        bad = parse_u64(optarg, 10000000, &v);
+        cfg->databases = (unsigned)v;
+        return bad != 0;
+    case OPT_TABLES:
+        bad = parse_u64(optarg, 1000000, &v);
+        cfg->tables_per_db = (unsigned)v;
+        return bad != 0;
+    case OPT_PARTITIONS:
+        bad = parse_u64(optarg, 100000000, &v);
+        cfg->partitions_per_table = (unsigned long)v;
+        return bad != 0;
+    case OPT_FUNCTIONS:
+        bad = parse_u64(optarg, 1000000, &v);
+        cfg->functions_per_db = (unsigned)v;
+        return bad != 0;
+    case OPT_COLUMNS:
+        bad = parse_u64(optarg, 10000, &v) || v < 1;
+        cfg->columns = (unsigned)v;
+        return bad;
+    case OPT_PKEYS:
+        bad = parse_u64(optarg, 3, &v) || v < 1;
+        cfg->partition_keys = (unsigned)v;
+        return bad;
+    case OPT_BATCH_CAP:
+        bad = parse_u64(optarg, 1000000, &v) || v < 1;
+        cfg->dlf_batch_cap = (unsigned)v;
+        return bad;
+    case OPT_LATENCY:
+        bad = parse_u64(optarg, 600000, &v);
+        cfg->latency_ms = (unsigned)v;
+        return bad != 0;
+    case OPT_GLUE_RPS:
+        return parse_rps(optarg, &cfg->rps[SIM_GLUE]) != 0;
+    case OPT_DLF_RPS:
+        return parse_rps(optarg, &cfg->rps[SIM_DLF]) != 0;
+    }
+    return -1;
+}
+
+/* A string or flag option @p c: @return 0 (set) or -1 (not one of them). */
+static int str_option(int c, struct sim_config *cfg)
+{
+    const char **s = NULL;
+
+    switch (c) {
+    case OPT_BIND:
+        s = &cfg->bind;
+        break;
+    case OPT_PORT_FILE:
+        s = &cfg->port_file;
+        break;
+    case OPT_GLUE_AKID:
+        s = &cfg->glue_akid;
+        break;
+    case OPT_GLUE_SECRET:
+        s = &cfg->glue_secret;
+        break;
+    case OPT_GLUE_TOKEN:
+        s = &cfg->glue_token;
+        break;
+    case OPT_DLF_AKID:
+        s = &cfg->dlf_akid;
+        break;
+    case OPT_DLF_SECRET:
+        s = &cfg->dlf_secret;
+        break;
+    case OPT_GLUE_CATALOG:
+        s = &cfg->glue_catalog_id;
+        break;
+    case OPT_DLF_CATALOG:
+        s = &cfg->dlf_catalog_id;
+        break;
+    case OPT_DLF_FROM_GLUE:
+    case OPT_DLF_FROM_GLUE2:
+        cfg->dlf_from_glue = 1;
+        return 0;
+    case OPT_PLAIN:
+        cfg->plain = 1;
+        return 0;
+    case OPT_VERBOSE:
+        cfg->verbose = 1;
+        return 0;
+    default:
+        return -1;
+    }
+    *s = optarg;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct sim_config *cfg)
 {
-    uint64_t v;
     int c;
 
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        int bad = 0;
+        int bad;
 
-        switch (c) {
-        case OPT_BIND:
-            cfg->bind = optarg;
-            break;
-        case OPT_GLUE_PORT:
-            bad = parse_u64(optarg, 65535, &v);
-            cfg->glue_port = (unsigned)v;
-            break;
-        case OPT_DLF_PORT:
-            bad = parse_u64(optarg, 65535, &v);
-            cfg->dlf_port = (unsigned)v;
-            break;
-        case OPT_PORT_FILE:
-            cfg->port_file = optarg;
-            break;
-        case OPT_SEED:
-            bad = parse_u64(optarg, UINT64_MAX, &cfg->seed);
-            break;
-        case OPT_DATABASES:
-            bad = parse_u64(optarg, 10000000, &v);
-            cfg->databases = (unsigned)v;
-            break;
-        case OPT_DLF_FROM_GLUE:
-        case OPT_DLF_FROM_GLUE2:
-            cfg->dlf_from_glue = 1;
-            break;
-        case OPT_PLAIN:
-            cfg->plain = 1;
-            break;
-        case OPT_TABLES:
-            bad = parse_u64(optarg, 1000000, &v);
-            cfg->tables_per_db = (unsigned)v;
-            break;
-        case OPT_PARTITIONS:
-            bad = parse_u64(optarg, 100000000, &v);
-            cfg->partitions_per_table = (unsigned long)v;
-            break;
-        case OPT_FUNCTIONS:
-            bad = parse_u64(optarg, 1000000, &v);
-            cfg->functions_per_db = (unsigned)v;
-            break;
-        case OPT_COLUMNS:
-            bad = parse_u64(optarg, 10000, &v) || v < 1;
-            cfg->columns = (unsigned)v;
-            break;
-        case OPT_PKEYS:
-            bad = parse_u64(optarg, 3, &v) || v < 1;
-            cfg->partition_keys = (unsigned)v;
-            break;
-        case OPT_BATCH_CAP:
-            bad = parse_u64(optarg, 1000000, &v) || v < 1;
-            cfg->dlf_batch_cap = (unsigned)v;
-            break;
-        case OPT_GLUE_AKID:
-            cfg->glue_akid = optarg;
-            break;
-        case OPT_GLUE_SECRET:
-            cfg->glue_secret = optarg;
-            break;
-        case OPT_GLUE_TOKEN:
-            cfg->glue_token = optarg;
-            break;
-        case OPT_DLF_AKID:
-            cfg->dlf_akid = optarg;
-            break;
-        case OPT_DLF_SECRET:
-            cfg->dlf_secret = optarg;
-            break;
-        case OPT_GLUE_CATALOG:
-            cfg->glue_catalog_id = optarg;
-            break;
-        case OPT_DLF_CATALOG:
-            cfg->dlf_catalog_id = optarg;
-            break;
-        case OPT_LATENCY:
-            bad = parse_u64(optarg, 600000, &v);
-            cfg->latency_ms = (unsigned)v;
-            break;
-        case OPT_GLUE_RPS:
-            bad = parse_rps(optarg, &cfg->rps[SIM_GLUE]);
-            break;
-        case OPT_DLF_RPS:
-            bad = parse_rps(optarg, &cfg->rps[SIM_DLF]);
-            break;
-        case OPT_VERBOSE:
-            cfg->verbose = 1;
-            break;
-        case OPT_HELP:
+        if (c == OPT_HELP) {
             usage(stdout);
             exit(0);
-        default:
+        }
+        if (str_option(c, cfg) == 0)
+            continue;
+        bad = num_option(c, cfg);
+        if (bad < 0) {
             usage(stderr);
             return -EINVAL;
         }

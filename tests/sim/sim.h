@@ -61,6 +61,14 @@ enum sim_fault_kind {
     SIM_FAULT_LATENCY,
     SIM_FAULT_DENY,
     SIM_FAULT_ITEM_ERROR,
+    /* Damaged answers (damage.c); keep them last, sim_fault_is_damage() relies on it. */
+    SIM_FAULT_DROP_MEMBER,
+    SIM_FAULT_NULL_MEMBER,
+    SIM_FAULT_WRONG_TYPE,
+    SIM_FAULT_DUP_MEMBER,
+    SIM_FAULT_ERROR200,
+    SIM_FAULT_BAD_ITEM_ERRORS,
+    SIM_FAULT_NO_SUCCESS,
 };
 
 struct sim_fault {
@@ -69,9 +77,13 @@ struct sim_fault {
     enum sim_fault_kind kind;
     long count; /* remaining; -1 = forever */
     unsigned latency_ms;
-    char match[256];   /* item_error: substring of the values joined with '/' */
-    char code[64];     /* item_error: ErrorDetail.Code */
-    char message[256]; /* item_error: ErrorDetail.Message */
+    char match[256];    /* item_error: substring of the values joined with '/' */
+    char code[64];      /* item_error: ErrorDetail.Code */
+    char message[256];  /* item_error: ErrorDetail.Message */
+    char db[256];       /* damage kinds: only requests naming this database ("" = any) */
+    char table[256];    /* damage kinds: only requests naming this table ("" = any) */
+    char as[8];         /* wrong_type: object, string, array or number */
+    double probability; /* damage kinds: chance that a matching request is damaged */
 };
 
 /* One operation of an API, as listed in the handler tables of glue.c and dlf.c. */
@@ -135,6 +147,8 @@ struct sim {
     struct sim_nonces nonces;
     uint64_t reqid_state;
     unsigned long table_ids; /* DLF TableId counter */
+    unsigned long ndamage;   /* damage rules among faults; read without the lock (atomic) */
+    uint64_t fault_rng;      /* draws for fault probabilities */
 };
 
 /* One HTTP request, borrowed from libmicrohttpd for the duration of the handler. */
@@ -240,5 +254,25 @@ void sim_count_rejected(struct sim_req *rq);
  */
 int sim_fault_item(struct sim *sim, const char *action, const char *joined, char *code,
                    size_t codelen, char *msg, size_t msglen);
+/* The rule name of @p k ("throttle", ..., static). */
+const char *sim_fault_kind_name(enum sim_fault_kind k);
+
+/* ---- damage.c ---- */
+/* 1 if @p k damages a real answer (applied by sim_damage, not sim_pre_handler). */
+int sim_fault_is_damage(enum sim_fault_kind k);
+/*
+ * Read the damage options of @p rule (database, table, probability, as) into @p f, whose
+ * side, action and kind are set, and check that the kind applies to the action.
+ * @return 0 or -EINVAL with @p err filled.
+ */
+int sim_damage_parse(const json_t *rule, struct sim_fault *f, char *err, size_t errlen);
+/*
+ * After the handler: if the answer is a 200 and a damage rule matches the request (@p in:
+ * its parsed body or NULL), consume the rule and damage rs->body. Takes sim->mu itself
+ * (call without it); does nothing, without locking, while no damage rule is installed.
+ */
+void sim_damage(struct sim_req *rq, const json_t *in, struct sim_resp *rs);
+/* The damage options of @p f for GET /_sim/faults (new reference). */
+json_t *sim_damage_json(const struct sim_fault *f);
 
 #endif
