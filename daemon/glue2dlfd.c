@@ -36,7 +36,10 @@
 #include "ctl_server.h"
 #include "log.h"
 #include "notify.h"
-#include "util.h"
+#include "metrics.h"
+#include "render.h"
+#include "results_ring.h"
+#include "sched_math.h"
 
 #define DEFAULT_CONFIG "/etc/glue2dlf/glue2dlf.yaml"
 #define RESULTS_RING 10000
