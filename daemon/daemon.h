@@ -95,9 +95,9 @@ struct daemon {
 
 /* ---- Small queries (status.c) --------------------------------------------------------- */
 
-/** Loop time in ms (monotonic). */
+/** Loop time in ms (monotonic). Owns nothing. */
 uint64_t daemon_now_ms(const struct daemon *d);
-/** --dry-run or dry_run in the configuration. */
+/** --dry-run or dry_run in the configuration. Owns nothing. */
 bool daemon_dry_run(const struct daemon *d);
 /** Stats of the last finished cycle, NULL before the first; borrowed from the sync engine,
  * valid until the next cycle finishes or the engine is freed. */
@@ -105,7 +105,7 @@ const struct g2d_cycle_stats *daemon_last_stats(const struct daemon *d);
 
 /* ---- Status (status.c) ---------------------------------------------------------------- */
 
-/** Send the STATUS= line for the current state to systemd. */
+/** Send the STATUS= line for the current state to systemd. Keeps nothing. */
 void status_update(struct daemon *d);
 /** The 1 s status timer callback: samples request rates, refreshes STATUS= while running.
  * Its handle's data is the daemon. */
@@ -121,6 +121,7 @@ json_t *status_metrics_json(struct daemon *d);
 /**
  * Start a cycle now: a plan (dry run, items collected for the plan callers) or a sync
  * (full: rebuild the snapshot first; also when a full reconcile is due).
+ * The sync engine keeps @p d as its callback argument until the cycle is done.
  * @return 0 or a negative errno (-EBUSY if one runs).
  */
 int cycle_start(struct daemon *d, bool plan, bool full);
@@ -131,7 +132,7 @@ void cycle_on_item(const struct g2d_item_result *it, void *arg);
 /* ---- Schedule (schedule.c) ------------------------------------------------------------ */
 
 /** Arm the schedule timer for the next cycle (no-op when --once, stopping, paused or
- * running). */
+ * running). The timer reaches @p d through its handle's data, set at start-up. */
 void schedule_next(struct daemon *d);
 /** Once the engine is idle: start the queued sync, else the queued plan, else schedule. */
 void schedule_after_cycle(struct daemon *d);
@@ -151,7 +152,7 @@ bool schedule_healthy(void *arg);
  */
 int reload_config(struct daemon *d, json_t **restart, json_t **warnings, struct g2d_error *err);
 
-/** Free the retired configurations the sync engine no longer uses. */
+/** Free the retired configurations the sync engine no longer uses (d->retired owns them). */
 void reload_retire_sweep(struct daemon *d);
 
 /* ---- Control commands (ctl_cmds.c) ---------------------------------------------------- */
@@ -178,7 +179,8 @@ void shutdown_on_signal(uv_signal_t *s, int signum);
  * not free the engine).
  */
 void shutdown_begin(struct daemon *d, int exit_code);
-/** Close the control server, the engines, the result log and every handle (once). */
+/** Close the control server, the engines, the result log and every handle (once); what
+ * they owned is freed here or in their close callbacks, on the next loop iteration. */
 void shutdown_finish(struct daemon *d);
 
 #endif

@@ -30,7 +30,8 @@ int result_log_open(struct result_log *out, const char *path, struct g2d_error *
  * @p line is only read during the call. No-op when disabled. */
 void result_log_append(struct result_log *rl, const char *line, size_t len);
 
-/** Flush the buffer to the file (what a second SIGTERM still does before exit). */
+/** Flush the buffer to the file (what a second SIGTERM still does before exit). No-op when
+ * disabled; keeps nothing. */
 void result_log_flush(struct result_log *rl);
 
 /** Flush and fsync (end of a cycle); a failure is logged. No-op when disabled. */
