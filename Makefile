@@ -37,11 +37,21 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC := $(sort $(wildcard lib/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-# daemon/*.c except the two mains form a small internal library shared by both programs
-# and by tests.
-DMN_MAINS := daemon/glue2dlfd.c daemon/glue2dlfctl.c
-DMN_SRC := $(filter-out $(DMN_MAINS),$(sort $(wildcard daemon/*.c)))
+# glue2dlfd: daemon/main.c and the loop files below share struct daemon (daemon/daemon.h)
+# and link only into glue2dlfd. Every other daemon/*.c is a self-contained part (control
+# server, log, sd_notify, metrics, results ring, rendering...) and goes into libg2dd, which
+# unit tests link too.
+DMN_PROG_SRC := $(addprefix daemon/,main.c cycle.c schedule.c status.c reload.c ctl_cmds.c \
+	shutdown.c)
+DMN_PROG_OBJ := $(DMN_PROG_SRC:%.c=$(BUILD)/%.o)
+DMN_SRC := $(filter-out $(DMN_PROG_SRC),$(sort $(wildcard daemon/*.c)))
 DMN_OBJ := $(DMN_SRC:%.c=$(BUILD)/%.o)
+# glue2dlfctl: ctl/glue2dlfctl.c holds main(); the rest of ctl/ (transport, output) forms
+# libg2dctl, which unit tests link too. The client shares nothing with the daemon but the
+# control protocol of the library (lib/control).
+CTL_MAIN := ctl/glue2dlfctl.c
+CTL_SRC := $(filter-out $(CTL_MAIN),$(sort $(wildcard ctl/*.c)))
+CTL_OBJ := $(CTL_SRC:%.c=$(BUILD)/%.o)
 SIM_SRC := $(sort $(wildcard tests/sim/*.c))
 SIM_OBJ := $(SIM_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -55,6 +65,7 @@ FUZZ_STANDALONE := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%-replay)
 
 LIBG2D := $(BUILD)/libglue2dlf.a
 LIBDMN := $(BUILD)/libg2dd.a
+LIBCTL := $(BUILD)/libg2dctl.a
 PROGS := $(BUILD)/glue2dlfd $(BUILD)/glue2dlfctl $(BUILD)/glue2dlf-sim
 
 # Keep intermediate objects (test and tool .o files): no rebuilds, and no "rm" line after
@@ -98,8 +109,9 @@ bench: deps
 _bench: $(PROGS)
 	@tests/bench/run.sh $(BUILD)
 
-# Tests reach the daemon's internal headers through an include path, never ../../ paths.
-$(BUILD)/tests/%.o: ALL_CFLAGS += -Idaemon
+# Tests reach the daemon's and the client's internal headers through include paths, never
+# ../../ paths.
+$(BUILD)/tests/%.o: ALL_CFLAGS += -Idaemon -Ictl
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -113,16 +125,20 @@ $(LIBDMN): $(DMN_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/glue2dlfd: $(BUILD)/daemon/glue2dlfd.o $(LIBDMN) $(LIBG2D)
+$(LIBCTL): $(CTL_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/glue2dlfd: $(DMN_PROG_OBJ) $(LIBDMN) $(LIBG2D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/glue2dlfctl: $(BUILD)/daemon/glue2dlfctl.o $(LIBDMN) $(LIBG2D)
+$(BUILD)/glue2dlfctl: $(BUILD)/ctl/glue2dlfctl.o $(LIBCTL) $(LIBG2D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/glue2dlf-sim: $(SIM_OBJ) $(LIBG2D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 
-$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIBDMN) $(LIBG2D)
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIBDMN) $(LIBCTL) $(LIBG2D)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka) -lpthread
 
@@ -152,7 +168,8 @@ fuzz:
 	@echo "run e.g.: build-fuzz/fuzz_config tests/fuzz/corpus/config -max_total_time=60"
 
 FORMAT_SRC = $(wildcard include/glue2dlf/*.h lib/*/*.c lib/*/*.h daemon/*.c daemon/*.h \
-	tests/unit/*.c tests/sim/*.c tests/sim/*.h tests/tools/*.c tests/fuzz/*.c tests/bench/*.c)
+	ctl/*.c ctl/*.h tests/unit/*.c tests/sim/*.c tests/sim/*.h tests/tools/*.c tests/fuzz/*.c \
+	tests/bench/*.c)
 format:
 	clang-format -i $(FORMAT_SRC)
 format-check:

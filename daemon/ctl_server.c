@@ -533,57 +533,57 @@ unsigned ctl_server_conns(const struct ctl_server *srv)
     return srv->nall;
 }
 
-int ctl_server_start(struct ctl_server **out, uv_loop_t *loop, const struct ctl_server_opts *opts,
-                     struct g2d_error *err)
+/*
+ * Refuse a path that cannot work before anything is made: too long, an existing
+ * non-socket, or a missing directory; a stale socket of a previous run is removed.
+ */
+static int check_socket_path(const char *path, struct g2d_error *err)
 {
     struct sockaddr_un sun;
-    struct ctl_server *srv;
     struct stat st;
-    mode_t old;
-    int r;
+    char *dir, *slash;
+    int r = 0;
 
-    if (!opts->path || !*opts->path)
+    if (!path || !*path)
         return g2d_error_set(err, -EINVAL, "no control socket path");
-    if (strlen(opts->path) >= sizeof(sun.sun_path))
-        return g2d_error_set(err, -ENAMETOOLONG, "control socket path '%s' is too long",
-                             opts->path);
-    if (lstat(opts->path, &st) == 0) {
+    if (strlen(path) >= sizeof(sun.sun_path))
+        return g2d_error_set(err, -ENAMETOOLONG, "control socket path '%s' is too long", path);
+    if (lstat(path, &st) == 0) {
         if (!S_ISSOCK(st.st_mode))
-            return g2d_error_set(err, -EEXIST, "'%s' exists and is not a socket", opts->path);
+            return g2d_error_set(err, -EEXIST, "'%s' exists and is not a socket", path);
         /* A stale socket of a previous run: systemd guarantees a single instance. */
-        if (unlink(opts->path) < 0 && errno != ENOENT)
-            return g2d_error_set(err, -errno, "cannot remove stale socket '%s': %s", opts->path,
+        if (unlink(path) < 0 && errno != ENOENT)
+            return g2d_error_set(err, -errno, "cannot remove stale socket '%s': %s", path,
                                  strerror(errno));
     }
-
-    {
-        /* libuv reports a missing directory as EACCES; say what is really wrong. */
-        char *dir = strdup(opts->path), *slash;
-
-        if (!dir)
-            return g2d_error_set(err, -ENOMEM, "out of memory");
-        slash = strrchr(dir, '/');
-        if (slash && slash != dir) {
-            *slash = '\0';
-            if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-                r = g2d_error_set(err, -ENOENT,
-                                  "cannot create control socket '%s': directory '%s' does not "
-                                  "exist",
-                                  opts->path, dir);
-                free(dir);
-                return r;
-            }
-        }
-        free(dir);
-    }
-
-    srv = calloc(1, sizeof(*srv));
-    if (!srv)
+    /* libuv reports a missing directory as EACCES; say what is really wrong. */
+    dir = strdup(path);
+    if (!dir)
         return g2d_error_set(err, -ENOMEM, "out of memory");
+    slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+            r = g2d_error_set(err, -ENOENT,
+                              "cannot create control socket '%s': directory '%s' does not "
+                              "exist",
+                              path, dir);
+    }
+    free(dir);
+    return r;
+}
+
+/* A server with its two handles initialised, not yet bound. NULL when out of memory. */
+static struct ctl_server *server_new(uv_loop_t *loop, const struct ctl_server_opts *opts)
+{
+    struct ctl_server *srv = calloc(1, sizeof(*srv));
+
+    if (!srv)
+        return NULL;
     srv->path = strdup(opts->path);
     if (!srv->path) {
         free(srv);
-        return g2d_error_set(err, -ENOMEM, "out of memory");
+        return NULL;
     }
     srv->loop = loop;
     srv->mode = opts->mode & 0777;
@@ -597,6 +597,22 @@ int ctl_server_start(struct ctl_server **out, uv_loop_t *loop, const struct ctl_
     srv->listener.data = srv;
     srv->grace.data = srv;
     srv->open_handles = 2;
+    return srv;
+}
+
+int ctl_server_start(struct ctl_server **out, uv_loop_t *loop, const struct ctl_server_opts *opts,
+                     struct g2d_error *err)
+{
+    struct ctl_server *srv;
+    mode_t old;
+    int r;
+
+    r = check_socket_path(opts->path, err);
+    if (r < 0)
+        return r;
+    srv = server_new(loop, opts);
+    if (!srv)
+        return g2d_error_set(err, -ENOMEM, "out of memory");
 
     /* Never a moment with a wider mode than configured: umask around bind, then chmod. */
     old = umask(~srv->mode & 0777);

@@ -54,7 +54,11 @@ struct ctl_server_opts {
     void *arg;
 };
 
-/** Bind, chmod and listen. @return 0 or a negative errno with @p err naming the path. */
+/**
+ * Bind, chmod and listen. @p opts is read during the call (the path is copied); its
+ * dispatch/arg pair is kept for the server's life. On success *@p out belongs to the caller
+ * until ctl_server_close(). @return 0 or a negative errno with @p err naming the path.
+ */
 int ctl_server_start(struct ctl_server **out, uv_loop_t *loop, const struct ctl_server_opts *opts,
                      struct g2d_error *err);
 
@@ -65,17 +69,19 @@ int ctl_server_start(struct ctl_server **out, uv_loop_t *loop, const struct ctl_
  */
 void ctl_server_close(struct ctl_server *srv, void (*closed)(void *arg), void *arg);
 
-/** Connections currently open (for tests and status). */
+/** Connections currently open (for tests and status). Owns nothing. */
 unsigned ctl_server_conns(const struct ctl_server *srv);
 
+/** The parsed request. Borrowed: owned by @p call, valid until it is answered. */
 const struct g2d_ctl_request *ctl_call_request(const struct ctl_call *call);
+/** Who sent it. Borrowed: owned by @p call, valid until it is answered. */
 const struct ctl_peer *ctl_call_peer(const struct ctl_call *call);
 /** False once the client has gone away (the reply will be dropped). */
 bool ctl_call_connected(const struct ctl_call *call);
 
 /** Answer with success; @p result is stolen (NULL = {}); frees the call. */
 void ctl_call_reply_ok(struct ctl_call *call, json_t *result);
-/** Answer with an error; frees the call. */
+/** Answer with an error (@p code and the message are copied); frees the call. */
 void ctl_call_reply_error(struct ctl_call *call, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

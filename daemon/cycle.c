@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * glue2dlfd's cycles: starting one, each item's result (result log, results ring, metrics,
+ * journal, or the plan being collected), and what happens when a cycle is done (journal
+ * summary, answers to the waiting callers, --once exit, the queue). See daemon.h.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#include "glue2dlf/ctlproto.h"
+
+#include "daemon.h"
+#include "log.h"
+#include "render.h"
+#include "sched_math.h"
+
+/* A plan cycle: keep the item for the plan reply (up to PLAN_ITEMS_MAX, then only count). */
+static void plan_item(struct daemon *d, const struct g2d_item_result *it)
+{
+    json_t *o;
+
+    d->plan_count++;
+    if (d->plan_count > PLAN_ITEMS_MAX || !d->plan_items)
+        return;
+    o = json_plan_item(it);
+    if (!o || json_array_append_new(d->plan_items, o) < 0) {
+        json_decref(d->plan_items);
+        d->plan_items = NULL;
+    }
+}
+
+static void log_item_failure(const struct g2d_item_result *it)
+{
+    char cycle[24];
+    struct log_field f[] = {
+        {"GLUE2DLF_CYCLE_ID", cycle},        {"GLUE2DLF_ITEM_TYPE", g2d_item_type_name(it->type)},
+        {"GLUE2DLF_ITEM_NAME", it->name},    {"GLUE2DLF_DIFF", g2d_diff_name(it->diff)},
+        {"GLUE2DLF_DATABASE", it->database}, {"GLUE2DLF_TABLE", it->table},
+    };
+    const char *verb = it->diff == G2D_DIFF_GLUE_NEW      ? "create"
+                       : it->diff == G2D_DIFF_NEED_UPDATE ? "update"
+                                                          : "delete";
+
+    snprintf(cycle, sizeof(cycle), "%" PRIu64, it->cycle_id);
+    log_fields(LOG_WARNING, NULL, f, 6, "failed to %s %s '%s': %s", verb,
+               g2d_item_type_name(it->type), it->name ? it->name : "",
+               it->error ? it->error : "unknown error");
+}
+
+void cycle_on_item(const struct g2d_item_result *it, void *arg)
+{
+    struct daemon *d = arg;
+
+    if (d->cycle_is_plan) {
+        plan_item(d, it);
+        return;
+    }
+    metrics_count_item(&d->metrics, it);
+    g2d_buf_reset(&d->fmt);
+    if (g2d_item_result_format(it, &d->fmt) == 0) {
+        result_log_append(&d->result_log, d->fmt.data, d->fmt.len);
+        if (results_ring_push(&d->ring, d->fmt.data, d->fmt.len) < 0)
+            log_warning("results ring: out of memory");
+    }
+    if (!it->success && !it->held && !it->dry_run)
+        log_item_failure(it);
+}
+
+/* Once per run: which Glue fields DLF has no place for, so they are not copied. */
+static void log_dropped_fields(struct daemon *d, const struct g2d_cycle_stats *st)
+{
+    uint32_t bits = st->dropped_fields & ~d->dropped_reported;
+    struct g2d_buf b;
+
+    if (!bits)
+        return;
+    g2d_buf_init(&b, 4096);
+    for (unsigned i = 0; i < 32; i++)
+        if (bits & (1u << i))
+            g2d_buf_printf(&b, "%s%s", b.len ? ", " : "", g2d_dropped_field_name(1u << i));
+    log_notice("Glue fields with no DLF counterpart are not copied: %s", g2d_buf_cstr(&b));
+    g2d_buf_done(&b);
+    d->dropped_reported |= bits;
+}
+
+static void log_cycle(struct daemon *d, const struct g2d_cycle_stats *st)
+{
+    char id[24], dur[32], counts[6][24];
+    struct log_field f[] = {
+        {"GLUE2DLF_CYCLE_ID", id},
+        {"GLUE2DLF_DURATION_MS", dur},
+        {"GLUE2DLF_CREATED", counts[0]},
+        {"GLUE2DLF_UPDATED", counts[1]},
+        {"GLUE2DLF_DELETED", counts[2]},
+        {"GLUE2DLF_FAILED", counts[3]},
+        {"GLUE2DLF_HELD", counts[4]},
+        {"GLUE2DLF_SEEN", counts[5]},
+        {"GLUE2DLF_OUTCOME", cycle_outcome(st)},
+    };
+    int64_t ms = st->finished_ms > st->started_ms ? st->finished_ms - st->started_ms : 0;
+
+    snprintf(id, sizeof(id), "%" PRIu64, st->cycle_id);
+    snprintf(dur, sizeof(dur), "%" PRId64, ms);
+    snprintf(counts[0], sizeof(counts[0]), "%" PRIu64, st->created);
+    snprintf(counts[1], sizeof(counts[1]), "%" PRIu64, st->updated);
+    snprintf(counts[2], sizeof(counts[2]), "%" PRIu64, st->deleted);
+    snprintf(counts[3], sizeof(counts[3]), "%" PRIu64, st->failed);
+    snprintf(counts[4], sizeof(counts[4]), "%" PRIu64, st->held);
+    snprintf(counts[5], sizeof(counts[5]), "%" PRIu64, st->seen);
+    if (st->status < 0) {
+        log_fields(LOG_ERR, LOG_MID_CYCLE_FAILED, f, 9, "cycle %s%s failed after %.1fs: %s", id,
+                   st->dry_run ? " (dry run)" : "", (double)ms / 1000.0,
+                   st->error[0] ? st->error : strerror(-st->status));
+        return;
+    }
+    log_fields(st->failed ? LOG_WARNING : LOG_INFO, LOG_MID_CYCLE_FINISHED, f, 9,
+               "cycle %s%s %s in %.1fs: %" PRIu64 " seen, %" PRIu64 " unchanged, %" PRIu64
+               " created, %" PRIu64 " updated, %" PRIu64 " deleted, %" PRIu64 " failed, %" PRIu64
+               " held",
+               id, st->dry_run ? " (dry run)" : "",
+               st->cancelled ? "cancelled" : (st->failed ? "finished with failures" : "finished"),
+               (double)ms / 1000.0, st->seen, st->unchanged, st->created, st->updated, st->deleted,
+               st->failed, st->held);
+    if (st->held)
+        log_warning("cycle %s: %" PRIu64 " deletes held back by the delete guard (see "
+                    "deletes.max_count / deletes.max_fraction); nothing was deleted for them",
+                    id, st->held);
+    log_dropped_fields(d, st);
+}
+
+/* A plan cycle is done: answer its callers with the items collected. */
+static void finish_plan(struct daemon *d, const struct g2d_cycle_stats *st)
+{
+    json_t *res = json_object();
+
+    if (res && d->plan_items) {
+        json_object_set_new(res, "items", d->plan_items);
+        d->plan_items = NULL;
+        if (d->plan_count > PLAN_ITEMS_MAX)
+            json_object_set_new(res, "truncated", json_true());
+        json_object_set_new(res, "total", json_integer((json_int_t)d->plan_count));
+        json_object_set_new(res, "stats", json_cycle_stats(st));
+        waiters_reply_all(&d->plans_cur, res);
+    } else {
+        json_decref(res);
+        waiters_fail_all(&d->plans_cur, G2D_CTL_E_INTERNAL, "out of memory building the plan");
+    }
+    json_decref(d->plan_items);
+    d->plan_items = NULL;
+}
+
+static void on_cycle_done(const struct g2d_cycle_stats *st, void *arg)
+{
+    struct daemon *d = arg;
+    bool was_plan = d->cycle_is_plan;
+
+    d->running = false;
+    d->cycle_is_plan = false;
+    log_cycle(d, st);
+    if (was_plan) {
+        finish_plan(d, st);
+    } else {
+        result_log_sync(&d->result_log);
+        metrics_count_cycle(&d->metrics, st);
+        waiters_reply_all(&d->waiters_cur, json_cycle_stats(st));
+        if (d->once)
+            d->exit_code = cycle_exit_code(st);
+    }
+    reload_retire_sweep(d);
+    if (d->stopping || (d->once && !was_plan)) {
+        shutdown_begin(d, d->exit_code);
+        return;
+    }
+#ifdef __GLIBC__
+    /* Between cycles the daemon holds its snapshot and little else: hand the free pages a
+     * big cycle left inside the heap (page bodies, batch texts) back to the system. */
+    (void)malloc_trim(0);
+#endif
+    schedule_after_cycle(d);
+}
+
+int cycle_start(struct daemon *d, bool plan, bool full)
+{
+    unsigned flags = 0;
+    int r;
+
+    if (plan || daemon_dry_run(d))
+        flags |= G2D_CYCLE_DRY_RUN;
+    if (!plan &&
+        (full || sched_full_due(d->last_full_mono, daemon_now_ms(d), d->cfg->full_reconcile_ms)))
+        flags |= G2D_CYCLE_FULL;
+    if (plan) {
+        d->plan_items = json_array();
+        d->plan_count = 0;
+        if (!d->plan_items)
+            return -ENOMEM;
+    }
+    d->cycle_is_plan = plan;
+    r = g2d_sync_start(d->sync, flags, on_cycle_done, d);
+    if (r < 0) {
+        d->cycle_is_plan = false;
+        json_decref(d->plan_items);
+        d->plan_items = NULL;
+        return r;
+    }
+    d->running = true;
+    (void)uv_timer_stop(&d->sched_timer);
+    if (!plan) {
+        d->last_start_mono = daemon_now_ms(d);
+        if (flags & G2D_CYCLE_FULL)
+            d->last_full_mono = d->last_start_mono;
+    }
+    status_update(d);
+    return 0;
+}
