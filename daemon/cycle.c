@@ -131,6 +131,8 @@ static void log_cycle(struct daemon *d, const struct g2d_cycle_stats *st)
                     "deletes.max_count / deletes.max_fraction); nothing was deleted for them",
                     id, st->held);
     log_dropped_fields(d, st);
+    if (st->notes[0])
+        log_notice("cycle %s: %s", id, st->notes);
 }
 
 /* A plan cycle is done: answer its callers with the items collected. */

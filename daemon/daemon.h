@@ -54,6 +54,7 @@ struct daemon {
     uint32_t dropped_reported; /* Glue fields without a DLF counterpart, already logged */
     const char *config_path;   /* argv or DEFAULT_CONFIG: lives as long as the process */
     const char *socket_override;
+    const char *checkpoint; /* --checkpoint, or NULL */
     bool once, dry_run_flag;
 
     struct g2d_config *cfg;                  /* owned */

@@ -33,11 +33,13 @@ static void usage(FILE *f)
                "      --check-config  validate the configuration and exit (0 ok, 2 invalid)\n"
                "      --print-config  print the effective configuration, secrets masked\n"
                "      --socket PATH   control socket (overrides the configuration)\n"
+               "      --checkpoint PATH  keep the snapshot in PATH across restarts (default\n"
+               "                      $STATE_DIRECTORY/checkpoint under systemd; none: off)\n"
                "  -h, --help          show this help\n"
                "      --version       show the version\n");
 }
 
-enum { OPT_ONCE = 256, OPT_DRY_RUN, OPT_CHECK, OPT_PRINT, OPT_SOCKET, OPT_VERSION };
+enum { OPT_ONCE = 256, OPT_DRY_RUN, OPT_CHECK, OPT_PRINT, OPT_SOCKET, OPT_VERSION, OPT_CKPT };
 
 /* @return -1 to go on (options stored in @p d and @p mode), else the exit status. */
 static int parse_args(int argc, char **argv, struct daemon *d, enum run_mode *mode)
@@ -49,6 +51,7 @@ static int parse_args(int argc, char **argv, struct daemon *d, enum run_mode *mo
         {"check-config", no_argument, NULL, OPT_CHECK},
         {"print-config", no_argument, NULL, OPT_PRINT},
         {"socket", required_argument, NULL, OPT_SOCKET},
+        {"checkpoint", required_argument, NULL, OPT_CKPT},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -73,6 +76,9 @@ static int parse_args(int argc, char **argv, struct daemon *d, enum run_mode *mo
             break;
         case OPT_PRINT:
             print = true;
+            break;
+        case OPT_CKPT:
+            d->checkpoint = optarg;
             break;
         case OPT_SOCKET:
             d->socket_override = optarg;
@@ -129,6 +135,30 @@ static int config_only(struct daemon *d, enum run_mode mode)
     return r == 0 ? 0 : 2;
 }
 
+/*
+ * The snapshot's checkpoint: --checkpoint PATH, else $STATE_DIRECTORY/checkpoint when
+ * systemd gave the service a state directory; "none" turns it off.
+ */
+static int setup_checkpoint(struct daemon *d)
+{
+    const char *path = d->checkpoint, *state = getenv("STATE_DIRECTORY");
+    char buf[4096];
+
+    if (!path && state && *state) {
+        /* StateDirectory= may list several, colon-separated: the first is ours */
+        snprintf(buf, sizeof(buf), "%.*s/checkpoint", (int)strcspn(state, ":"), state);
+        path = buf;
+    }
+    if (!path || strcmp(path, "none") == 0)
+        return 0;
+    if (g2d_sync_set_checkpoint(d->sync, path, 300) < 0) {
+        log_error("out of memory");
+        return -1;
+    }
+    log_info("checkpoint: '%s'", path);
+    return 0;
+}
+
 /* The results ring, the HTTP and sync engines and the result log. */
 static int setup_engines(struct daemon *d)
 {
@@ -153,6 +183,8 @@ static int setup_engines(struct daemon *d)
         log_error("cannot start the sync engine: %s", err.msg);
         return -1;
     }
+    if (setup_checkpoint(d) < 0)
+        return -1;
     if (result_log_open(&d->result_log, d->cfg->result_path, &err) < 0) {
         log_error("%s", err.msg);
         return -1;
