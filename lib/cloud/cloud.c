@@ -399,7 +399,7 @@ static void call_done(const struct g2d_http_response *resp, void *arg)
         if (resp->err == -ENOKEY)
             snprintf(msg, sizeof(msg), "%s: no credentials configured", side);
         else
-            snprintf(msg, sizeof(msg), "%s: %s (%s, after %u attempt%s)", side,
+            snprintf(msg, sizeof(msg), "%s %s: %s (%s, after %u attempt%s)", side, call->action,
                      resp->error_message[0] ? resp->error_message : "transport error",
                      strerror(-resp->err), resp->attempts, resp->attempts == 1 ? "" : "s");
         res.message = msg;
@@ -407,7 +407,8 @@ static void call_done(const struct g2d_http_response *resp, void *arg)
         res.err = -EIO;
         res.throttled =
             dlf_is_throttle(resp->error_code) || in_list(glue_throttle_codes, resp->error_code);
-        snprintf(msg, sizeof(msg), "%s %s: %s (HTTP %ld%s%s)", side, resp->error_code,
+        snprintf(msg, sizeof(msg), "%s %s %s: %s (HTTP %ld%s%s)", side, call->action,
+                 resp->error_code,
                  resp->error_message[0] ? resp->error_message : "no message", resp->status,
                  resp->request_id && *resp->request_id ? ", request id " : "",
                  resp->request_id ? resp->request_id : "");
