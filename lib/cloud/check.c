@@ -94,7 +94,10 @@ static const struct mshape dlf_perr_el[] = {
  * marked required in the model, and the others are always sent); NextToken is absent or
  * null on the last page (glue-api.md §1.3).
  */
-#define GLUE_TOKEN {"NextToken", K_TOKEN, 0, NULL, 0}
+#define GLUE_TOKEN                                                                                 \
+    {                                                                                              \
+        "NextToken", K_TOKEN, 0, NULL, 0                                                           \
+    }
 static const struct mshape glue_get_databases[] = {
     GLUE_TOKEN, {"DatabaseList", K_LIST, F_REQ | F_MAIN, glue_db_el, N(glue_db_el)}};
 static const struct mshape glue_get_tables[] = {
@@ -116,7 +119,10 @@ static const struct mshape glue_batch_update[] = {
  * (UNCONFIRMED whether DLF ever omits it; an early end only makes the snapshot miss
  * objects, which costs AlreadyExists answers, never a delete of a live object).
  */
-#define DLF_TOKEN {"NextPageToken", K_TOKEN, 0, NULL, 0}
+#define DLF_TOKEN                                                                                  \
+    {                                                                                              \
+        "NextPageToken", K_TOKEN, 0, NULL, 0                                                       \
+    }
 static const struct mshape dlf_list_databases[] = {
     DLF_TOKEN, {"Databases", K_LIST, F_REQ | F_MAIN, glue_db_el, N(glue_db_el)}};
 static const struct mshape dlf_list_tables[] = {
@@ -142,8 +148,14 @@ static const struct mshape dlf_batch_create[] = {
 static const struct mshape dlf_batch_part[] = {
     {"PartitionErrors", K_LIST, 0, dlf_perr_el, N(dlf_perr_el)}};
 
-#define OP(n, side, m) {n, side, m, N(m)}
-#define OP0(n, side) {n, side, NULL, 0}
+#define OP(n, side, m)                                                                             \
+    {                                                                                              \
+        n, side, m, N(m)                                                                           \
+    }
+#define OP0(n, side)                                                                               \
+    {                                                                                              \
+        n, side, NULL, 0                                                                           \
+    }
 
 /* Write answers with no member of their own: Glue's is {}; DLF's is the envelope alone. */
 static const struct g2d_check_shape shapes[] = {
