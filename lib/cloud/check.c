@@ -417,11 +417,37 @@ struct judge {
     struct val token;
 };
 
+/*
+ * Where a value is, as a chain up to the answer: built on the stack as the judge descends
+ * and written out only when something is wrong, so a good answer costs no formatting.
+ */
+struct path {
+    const struct path *up; /* NULL: a member of the answer itself */
+    const char *name;      /* a member's name, or NULL for an element */
+    size_t index;
+};
+
+/* "TableList[3]", "PartitionErrors[0].ErrorDetail"; "" for the answer itself. */
+static void path_str(const struct path *p, char *buf, size_t size)
+{
+    size_t n;
+
+    buf[0] = '\0';
+    if (!p)
+        return;
+    path_str(p->up, buf, size);
+    n = strlen(buf);
+    if (p->name)
+        snprintf(buf + n, size - n, "%s%s", n ? "." : "", p->name);
+    else
+        snprintf(buf + n, size - n, "[%zu]", p->index);
+}
+
 /* A list being walked. */
 struct lwalk {
     struct judge *j;
     const struct mshape *m;
-    const char *vpath;
+    const struct path *at; /* the list */
     size_t count;
 };
 
@@ -443,12 +469,33 @@ static enum vtype kwant(enum kind k)
     return k == K_OBJECT ? V_OBJECT : (k == K_LIST || k == K_STRLIST) ? V_ARRAY : V_STRING;
 }
 
-static int bad(struct judge *j, const char *what, const char *how)
+/* The value at @p at is wrong: "<op>: <path> <how>", or "<op>: <obj> member 'X' <how>". */
+static int bad(struct judge *j, const struct path *at, bool as_member, const char *how)
 {
-    return g2d_error_set(j->err, -EPROTO, "%s: %s %s", j->s->name, what, how);
+    char where[256], obj[256];
+
+    if (!at) {
+        snprintf(where, sizeof(where), "response");
+    } else if (as_member && at->name) {
+        path_str(at->up, obj, sizeof(obj));
+        snprintf(where, sizeof(where), "%s%smember '%s'", obj, *obj ? " " : "", at->name);
+    } else {
+        path_str(at, where, sizeof(where));
+    }
+    return g2d_error_set(j->err, -EPROTO, "%s: %s %s", j->s->name, where, how);
 }
 
-static int check_object(struct judge *j, const char *opath, const struct mshape *m, size_t nm,
+/* "is a string, not an object" */
+static int bad_type(struct judge *j, const struct path *at, bool as_member, enum vtype t,
+                    const char *want)
+{
+    char how[64];
+
+    snprintf(how, sizeof(how), "is %s, not %s", tname(t), want);
+    return bad(j, at, as_member, how);
+}
+
+static int check_object(struct judge *j, const struct path *at, const struct mshape *m, size_t nm,
                         const struct val *o, struct val *first);
 
 static int list_elem(const struct val *e, size_t i, void *arg)
@@ -456,21 +503,16 @@ static int list_elem(const struct val *e, size_t i, void *arg)
     struct lwalk *w = arg;
     struct judge *j = w->j;
     enum vtype t = j->a->type(e);
-    char epath[256], how[64];
+    struct path at = {w->at, NULL, i};
     struct val id = {NULL, NULL, 0};
     int r;
 
     w->count++;
-    snprintf(epath, sizeof(epath), "%s[%zu]", w->vpath, i);
-    if (w->m->kind == K_STRLIST) {
-        snprintf(how, sizeof(how), "is %s, not a string", tname(t));
-        return t == V_STRING ? 0 : bad(j, epath, how);
-    }
-    if (t != V_OBJECT) {
-        snprintf(how, sizeof(how), "is %s, not an object", tname(t));
-        return bad(j, epath, how);
-    }
-    r = check_object(j, epath, w->m->sub, w->m->nsub, e, &id);
+    if (w->m->kind == K_STRLIST)
+        return t == V_STRING ? 0 : bad_type(j, &at, false, t, "a string");
+    if (t != V_OBJECT)
+        return bad_type(j, &at, false, t, "an object");
+    r = check_object(j, &at, w->m->sub, w->m->nsub, e, &id);
     if (r == 0 && (w->m->flags & F_MAIN) && j->cb) {
         struct g2d_check_elem el = {i, e->p, e->n, id.p, id.n};
 
@@ -479,64 +521,57 @@ static int list_elem(const struct val *e, size_t i, void *arg)
     return r;
 }
 
-/* Member @p m's value @p v; @p ref names it in messages, @p vpath is its path. */
-static int check_value(struct judge *j, const char *ref, const char *vpath, const struct mshape *m,
+/* Member @p m's value @p v, at @p at. */
+static int check_value(struct judge *j, const struct path *at, const struct mshape *m,
                        const struct val *v)
 {
     enum vtype t = j->a->type(v);
-    char how[64];
-    struct lwalk w = {j, m, vpath, 0};
+    struct lwalk w = {j, m, at, 0};
     int r;
 
     if (t == V_NULL && (m->kind == K_TOKEN || (m->flags & F_NULLOK)))
         return 0;
-    if (t != kwant(m->kind)) {
-        snprintf(how, sizeof(how), "is %s, not %s", tname(t), kname(m->kind));
-        return bad(j, ref, how);
-    }
+    if (t != kwant(m->kind))
+        return bad_type(j, at, true, t, kname(m->kind));
     if (m->kind == K_OBJECT)
-        return check_object(j, vpath, m->sub, m->nsub, v, NULL);
+        return check_object(j, at, m->sub, m->nsub, v, NULL);
     if (m->kind != K_LIST && m->kind != K_STRLIST)
         return 0;
     r = j->a->each(v, list_elem, &w);
     if (r)
         return r;
     if ((m->flags & F_EMPTY) && w.count)
-        return bad(j, ref, "is not empty");
+        return bad(j, at, true, "is not empty");
     if (m->flags & F_MAIN)
         j->nelems = w.count;
     return 0;
 }
 
-/* The members @p m of an object at @p opath ("" = the answer), their values @p vals. */
-static int check_members(struct judge *j, const char *opath, const struct mshape *m, size_t nm,
+/* The members @p m of the object at @p obj (NULL = the answer), their values @p vals. */
+static int check_members(struct judge *j, const struct path *obj, const struct mshape *m, size_t nm,
                          const struct val *vals)
 {
-    char ref[320], vpath[300];
     size_t i;
     int r;
 
     for (i = 0; i < nm; i++) {
-        if (*opath)
-            snprintf(ref, sizeof(ref), "%s member '%s'", opath, m[i].name);
-        else
-            snprintf(ref, sizeof(ref), "member '%s'", m[i].name);
+        struct path at = {obj, m[i].name, 0};
+
         if (!present(&vals[i])) {
             if (m[i].flags & F_REQ)
-                return bad(j, ref, "missing");
+                return bad(j, &at, true, "missing");
             continue;
         }
-        snprintf(vpath, sizeof(vpath), *opath ? "%s.%s" : "%s%s", opath, m[i].name);
-        r = check_value(j, ref, vpath, &m[i], &vals[i]);
+        r = check_value(j, &at, &m[i], &vals[i]);
         if (r)
             return r;
-        if (!*opath && m[i].kind == K_TOKEN)
+        if (!obj && m[i].kind == K_TOKEN)
             j->token = vals[i];
     }
     return 0;
 }
 
-static int check_object(struct judge *j, const char *opath, const struct mshape *m, size_t nm,
+static int check_object(struct judge *j, const struct path *at, const struct mshape *m, size_t nm,
                         const struct val *o, struct val *first)
 {
     const char *keys[MAX_MEMBERS];
@@ -550,10 +585,10 @@ static int check_object(struct judge *j, const char *opath, const struct mshape 
         keys[i] = m[i].name;
     r = j->a->members(o, keys, i, false, vals, &dup);
     if (r < 0)
-        return bad(j, opath, "is not well-formed JSON");
+        return bad(j, at, false, "is not well-formed JSON");
     if (first)
         *first = vals[0];
-    return check_members(j, opath, m, i, vals);
+    return check_members(j, at, m, i, vals);
 }
 
 /* Glue's __type may carry a namespace and a URL: "ns#Code:http://..." -> "Code". */
@@ -605,7 +640,7 @@ static int service_error(struct judge *j, const struct val *code, const struct v
 /* Error documents and DLF's envelope, from the first @p nenv values. */
 static int check_envelope(struct judge *j, const struct val *v, struct g2d_check_fault *fault)
 {
-    char how[64];
+    static const struct path success = {NULL, "Success", 0};
     enum vtype t;
 
     if (j->s->side == G2D_SIDE_GLUE) { /* __type, Message, message */
@@ -613,8 +648,9 @@ static int check_envelope(struct judge *j, const struct val *v, struct g2d_check
             return 0;
         t = j->a->type(&v[0]);
         if (t != V_STRING) {
-            snprintf(how, sizeof(how), "is %s, not a string", tname(t));
-            return bad(j, "member '__type'", how);
+            struct path at = {NULL, "__type", 0};
+
+            return bad_type(j, &at, true, t, "a string");
         }
         return service_error(j, &v[0], &v[1], &v[2], fault);
     }
@@ -623,14 +659,13 @@ static int check_envelope(struct judge *j, const struct val *v, struct g2d_check
         /* A gateway error body ({"RequestId","HostId","Code","Message","Recommend"}). */
         if (present(&v[1]) && j->a->type(&v[1]) == V_STRING)
             return service_error(j, &v[1], &v[2], NULL, fault);
-        return bad(j, "member 'Success'", "missing");
+        return bad(j, &success, true, "missing");
     }
     t = j->a->type(&v[0]);
     if (t == V_BOOL_FALSE)
         return service_error(j, &v[1], &v[2], NULL, fault);
     if (t != V_BOOL_TRUE) {
-        snprintf(how, sizeof(how), "is %s, not a boolean", tname(t));
-        return bad(j, "member 'Success'", how);
+        return bad_type(j, &success, true, t, "a boolean");
     }
     return 0;
 }
@@ -643,32 +678,28 @@ static int judge_answer(struct judge *j, const struct val *body, struct g2d_chec
     struct val vals[MAX_MEMBERS + 3];
     enum vtype t = j->a->type(body);
     size_t i, nm = j->s->nm;
-    char how[64];
     int dup, r;
 
     if (fault)
         fault->code[0] = fault->message[0] = '\0';
-    if (t != V_OBJECT) {
-        snprintf(how, sizeof(how), "is %s, not an object", tname(t));
-        return bad(j, "response", how);
-    }
+    if (t != V_OBJECT)
+        return bad_type(j, NULL, false, t, "an object");
     for (i = 0; i < 3; i++)
         keys[i] = env[j->s->side == G2D_SIDE_DLF][i];
     for (i = 0; i < nm; i++)
         keys[3 + i] = j->s->m[i].name;
     r = j->a->members(body, keys, 3 + nm, true, vals, &dup);
     if (r < 0)
-        return bad(j, "response", "is not well-formed JSON");
+        return bad(j, NULL, false, "is not well-formed JSON");
     if (dup >= 0) {
-        char ref[128];
+        struct path at = {NULL, keys[dup], 0};
 
-        snprintf(ref, sizeof(ref), "member '%s'", keys[dup]);
-        return bad(j, ref, "given twice");
+        return bad(j, &at, true, "given twice");
     }
     r = check_envelope(j, vals, fault);
     if (r)
         return r;
-    return check_members(j, "", j->s->m, nm, vals + 3);
+    return check_members(j, NULL, j->s->m, nm, vals + 3);
 }
 
 int g2d_check_json(const struct g2d_check_shape *shape, const json_t *body,
