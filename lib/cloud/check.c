@@ -472,7 +472,7 @@ static enum vtype kwant(enum kind k)
 /* The value at @p at is wrong: "<op>: <path> <how>", or "<op>: <obj> member 'X' <how>". */
 static int bad(struct judge *j, const struct path *at, bool as_member, const char *how)
 {
-    char where[256], obj[256];
+    char where[400], obj[256];
 
     if (!at) {
         snprintf(where, sizeof(where), "response");
