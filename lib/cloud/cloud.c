@@ -11,6 +11,7 @@
 
 #include "glue2dlf/jscan.h"
 
+#include "cloud/check.h"
 #include "cloud/cloud.h"
 #include "cloud/limits.h"
 
@@ -43,6 +44,7 @@ struct cloud_call {
     void *actx;
     void (*afree)(void *actx);
     const char *action;
+    const struct g2d_check_shape *shape; /* the answer's shape, checked before belief */
     g2d_api_cb cb;
     void *arg;
 };
@@ -385,6 +387,10 @@ static void call_free(struct cloud_call *call)
 static void call_done(const struct g2d_http_response *resp, void *arg)
 {
     struct cloud_call *call = arg;
+    struct g2d_check_fault fault;
+    struct g2d_error cerr = {0};
+    char code[128];
+    int cr;
     const char *side = call->side == G2D_SIDE_GLUE ? "Glue" : "DLF";
     struct g2d_api_result res = {0};
     char msg[640];
@@ -426,6 +432,19 @@ static void call_done(const struct g2d_http_response *resp, void *arg)
             res.err = -EPROTO;
             snprintf(msg, sizeof(msg), "%s %s: invalid JSON in response: %s (line %d)", side,
                      call->action, jerr.text, jerr.line);
+            res.message = msg;
+        } else if (call->shape && (cr = g2d_check_json(call->shape, res.json, &fault, &cerr)) < 0) {
+            /* An error document sent as a success is that error; an answer of the wrong
+             * shape is malformed (retried by the listing, never believed). */
+            res.err = cr;
+            json_decref(res.json);
+            res.json = NULL;
+            if (cr == -EIO) {
+                snprintf(code, sizeof(code), "%s", fault.code);
+                res.code = code;
+                res.throttled = dlf_is_throttle(code) || in_list(glue_throttle_codes, code);
+            }
+            snprintf(msg, sizeof(msg), "%s %s", side, cerr.msg);
             res.message = msg;
         } else if (call->answer) {
             char why[512];
@@ -480,6 +499,7 @@ int g2d_cloud_submit(struct g2d_cloud *c, const struct g2d_cloud_call_opts *o, g
     call->actx = o->actx;
     call->afree = o->afree;
     call->action = o->action; /* static strings: operation names */
+    call->shape = g2d_check_shape(o->side, o->action);
     call->cb = cb;
     call->arg = arg;
     ho.method = o->method;
