@@ -414,9 +414,8 @@ static void call_done(const struct g2d_http_response *resp, void *arg)
         res.throttled =
             dlf_is_throttle(resp->error_code) || in_list(glue_throttle_codes, resp->error_code);
         snprintf(msg, sizeof(msg), "%s %s %s: %s (HTTP %ld%s%s)", side, call->action,
-                 resp->error_code,
-                 resp->error_message[0] ? resp->error_message : "no message", resp->status,
-                 resp->request_id && *resp->request_id ? ", request id " : "",
+                 resp->error_code, resp->error_message[0] ? resp->error_message : "no message",
+                 resp->status, resp->request_id && *resp->request_id ? ", request id " : "",
                  resp->request_id ? resp->request_id : "");
         res.message = msg;
     } else if (call->raw) {

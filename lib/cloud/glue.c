@@ -11,6 +11,7 @@
 #include "glue2dlf/jscan.h"
 
 #include "cloud/answer.h"
+#include "cloud/check.h"
 #include "cloud/cloud.h"
 
 /* GetPartitions pages: the most Glue returns per page. */
@@ -93,37 +94,45 @@ int g2d_glue_list(struct g2d_cloud *c, const struct g2d_list_req *req, g2d_api_c
     return g2d_cloud_submit(c, &o, cb, arg, out);
 }
 
+struct page_each {
+    int (*each)(const char *p, size_t n, void *arg);
+    void *arg;
+};
+
+static int page_elem(const struct g2d_check_elem *e, void *arg)
+{
+    struct page_each *pe = arg;
+
+    return pe->each(e->p, e->n, pe->arg);
+}
+
 int g2d_glue_partitions_page(const char *body, size_t len,
                              int (*each)(const char *p, size_t n, void *arg), void *arg,
                              char **next, char *msg, size_t msgsz)
 {
-    static const char *const keys[] = {"Partitions", "NextToken"};
-    const char *v[2];
-    size_t l[2];
+    struct page_each pe = {each, arg};
+    struct g2d_check_page page = {0};
+    struct g2d_error err = {0};
     json_t *tok = NULL;
     int r;
 
     *next = NULL;
-    r = g2d_jscan_members(body, len, keys, 2, v, l);
-    if (r < 0)
-        return snprintf(msg, msgsz, "GetPartitions: the answer is not a JSON object"), -EPROTO;
-    if (!v[0])
-        return snprintf(msg, msgsz, "GetPartitions: member 'Partitions' missing"), -EPROTO;
-    if (v[1]) {
-        tok = json_loadb(v[1], l[1], JSON_DECODE_ANY, NULL);
-        if (!tok || (!json_is_string(tok) && !json_is_null(tok))) {
-            json_decref(tok);
-            return snprintf(msg, msgsz, "GetPartitions: member 'NextToken' is not a string"),
-                   -EPROTO;
-        }
+    /* the one shape check (lib/cloud/check.c): duplicates, error documents, types */
+    r = g2d_check_raw(g2d_check_shape(G2D_SIDE_GLUE, "GetPartitions"), body, len, page_elem, &pe,
+                      &page, NULL, &err);
+    if (r == -EIO || r == -EPROTO) {
+        snprintf(msg, msgsz, "%s", err.msg);
+        return -EPROTO;
     }
-    r = g2d_jscan_array(v[0], l[0], each, arg);
-    if (r == -EPROTO)
-        snprintf(msg, msgsz, "GetPartitions: member 'Partitions' is not a well-formed array");
-    if (r == 0 && json_is_string(tok) && json_string_length(tok)) {
-        *next = strdup(json_string_value(tok));
-        if (!*next)
-            r = -ENOMEM;
+    if (r < 0)
+        return r;
+    if (page.token) {
+        tok = json_loadb(page.token, page.token_len, JSON_DECODE_ANY, NULL);
+        if (json_is_string(tok) && json_string_length(tok)) {
+            *next = strdup(json_string_value(tok));
+            if (!*next)
+                r = -ENOMEM;
+        }
     }
     json_decref(tok);
     return r;

