@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "glue2dlf/utf8.h"
 #include "transform/ptrans.h"
 
 #define FB G2D_PTRANS_FALLBACK
@@ -286,63 +287,6 @@ static void w_int(struct wb *w, long long v)
     w_raw(w, q, (size_t)(e - q));
 }
 
-/* ---- UTF-8 ------------------------------------------------------------------------------ */
-
-/*
- * Length of the valid multi-byte UTF-8 sequence at @p p (lead byte >= 0x80), 0 if it is
- * not one by jansson's rules: no overlong forms, no surrogates, nothing above U+10FFFF.
- */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-    unsigned c = p[0];
-    uint32_t v;
-    size_t n, i;
-
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        v = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        v = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        v = c & 0x07;
-    } else {
-        return 0;
-    }
-    if ((size_t)(end - p) < n)
-        return 0;
-    for (i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        v = (v << 6) | (p[i] & 0x3f);
-    }
-    if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) || (n == 3 && v < 0x800) ||
-        (n == 4 && v < 0x10000))
-        return 0;
-    return n;
-}
-
-/* Whether @p s is valid UTF-8 as json_string() requires. */
-static bool utf8_ok(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s, *end = p + n;
-
-    while (p < end) {
-        size_t k;
-
-        if (*p < 0x80) {
-            p++;
-            continue;
-        }
-        k = utf8_seq(p, end);
-        if (!k)
-            return false;
-        p += k;
-    }
-    return true;
-}
-
 /* ---- parser ----------------------------------------------------------------------------- */
 
 struct cur {
@@ -394,7 +338,7 @@ static int scan_string(struct cur *c, const char **s, size_t *n)
             c->p = (const char *)p + 1;
             return 0;
         } else if (ch >= 0x80) {
-            size_t k = utf8_seq(p, end);
+            size_t k = g2d_utf8_seq(p, end);
 
             if (!k)
                 return FB;
@@ -834,7 +778,7 @@ static int map_location(const struct g2d_config *cfg, struct str *v)
     v->p += best_len;
     v->n -= best_len;
     /* json_string() of the result must succeed; two valid halves make a valid whole. */
-    return utf8_ok(v->pre, v->npre) && utf8_ok(v->p, v->n) ? 0 : FB;
+    return g2d_utf8_valid(v->pre, v->npre) && g2d_utf8_valid(v->p, v->n) ? 0 : FB;
 }
 
 static int parse_column(struct ctx *x, struct cur *c, struct col *col)
@@ -1833,7 +1777,8 @@ int g2d_ptrans_partition(const struct g2d_config *cfg, const char *db, const cha
 
     out->nvalues = 0;
     out->dropped = 0;
-    if (!db || !table || !p || !utf8_ok(db, strlen(db)) || !utf8_ok(table, strlen(table)))
+    if (!db || !table || !p || !g2d_utf8_valid(db, strlen(db)) ||
+        !g2d_utf8_valid(table, strlen(table)))
         return FB; /* json_string() would fail: the DOM path reports it */
     r = parse_partition(&x, &c);
     if (r == 0)
