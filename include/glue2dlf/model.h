@@ -26,7 +26,15 @@ struct g2d_fp {
 };
 
 /**
- * Rewrite @p location with the longest matching prefix of cfg->location_map.
+ * The one longest-prefix matcher of cfg->location_map: the rule whose `from` is the longest
+ * prefix of the @p n bytes at @p s (the first such rule on a tie), or NULL if none matches
+ * or @p cfg is NULL. Borrows everything; the rule returned is borrowed from @p cfg.
+ */
+const struct g2d_location_rule *g2d_location_match(const struct g2d_config *cfg, const char *s,
+                                                   size_t n);
+
+/**
+ * Rewrite @p location (borrowed) with the longest matching prefix of cfg->location_map.
  * @return a new string (caller frees), or NULL on allocation failure. Unmatched locations
  * are returned unchanged (copied).
  */

@@ -757,22 +757,12 @@ static int parse_time(struct cur *c, bool *has, long long *val)
 /* g2d_map_location() applied to @p v: the longest matching prefix of the location map. */
 static int map_location(const struct g2d_config *cfg, struct str *v)
 {
-    const struct g2d_location_rule *best = NULL;
-    size_t best_len = 0, i;
+    const struct g2d_location_rule *best = g2d_location_match(cfg, v->p, v->n);
+    size_t best_len;
 
-    if (!cfg)
-        return 0;
-    for (i = 0; i < cfg->nlocation_map; i++) {
-        const struct g2d_location_rule *rule = &cfg->location_map[i];
-        size_t n = strlen(rule->from);
-
-        if (n > best_len && n <= v->n && memcmp(v->p, rule->from, n) == 0) {
-            best = rule;
-            best_len = n;
-        }
-    }
     if (!best)
         return 0;
+    best_len = strlen(best->from);
     v->pre = best->to;
     v->npre = strlen(best->to);
     v->p += best_len;
