@@ -81,8 +81,13 @@ struct g2d_model_notes {
     enum g2d_otf otf; /* for tables */
 };
 
-/** Parameters that change without a semantic change; never a reason to update. */
+/**
+ * Parameters that change without a semantic change (written, never fingerprinted, never a
+ * reason to update); the one list, which the streaming path uses too. Borrows @p key.
+ */
 bool g2d_param_is_volatile(const char *key);
+/** The same for the @p n bytes at @p key (borrowed, need not be terminated). */
+bool g2d_param_is_volatile_n(const char *key, size_t n);
 
 /**
  * Decode one Glue skewed-value string (the AWS Hive client's `<len>$<value>` pieces, lengths

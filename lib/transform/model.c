@@ -161,14 +161,19 @@ static const char *const volatile_params[] = {
     NULL,
 };
 
-bool g2d_param_is_volatile(const char *key)
+bool g2d_param_is_volatile_n(const char *key, size_t n)
 {
     const char *const *p;
 
     for (p = volatile_params; *p; p++)
-        if (strcmp(*p, key) == 0)
+        if (strlen(*p) == n && memcmp(*p, key, n) == 0)
             return true;
     return false;
+}
+
+bool g2d_param_is_volatile(const char *key)
+{
+    return g2d_param_is_volatile_n(key, strlen(key));
 }
 
 /* Number of UTF-16 code units of the UTF-8 character starting at s (Java lengths). */

@@ -1511,8 +1511,7 @@ static bool canon_str(struct wb *w, const struct str *s)
 
 static bool canon_volatile(const char *k, size_t n)
 {
-    return key_is(k, n, "transient_lastDdlTime", 21) || key_is(k, n, "last_modified_time", 18) ||
-           key_is(k, n, "last_modified_by", 16);
+    return g2d_param_is_volatile_n(k, n); /* model.c's list, the one truth */
 }
 
 static bool canon_map(struct ctx *x, struct wb *w, const struct map *m, bool params)
