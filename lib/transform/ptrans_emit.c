@@ -165,44 +165,131 @@ static void emit_skew_values(struct ctx *x, struct wb *w)
         w_lit((w), "\"" lit "\":");                                                                \
     } while (0)
 
+static void emit_cols(struct ctx *x, struct wb *w)
+{
+    const struct sd *sd = &x->sd;
+    const struct col *cols = ARR(x, S_COLS, struct col);
+    size_t i;
+
+    w_c(w, '[');
+    for (i = sd->colr.b; i < sd->colr.e; i++) {
+        const struct col *c = &cols[i];
+        bool f = true;
+
+        if (i > sd->colr.b)
+            w_c(w, ',');
+        w_c(w, '{');
+        if (c->has_name) {
+            MEMBER_KEY(w, f, "Name");
+            w_str(w, &c->name);
+        }
+        if (c->has_type) {
+            MEMBER_KEY(w, f, "Type");
+            w_str(w, &c->type);
+        }
+        if (c->has_comment) {
+            MEMBER_KEY(w, f, "Comment");
+            w_str(w, &c->comment);
+        }
+        if (c->params.nstr) {
+            MEMBER_KEY(w, f, "Parameters");
+            emit_map(x, w, &c->params);
+        }
+        w_c(w, '}');
+    }
+    w_c(w, ']');
+}
+
+static void emit_serde(struct ctx *x, struct wb *w)
+{
+    const struct sd *sd = &x->sd;
+    bool f = true;
+
+    w_c(w, '{');
+    if (sd->sname) {
+        MEMBER_KEY(w, f, "Name");
+        w_str(w, &sd->serde_name);
+    }
+    if (sd->slib) {
+        MEMBER_KEY(w, f, "SerializationLib");
+        w_str(w, &sd->serde_lib);
+    }
+    if (sd->serde_params.nstr) {
+        MEMBER_KEY(w, f, "Parameters");
+        emit_map(x, w, &sd->serde_params);
+    }
+    w_c(w, '}');
+}
+
+static void emit_sortcols(struct ctx *x, struct wb *w)
+{
+    const struct sd *sd = &x->sd;
+    const struct sortc *s = ARR(x, S_SORTS, struct sortc);
+    size_t i;
+
+    w_c(w, '[');
+    for (i = sd->sortr.b; i < sd->sortr.e; i++) {
+        bool f = true;
+
+        if (i > sd->sortr.b)
+            w_c(w, ',');
+        w_c(w, '{');
+        if (s[i].has_col) {
+            MEMBER_KEY(w, f, "Col");
+            w_str(w, &s[i].col);
+        }
+        if (s[i].has_order) {
+            MEMBER_KEY(w, f, "Order");
+            w_int(w, s[i].order);
+        }
+        w_c(w, '}');
+    }
+    w_c(w, ']');
+}
+
+static void emit_skew(struct ctx *x, struct wb *w)
+{
+    const struct sd *sd = &x->sd;
+    bool f = true;
+    size_t i;
+
+    w_c(w, '{');
+    if (sd->sk_names) {
+        MEMBER_KEY(w, f, "SkewedColNames");
+        emit_strs(x, w, &sd->sk_namer);
+    }
+    if (sd->sk_vals) {
+        MEMBER_KEY(w, f, "SkewedColValues");
+        emit_skew_values(x, w);
+    }
+    if (sd->sk_maps) {
+        const struct skm *m = ARR(x, S_SKM, struct skm);
+        const char *side = x->s->mem[S_SIDE];
+
+        MEMBER_KEY(w, f, "SkewedColValueLocationMaps");
+        w_c(w, '{');
+        for (i = sd->sk_mapr.b; i < sd->sk_mapr.e; i++) {
+            if (i > sd->sk_mapr.b)
+                w_c(w, ',');
+            w_c(w, '"');
+            w_esc(w, side + m[i].key.off, m[i].key.n);
+            w_lit(w, "\":");
+            w_str(w, &m[i].v);
+        }
+        w_c(w, '}');
+    }
+    w_c(w, '}');
+}
+
 static void emit_sd(struct ctx *x, struct wb *w)
 {
     const struct sd *sd = &x->sd;
     bool first = true;
-    size_t i;
 
     w_c(w, '{');
     if (sd->cols) {
-        const struct col *cols = ARR(x, S_COLS, struct col);
-
         MEMBER_KEY(w, first, "Cols");
-        w_c(w, '[');
-        for (i = sd->colr.b; i < sd->colr.e; i++) {
-            const struct col *c = &cols[i];
-            bool f = true;
-
-            if (i > sd->colr.b)
-                w_c(w, ',');
-            w_c(w, '{');
-            if (c->has_name) {
-                MEMBER_KEY(w, f, "Name");
-                w_str(w, &c->name);
-            }
-            if (c->has_type) {
-                MEMBER_KEY(w, f, "Type");
-                w_str(w, &c->type);
-            }
-            if (c->has_comment) {
-                MEMBER_KEY(w, f, "Comment");
-                w_str(w, &c->comment);
-            }
-            if (c->params.nstr) {
-                MEMBER_KEY(w, f, "Parameters");
-                emit_map(x, w, &c->params);
-            }
-            w_c(w, '}');
-        }
-        w_c(w, ']');
+        emit_cols(x, w);
     }
     if (sd->loc) {
         MEMBER_KEY(w, first, "Location");
@@ -228,85 +315,24 @@ static void emit_sd(struct ctx *x, struct wb *w)
         w_int(w, sd->nbuckets);
     }
     if (sd->serde) {
-        bool f = true;
-
         MEMBER_KEY(w, first, "SerDeInfo");
-        w_c(w, '{');
-        if (sd->sname) {
-            MEMBER_KEY(w, f, "Name");
-            w_str(w, &sd->serde_name);
-        }
-        if (sd->slib) {
-            MEMBER_KEY(w, f, "SerializationLib");
-            w_str(w, &sd->serde_lib);
-        }
-        if (sd->serde_params.nstr) {
-            MEMBER_KEY(w, f, "Parameters");
-            emit_map(x, w, &sd->serde_params);
-        }
-        w_c(w, '}');
+        emit_serde(x, w);
     }
     if (sd->bucket) {
         MEMBER_KEY(w, first, "BucketCols");
         emit_strs(x, w, &sd->bucketr);
     }
     if (sd->sort) {
-        const struct sortc *s = ARR(x, S_SORTS, struct sortc);
-
         MEMBER_KEY(w, first, "SortCols");
-        w_c(w, '[');
-        for (i = sd->sortr.b; i < sd->sortr.e; i++) {
-            bool f = true;
-
-            if (i > sd->sortr.b)
-                w_c(w, ',');
-            w_c(w, '{');
-            if (s[i].has_col) {
-                MEMBER_KEY(w, f, "Col");
-                w_str(w, &s[i].col);
-            }
-            if (s[i].has_order) {
-                MEMBER_KEY(w, f, "Order");
-                w_int(w, s[i].order);
-            }
-            w_c(w, '}');
-        }
-        w_c(w, ']');
+        emit_sortcols(x, w);
     }
     if (sd->params.nstr) {
         MEMBER_KEY(w, first, "Parameters");
         emit_map(x, w, &sd->params);
     }
     if (sd->skew) {
-        bool f = true;
-
         MEMBER_KEY(w, first, "SkewedInfo");
-        w_c(w, '{');
-        if (sd->sk_names) {
-            MEMBER_KEY(w, f, "SkewedColNames");
-            emit_strs(x, w, &sd->sk_namer);
-        }
-        if (sd->sk_vals) {
-            MEMBER_KEY(w, f, "SkewedColValues");
-            emit_skew_values(x, w);
-        }
-        if (sd->sk_maps) {
-            const struct skm *m = ARR(x, S_SKM, struct skm);
-            const char *side = x->s->mem[S_SIDE];
-
-            MEMBER_KEY(w, f, "SkewedColValueLocationMaps");
-            w_c(w, '{');
-            for (i = sd->sk_mapr.b; i < sd->sk_mapr.e; i++) {
-                if (i > sd->sk_mapr.b)
-                    w_c(w, ',');
-                w_c(w, '"');
-                w_esc(w, side + m[i].key.off, m[i].key.n);
-                w_lit(w, "\":");
-                w_str(w, &m[i].v);
-            }
-            w_c(w, '}');
-        }
-        w_c(w, '}');
+        emit_skew(x, w);
     }
     if (sd->stored) {
         MEMBER_KEY(w, first, "StoredAsSubDirectories");

@@ -367,6 +367,65 @@ static int render_skewed(struct ctx *x, const char *s, size_t len, struct span *
     return 0;
 }
 
+/* SkewedColumnValues (at '['): each string rendered as map_skewed() would. */
+static int parse_skew_values(struct ctx *x, struct cur *c)
+{
+    struct sd *sd = &x->sd;
+    int st = 0, r;
+    bool more;
+
+    sd->sk_vals = true;
+    sd->sk_valr.b = x->n[S_SKV];
+    for (;;) {
+        struct val v;
+        struct span *e;
+
+        if ((r = pt_arr_next(c, &st, &more)) != 0)
+            return r;
+        if (!more)
+            break;
+        if ((r = pt_parse_value(c, &v, 0)) != 0)
+            return r;
+        if (v.t != T_STR)
+            continue; /* skipped by map_skewed() */
+        if (!(e = push(x, S_SKV, sizeof(*e))))
+            return -ENOMEM;
+        if ((r = render_skewed(x, v.s, v.n, e)) != 0)
+            return r;
+    }
+    sd->sk_valr.e = x->n[S_SKV];
+    return 0;
+}
+
+/* SkewedColumnValueLocationMaps (at '{'): keys rendered, locations mapped. */
+static int parse_skew_maps(struct ctx *x, struct cur *c)
+{
+    struct sd *sd = &x->sd;
+    int st = 0, r;
+
+    sd->sk_maps = true;
+    sd->sk_mapr.b = x->n[S_SKM];
+    for (;;) {
+        const char *k;
+        size_t nk;
+        struct skm *e;
+
+        if ((r = pt_obj_next(c, &st, &k, &nk)) != 0)
+            return r;
+        if (!k)
+            break;
+        if (*c->p != '"' || !x->cfg)
+            return FB; /* model.c fails on a non-string location */
+        if (!(e = push(x, S_SKM, sizeof(*e))))
+            return -ENOMEM;
+        if ((r = pt_scan_string(c, &e->v.p, &e->v.n)) != 0 ||
+            (r = map_location(x->cfg, &e->v)) != 0 || (r = render_skewed(x, k, nk, &e->key)) != 0)
+            return r;
+    }
+    sd->sk_mapr.e = x->n[S_SKM];
+    return 0;
+}
+
 static int parse_skewed(struct ctx *x, struct cur *c)
 {
     struct sd *sd = &x->sd;
@@ -388,62 +447,10 @@ static int parse_skewed(struct ctx *x, struct cur *c)
             r = parse_str_array(x, c, &sd->sk_names, &sd->sk_namer);
         } else if (KEY("SkewedColumnValues")) {
             SEEN(1);
-            if (*c->p != '[') {
-                r = pt_skip_value(c, 0);
-            } else {
-                int st2 = 0;
-                bool more;
-
-                sd->sk_vals = true;
-                sd->sk_valr.b = x->n[S_SKV];
-                for (;;) {
-                    struct val v;
-                    struct span *e;
-
-                    if ((r = pt_arr_next(c, &st2, &more)) != 0)
-                        return r;
-                    if (!more)
-                        break;
-                    if ((r = pt_parse_value(c, &v, 0)) != 0)
-                        return r;
-                    if (v.t != T_STR)
-                        continue; /* skipped by map_skewed() */
-                    if (!(e = push(x, S_SKV, sizeof(*e))))
-                        return -ENOMEM;
-                    if ((r = render_skewed(x, v.s, v.n, e)) != 0)
-                        return r;
-                }
-                sd->sk_valr.e = x->n[S_SKV];
-            }
+            r = *c->p != '[' ? pt_skip_value(c, 0) : parse_skew_values(x, c);
         } else if (KEY("SkewedColumnValueLocationMaps")) {
             SEEN(2);
-            if (*c->p != '{') {
-                r = pt_skip_value(c, 0);
-            } else {
-                int st2 = 0;
-
-                sd->sk_maps = true;
-                sd->sk_mapr.b = x->n[S_SKM];
-                for (;;) {
-                    const char *k2;
-                    size_t nk2;
-                    struct skm *e;
-
-                    if ((r = pt_obj_next(c, &st2, &k2, &nk2)) != 0)
-                        return r;
-                    if (!k2)
-                        break;
-                    if (*c->p != '"' || !x->cfg)
-                        return FB; /* model.c fails on a non-string location */
-                    if (!(e = push(x, S_SKM, sizeof(*e))))
-                        return -ENOMEM;
-                    if ((r = pt_scan_string(c, &e->v.p, &e->v.n)) != 0 ||
-                        (r = map_location(x->cfg, &e->v)) != 0 ||
-                        (r = render_skewed(x, k2, nk2, &e->key)) != 0)
-                        return r;
-                }
-                sd->sk_mapr.e = x->n[S_SKM];
-            }
+            r = *c->p != '{' ? pt_skip_value(c, 0) : parse_skew_maps(x, c);
         } else {
             r = pt_skip_value(c, 0);
         }
