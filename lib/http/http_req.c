@@ -556,24 +556,14 @@ static void schedule_retry(struct g2d_http_req *r, uint64_t delay)
     http_list_insert_after(&ep->backoff, p, r);
 }
 
-static void finish_attempt(struct g2d_http *h, CURL *easy, CURLcode rc)
+/* Count the finished attempt's bytes and take it off the multi handle and running list. */
+static void account_attempt(struct g2d_http *h, CURL *easy, struct g2d_http_req *r)
 {
-    struct g2d_http_req *r = NULL;
-    struct g2d_http_endpoint *ep;
-    struct g2d_http_response *resp;
-    enum g2d_http_verdict v = G2D_HTTP_FAIL;
-    bool retry = false, throttled = false;
+    struct g2d_http_endpoint *ep = r->ep;
     long status = 0;
     curl_off_t up = 0;
     long reqsize = 0, hdrsize = 0;
-    unsigned cost;
 
-    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
-    if (!r || r->state != REQ_RUNNING) {
-        curl_multi_remove_handle(h->multi, easy); /* not ours: should not happen */
-        return;
-    }
-    ep = r->ep;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(easy, CURLINFO_SIZE_UPLOAD_T, &up);
     curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &reqsize);
@@ -583,10 +573,18 @@ static void finish_attempt(struct g2d_http *h, CURL *easy, CURLcode rc)
     curl_multi_remove_handle(h->multi, easy);
     http_list_remove(&ep->running, r);
     r->state = REQ_DONE;
+    memset(&r->resp, 0, sizeof(r->resp));
+    r->resp.status = status;
+}
 
-    resp = &r->resp;
-    memset(resp, 0, sizeof(*resp));
-    resp->status = status;
+/* Fill r->resp from the attempt and classify it: whether to retry, and if for throttling. */
+static void judge_attempt(struct g2d_http *h, struct g2d_http_req *r, CURLcode rc, bool *retry,
+                          bool *throttled)
+{
+    struct g2d_http_endpoint *ep = r->ep;
+    struct g2d_http_response *resp = &r->resp;
+    enum g2d_http_verdict v;
+
     resp->body = r->resp_body.data ? r->resp_body.data : "";
     resp->body_len = r->resp_body.len;
     resp->body_buf = &r->resp_body;
@@ -600,7 +598,7 @@ static void finish_attempt(struct g2d_http *h, CURL *easy, CURLcode rc)
             snprintf(resp->error_message, sizeof(resp->error_message),
                      "response body exceeds %zu bytes", h->max_body);
     } else if (rc != CURLE_OK) {
-        resp->err = map_curl_error(rc, &retry);
+        resp->err = map_curl_error(rc, retry);
         snprintf(resp->error_message, sizeof(resp->error_message), "%s",
                  r->errbuf[0] ? r->errbuf : curl_easy_strerror(rc));
     } else {
@@ -610,20 +608,37 @@ static void finish_attempt(struct g2d_http *h, CURL *easy, CURLcode rc)
             resp->ok = true;
             break;
         case G2D_HTTP_RETRY_THROTTLE:
-            throttled = true;
-            retry = true;
+            *throttled = true;
+            *retry = true;
             ep->stats.throttled++;
             arate_throttled(ep, uv_now(h->loop));
             break;
         case G2D_HTTP_RETRY:
-            retry = true;
+            *retry = true;
             break;
         default:
             break;
         }
     }
+}
 
-    if (resp->ok) {
+static void finish_attempt(struct g2d_http *h, CURL *easy, CURLcode rc)
+{
+    struct g2d_http_req *r = NULL;
+    struct g2d_http_endpoint *ep;
+    bool retry = false, throttled = false;
+    unsigned cost;
+
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
+    if (!r || r->state != REQ_RUNNING) {
+        curl_multi_remove_handle(h->multi, easy); /* not ours: should not happen */
+        return;
+    }
+    ep = r->ep;
+    account_attempt(h, easy, r);
+    judge_attempt(h, r, rc, &retry, &throttled);
+
+    if (r->resp.ok) {
         if (ep->budget < ep->budget_cap)
             ep->budget++;
         arate_success(ep, uv_now(h->loop));
