@@ -7,6 +7,9 @@
  *
  * The data is always NUL-terminated after a successful append (the terminator is not
  * counted in len and does not count against max).
+ *
+ * Ownership: the struct is caller-owned; the buffer owns its data until g2d_buf_done() or
+ * g2d_buf_steal(). Appended bytes are copied (the source is borrowed).
  */
 #ifndef GLUE2DLF_BUF_H
 #define GLUE2DLF_BUF_H

@@ -2,6 +2,10 @@
 /**
  * @file encode.h
  * Small encoders shared by the signers, the clients and the simulator.
+ *
+ * Ownership: every input is borrowed for the call; nothing is allocated except inside a
+ * caller-owned struct g2d_buf (appended to, never replaced) or written to a caller buffer
+ * of the size stated.
  */
 #ifndef GLUE2DLF_ENCODE_H
 #define GLUE2DLF_ENCODE_H

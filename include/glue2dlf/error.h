@@ -8,6 +8,9 @@
  * `struct g2d_error *` (may be NULL) as the last argument; on failure the callee fills it
  * with a one-line message. Config errors also fill file/line/column and their message is
  * already prefixed `file:line:col: `.
+ *
+ * Ownership: a struct g2d_error is caller-owned storage (no heap); the callee only writes
+ * into it. Format arguments are borrowed and copied into msg.
  */
 #ifndef GLUE2DLF_ERROR_H
 #define GLUE2DLF_ERROR_H

@@ -45,6 +45,8 @@ struct g2d_http_opts {
 /**
  * Create the engine on @p loop.
  * @param[out] out caller owns; release with g2d_http_close()
+ * @p loop is borrowed and must outlive the engine; @p opts is read during the call only
+ * (its strings are copied).
  */
 int g2d_http_new(struct g2d_http **out, uv_loop_t *loop, const struct g2d_http_opts *opts,
                  struct g2d_error *err);
@@ -52,7 +54,8 @@ int g2d_http_new(struct g2d_http **out, uv_loop_t *loop, const struct g2d_http_o
 /**
  * Cancel every request (each callback gets err = -ECANCELED), clean up curl, close the
  * libuv handles. @p closed is called (may be NULL) once every handle has been closed, from
- * the loop; the engine is freed right after. Endpoints are freed with it.
+ * the loop; the engine is freed right after. Endpoints are freed with it. Takes back the
+ * ownership of @p h (invalid once @p closed runs); @p arg is borrowed until then.
  */
 void g2d_http_close(struct g2d_http *h, void (*closed)(void *arg), void *arg);
 
@@ -78,6 +81,7 @@ struct g2d_http_attempt {
  * Add one request header for this attempt (prepare() only). The engine itself sends
  * Host (as attempt->host), Content-Length, and suppresses curl's Expect/Accept/Content-Type
  * defaults, so prepare() must add Content-Type and Accept itself if it wants them.
+ * @p name and @p value are borrowed and copied into the attempt's header list.
  */
 int g2d_http_attempt_add_header(struct g2d_http_attempt *a, const char *name, const char *value);
 
@@ -134,11 +138,15 @@ struct g2d_http_endpoint_opts {
     void *ctx;
 };
 
-/** Register a service. The endpoint lives until g2d_http_close(). */
+/**
+ * Register a service. The endpoint is owned by the engine and lives until g2d_http_close();
+ * *@p out is a borrowed handle. @p opts is read during the call (name and base_url are
+ * copied); opts->ctx is borrowed and must outlive the engine.
+ */
 int g2d_http_endpoint_new(struct g2d_http *h, struct g2d_http_endpoint **out,
                           const struct g2d_http_endpoint_opts *opts, struct g2d_error *err);
 
-/** Change limits at run time (reload). Fields equal to 0 keep their current value. */
+/** Change limits at run time (reload). Fields equal to 0 keep their current value. Borrows @p ep. */
 void g2d_http_endpoint_set_limits(struct g2d_http_endpoint *ep, unsigned max_concurrency,
                                   double max_rps);
 
@@ -156,11 +164,16 @@ struct g2d_http_request_opts {
  * Queue a request. @p cb is always called exactly once, later, from the loop (never from
  * inside this function), unless submission itself fails.
  * @param[out] out optional handle for g2d_http_cancel(); valid until @p cb returns
+ * The engine owns the request; @p opts is copied (nothing of it is kept), @p arg is borrowed
+ * until @p cb has run.
  */
 int g2d_http_submit(struct g2d_http_endpoint *ep, const struct g2d_http_request_opts *opts,
                     g2d_http_done_cb cb, void *arg, struct g2d_http_req **out);
 
-/** Cancel one request: its callback runs with err = -ECANCELED before this returns. */
+/**
+ * Cancel one request: its callback runs with err = -ECANCELED before this returns. @p req
+ * is borrowed (the engine frees it; it is invalid afterwards).
+ */
 void g2d_http_cancel(struct g2d_http_req *req);
 
 struct g2d_http_stats {
@@ -177,6 +190,7 @@ struct g2d_http_stats {
                                       throttling), 0 = none */
 };
 
+/** A snapshot of @p ep's counters (borrowed) into caller storage @p out. */
 void g2d_http_endpoint_stats(const struct g2d_http_endpoint *ep, struct g2d_http_stats *out);
 
 #endif

@@ -8,6 +8,10 @@
  * fingerprinted. The fingerprint of what we write and of what DLF returns for the same
  * logical object are therefore equal, so an unchanged catalog causes no writes, also right
  * after a restart that rebuilt the snapshot from a DLF listing.
+ *
+ * Ownership: @p cfg and every Glue/DLF json_t argument are borrowed (never stolen, never
+ * modified); an *@p out json_t is a new reference the caller owns (json_decref()); a
+ * returned char * is malloc'd and the caller frees it; notes and err are caller storage.
  */
 #ifndef G2D_LIB_MODEL_H
 #define G2D_LIB_MODEL_H
@@ -26,7 +30,15 @@ struct g2d_fp {
 };
 
 /**
- * Rewrite @p location with the longest matching prefix of cfg->location_map.
+ * The one longest-prefix matcher of cfg->location_map: the rule whose `from` is the longest
+ * prefix of the @p n bytes at @p s (the first such rule on a tie), or NULL if none matches
+ * or @p cfg is NULL. Borrows everything; the rule returned is borrowed from @p cfg.
+ */
+const struct g2d_location_rule *g2d_location_match(const struct g2d_config *cfg, const char *s,
+                                                   size_t n);
+
+/**
+ * Rewrite @p location (borrowed) with the longest matching prefix of cfg->location_map.
  * @return a new string (caller frees), or NULL on allocation failure. Unmatched locations
  * are returned unchanged (copied).
  */
@@ -46,7 +58,7 @@ int g2d_model_database(const struct g2d_config *cfg, json_t *glue_db, json_t **o
  * fields glue2dlf manages (Name, Description, LocationUri, Parameters), empty values
  * treated as absent, keys sorted.
  */
-int g2d_fp_database(json_t *dlf_db, struct g2d_fp *out);
+int g2d_fp_database(json_t *dlf_db, struct g2d_fp *out); /* borrows dlf_db */
 
 /** Glue fields with no DLF counterpart, found while transforming (reported once per run). */
 enum {
@@ -62,7 +74,7 @@ enum {
     G2D_DROP_FN_FUNCTION_TYPE = 1u << 9,        /* UserDefinedFunction.FunctionType (DLF: JAVA) */
     G2D_DROP_COUNT = 10,
 };
-/** Human name of one G2D_DROP_* bit ("Table.TargetTable"...). */
+/** Human name of one G2D_DROP_* bit ("Table.TargetTable"...): a static string, not freed. */
 const char *g2d_drop_name(unsigned bit);
 
 /** Open-table formats recognised in table parameters. */
@@ -73,13 +85,19 @@ struct g2d_model_notes {
     enum g2d_otf otf; /* for tables */
 };
 
-/** Parameters that change without a semantic change; never a reason to update. */
+/**
+ * Parameters that change without a semantic change (written, never fingerprinted, never a
+ * reason to update); the one list, which the streaming path uses too. Borrows @p key.
+ */
 bool g2d_param_is_volatile(const char *key);
+/** The same for the @p n bytes at @p key (borrowed, need not be terminated). */
+bool g2d_param_is_volatile_n(const char *key, size_t n);
 
 /**
  * Decode one Glue skewed-value string (the AWS Hive client's `<len>$<value>` pieces, lengths
  * in UTF-16 code units, e.g. "1$a2$bc") into a JSON array of strings. A string not in that
  * form becomes a one-element array holding it unchanged.
+ * Borrows @p s. @return a new reference the caller owns, or NULL on allocation failure.
  */
 json_t *g2d_decode_skewed_value(const char *s);
 
@@ -87,6 +105,7 @@ json_t *g2d_decode_skewed_value(const char *s);
  * The pieces of a Glue skewed-value string of @p len bytes, each to @p cb, if the whole
  * string is in the `<len>$<value>` form (nothing is delivered otherwise).
  * @return 1 if it is (pieces delivered), 0 if it is not, or what @p cb returned (non-zero).
+ * Borrows @p s; each piece handed to @p cb points into @p s.
  */
 int g2d_skewed_pieces(const char *s, size_t len, int (*cb)(const char *p, size_t n, void *arg),
                       void *arg);
@@ -108,7 +127,7 @@ int g2d_model_partition(const struct g2d_config *cfg, const char *db, const char
 int g2d_model_function(const struct g2d_config *cfg, json_t *glue_fn, json_t **out,
                        struct g2d_model_notes *notes, struct g2d_error *err);
 
-/** Fingerprints of DLF-shaped tables, partitions and functions (input or listed form). */
+/** Fingerprints of DLF-shaped tables, partitions and functions (input or listed form, borrowed). */
 int g2d_fp_table(json_t *dlf_table, struct g2d_fp *out);
 int g2d_fp_partition(json_t *dlf_part, struct g2d_fp *out);
 int g2d_fp_function(json_t *dlf_fn, struct g2d_fp *out);
@@ -122,10 +141,10 @@ enum g2d_norm_kind { G2D_NORM_DATABASE, G2D_NORM_TABLE, G2D_NORM_PARTITION, G2D_
  */
 char *g2d_normalized_text(enum g2d_norm_kind kind, json_t *obj);
 
-/** Canonical compact JSON of @p v with sorted keys (caller frees). */
+/** Canonical compact JSON of @p v (borrowed) with sorted keys (caller frees). */
 char *g2d_canonical_json(json_t *v);
 
-/** Fingerprint = first 16 bytes of SHA-256 of @p data. */
+/** Fingerprint = first 16 bytes of SHA-256 of @p data (borrowed) into caller's @p out. */
 void g2d_fp_bytes(const void *data, size_t len, struct g2d_fp *out);
 
 #endif

@@ -11,6 +11,11 @@
  * Inputs are described once by struct g2d_sign_req. Header names may be in any case;
  * the signers lower-case, sort, trim and (for repeated names) join them as each scheme
  * requires. Query parameters are passed decoded; the signer encodes them.
+ *
+ * Ownership: the signers borrow every input (the request, keys, strings) for the call only
+ * and keep nothing; outputs go into caller-owned storage (@p auth_out is replaced, sig_out
+ * is a caller buffer, @p dbg's buffers belong to the caller, who frees them with
+ * g2d_sign_debug_done()). Secrets are wiped from the signers' own temporaries.
  */
 #ifndef GLUE2DLF_SIGN_H
 #define GLUE2DLF_SIGN_H
@@ -40,7 +45,9 @@ struct g2d_sign_debug {
     struct g2d_buf canonical_request; /**< SigV4/ACS3 canonical request; ROA: unused */
     struct g2d_buf string_to_sign;
 };
+/** Initialise @p d (caller-owned) empty. Cannot fail. */
 void g2d_sign_debug_init(struct g2d_sign_debug *d);
+/** Free the buffers @p d owns; @p d itself stays the caller's. */
 void g2d_sign_debug_done(struct g2d_sign_debug *d);
 
 /**
@@ -79,10 +86,13 @@ int g2d_roa_sign(const struct g2d_sign_req *req, const char *access_key_id,
                  const char *access_key_secret, struct g2d_buf *auth_out, char *sig_out,
                  struct g2d_sign_debug *dbg);
 
-/** ROA signature over a ready string-to-sign (vector R1). @p out: >= 29 bytes. */
+/**
+ * ROA signature over a ready string-to-sign (vector R1). @p out: caller's buffer of
+ * @p outsz >= 29 bytes; the inputs are borrowed.
+ */
 int g2d_roa_signature(const char *string_to_sign, const char *secret, char *out, size_t outsz);
 
-/** Compare two NUL-terminated strings in constant time (for signature checks). 1 if equal. */
+/** Compare two NUL-terminated strings (borrowed) in constant time (signature checks). 1 if equal. */
 int g2d_consttime_streq(const char *a, const char *b);
 
 #endif

@@ -302,16 +302,55 @@ static int roa_header_value(const char *v, struct g2d_buf *out)
     return r;
 }
 
+static const char *const roa_fixed[] = {"accept", "content-md5", "content-type", "date"};
+
+/*
+ * From the sorted headers @p h (borrowed), the values of the four fixed headers (pointers
+ * into @p h) and the canonical x-acs-* block appended to @p xacs. A repeated name among
+ * them is ambiguous: -EINVAL.
+ */
+static int roa_pick_headers(const struct sign__hdr *h, size_t n, const char *fixed_val[4],
+                            struct g2d_buf *xacs)
+{
+    size_t i, k;
+    int r;
+
+    for (i = 0; i < n; i++) {
+        if (i > 0 && strcmp(h[i].name, h[i - 1].name) == 0) {
+            for (k = 0; k < 4; k++)
+                if (strcmp(h[i].name, roa_fixed[k]) == 0)
+                    break;
+            if (k < 4 || strncmp(h[i].name, "x-acs-", 6) == 0)
+                return -EINVAL;
+            continue;
+        }
+        for (k = 0; k < 4; k++) {
+            if (strcmp(h[i].name, roa_fixed[k]) == 0) {
+                fixed_val[k] = h[i].value;
+            }
+        }
+        if (strncmp(h[i].name, "x-acs-", 6) == 0) {
+            r = g2d_buf_printf(xacs, "%s:", h[i].name);
+            if (r == 0)
+                r = roa_header_value(h[i].value, xacs);
+            if (r == 0)
+                r = g2d_buf_putc(xacs, '\n');
+            if (r < 0)
+                return r;
+        }
+    }
+    return 0;
+}
+
 int g2d_roa_sign(const struct g2d_sign_req *req, const char *access_key_id,
                  const char *access_key_secret, struct g2d_buf *auth_out, char *sig_out,
                  struct g2d_sign_debug *dbg)
 {
-    static const char *const fixed[] = {"accept", "content-md5", "content-type", "date"};
     const char *fixed_val[4] = {"", "", "", ""};
     struct g2d_buf sts, xacs, sig, auth;
     struct sign__hdr *h = NULL;
     struct sign__param *p = NULL;
-    size_t i, k;
+    size_t i;
     int r;
 
     if (!req || !req->method || !sign__is_token(req->method) || !req->path || !auth_out ||
@@ -325,33 +364,9 @@ int g2d_roa_sign(const struct g2d_sign_req *req, const char *access_key_id,
     r = sign__hdrs_collect(req->headers, req->nheaders, &h);
     if (r < 0)
         goto out;
-    /* Pick the four fixed headers and the x-acs-* block; a repeated name is ambiguous. */
-    for (i = 0; i < req->nheaders; i++) {
-        if (i > 0 && strcmp(h[i].name, h[i - 1].name) == 0) {
-            for (k = 0; k < 4; k++)
-                if (strcmp(h[i].name, fixed[k]) == 0)
-                    break;
-            if (k < 4 || strncmp(h[i].name, "x-acs-", 6) == 0) {
-                r = -EINVAL;
-                goto out;
-            }
-            continue;
-        }
-        for (k = 0; k < 4; k++) {
-            if (strcmp(h[i].name, fixed[k]) == 0) {
-                fixed_val[k] = h[i].value;
-            }
-        }
-        if (strncmp(h[i].name, "x-acs-", 6) == 0) {
-            r = g2d_buf_printf(&xacs, "%s:", h[i].name);
-            if (r == 0)
-                r = roa_header_value(h[i].value, &xacs);
-            if (r == 0)
-                r = g2d_buf_putc(&xacs, '\n');
-            if (r < 0)
-                goto out;
-        }
-    }
+    r = roa_pick_headers(h, req->nheaders, fixed_val, &xacs);
+    if (r < 0)
+        goto out;
     r = g2d_buf_printf(&sts, "%s\n%s\n%s\n%s\n%s\n%s%s", req->method, fixed_val[0], fixed_val[1],
                        fixed_val[2], fixed_val[3], g2d_buf_cstr(&xacs),
                        *req->path ? req->path : "/");

@@ -248,6 +248,41 @@ int sign__sigv4_key(const char *secret, const char *date8, const char *region, c
     return r;
 }
 
+/*
+ * The canonical request of @p req (borrowed) with its sorted headers @p h into @p canon, the
+ * signed-header list into @p signed_hdrs, and the SHA-256 of the canonical request in @p md.
+ */
+static int sigv4_canonical_request(const struct g2d_sign_req *req, const struct sign__hdr *h,
+                                   struct g2d_buf *canon, struct g2d_buf *signed_hdrs,
+                                   uint8_t md[32])
+{
+    char hex[65];
+    int r;
+
+    r = g2d_buf_printf(canon, "%s\n", req->method);
+    if (r == 0)
+        r = put_canonical_uri(req->path, canon);
+    if (r == 0)
+        r = g2d_buf_putc(canon, '\n');
+    if (r == 0)
+        r = put_canonical_query(req->query, req->nquery, canon);
+    if (r == 0)
+        r = g2d_buf_putc(canon, '\n');
+    if (r == 0)
+        r = put_canonical_headers(h, req->nheaders, canon, signed_hdrs);
+    if (r == 0)
+        r = g2d_buf_printf(canon, "\n%s\n", g2d_buf_cstr(signed_hdrs));
+    if (r == 0)
+        r = encode__sha256(req->body, req->body_len, md);
+    if (r < 0)
+        return r;
+    g2d_hex(md, 32, hex);
+    r = g2d_buf_puts(canon, hex);
+    if (r == 0)
+        r = encode__sha256(canon->data, canon->len, md);
+    return r;
+}
+
 int g2d_sigv4_sign(const struct g2d_sign_req *req, const char *access_key_id,
                    const char *secret_access_key, const char *region, const char *service,
                    const char *amz_date, struct g2d_buf *auth_out, char *sig_out,
@@ -283,27 +318,7 @@ int g2d_sigv4_sign(const struct g2d_sign_req *req, const char *access_key_id,
         }
     }
 
-    r = g2d_buf_printf(&canon, "%s\n", req->method);
-    if (r == 0)
-        r = put_canonical_uri(req->path, &canon);
-    if (r == 0)
-        r = g2d_buf_putc(&canon, '\n');
-    if (r == 0)
-        r = put_canonical_query(req->query, req->nquery, &canon);
-    if (r == 0)
-        r = g2d_buf_putc(&canon, '\n');
-    if (r == 0)
-        r = put_canonical_headers(h, req->nheaders, &canon, &signed_hdrs);
-    if (r == 0)
-        r = g2d_buf_printf(&canon, "\n%s\n", g2d_buf_cstr(&signed_hdrs));
-    if (r == 0)
-        r = encode__sha256(req->body, req->body_len, md);
-    if (r < 0)
-        goto out;
-    g2d_hex(md, sizeof(md), hex);
-    r = g2d_buf_puts(&canon, hex);
-    if (r == 0)
-        r = encode__sha256(canon.data, canon.len, md);
+    r = sigv4_canonical_request(req, h, &canon, &signed_hdrs, md);
     if (r < 0)
         goto out;
     g2d_hex(md, sizeof(md), hex);

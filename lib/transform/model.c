@@ -8,29 +8,40 @@
 #include "base/jwrite.h"
 #include "glue2dlf/model.h"
 
-char *g2d_map_location(const struct g2d_config *cfg, const char *location)
+const struct g2d_location_rule *g2d_location_match(const struct g2d_config *cfg, const char *s,
+                                                   size_t n)
 {
     const struct g2d_location_rule *best = NULL;
-    size_t best_len = 0, i, rest;
-    char *out;
+    size_t best_len = 0, i;
 
-    for (i = 0; i < cfg->nlocation_map; i++) {
+    for (i = 0; cfg && i < cfg->nlocation_map; i++) {
         const struct g2d_location_rule *r = &cfg->location_map[i];
-        size_t n = strlen(r->from);
+        size_t k = strlen(r->from);
 
-        if (n > best_len && strncmp(location, r->from, n) == 0) {
+        /* Longest wins; among equal lengths the first rule, as the map was written. */
+        if (k > best_len && k <= n && memcmp(s, r->from, k) == 0) {
             best = r;
-            best_len = n;
+            best_len = k;
         }
     }
+    return best;
+}
+
+char *g2d_map_location(const struct g2d_config *cfg, const char *location)
+{
+    size_t n = strlen(location), from, to;
+    const struct g2d_location_rule *best = g2d_location_match(cfg, location, n);
+    char *out;
+
     if (!best)
         return strdup(location);
-    rest = strlen(location + best_len);
-    out = malloc(strlen(best->to) + rest + 1);
+    from = strlen(best->from);
+    to = strlen(best->to);
+    out = malloc(to + n - from + 1);
     if (!out)
         return NULL;
-    memcpy(out, best->to, strlen(best->to));
-    memcpy(out + strlen(best->to), location + best_len, rest + 1);
+    memcpy(out, best->to, to);
+    memcpy(out + to, location + from, n - from + 1);
     return out;
 }
 
@@ -150,14 +161,19 @@ static const char *const volatile_params[] = {
     NULL,
 };
 
-bool g2d_param_is_volatile(const char *key)
+bool g2d_param_is_volatile_n(const char *key, size_t n)
 {
     const char *const *p;
 
     for (p = volatile_params; *p; p++)
-        if (strcmp(*p, key) == 0)
+        if (strlen(*p) == n && memcmp(*p, key, n) == 0)
             return true;
     return false;
+}
+
+bool g2d_param_is_volatile(const char *key)
+{
+    return g2d_param_is_volatile_n(key, strlen(key));
 }
 
 /* Number of UTF-16 code units of the UTF-8 character starting at s (Java lengths). */
