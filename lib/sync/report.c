@@ -11,6 +11,8 @@
 
 #include "glue2dlf/sync.h"
 
+#include "glue2dlf/utf8.h"
+
 #include "base/jwrite.h"
 #include "sync/engine.h"
 
@@ -57,27 +59,10 @@ const char *g2d_phase_name(enum g2d_phase p)
     return "unknown";
 }
 
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 if it is not one. */
+/* Length of the valid UTF-8 sequence at p (1-4), or 0: the one strict validator. */
 static size_t utf8_len(const unsigned char *p, size_t left)
 {
-    size_t n, i;
-
-    if (p[0] < 0x80)
-        return 1;
-    if (p[0] >= 0xc2 && p[0] <= 0xdf)
-        n = 2;
-    else if (p[0] >= 0xe0 && p[0] <= 0xef)
-        n = 3;
-    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-        n = 4;
-    else
-        return 0;
-    if (n > left)
-        return 0;
-    for (i = 1; i < n; i++)
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-    return n;
+    return p[0] < 0x80 ? 1 : g2d_utf8_seq(p, p + left);
 }
 
 /* Untrusted text (service messages, possibly cut mid-character): invalid bytes become '?'. */
