@@ -121,15 +121,18 @@ struct g2d_cloud_client {
     void *ctx;
 };
 
+struct g2d_check_elem;
+
 /*
- * Parse a raw GetPartitions page: call @p each for every element of its Partitions array
- * (the element's bytes, borrowed from @p body), and set *@p next to the page's NextToken
+ * Parse a raw GetPartitions page, checked by the one shape checker (lib/cloud/check.c):
+ * call @p each for every element of its Partitions array (the element's bytes and those of
+ * its Values, borrowed from @p body), and set *@p next to the page's NextToken
  * (a new string the caller frees, or NULL at the end). Runs on the thread pool: touches
  * nothing but its arguments. @return 0, -EPROTO when the page is not a GetPartitions
  * answer of the documented shape (the message in @p msg), or what @p each returned (<0).
  */
 int g2d_glue_partitions_page(const char *body, size_t len,
-                             int (*each)(const char *p, size_t n, void *arg), void *arg,
+                             int (*each)(const struct g2d_check_elem *e, void *arg), void *arg,
                              char **next, char *msg, size_t msgsz);
 
 #endif

@@ -94,23 +94,9 @@ int g2d_glue_list(struct g2d_cloud *c, const struct g2d_list_req *req, g2d_api_c
     return g2d_cloud_submit(c, &o, cb, arg, out);
 }
 
-struct page_each {
-    int (*each)(const char *p, size_t n, void *arg);
-    void *arg;
-};
-
-static int page_elem(const struct g2d_check_elem *e, void *arg)
-{
-    struct page_each *pe = arg;
-
-    return pe->each(e->p, e->n, pe->arg);
-}
-
-int g2d_glue_partitions_page(const char *body, size_t len,
-                             int (*each)(const char *p, size_t n, void *arg), void *arg,
+int g2d_glue_partitions_page(const char *body, size_t len, g2d_check_elem_cb each, void *arg,
                              char **next, char *msg, size_t msgsz)
 {
-    struct page_each pe = {each, arg};
     struct g2d_check_page page = {0};
     struct g2d_error err = {0};
     json_t *tok = NULL;
@@ -118,8 +104,8 @@ int g2d_glue_partitions_page(const char *body, size_t len,
 
     *next = NULL;
     /* the one shape check (lib/cloud/check.c): duplicates, error documents, types */
-    r = g2d_check_raw(g2d_check_shape(G2D_SIDE_GLUE, "GetPartitions"), body, len, page_elem, &pe,
-                      &page, NULL, &err);
+    r = g2d_check_raw(g2d_check_shape(G2D_SIDE_GLUE, "GetPartitions"), body, len, each, arg, &page,
+                      NULL, &err);
     if (r == -EIO || r == -EPROTO) {
         snprintf(msg, msgsz, "%s", err.msg);
         return -EPROTO;

@@ -25,9 +25,9 @@
 #include <xxhash.h>
 
 #include "glue2dlf/encode.h"
-#include "glue2dlf/jscan.h"
 
 #include "base/jwrite.h"
+#include "cloud/check.h"
 #include "sync/engine.h"
 #include "transform/ptrans.h"
 
@@ -101,7 +101,7 @@ static void pjob_free(struct pjob *j)
     free(j);
 }
 
-static int scan_elem(const char *p, size_t n, void *arg)
+static int scan_elem(const struct g2d_check_elem *el, void *arg)
 {
     struct pjob *j = arg;
     struct pel *e;
@@ -117,11 +117,11 @@ static int scan_elem(const char *p, size_t n, void *arg)
     }
     e = &j->el[j->nel++];
     memset(e, 0, sizeof(*e));
-    e->p = p;
-    e->n = n;
-    e->raw = raw_fp(j->seed, p, n);
-    if (g2d_jscan_member(p, n, "Values", &e->vt, &e->vl) != 0)
-        e->vt = NULL;
+    e->p = el->p;
+    e->n = el->n;
+    e->raw = raw_fp(j->seed, el->p, el->n);
+    e->vt = el->key; /* the checker found Values already: no second scan */
+    e->vl = el->keyn;
     return 0;
 }
 

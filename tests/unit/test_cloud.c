@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "cloud/answer.h"
+#include "cloud/check.h"
 #include "cloud/cloud.h"
 #include "cloud/limits.h"
 
@@ -153,7 +154,7 @@ static void test_batch_outcomes(void **state)
     json_decref(v3);
 }
 
-static int count_elem(const char *p, size_t n, void *arg)
+static int count_elem(const struct g2d_check_elem *e, void *arg)
 {
     (*(int *)arg)++;
     return 0;
