@@ -591,8 +591,7 @@ static int check_object(struct judge *j, const struct path *at, const struct msh
     return check_members(j, at, m, i, vals);
 }
 
-/* Glue's __type may carry a namespace and a URL: "ns#Code:http://..." -> "Code". */
-static void sanitize_type(const char *t, char *out, size_t outsz)
+void g2d_glue_error_type(const char *t, char *out, size_t outsz)
 {
     const char *hash = strchr(t, '#');
     size_t n;
@@ -618,7 +617,7 @@ static int service_error(struct judge *j, const struct val *code, const struct v
         char raw[sizeof(f.code)];
 
         memcpy(raw, f.code, sizeof(raw));
-        sanitize_type(raw, f.code, sizeof(f.code));
+        g2d_glue_error_type(raw, f.code, sizeof(f.code));
     }
     f.message[0] = '\0';
     if (present(msg))

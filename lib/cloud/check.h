@@ -97,4 +97,8 @@ int g2d_check_raw(const struct g2d_check_shape *shape, const char *body, size_t 
                   g2d_check_elem_cb cb, void *arg, struct g2d_check_page *page,
                   struct g2d_check_fault *fault, struct g2d_error *err);
 
+/** Glue's __type may carry a namespace and a URL: "ns#Code:http://..." -> "Code" (into
+ * @p out, always NUL-terminated). */
+void g2d_glue_error_type(const char *t, char *out, size_t outsz);
+
 #endif

@@ -234,21 +234,6 @@ static const char *json_str2(json_t *o, const char *a, const char *b)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* Glue's __type may carry a namespace and a URL: "ns#Code:http://..." → "Code". */
-static void sanitize_type(const char *t, char *out, size_t outsz)
-{
-    const char *hash = strchr(t, '#');
-    size_t n;
-
-    if (hash)
-        t = hash + 1;
-    n = strcspn(t, ":");
-    if (n >= outsz)
-        n = outsz - 1;
-    memcpy(out, t, n);
-    out[n] = '\0';
-}
-
 static void set_message(struct g2d_http_response *resp, const char *msg)
 {
     snprintf(resp->error_message, sizeof(resp->error_message), "%s", msg ? msg : "");
@@ -282,7 +267,7 @@ enum g2d_http_verdict g2d_glue_classify(struct g2d_http_response *resp, void *ct
     type = json_str2(j, "__type", "code");
     msg = json_str2(j, "Message", "message");
     if (type)
-        sanitize_type(type, resp->error_code, sizeof(resp->error_code));
+        g2d_glue_error_type(type, resp->error_code, sizeof(resp->error_code));
     else
         snprintf(resp->error_code, sizeof(resp->error_code), "HTTP%ld", resp->status);
     set_message(resp, msg ? msg : (resp->body_len && !j ? "non-JSON error body" : ""));
