@@ -62,7 +62,6 @@ static void finish(struct g2d_sync *s)
     s->last = s->cur;
     s->running = false;
     s->cancelling = false;
-    s->finishing = false;
     s->phase = G2D_PHASE_IDLE;
     s->prog.phase = G2D_PHASE_IDLE;
     s->prog.writes_queued = 0;
@@ -396,10 +395,8 @@ static void cycle_reset(struct g2d_sync *s, unsigned flags, int64_t now)
     s->cur.cycle_id = s->next_id++;
     s->cur.started_ms = now;
     s->cur.dry_run = (flags & G2D_CYCLE_DRY_RUN) || s->cycle_cfg->dry_run;
-    s->flags = flags;
     s->running = true;
     s->cancelling = false;
-    s->finishing = false;
     s->writes_inflight = 0;
     s->part_batches = 0;
     s->nreads = 0;

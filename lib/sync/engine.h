@@ -111,7 +111,6 @@ struct wop {
     const char *warning;
     struct dbunit *dbu; /* container waiting for this write, if any */
     struct tunit *tu;
-    bool recreate; /* a table drop that is followed by its create */
     /* partition batches */
     struct pitem *items;
     struct g2d_part_ref *refs;
@@ -322,8 +321,7 @@ struct g2d_sync {
     bool snap_valid;
     int64_t snap_built_ms;
 
-    bool running, cancelling, finishing;
-    unsigned flags;
+    bool running, cancelling;
     g2d_cycle_cb done;
     void *done_arg;
     uint64_t next_id;

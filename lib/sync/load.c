@@ -369,7 +369,6 @@ int load_recreate(struct g2d_sync *s, struct tunit *tu)
     if (!del)
         return -ENOMEM;
     del->tu = tu;
-    del->recreate = true;
     del->done = recreate_dropped;
     wop_push(s, del, true);
     return 0;
