@@ -181,6 +181,8 @@ struct g2d_http_stats {
     uint64_t attempts;  /**< attempts started */
     uint64_t retries;   /**< attempts beyond the first */
     uint64_t throttled; /**< responses classified as throttling */
+    uint64_t resends;   /**< attempts sent again because the connection died before any
+                             answer (curl's own re-send refused: it would repeat the nonce) */
     uint64_t failures;  /**< requests that ended not ok */
     uint64_t bytes_in, bytes_out;
     unsigned in_flight;   /**< transfers running now */

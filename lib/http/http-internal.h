@@ -76,6 +76,8 @@ struct g2d_http_req {
     bool has_accept, has_ctype;
     int body_err; /* set by the write callback: -E2BIG or -ENOMEM */
     unsigned attempt;
+    unsigned sends;      /* times curl was about to send this attempt (its prereq callback) */
+    bool resend_refused; /* curl wanted to re-send it by itself: refused, see prereq_cb */
     struct g2d_buf resp_body;
     char request_id[128];
     char retry_after[32];

@@ -179,6 +179,26 @@ static int append_header(struct g2d_http_req *r, const char *line)
     return 0;
 }
 
+/*
+ * Called by curl on a connection, before it sends the request. When a kept-alive
+ * connection turns out dead after the request went out and before any answer byte, curl
+ * sends the same request again on a fresh connection — the same bytes, with the same
+ * signature date and nonce, which DLF refuses (SignatureNonceUsed) and which no service
+ * should be asked to trust twice. The second call is that re-send: it is refused, and the
+ * engine sends the request again itself, prepared and signed anew (finish_attempt).
+ */
+static int prereq_cb(void *clientp, char *primary_ip, char *local_ip, int primary_port,
+                     int local_port)
+{
+    struct g2d_http_req *r = clientp;
+
+    (void)primary_ip, (void)local_ip, (void)primary_port, (void)local_port;
+    if (r->sends++ == 0)
+        return CURL_PREREQFUNC_OK;
+    r->resend_refused = true;
+    return CURL_PREREQFUNC_ABORT;
+}
+
 static int easy_setup(struct g2d_http_req *r)
 {
     struct g2d_http *h = r->ep->h;
@@ -202,6 +222,8 @@ static int easy_setup(struct g2d_http_req *r)
     SET(CURLOPT_WRITEDATA, r);
     SET(CURLOPT_HEADERFUNCTION, header_cb);
     SET(CURLOPT_HEADERDATA, r);
+    SET(CURLOPT_PREREQFUNCTION, prereq_cb);
+    SET(CURLOPT_PREREQDATA, r);
     SET(CURLOPT_CONNECTTIMEOUT_MS, (long)h->connect_timeout_ms);
     SET(CURLOPT_TIMEOUT_MS, (long)h->timeout_ms);
     SET(CURLOPT_USERAGENT, h->user_agent);
@@ -253,6 +275,8 @@ static void start_attempt(struct g2d_http_req *r)
     r->request_id[0] = '\0';
     r->retry_after[0] = '\0';
     r->errbuf[0] = '\0';
+    r->sends = 0;
+    r->resend_refused = false;
     curl_slist_free_all(r->headers);
     r->headers = NULL;
     r->has_accept = r->has_ctype = false;
@@ -597,6 +621,12 @@ static void judge_attempt(struct g2d_http *h, struct g2d_http_req *r, CURLcode r
         if (r->body_err == -E2BIG)
             snprintf(resp->error_message, sizeof(resp->error_message),
                      "response body exceeds %zu bytes", h->max_body);
+    } else if (rc == CURLE_ABORTED_BY_CALLBACK && r->resend_refused) {
+        resp->err = -ECONNRESET;
+        *retry = true;
+        snprintf(resp->error_message, sizeof(resp->error_message),
+                 "the connection closed before any answer (the request is sent again, "
+                 "signed anew)");
     } else if (rc != CURLE_OK) {
         resp->err = map_curl_error(rc, retry);
         snprintf(resp->error_message, sizeof(resp->error_message), "%s",
@@ -652,6 +682,12 @@ static void finish_attempt(struct g2d_http *h, CURL *easy, CURLcode rc)
      */
     if (throttled && r->attempt < ep->max_attempts * THROTTLE_ATTEMPT_FACTOR) {
         schedule_retry(r, backoff_delay(r, true));
+        return;
+    }
+    /* What curl would have re-sent at once and for free (prereq_cb): the same, signed anew. */
+    if (r->resend_refused && r->attempt < ep->max_attempts) {
+        ep->stats.resends++;
+        schedule_retry(r, 0);
         return;
     }
     cost = rc == CURLE_OPERATION_TIMEDOUT ? RETRY_COST_TIMEOUT : RETRY_COST;

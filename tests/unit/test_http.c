@@ -62,6 +62,8 @@ struct srv {
         int count;
     } keys[MAX_KEYS];
     int nkeys;
+    char drop_sigs[8][32]; /* X-Test-Signature of each /dropreused request, in order */
+    int ndrop_sigs;
 };
 
 static int send_all(int fd, const char *p, size_t n)
@@ -139,7 +141,7 @@ static int serve(struct srv *s, int fd, const char *method, const char *target, 
 {
     int n = qint(target, "n", -1);
 
-    if (!strncmp(target, "/ok", 3))
+    if (!strncmp(target, "/ok", 3) || !strncmp(target, "/dropreused", 11))
         return send_response(fd, 200, NULL, "ok", 2);
     if (!strncmp(target, "/slow", 5)) {
         usleep((useconds_t)qint(target, "ms", 10) * 1000);
@@ -209,12 +211,51 @@ static int serve(struct srv *s, int fd, const char *method, const char *target, 
     return send_response(fd, 404, NULL, "nope", 4);
 }
 
+/* The value of header @p name (given with its colon) in @p headers, into @p out. */
+static void header_value(const char *headers, const char *name, char *out, size_t outsz)
+{
+    const char *p = strcasestr(headers, name);
+    size_t n = 0;
+
+    out[0] = '\0';
+    if (!p)
+        return;
+    p += strlen(name);
+    while (*p == ' ')
+        p++;
+    while (p[n] && p[n] != '\r' && n + 1 < outsz)
+        n++;
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+/*
+ * /dropreused?n=N: on a connection that has served a request before, the first N such
+ * requests are read whole and then the connection is closed cleanly, with no answer — a
+ * kept-alive connection that died just as the request went out (curl then re-sends by
+ * itself). Each request's X-Test-Signature is recorded. Returns true if it dropped.
+ */
+static bool drop_reused(struct srv *s, int served, const char *target, const char *headers)
+{
+    int i;
+
+    if (strncmp(target, "/dropreused", 11) != 0)
+        return false;
+    pthread_mutex_lock(&s->mu);
+    i = s->ndrop_sigs < 8 ? s->ndrop_sigs++ : -1;
+    if (i >= 0)
+        header_value(headers, "X-Test-Signature:", s->drop_sigs[i], sizeof(s->drop_sigs[i]));
+    pthread_mutex_unlock(&s->mu);
+    return served > 0 && srv_seen(s, target) < qint(target, "n", 1);
+}
+
 static void *conn_main(void *arg)
 {
     struct srv_conn *c = arg;
     struct srv *s = c->srv;
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap + 1);
+    int served = 0;
 
     for (;;) {
         char *end, *cl, method[16], target[1024], *headers, *body;
@@ -255,7 +296,13 @@ static void *conn_main(void *arg)
         if (s->active > s->max_active)
             s->max_active = s->active;
         pthread_mutex_unlock(&s->mu);
-        keep = serve(s, c->fd, method, target, headers, body, blen);
+        if (drop_reused(s, served, target, headers)) {
+            shutdown(c->fd, SHUT_RDWR); /* a clean close (FIN): nothing unread is left */
+            keep = -1;
+        } else {
+            keep = serve(s, c->fd, method, target, headers, body, blen);
+        }
+        served++;
         pthread_mutex_lock(&s->mu);
         s->active--;
         pthread_mutex_unlock(&s->mu);
@@ -1058,6 +1105,33 @@ static void test_prepare_attempts(void **state)
     fx_free(f);
 }
 
+/*
+ * A kept-alive connection that dies after the request went out and before any answer:
+ * curl would re-send the same bytes (the same signature, date and nonce) on a fresh
+ * connection. The engine refuses that and sends the request again itself, prepared anew.
+ */
+static void test_resend_after_dead_connection_is_signed_anew(void **state)
+{
+    struct fx_opts o = {.max_attempts = 3, .max_concurrency = 1};
+    struct fx *f = fx_new(&o);
+    struct g2d_http_stats st;
+
+    (void)state;
+    get(f, "/ok", 0);
+    fx_run(f, 1);
+    assert_true(f->res[0].ok);
+    get(f, "/dropreused?n=1", 1);
+    fx_run(f, 2);
+    assert_true(f->res[1].ok);
+    assert_int_equal(f->srv->ndrop_sigs, 2);
+    assert_string_equal(f->srv->drop_sigs[0], "sig-1");
+    assert_string_equal(f->srv->drop_sigs[1], "sig-2"); /* not sig-1 again */
+    st = stats(f);
+    assert_int_equal(st.resends, 1);
+    assert_int_equal(st.retries, 1);
+    fx_free(f);
+}
+
 static void test_prepare_failure_deferred(void **state)
 {
     struct fx_opts o = {0};
@@ -1237,6 +1311,7 @@ int main(void)
         cmocka_unit_test(test_close_from_callback),
         cmocka_unit_test(test_prepare_attempts),
         cmocka_unit_test(test_prepare_failure_deferred),
+        cmocka_unit_test(test_resend_after_dead_connection_is_signed_anew),
         cmocka_unit_test(test_echo_query_and_headers),
         cmocka_unit_test(test_echo_methods),
         cmocka_unit_test(test_response_headers),
