@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A bad answer is never believed (issue 17): every damaged-answer fault kind of the
-# simulator, on every listing of both sides and on the partition batches, with permissive
+# simulator (and the truncated and reset answers), on every listing of both sides and on the partition batches, with permissive
 # guards (max_fraction: 1) so that only the answer checking protects the data. Each run ends
 # in bounded time, reports the failure, sends DLF no delete and no write that was not asked
 # for, and records no success DLF did not confirm.
@@ -33,12 +33,12 @@ run_bad() {
 }
 
 for op in GetDatabases GetTables GetPartitions GetUserDefinedFunctions; do
-  for kind in drop_member null_member dup_member error200; do run_bad glue "$op" "$kind"; done
+  for kind in drop_member null_member dup_member error200 truncate reset; do run_bad glue "$op" "$kind"; done
   run_bad glue "$op" wrong_type ',"as":"object"'
   run_bad glue "$op" wrong_type ',"as":"string"'
 done
 for op in ListDatabases ListTables ListFunctions ListPartitions; do
-  for kind in drop_member null_member dup_member error200 no_success; do run_bad dlf "$op" "$kind"; done
+  for kind in drop_member null_member dup_member error200 no_success truncate reset; do run_bad dlf "$op" "$kind"; done
   run_bad dlf "$op" wrong_type ',"as":"object"'
 done
 # Only one database's tables: its deletes are held back, the rest of the catalog syncs.
