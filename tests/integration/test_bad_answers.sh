@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A bad answer is never believed (issue 17): every damaged-answer fault kind of the
 # simulator, and truncated and reset answers, on every listing of both sides and on the
-# partition batches, with permissive guards (max_fraction: 1) so that only the answer checking protects the data. Each run ends
-# in bounded time, reports the failure, sends DLF no delete and no write that was not asked
-# for, and records no success DLF did not confirm.
+# partition batches, with permissive guards (max_fraction: 1) so that only the answer
+# checking protects the data. Each run ends in bounded time, reports the failure, sends
+# DLF no delete and no write that was not asked for, and records no success DLF did not
+# confirm.
 source "$(dirname "$0")/lib.sh"
 
 start_sim sim --seed 17 --databases 2 --tables-per-db 3 --partitions-per-table 30 \
