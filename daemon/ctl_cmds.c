@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The control commands glue2dlfd serves (status, sync, plan, pause, resume, reload,
- * results, metrics), and the callers waiting for a cycle: `sync --wait` is answered when
+ * results, metrics, health), and the callers waiting for a cycle: `sync --wait` is answered when
  * its cycle ends, `plan` when its plan cycle ends. See daemon.h; the socket, peers and the
  * line protocol are ctl_server.c.
  */
@@ -142,8 +142,7 @@ void ctl_cmds_dispatch(struct ctl_call *call, void *arg)
     struct daemon *d = arg;
     const struct g2d_ctl_request *req = ctl_call_request(call);
 
-    if (d->stopping && req->cmd != G2D_CTL_STATUS && req->cmd != G2D_CTL_RESULTS &&
-        req->cmd != G2D_CTL_METRICS) {
+    if (d->stopping && g2d_ctl_cmd_mutating(req->cmd)) {
         ctl_call_reply_error(call, G2D_CTL_E_STOPPING, "the daemon is shutting down");
         return;
     }
@@ -167,7 +166,14 @@ void ctl_cmds_dispatch(struct ctl_call *call, void *arg)
         cmd_reload(d, call);
         break;
     case G2D_CTL_RESULTS:
-        ctl_call_reply_ok(call, results_ring_json(&d->ring, (size_t)req->limit));
+        ctl_call_reply_ok(call, results_ring_json(&d->ring, &(struct results_filter){
+                                                                .limit = (size_t)req->limit,
+                                                                .failed = req->failed,
+                                                                .cycle = (uint64_t)req->cycle,
+                                                            }));
+        break;
+    case G2D_CTL_HEALTH:
+        ctl_call_reply_ok(call, status_health_json(d, req));
         break;
     case G2D_CTL_METRICS:
         ctl_call_reply_ok(call, status_metrics_json(d));

@@ -169,6 +169,13 @@ static void on_cycle_done(const struct g2d_cycle_stats *st, void *arg)
     } else {
         result_log_sync(&d->result_log);
         metrics_count_cycle(&d->metrics, st);
+        d->last_sync = *st;
+        d->have_last_sync = true;
+        d->last_sync_mono = daemon_now_ms(d);
+        if (cycle_exit_code(st) == 0) {
+            d->last_ok_mono = d->last_sync_mono;
+            d->last_ok_id = st->cycle_id;
+        }
         waiters_reply_all(&d->waiters_cur, json_cycle_stats(st));
         if (d->once)
             d->exit_code = cycle_exit_code(st);
@@ -211,6 +218,7 @@ int cycle_start(struct daemon *d, bool plan, bool full)
         return r;
     }
     d->running = true;
+    d->cycle_start_mono = daemon_now_ms(d);
     (void)uv_timer_stop(&d->sched_timer);
     if (!plan) {
         d->last_start_mono = daemon_now_ms(d);

@@ -83,6 +83,11 @@ struct daemon {
     bool paused, stopping, finishing;
     bool pending_sync, pending_full;
     uint64_t started_mono;
+    uint64_t cycle_start_mono;        /* start of the running cycle (sync or plan) */
+    struct g2d_cycle_stats last_sync; /* the last finished sync cycle (no plan), for health */
+    bool have_last_sync;
+    uint64_t last_sync_mono;           /* when it finished */
+    uint64_t last_ok_mono, last_ok_id; /* the last good one (cycle_exit_code 0); 0: none */
 
     struct call_vec waiters_cur;  /* sync --wait callers of the running cycle */
     struct call_vec waiters_next; /* sync --wait callers of the queued sync */
@@ -113,6 +118,9 @@ void status_update(struct daemon *d);
 void status_on_timer(uv_timer_t *t);
 /** Reply object of "status"; a new reference the caller owns (NULL on allocation failure). */
 json_t *status_json(struct daemon *d);
+/** Reply object of "health" (health.h) with the thresholds of @p req; a new reference the
+ * caller owns (NULL on allocation failure). */
+json_t *status_health_json(struct daemon *d, const struct g2d_ctl_request *req);
 /** Reply object of "metrics" ({"text": Prometheus text}); a new reference the caller owns
  * (NULL on allocation failure). */
 json_t *status_metrics_json(struct daemon *d);

@@ -54,34 +54,79 @@ void results_ring_done(struct results_ring *rr)
     memset(rr, 0, sizeof(*rr));
 }
 
-json_t *results_ring_json(const struct results_ring *rr, size_t limit)
+/* Entry @p i parsed back to an object (our own output always parses; the raw text as a
+ * string if it somehow does not). @return a new reference, NULL on allocation failure. */
+static json_t *entry_json(const struct results_ring *rr, size_t i)
 {
-    json_t *res = json_object(), *arr = json_array();
-    size_t first = rr->count > limit ? rr->count - limit : 0;
+    const char *line = results_ring_get(rr, i);
+    json_t *it = json_loads(line, 0, NULL);
 
-    if (!res || !arr)
-        goto fail;
-    for (size_t i = first; i < rr->count; i++) {
-        const char *line = results_ring_get(rr, i);
-        json_t *it = json_loads(line, 0, NULL);
+    return it ? it : g2d_ctl_json_string(line);
+}
 
-        /* Our own output always parses; keep the raw text if it somehow does not. */
-        if (!it)
-            it = g2d_ctl_json_string(line);
-        if (json_array_append_new(arr, it) < 0)
-            goto fail;
+static bool entry_matches(const json_t *it, const struct results_filter *f)
+{
+    const json_t *v;
+
+    if (f->failed) {
+        v = json_object_get(it, "isSuccess");
+        if (!json_is_false(v))
+            return false;
     }
+    if (f->cycle) {
+        v = json_object_get(it, "cycleId");
+        if (!json_is_integer(v) || (uint64_t)json_integer_value(v) != f->cycle)
+            return false;
+    }
+    return true;
+}
+
+/* The matching entries, newest first, at most @p limit, into @p arr. @return 0 or -1. */
+static int collect_newest(const struct results_ring *rr, const struct results_filter *f,
+                          size_t limit, json_t *arr)
+{
+    for (size_t i = rr->count; i > 0 && json_array_size(arr) < limit; i--) {
+        json_t *it = entry_json(rr, i - 1);
+
+        if (!it)
+            return -1;
+        if (!entry_matches(it, f)) {
+            json_decref(it);
+            continue;
+        }
+        if (json_array_append_new(arr, it) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+json_t *results_ring_json(const struct results_ring *rr, const struct results_filter *f)
+{
+    json_t *res = json_object(), *newest = json_array(), *arr = json_array();
+    size_t limit = f->limit ? f->limit : 1;
+
+    if (!res || !newest || !arr || collect_newest(rr, f, limit, newest) < 0)
+        goto fail;
+    for (size_t i = json_array_size(newest); i > 0; i--)
+        if (json_array_append(arr, json_array_get(newest, i - 1)) < 0)
+            goto fail;
+    json_decref(newest);
+    newest = NULL;
     if (json_object_set_new(res, "items", arr) < 0) {
         arr = NULL;
         goto fail;
     }
+    arr = NULL;
     if (json_object_set_new(res, "total", json_integer((json_int_t)rr->total)) < 0)
-        goto fail_res;
+        goto fail;
+    if ((f->failed || f->cycle) &&
+        json_object_set_new(res, "scanned", json_integer((json_int_t)rr->count)) < 0)
+        goto fail;
     return res;
 
 fail:
+    json_decref(newest);
     json_decref(arr);
-fail_res:
     json_decref(res);
     return NULL;
 }

@@ -7,6 +7,7 @@
 #define GLUE2DLFD_RESULTS_RING_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,11 +32,20 @@ const char *results_ring_get(const struct results_ring *rr, size_t i);
 /** Free every line and the slots; @p rr is zeroed. Accepts NULL and a zeroed ring. */
 void results_ring_done(struct results_ring *rr);
 
+/** Which entries "results" returns. */
+struct results_filter {
+    size_t limit;   /**< at most this many, the newest (0 counts as 1) */
+    bool failed;    /**< only entries with "isSuccess": false (failed or held items) */
+    uint64_t cycle; /**< only entries with this "cycleId"; 0 = any */
+};
+
 /**
- * Reply object for "results": {"items":[last @p limit entries, oldest first, each parsed
- * back to an object], "total": N}. @return a new reference the caller owns (shares nothing
- * with the ring), NULL on allocation failure.
+ * Reply object for "results": {"items":[the last @p f->limit entries that match @p f,
+ * oldest first, each parsed back to an object], "total": pushed since start-up}; with a
+ * filter also "scanned": entries held and looked at. @p f is read during the call.
+ * @return a new reference the caller owns (shares nothing with the ring), NULL on
+ * allocation failure.
  */
-json_t *results_ring_json(const struct results_ring *rr, size_t limit);
+json_t *results_ring_json(const struct results_ring *rr, const struct results_filter *f);
 
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "health.h"
 #include "notify.h"
 #include "render.h"
 
@@ -128,6 +129,32 @@ json_t *status_json(struct daemon *d)
     if (d->once)
         json_object_set_new(o, "once", json_true());
     return o;
+}
+
+json_t *status_health_json(struct daemon *d, const struct g2d_ctl_request *req)
+{
+    struct health_input in = {0};
+    struct g2d_progress p;
+
+    in.stopping = d->stopping;
+    in.paused = d->paused;
+    in.running = d->running;
+    in.now_ms = daemon_now_ms(d);
+    in.started_ms = d->started_mono;
+    if (d->running) {
+        g2d_sync_progress(d->sync, &p);
+        in.running_since_ms = d->cycle_start_mono;
+        in.running_cycle_id = p.cycle_id;
+    }
+    in.last = d->have_last_sync ? &d->last_sync : NULL;
+    in.last_done_ms = d->last_sync_mono;
+    in.last_ok_ms = d->last_ok_mono;
+    in.last_ok_id = d->last_ok_id;
+    in.interval_ms = d->cfg->interval_ms;
+    in.jitter_ms = d->cfg->jitter_ms;
+    in.max_age_s = req->max_age_s;
+    in.max_running_s = req->max_running_s;
+    return health_json(&in);
 }
 
 json_t *status_metrics_json(struct daemon *d)

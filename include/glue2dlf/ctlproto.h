@@ -94,6 +94,7 @@ enum g2d_ctl_cmd {
     G2D_CTL_RELOAD,
     G2D_CTL_RESULTS,
     G2D_CTL_METRICS,
+    G2D_CTL_HEALTH,
     G2D_CTL_NCMDS,
 };
 
@@ -103,13 +104,16 @@ const char *g2d_ctl_cmd_name(enum g2d_ctl_cmd cmd);
 int g2d_ctl_cmd_lookup(const char *name, enum g2d_ctl_cmd *out);
 /**
  * True for commands that change state or start work (sync, plan, pause, resume, reload);
- * these need root or the daemon's own uid. status, results and metrics are read-only.
+ * these need root or the daemon's own uid. status, results, metrics and health are
+ * read-only.
  */
 bool g2d_ctl_cmd_mutating(enum g2d_ctl_cmd cmd);
 
 /** Default and maximum for the "limit" argument of "results". */
 #define G2D_CTL_RESULTS_DEFAULT 100
 #define G2D_CTL_RESULTS_MAX 10000
+/** Largest threshold (seconds) the "health" arguments max_age / max_running accept. */
+#define G2D_CTL_HEALTH_MAX_S (100LL * 365 * 86400)
 
 struct g2d_ctl_request {
     int64_t id; /**< echoed in the reply; G2D_CTL_ID_NONE when absent/unread */
@@ -119,6 +123,10 @@ struct g2d_ctl_request {
     bool wait;     /**< sync */
     bool full;     /**< sync */
     int64_t limit; /**< results: 1..G2D_CTL_RESULTS_MAX, default 100 */
+    bool failed;   /**< results: only the items that did not succeed (failed or held) */
+    int64_t cycle; /**< results: only this cycle's items (>= 1); 0 = every cycle */
+    /** health: thresholds in seconds (1..G2D_CTL_HEALTH_MAX_S), -1 = the daemon's default */
+    int64_t max_age_s, max_running_s;
     /** On failure: the protocol error code for the reply (a G2D_CTL_E_* string). */
     const char *error_code;
 };
@@ -127,8 +135,9 @@ struct g2d_ctl_request {
  * Parse one request line (without its line end). Validates: a JSON object; "v" an integer
  * equal to 1 (else code "version"); "id" an integer if present; "cmd" a known command
  * (else "unknown_command"); "args" an object if present whose keys are those of the
- * command with the right types (sync: wait, full booleans; results: limit integer 1..10000);
- * anything else is "bad_request". Duplicate keys are rejected.
+ * command with the right types (sync: wait, full booleans; results: limit integer 1..10000,
+ * failed boolean, cycle integer >= 1; health: max_age, max_running integers
+ * 1..G2D_CTL_HEALTH_MAX_S); anything else is "bad_request". Duplicate keys are rejected.
  *
  * On failure @p out->id holds the id if it could be read (so the error reply can echo
  * it) and @p out->error_code says what to answer; @p out->args is NULL.

@@ -103,7 +103,7 @@ void g2d_linebuf_done(struct g2d_linebuf *lb)
 static const char *const cmd_names[G2D_CTL_NCMDS] = {
     [G2D_CTL_STATUS] = "status",   [G2D_CTL_SYNC] = "sync",       [G2D_CTL_PLAN] = "plan",
     [G2D_CTL_PAUSE] = "pause",     [G2D_CTL_RESUME] = "resume",   [G2D_CTL_RELOAD] = "reload",
-    [G2D_CTL_RESULTS] = "results", [G2D_CTL_METRICS] = "metrics",
+    [G2D_CTL_RESULTS] = "results", [G2D_CTL_METRICS] = "metrics", [G2D_CTL_HEALTH] = "health",
 };
 
 const char *g2d_ctl_cmd_name(enum g2d_ctl_cmd cmd)
@@ -130,6 +130,7 @@ bool g2d_ctl_cmd_mutating(enum g2d_ctl_cmd cmd)
     case G2D_CTL_STATUS:
     case G2D_CTL_RESULTS:
     case G2D_CTL_METRICS:
+    case G2D_CTL_HEALTH:
         return false;
     default:
         return true;
@@ -145,6 +146,72 @@ static int req_fail(struct g2d_ctl_request *out, const char *code, int rc, struc
     return g2d_error_set(err, rc, "%s", msg);
 }
 
+static int bad_arg(struct g2d_ctl_request *out, struct g2d_error *err, const char *key,
+                   const char *what)
+{
+    out->error_code = G2D_CTL_E_BAD_REQUEST;
+    return g2d_error_set(err, -EINVAL, "argument '%s' must be %s", key, what);
+}
+
+/* An integer argument in [lo, hi]. @return 0 or -EINVAL (reported). */
+static int int_arg(struct g2d_ctl_request *out, struct g2d_error *err, const char *key,
+                   const json_t *val, json_int_t lo, json_int_t hi, int64_t *dst)
+{
+    json_int_t n;
+
+    if (!json_is_integer(val))
+        return bad_arg(out, err, key, "an integer");
+    n = json_integer_value(val);
+    if (n < lo || n > hi) {
+        out->error_code = G2D_CTL_E_BAD_REQUEST;
+        return g2d_error_set(err, -EINVAL, "argument '%s' must be between %lld and %lld", key,
+                             (long long)lo, (long long)hi);
+    }
+    *dst = n;
+    return 0;
+}
+
+/* A boolean argument. @return 0 or -EINVAL (reported). */
+static int bool_arg(struct g2d_ctl_request *out, struct g2d_error *err, const char *key,
+                    const json_t *val, bool *dst)
+{
+    if (!json_is_boolean(val))
+        return bad_arg(out, err, key, "a boolean");
+    *dst = json_is_true(val);
+    return 0;
+}
+
+/* One argument of @p out->cmd. @return 0, -EINVAL (reported) or 1 for an unknown key. */
+static int parse_arg(struct g2d_ctl_request *out, const char *key, const json_t *val,
+                     struct g2d_error *err)
+{
+    switch (out->cmd) {
+    case G2D_CTL_SYNC:
+        if (strcmp(key, "wait") == 0)
+            return bool_arg(out, err, key, val, &out->wait);
+        if (strcmp(key, "full") == 0)
+            return bool_arg(out, err, key, val, &out->full);
+        break;
+    case G2D_CTL_RESULTS:
+        if (strcmp(key, "limit") == 0)
+            return int_arg(out, err, key, val, 1, G2D_CTL_RESULTS_MAX, &out->limit);
+        if (strcmp(key, "failed") == 0)
+            return bool_arg(out, err, key, val, &out->failed);
+        if (strcmp(key, "cycle") == 0)
+            return int_arg(out, err, key, val, 1, INT64_MAX, &out->cycle);
+        break;
+    case G2D_CTL_HEALTH:
+        if (strcmp(key, "max_age") == 0)
+            return int_arg(out, err, key, val, 1, G2D_CTL_HEALTH_MAX_S, &out->max_age_s);
+        if (strcmp(key, "max_running") == 0)
+            return int_arg(out, err, key, val, 1, G2D_CTL_HEALTH_MAX_S, &out->max_running_s);
+        break;
+    default:
+        break;
+    }
+    return 1;
+}
+
 /* Check the arguments of @p cmd; unknown keys and wrong types are bad requests. */
 static int parse_args(struct g2d_ctl_request *out, json_t *args, struct g2d_error *err)
 {
@@ -153,30 +220,11 @@ static int parse_args(struct g2d_ctl_request *out, json_t *args, struct g2d_erro
 
     json_object_foreach(args, key, val)
     {
-        if (out->cmd == G2D_CTL_SYNC && (strcmp(key, "wait") == 0 || strcmp(key, "full") == 0)) {
-            if (!json_is_boolean(val)) {
-                out->error_code = G2D_CTL_E_BAD_REQUEST;
-                return g2d_error_set(err, -EINVAL, "argument '%s' must be a boolean", key);
-            }
-            if (key[0] == 'w')
-                out->wait = json_is_true(val);
-            else
-                out->full = json_is_true(val);
-        } else if (out->cmd == G2D_CTL_RESULTS && strcmp(key, "limit") == 0) {
-            json_int_t n;
+        int r = parse_arg(out, key, val, err);
 
-            if (!json_is_integer(val)) {
-                out->error_code = G2D_CTL_E_BAD_REQUEST;
-                return g2d_error_set(err, -EINVAL, "argument 'limit' must be an integer");
-            }
-            n = json_integer_value(val);
-            if (n < 1 || n > G2D_CTL_RESULTS_MAX) {
-                out->error_code = G2D_CTL_E_BAD_REQUEST;
-                return g2d_error_set(err, -EINVAL, "argument 'limit' must be between 1 and %d",
-                                     G2D_CTL_RESULTS_MAX);
-            }
-            out->limit = n;
-        } else {
+        if (r < 0)
+            return r;
+        if (r > 0) {
             out->error_code = G2D_CTL_E_BAD_REQUEST;
             /* The key is the client's own input; cap it so the message stays short. */
             return g2d_error_set(err, -EINVAL, "unknown argument '%.64s' for command '%s'", key,
@@ -196,6 +244,8 @@ int g2d_ctl_parse_request(const char *line, size_t len, struct g2d_ctl_request *
     memset(out, 0, sizeof(*out));
     out->id = G2D_CTL_ID_NONE;
     out->limit = G2D_CTL_RESULTS_DEFAULT;
+    out->max_age_s = -1;
+    out->max_running_s = -1;
 
     root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {

@@ -154,6 +154,8 @@ static void test_cmd_names(void **state)
     assert_true(g2d_ctl_cmd_mutating(G2D_CTL_PAUSE));
     assert_true(g2d_ctl_cmd_mutating(G2D_CTL_RESUME));
     assert_true(g2d_ctl_cmd_mutating(G2D_CTL_RELOAD));
+    assert_false(g2d_ctl_cmd_mutating(G2D_CTL_HEALTH));
+    assert_string_equal(g2d_ctl_cmd_name(G2D_CTL_HEALTH), "health");
 }
 
 static int parse(const char *s, struct g2d_ctl_request *req, struct g2d_error *err)
@@ -192,7 +194,52 @@ static void test_parse_ok(void **state)
 
     assert_int_equal(parse("{\"v\":1,\"id\":1,\"cmd\":\"results\",\"args\":null}", &req, &err), 0);
     assert_int_equal(req.limit, G2D_CTL_RESULTS_DEFAULT);
+    assert_false(req.failed);
+    assert_int_equal(req.cycle, 0);
     g2d_ctl_request_done(&req);
+}
+
+/* The filters of "results" and the thresholds of "health" (added after version 1 shipped:
+ * requests without them keep their meaning). */
+static void test_parse_filters(void **state)
+{
+    struct g2d_ctl_request req;
+    struct g2d_error err = {0};
+
+    assert_int_equal(
+        parse("{\"v\":1,\"cmd\":\"results\",\"args\":{\"failed\":true,\"cycle\":12,\"limit\":3}}",
+              &req, &err),
+        0);
+    assert_true(req.failed);
+    assert_int_equal(req.cycle, 12);
+    assert_int_equal(req.limit, 3);
+    g2d_ctl_request_done(&req);
+
+    assert_int_equal(parse("{\"v\":1,\"cmd\":\"health\"}", &req, &err), 0);
+    assert_int_equal(req.cmd, G2D_CTL_HEALTH);
+    assert_int_equal(req.max_age_s, -1);
+    assert_int_equal(req.max_running_s, -1);
+    g2d_ctl_request_done(&req);
+
+    assert_int_equal(
+        parse("{\"v\":1,\"cmd\":\"health\",\"args\":{\"max_age\":600,\"max_running\":60}}", &req,
+              &err),
+        0);
+    assert_int_equal(req.max_age_s, 600);
+    assert_int_equal(req.max_running_s, 60);
+    g2d_ctl_request_done(&req);
+
+    assert_true(parse("{\"v\":1,\"cmd\":\"results\",\"args\":{\"cycle\":0}}", &req, &err) < 0);
+    assert_string_equal(req.error_code, G2D_CTL_E_BAD_REQUEST);
+    assert_non_null(strstr(err.msg, "'cycle'"));
+    assert_true(parse("{\"v\":1,\"cmd\":\"results\",\"args\":{\"failed\":1}}", &req, &err) < 0);
+    assert_non_null(strstr(err.msg, "boolean"));
+    assert_true(parse("{\"v\":1,\"cmd\":\"health\",\"args\":{\"max_age\":0}}", &req, &err) < 0);
+    assert_true(parse("{\"v\":1,\"cmd\":\"health\",\"args\":{\"max_age\":\"1h\"}}", &req, &err) <
+                0);
+    assert_true(parse("{\"v\":1,\"cmd\":\"health\",\"args\":{\"limit\":1}}", &req, &err) < 0);
+    assert_non_null(strstr(err.msg, "unknown argument 'limit' for command 'health'"));
+    assert_true(parse("{\"v\":1,\"cmd\":\"status\",\"args\":{\"failed\":true}}", &req, &err) < 0);
 }
 
 /* Parse @p s expecting failure with @p code; return the id that was read. */
@@ -345,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_cmd_names),
         cmocka_unit_test(test_parse_ok),
         cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_parse_filters),
         cmocka_unit_test(test_reply_ok),
         cmocka_unit_test(test_reply_error),
         cmocka_unit_test(test_request_format_roundtrip),
