@@ -206,9 +206,40 @@ static void print_results(FILE *out, const json_t *r)
     }
 }
 
+/* One line for a monitoring check, in the format of a Nagios plugin. */
+static void print_health(FILE *out, const json_t *r)
+{
+    bool ok = json_is_true(json_object_get(r, "healthy"));
+
+    fprintf(out, "GLUE2DLF %s - %s |", ok ? "OK" : "WARNING", gets_(r, "message"));
+    if (json_is_integer(json_object_get(r, "last_ok_age_s")))
+        fprintf(out, " last_ok_age=%" JSON_INTEGER_FORMAT "s;%" JSON_INTEGER_FORMAT,
+                geti(r, "last_ok_age_s"), geti(r, "max_age_s"));
+    if (json_is_integer(json_object_get(r, "running_s")))
+        fprintf(out, " running=%" JSON_INTEGER_FORMAT "s;%" JSON_INTEGER_FORMAT,
+                geti(r, "running_s"), geti(r, "max_running_s"));
+    fprintf(out, " failed=%" JSON_INTEGER_FORMAT " held=%" JSON_INTEGER_FORMAT "\n",
+            geti(r, "failed"), geti(r, "held"));
+}
+
+int output_verdict(const char *cmd, const json_t *r)
+{
+    if (strcmp(cmd, "health") == 0)
+        return json_is_true(json_object_get(r, "healthy")) ? 0 : 1;
+    /* sync --wait: the stats of the finished cycle (sync alone answers "started"). */
+    if (strcmp(cmd, "sync") == 0 && json_object_get(r, "outcome"))
+        return geti(r, "status") == 0 && geti(r, "failed") == 0 && geti(r, "held") == 0 &&
+                       !json_is_true(json_object_get(r, "cancelled"))
+                   ? 0
+                   : 1;
+    return 0;
+}
+
 void output_reply(FILE *out, FILE *err, const char *cmd, const json_t *r)
 {
-    if (strcmp(cmd, "status") == 0) {
+    if (strcmp(cmd, "health") == 0) {
+        print_health(out, r);
+    } else if (strcmp(cmd, "status") == 0) {
         print_status(out, r);
     } else if (strcmp(cmd, "plan") == 0) {
         print_plan(out, err, r);

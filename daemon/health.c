@@ -80,25 +80,31 @@ static void check_last(struct health_ctx *c)
                 st->cycle_id, st->held, st->held == 1 ? "" : "s");
 }
 
+/* True when more than @p limit_s seconds lie between @p then and @p now (ms). */
+static bool older(uint64_t now, uint64_t then, int64_t limit_s)
+{
+    return now > then && now - then > (uint64_t)limit_s * 1000;
+}
+
 /* Stuck and stale. */
 static void check_times(struct health_ctx *c)
 {
     const struct health_input *in = c->in;
     char a[32], b[32];
 
-    if (in->running && age_s(in->now_ms, in->running_since_ms) > c->max_running) {
+    if (in->running && older(in->now_ms, in->running_since_ms, c->max_running)) {
         fmt_dur(a, sizeof(a), age_s(in->now_ms, in->running_since_ms));
         fmt_dur(b, sizeof(b), c->max_running);
         problem(c, "stuck: cycle %" PRIu64 " running for %s (max %s)", in->running_cycle_id, a, b);
     }
     fmt_dur(b, sizeof(b), c->max_age);
     if (in->last_ok_ms) {
-        if (age_s(in->now_ms, in->last_ok_ms) > c->max_age) {
+        if (older(in->now_ms, in->last_ok_ms, c->max_age)) {
             fmt_dur(a, sizeof(a), age_s(in->now_ms, in->last_ok_ms));
             problem(c, "stale: last good cycle %" PRIu64 " finished %s ago (max %s)",
                     in->last_ok_id, a, b);
         }
-    } else if (age_s(in->now_ms, in->started_ms) > c->max_age) {
+    } else if (older(in->now_ms, in->started_ms, c->max_age)) {
         fmt_dur(a, sizeof(a), age_s(in->now_ms, in->started_ms));
         problem(c, "stale: no good cycle in the %s since start-up (max %s)", a, b);
     }

@@ -20,8 +20,7 @@
 #include "glue2dlf/config.h"
 #include "glue2dlf/error.h"
 #include "glue2dlf/http.h"
-
-#define G2D_VERSION "0.1.0"
+#include "glue2dlf/version.h"
 
 enum g2d_item_type {
     G2D_ITEM_DATABASE = 0,

@@ -101,6 +101,6 @@ kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID"
 check_eq "SIGTERM: exit 0" 0 $?
 check "notify: STOPPING=1 sent" grep -qx 'STOPPING=1' "$T/notify.txt"
-check "ctl: cannot connect → exit 2" bash -c "'$BUILD/glue2dlfctl' --socket '$T/control.sock' status >/dev/null 2>&1; [ \$? -eq 2 ]"
+check "ctl: cannot connect → exit 3" bash -c "'$BUILD/glue2dlfctl' --socket '$T/control.sock' status >/dev/null 2>&1; [ \$? -eq 3 ]"
 
 finish

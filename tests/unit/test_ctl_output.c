@@ -147,12 +147,53 @@ static void test_status(void **state)
     done(&c);
 }
 
+static int verdict(const char *cmd, const char *json)
+{
+    json_t *r = json_loads(json, 0, NULL);
+    int v;
+
+    assert_non_null(r);
+    v = output_verdict(cmd, r);
+    json_decref(r);
+    return v;
+}
+
+static void test_verdict_and_health(void **state)
+{
+    struct captured c;
+
+    assert_int_equal(verdict("sync", "{\"started\":true,\"cycle_id\":7}"), 0);
+    assert_int_equal(verdict("sync", "{\"outcome\":\"ok\",\"status\":0,\"failed\":0,\"held\":0}"),
+                     0);
+    assert_int_equal(verdict("sync", "{\"outcome\":\"partial\",\"status\":0,\"failed\":2}"), 1);
+    assert_int_equal(verdict("sync", "{\"outcome\":\"ok\",\"status\":0,\"held\":3}"), 1);
+    assert_int_equal(verdict("sync", "{\"outcome\":\"failed\",\"status\":-5}"), 1);
+    assert_int_equal(verdict("sync", "{\"outcome\":\"cancelled\",\"status\":0,\"cancelled\":true}"),
+                     1);
+    assert_int_equal(verdict("health", "{\"healthy\":true}"), 0);
+    assert_int_equal(verdict("health", "{\"healthy\":false}"), 1);
+    assert_int_equal(verdict("status", "{\"state\":\"idle\"}"), 0);
+
+    c = run("health", "{\"healthy\":true,\"message\":\"last cycle 7 ok 2m00s ago; idle\","
+                      "\"last_ok_age_s\":120,\"max_age_s\":4260,\"running_s\":null,"
+                      "\"failed\":0,\"held\":0}");
+    assert_string_equal(c.out, "GLUE2DLF OK - last cycle 7 ok 2m00s ago; idle | "
+                               "last_ok_age=120s;4260 failed=0 held=0\n");
+    done(&c);
+    c = run("health", "{\"healthy\":false,\"message\":\"last cycle 7: 3 deletes held; idle\","
+                      "\"last_ok_age_s\":null,\"running_s\":5,\"max_running_s\":3600,"
+                      "\"failed\":0,\"held\":3}");
+    assert_string_equal(c.out, "GLUE2DLF WARNING - last cycle 7: 3 deletes held; idle | "
+                               "running=5s;3600 failed=0 held=3\n");
+    done(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_duration), cmocka_unit_test(test_sync_and_friends),
         cmocka_unit_test(test_reload),   cmocka_unit_test(test_plan_and_results),
-        cmocka_unit_test(test_status),
+        cmocka_unit_test(test_status),   cmocka_unit_test(test_verdict_and_health),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
