@@ -175,15 +175,16 @@ format:
 format-check:
 	@clang-format --dry-run --Werror $(FORMAT_SRC) && echo "format-check: ok"
 
-# make install [PREFIX=/usr/local] [DESTDIR=]: binaries, man pages, the systemd units (their
-# ExecStart= follows PREFIX), the sysusers.d entry for the glue2dlf user and group, and the
-# reference configuration, which is never overwritten once there.
+# make install [PREFIX=/usr/local] [DESTDIR=]: binaries, man pages, the bash completion, the
+# systemd units (their ExecStart= follows PREFIX), the sysusers.d entry for the glue2dlf user
+# and group, and the reference configuration, which is never overwritten once there.
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 UNITS := glue2dlf.service glue2dlf@.service
 
@@ -200,6 +201,7 @@ install: $(BUILD)/glue2dlfd $(BUILD)/glue2dlfctl $(UNITS:%=$(BUILD)/units/%)
 	install -D -m 0644 packaging/glue2dlfd.8 $(DESTDIR)$(MANDIR)/man8/glue2dlfd.8
 	install -D -m 0644 packaging/glue2dlfctl.1 $(DESTDIR)$(MANDIR)/man1/glue2dlfctl.1
 	install -D -m 0644 packaging/glue2dlf.yaml.5 $(DESTDIR)$(MANDIR)/man5/glue2dlf.yaml.5
+	install -D -m 0644 packaging/glue2dlfctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/glue2dlfctl
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/glue2dlf/glue2dlf.yaml ]; then \
 		echo "install: keeping the existing $(DESTDIR)$(SYSCONFDIR)/glue2dlf/glue2dlf.yaml"; \
 	else \
@@ -223,6 +225,8 @@ deb:
 	cp -r packaging/debian build-deb/src/debian
 	cp packaging/glue2dlf.sysusers build-deb/src/debian/glue2dlf.sysusers
 	cd build-deb/src && dpkg-buildpackage -us -uc -b
+	@dpkg-deb -c build-deb/glue2dlf_*.deb | grep -q ' \./usr/share/bash-completion/completions/glue2dlfctl$$' || \
+		{ echo "deb: the bash completion is missing from the package"; exit 1; }
 	@ls build-deb/*.deb
 
 clean:

@@ -10,11 +10,14 @@ check "template unit: systemd-analyze verify of an instance" \
   systemd-analyze verify --man=no "$T/glue2dlf@test.service"
 check "template unit: its own config, socket and state directory" bash -c \
   "grep -q -- '--config /etc/glue2dlf/%i.yaml --socket /run/glue2dlf-%i/control.sock' '$T/glue2dlf@.service' && grep -qx 'RuntimeDirectory=glue2dlf-%i' '$T/glue2dlf@.service' && grep -qx 'StateDirectory=glue2dlf/%i' '$T/glue2dlf@.service'"
+check "template unit: reloads through glue2dlfctl --instance" grep -qx "ExecReload=$BUILD/glue2dlfctl --instance %i reload" "$T/glue2dlf@.service"
 mkdir -p "$T/inst"
 make -s -C "$ROOT" install DESTDIR="$T/inst" PREFIX=/usr BUILD="$BUILD" >/dev/null 2>&1
 check "make install: ExecStart= follows PREFIX" grep -qx 'ExecStart=/usr/sbin/glue2dlfd --config /etc/glue2dlf/glue2dlf.yaml' "$T/inst/usr/lib/systemd/system/glue2dlf.service"
 check "make install: binaries, sysusers, man pages, config" bash -c \
   "test -x '$T/inst/usr/sbin/glue2dlfd' && test -x '$T/inst/usr/bin/glue2dlfctl' && test -f '$T/inst/usr/lib/sysusers.d/glue2dlf.conf' && test -f '$T/inst/usr/share/man/man8/glue2dlfd.8' && test -f '$T/inst/etc/glue2dlf/glue2dlf.yaml'"
+check "make install: the bash completion" cmp -s "$ROOT/packaging/glue2dlfctl.bash-completion" \
+  "$T/inst/usr/share/bash-completion/completions/glue2dlfctl"
 echo "# edited" >>"$T/inst/etc/glue2dlf/glue2dlf.yaml"
 make -s -C "$ROOT" install DESTDIR="$T/inst" PREFIX=/usr BUILD="$BUILD" >/dev/null 2>&1
 check "make install: an existing config is kept" grep -qx '# edited' "$T/inst/etc/glue2dlf/glue2dlf.yaml"

@@ -61,11 +61,17 @@ check "active (running) after READY=1" bash -c \
 check "runs as the static user glue2dlf" bash -c \
   "[ \"\$(ps -o user= -p \$(systemctl show -P MainPID glue2dlf.service))\" = glue2dlf ]"
 check "root: glue2dlfctl sync --wait" glue2dlfctl sync --wait
+check "glue2dlfctl --version and glue2dlfd --version" bash -c \
+  "glue2dlfctl --version | grep -q '^glue2dlfctl ' && /usr/sbin/glue2dlfd --version | grep -q '^glue2dlfd '"
+check "the bash completion is installed where bash-completion looks" \
+  bash -c "source /usr/share/bash-completion/completions/glue2dlfctl && complete -p glue2dlfctl"
 useradd -m -G glue2dlf g2dop
 useradd -m g2doutsider
 check "a member of the group glue2dlf: glue2dlfctl status" runuser -u g2dop -- glue2dlfctl status
 check "a member of the group glue2dlf: glue2dlfctl results" runuser -u g2dop -- glue2dlfctl results -n 5
 check "a member of the group glue2dlf: glue2dlfctl metrics" runuser -u g2dop -- glue2dlfctl metrics
+check "a member of the group glue2dlf: glue2dlfctl health (exit 0, OK)" bash -c \
+  "runuser -u g2dop -- glue2dlfctl health | grep -q '^GLUE2DLF OK - '"
 check "a member of the group glue2dlf may not start a sync" bash -c "! runuser -u g2dop -- glue2dlfctl sync"
 check "a member of the group glue2dlf reads the result log" runuser -u g2dop -- head -c 1 /var/lib/glue2dlf/results.jsonl
 check "anyone else reaches neither the socket nor the log" bash -c \
@@ -78,6 +84,11 @@ mkdir -p /var/lib/glue2dlf
 config /etc/glue2dlf/second.yaml /var/lib/glue2dlf/second/results.jsonl
 check "systemctl start glue2dlf@second" systemctl start glue2dlf@second.service
 check "the instance answers on its own socket" glue2dlfctl --socket /run/glue2dlf-second/control.sock sync --wait
+check "glue2dlfctl --instance second reaches it" bash -c \
+  "glue2dlfctl --instance second --json status | grep -q '\"config\": \"/etc/glue2dlf/second.yaml\"'"
+check "a member of the group glue2dlf: glue2dlfctl --instance second health" \
+  runuser -u g2dop -- glue2dlfctl --instance second health
+check "systemctl reload glue2dlf@second (ExecReload= through --instance)" systemctl reload glue2dlf@second.service
 check "the instance has its own state directory, the service's" bash -c \
   "[ \"\$(stat -c %U /var/lib/glue2dlf/second)\" = glue2dlf ]"
 
