@@ -142,7 +142,9 @@ void ctl_cmds_dispatch(struct ctl_call *call, void *arg)
     struct daemon *d = arg;
     const struct g2d_ctl_request *req = ctl_call_request(call);
 
-    if (d->stopping && g2d_ctl_cmd_mutating(req->cmd)) {
+    /* While stopping: only what starts no cycle (plan would start one). */
+    if (d->stopping && req->cmd != G2D_CTL_STATUS && req->cmd != G2D_CTL_RESULTS &&
+        req->cmd != G2D_CTL_METRICS && req->cmd != G2D_CTL_HEALTH) {
         ctl_call_reply_error(call, G2D_CTL_E_STOPPING, "the daemon is shutting down");
         return;
     }

@@ -7,7 +7,7 @@
  *   after; never uv_pipe_chmod) after unlinking a stale socket.
  * - Peers are identified with SO_PEERCRED: uid 0 and the daemon's own euid may run every
  *   command; any other peer (one the socket's mode let in, i.e. the socket group) may
- *   only run read-only commands (status, results, metrics), anything else is answered
+ *   only run read-only commands (status, results, metrics, health, plan), anything else is answered
  *   "forbidden". Every mutating command is logged with the peer's uid and pid.
  * - Limits: max_conns connections (one more is accepted, answered "busy" and closed),
  *   line_max bytes per request line (an over-long line is answered and the connection

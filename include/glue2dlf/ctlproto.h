@@ -103,9 +103,9 @@ const char *g2d_ctl_cmd_name(enum g2d_ctl_cmd cmd);
 /** Look a command up by name. @return 0 or -ENOENT. */
 int g2d_ctl_cmd_lookup(const char *name, enum g2d_ctl_cmd *out);
 /**
- * True for commands that change state or start work (sync, plan, pause, resume, reload);
- * these need root or the daemon's own uid. status, results, metrics and health are
- * read-only.
+ * True for commands that change state or write (sync, pause, resume, reload); these need
+ * root or the daemon's own uid. status, results, metrics, health and plan (a dry run that
+ * writes nothing) are read-only, open to every peer the socket's mode lets in.
  */
 bool g2d_ctl_cmd_mutating(enum g2d_ctl_cmd cmd);
 

@@ -131,6 +131,7 @@ bool g2d_ctl_cmd_mutating(enum g2d_ctl_cmd cmd)
     case G2D_CTL_RESULTS:
     case G2D_CTL_METRICS:
     case G2D_CTL_HEALTH:
+    case G2D_CTL_PLAN: /* a dry run: reads both catalogs, writes nothing */
         return false;
     default:
         return true;

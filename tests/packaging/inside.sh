@@ -70,6 +70,7 @@ useradd -m g2doutsider
 check "a member of the group glue2dlf: glue2dlfctl status" runuser -u g2dop -- glue2dlfctl status
 check "a member of the group glue2dlf: glue2dlfctl results" runuser -u g2dop -- glue2dlfctl results -n 5
 check "a member of the group glue2dlf: glue2dlfctl metrics" runuser -u g2dop -- glue2dlfctl metrics
+check "a member of the group glue2dlf: glue2dlfctl plan" runuser -u g2dop -- glue2dlfctl plan
 check "a member of the group glue2dlf: glue2dlfctl health (exit 0, OK)" bash -c \
   "runuser -u g2dop -- glue2dlfctl health | grep -q '^GLUE2DLF OK - '"
 check "a member of the group glue2dlf may not start a sync" bash -c "! runuser -u g2dop -- glue2dlfctl sync"

@@ -150,7 +150,7 @@ static void test_cmd_names(void **state)
     assert_false(g2d_ctl_cmd_mutating(G2D_CTL_RESULTS));
     assert_false(g2d_ctl_cmd_mutating(G2D_CTL_METRICS));
     assert_true(g2d_ctl_cmd_mutating(G2D_CTL_SYNC));
-    assert_true(g2d_ctl_cmd_mutating(G2D_CTL_PLAN));
+    assert_false(g2d_ctl_cmd_mutating(G2D_CTL_PLAN));
     assert_true(g2d_ctl_cmd_mutating(G2D_CTL_PAUSE));
     assert_true(g2d_ctl_cmd_mutating(G2D_CTL_RESUME));
     assert_true(g2d_ctl_cmd_mutating(G2D_CTL_RELOAD));

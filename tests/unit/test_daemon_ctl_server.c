@@ -401,6 +401,16 @@ static void test_server_forbidden(void **state)
         cl_send(fd, "{\"v\":1,\"id\":2,\"cmd\":\"status\"}\n");
         if (!cl_line(t, fd) || !strstr(t->lines[1], "\"ok\":true"))
             rc |= 2;
+        /* health, and plan (a dry run: nothing is written), are open to the group too. */
+        cl_send(fd, "{\"v\":1,\"id\":3,\"cmd\":\"health\"}\n");
+        if (!cl_line(t, fd) || !strstr(t->lines[2], "\"ok\":true"))
+            rc |= 4;
+        cl_send(fd, "{\"v\":1,\"id\":4,\"cmd\":\"plan\"}\n");
+        if (!cl_line(t, fd) || !strstr(t->lines[3], "\"ok\":true"))
+            rc |= 8;
+        cl_send(fd, "{\"v\":1,\"id\":5,\"cmd\":\"sync\"}\n");
+        if (!cl_line(t, fd) || !strstr(t->lines[4], "\"code\":\"forbidden\""))
+            rc |= 16;
         _exit(rc);
     }
     uv_timer_start(&t->timer, on_child_poll, 10, 10);
@@ -408,7 +418,7 @@ static void test_server_forbidden(void **state)
     assert_int_equal(uv_loop_close(&t->loop), 0);
     assert_true(WIFEXITED(t->child_status));
     assert_int_equal(WEXITSTATUS(t->child_status), 0);
-    assert_int_equal(t->dispatched, 1); /* only status reached the dispatcher */
+    assert_int_equal(t->dispatched, 3); /* status, health and plan reached the dispatcher */
     free(t);
 }
 
