@@ -185,4 +185,53 @@ bool g2d_config_table_selected(const struct g2d_config *cfg, const char *table);
 const char *g2d_config_partition_filter(const struct g2d_config *cfg, const char *db,
                                         const char *table);
 
+/**
+ * Flags of a config key, declared in the key table (lib/config/config_keys.c): what a
+ * change of its value needs beyond a reload.
+ */
+enum {
+    G2D_KEY_RESTART = 1u << 0, /**< fixed at start-up: a reload cannot apply it */
+    G2D_KEY_REBUILD = 1u << 1, /**< part of the sync scope: the DLF snapshot is rebuilt */
+};
+
+/** One key whose value differs between two configs. */
+struct g2d_config_change {
+    char key[64];   /**< dotted YAML name ("http.timeout") */
+    unsigned flags; /**< the key's G2D_KEY_* flags */
+};
+
+/** No config has more keys than this: an array of this size holds every change. */
+#define G2D_CONFIG_MAX_KEYS 96
+
+/**
+ * Compare @p a and @p b key by key, in the order of the key table (that of
+ * glue2dlf.yaml), and list each key whose value differs and whose flags intersect
+ * @p mask (0: every key). Strings compare by content (unset equals empty), a mode by its
+ * permission bits, partition filters and the location map as sets; a secret counts once,
+ * under its literal name, whichever of its three forms set it. Derived values
+ * (glue_url, dlf_url, the path) are not keys and do not count.
+ *
+ * @param out  at most @p cap entries are written (owned by the caller)
+ * @return the number of such keys (may exceed @p cap). Both configs are only read.
+ */
+size_t g2d_config_changes(const struct g2d_config *a, const struct g2d_config *b, unsigned mask,
+                          struct g2d_config_change *out, size_t cap);
+
+/**
+ * A 64-bit hash of the values of the keys whose flags intersect @p mask, such that two
+ * configs for which g2d_config_changes() with that mask finds nothing hash alike. Never 0.
+ * The checkpoint stores it for G2D_KEY_REBUILD, to know which scope a snapshot is for.
+ */
+uint64_t g2d_config_hash(const struct g2d_config *cfg, unsigned mask);
+
+/**
+ * A new config holding only the values of the keys whose flags intersect @p mask (copied;
+ * every other field zero, no path, no derived URLs): what a daemon keeps of its start-up
+ * config to compare reloads against.
+ *
+ * @param[out] out  caller owns, free with g2d_config_free(); written only on success
+ * @return 0 or -ENOMEM
+ */
+int g2d_config_copy_keys(struct g2d_config **out, const struct g2d_config *src, unsigned mask);
+
 #endif
