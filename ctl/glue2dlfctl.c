@@ -17,13 +17,14 @@
 
 #include <jansson.h>
 
+#include "glue2dlf/config_defaults.h"
 #include "glue2dlf/buf.h"
 #include "glue2dlf/ctlproto.h"
 
 #include "output.h"
 #include "transport.h"
 
-#define DEFAULT_SOCKET "/run/glue2dlf/control.sock"
+#define DEFAULT_SOCKET G2D_DEFAULT_CONTROL_SOCKET
 #define REPLY_MAX (64u << 20)
 #define DEFAULT_TIMEOUT_S 30
 
