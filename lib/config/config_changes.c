@@ -38,11 +38,6 @@ static size_t scalar_size(enum g2d__ktype t)
     }
 }
 
-static bool is_text(enum g2d__ktype t)
-{
-    return t == K_STR || t == K_REGION || t == K_URL || t == K_RESULT_PATH || t == K_SOCKET;
-}
-
 static bool str_same(const char *a, const char *b)
 {
     return strcmp(a ? a : "", b ? b : "") == 0;
@@ -95,7 +90,7 @@ static bool same(const struct g2d_config *a, const struct g2d_config *b,
 {
     const void *x = g2d__key_field(a, d), *y = g2d__key_field(b, d);
 
-    if (is_text(d->type))
+    if (g2d__ktype_is_text(d->type))
         return str_same(*(char *const *)x, *(char *const *)y);
     switch (d->type) {
     case K_MODE:
@@ -120,13 +115,6 @@ static bool same(const struct g2d_config *a, const struct g2d_config *b,
     }
 }
 
-/* The secret forms x_env and x_credential are the key x: only x is visited. */
-#define FOR_EACH_KEY(sec, d)                                                                       \
-    for (size_t si_ = 0; si_ < g2d__nsections; si_++)                                              \
-        for (size_t ki_ = 0; ki_ < g2d__sections[si_].nkeys; ki_++)                                \
-            if ((sec = &g2d__sections[si_], d = &sec->keys[ki_]),                                  \
-                d->type != K_SECRET || d->variant == 0)
-
 size_t g2d_config_changes(const struct g2d_config *a, const struct g2d_config *b, unsigned mask,
                           struct g2d_config_change *out, size_t cap)
 {
@@ -134,7 +122,7 @@ size_t g2d_config_changes(const struct g2d_config *a, const struct g2d_config *b
     const struct g2d__key_desc *d;
     size_t n = 0;
 
-    FOR_EACH_KEY(sec, d)
+    G2D__FOR_EACH_KEY(sec, d)
     {
         if ((mask && !(d->flags & mask)) || same(a, b, d))
             continue;
@@ -177,7 +165,7 @@ static void hash_key(XXH3_state_t *h, const struct g2d_config *c, const struct g
     uint64_t sum = 0;
     mode_t m;
 
-    if (is_text(d->type)) {
+    if (g2d__ktype_is_text(d->type)) {
         hash_str(h, *(char *const *)x);
         return;
     }
@@ -229,7 +217,7 @@ uint64_t g2d_config_hash(const struct g2d_config *cfg, unsigned mask)
         return 1;
     XXH3_64bits_reset(h);
     hash_str(h, "glue2dlf-config-keys-1");
-    FOR_EACH_KEY(sec, d)
+    G2D__FOR_EACH_KEY(sec, d)
     {
         if (mask && !(d->flags & mask))
             continue;
@@ -310,7 +298,7 @@ static int copy_key(struct g2d_config *dst, const struct g2d_config *src,
     const void *x = g2d__key_field(src, d);
     void *y = g2d__key_field(dst, d);
 
-    if (is_text(d->type))
+    if (g2d__ktype_is_text(d->type))
         return dup_str(y, *(char *const *)x);
     switch (d->type) {
     case K_SECRET: {
@@ -340,7 +328,7 @@ int g2d_config_copy_keys(struct g2d_config **out, const struct g2d_config *src, 
 
     if (!c)
         return -ENOMEM;
-    FOR_EACH_KEY(sec, d)
+    G2D__FOR_EACH_KEY(sec, d)
     {
         (void)sec;
         if (mask && !(d->flags & mask))

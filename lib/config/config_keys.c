@@ -161,9 +161,18 @@ const size_t g2d__nsections = sizeof(g2d__sections) / sizeof(g2d__sections[0]);
 _Static_assert(sizeof(enum g2d_dlf_signature) == sizeof(int), "enum storage");
 _Static_assert(sizeof(enum g2d_log_target) == sizeof(int), "enum storage");
 _Static_assert(sizeof(g2d__sections) / sizeof(g2d__sections[0]) <= G2D__MAX_SECTIONS, "sections");
-_Static_assert(sizeof(glue_keys) / sizeof(glue_keys[0]) <= G2D__MAX_SECTION_KEYS, "keys");
-_Static_assert(sizeof(dlf_keys) / sizeof(dlf_keys[0]) <= G2D__MAX_SECTION_KEYS, "keys");
-_Static_assert(sizeof(sync_keys) / sizeof(sync_keys[0]) <= G2D__MAX_SECTION_KEYS, "keys");
+#define NKEYS(k) (sizeof(k) / sizeof(k[0]))
+_Static_assert(
+    NKEYS(glue_keys) <= G2D__MAX_SECTION_KEYS && NKEYS(dlf_keys) <= G2D__MAX_SECTION_KEYS &&
+        NKEYS(sync_keys) <= G2D__MAX_SECTION_KEYS && NKEYS(deletes_keys) <= G2D__MAX_SECTION_KEYS &&
+        NKEYS(http_keys) <= G2D__MAX_SECTION_KEYS && NKEYS(result_keys) <= G2D__MAX_SECTION_KEYS &&
+        NKEYS(control_keys) <= G2D__MAX_SECTION_KEYS && NKEYS(log_keys) <= G2D__MAX_SECTION_KEYS,
+    "G2D__MAX_SECTION_KEYS");
+_Static_assert(NKEYS(glue_keys) + NKEYS(dlf_keys) + NKEYS(sync_keys) + NKEYS(deletes_keys) +
+                       NKEYS(http_keys) + NKEYS(result_keys) + NKEYS(control_keys) +
+                       NKEYS(log_keys) <=
+                   G2D_CONFIG_MAX_KEYS,
+               "G2D_CONFIG_MAX_KEYS");
 
 static void set_default(struct g2d_config *cfg, const struct g2d__key_desc *d)
 {
@@ -216,4 +225,58 @@ int g2d__config_set_defaults(struct g2d_config *cfg)
         }
     }
     return 0;
+}
+
+static void free_strv(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static void free_key(struct g2d_config *cfg, const struct g2d__key_desc *d)
+{
+    void *field = g2d__key_field(cfg, d);
+
+    if (g2d__ktype_is_text(d->type)) {
+        free(*(char **)field);
+        return;
+    }
+    switch (d->type) {
+    case K_SECRET:
+        g2d__secret_clear(field);
+        break;
+    case K_STRLIST:
+        free_strv(*(char ***)field, *(size_t *)(void *)((char *)cfg + d->count_off));
+        break;
+    case K_FILTERS:
+        for (size_t i = 0; cfg->partition_filters && i < cfg->npartition_filters; i++) {
+            free(cfg->partition_filters[i].database);
+            free(cfg->partition_filters[i].table);
+            free(cfg->partition_filters[i].expression);
+        }
+        free(cfg->partition_filters);
+        break;
+    case K_LOCMAP:
+        for (size_t i = 0; cfg->location_map && i < cfg->nlocation_map; i++) {
+            free(cfg->location_map[i].from);
+            free(cfg->location_map[i].to);
+        }
+        free(cfg->location_map);
+        break;
+    default:
+        break;
+    }
+}
+
+void g2d__config_free_keys(struct g2d_config *cfg)
+{
+    const struct g2d__section_desc *sec;
+    const struct g2d__key_desc *d;
+
+    G2D__FOR_EACH_KEY(sec, d)
+    {
+        (void)sec;
+        free_key(cfg, d);
+    }
 }

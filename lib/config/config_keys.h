@@ -4,8 +4,9 @@
  * struct g2d_config, its bounds, its default and its flags (G2D_KEY_RESTART: fixed at
  * start-up; G2D_KEY_REBUILD: part of the sync scope). The validator (config_check.c),
  * the defaults, the comparison of two configs (config_changes.c) and the scope hash all
- * follow it. A new key is one line in config_keys.c, plus its field in config.h and its
- * line in config_print.c and glue2dlf.yaml.
+ * follow it, and so does g2d_config_free(). A new key is one line in config_keys.c, plus
+ * its field in config.h and its line in config_print.c and glue2dlf.yaml; a new key type
+ * needs its case in the validator and in config_changes.c.
  */
 #ifndef GLUE2DLF_CONFIG_KEYS_H
 #define GLUE2DLF_CONFIG_KEYS_H
@@ -81,6 +82,22 @@ extern const char *const g2d__variant_suffix[3];
 
 /* Fill @p cfg (zeroed) with every key's default. 0 or -ENOMEM. */
 int g2d__config_set_defaults(struct g2d_config *cfg);
+/* Free (secrets: wipe) what every key of @p cfg owns; @p cfg itself is not freed. */
+void g2d__config_free_keys(struct g2d_config *cfg);
+
+/* Every key of the table (sec: its section, d: the key), the secret forms x_env and
+ * x_credential left out: they share the storage of the key x, which stands for them. */
+#define G2D__FOR_EACH_KEY(sec, d)                                                                  \
+    for (size_t si_ = 0; si_ < g2d__nsections; si_++)                                              \
+        for (size_t ki_ = 0; ki_ < g2d__sections[si_].nkeys; ki_++)                                \
+            if ((sec = &g2d__sections[si_], d = &sec->keys[ki_]),                                  \
+                d->type != K_SECRET || d->variant == 0)
+
+/* Whether keys of type @p t are stored as a char * of text. */
+static inline bool g2d__ktype_is_text(enum g2d__ktype t)
+{
+    return t == K_STR || t == K_REGION || t == K_URL || t == K_RESULT_PATH || t == K_SOCKET;
+}
 
 /* The storage of key @p d in @p cfg. */
 static inline void *g2d__key_field(const struct g2d_config *cfg, const struct g2d__key_desc *d)

@@ -242,43 +242,10 @@ out:
 
 void g2d_config_free(struct g2d_config *cfg)
 {
-    size_t i;
-
     if (!cfg)
         return;
+    g2d__config_free_keys(cfg);
     free(cfg->path);
-    free(cfg->glue.region);
-    free(cfg->glue.catalog_id);
-    free(cfg->glue.access_key_id);
-    g2d__secret_clear(&cfg->glue.secret_access_key);
-    g2d__secret_clear(&cfg->glue.session_token);
-    free(cfg->glue.http.endpoint);
-    free(cfg->dlf.region);
-    free(cfg->dlf.catalog_id);
-    free(cfg->dlf.access_key_id);
-    g2d__secret_clear(&cfg->dlf.access_key_secret);
-    g2d__secret_clear(&cfg->dlf.security_token);
-    free(cfg->dlf.http.endpoint);
-    for (i = 0; cfg->databases && i < cfg->ndatabases; i++)
-        free(cfg->databases[i]);
-    free(cfg->databases);
-    for (i = 0; cfg->table_prefixes && i < cfg->ntable_prefixes; i++)
-        free(cfg->table_prefixes[i]);
-    free(cfg->table_prefixes);
-    for (i = 0; cfg->partition_filters && i < cfg->npartition_filters; i++) {
-        free(cfg->partition_filters[i].database);
-        free(cfg->partition_filters[i].table);
-        free(cfg->partition_filters[i].expression);
-    }
-    free(cfg->partition_filters);
-    for (i = 0; cfg->location_map && i < cfg->nlocation_map; i++) {
-        free(cfg->location_map[i].from);
-        free(cfg->location_map[i].to);
-    }
-    free(cfg->location_map);
-    free(cfg->ca_file);
-    free(cfg->result_path);
-    free(cfg->control_socket);
     free(cfg->glue_url);
     free(cfg->dlf_url);
     free(cfg);
