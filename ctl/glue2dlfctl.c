@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "glue2dlf/config_defaults.h"
 #include "glue2dlf/buf.h"
 #include "glue2dlf/ctlproto.h"
 #include "glue2dlf/version.h"
@@ -26,7 +27,7 @@
 #include "output.h"
 #include "transport.h"
 
-#define DEFAULT_SOCKET "/run/glue2dlf/control.sock"
+#define DEFAULT_SOCKET G2D_DEFAULT_CONTROL_SOCKET
 /* The socket of glue2dlf@NAME.service (packaging/glue2dlf@.service.in: --socket). */
 #define INSTANCE_SOCKET_FMT "/run/glue2dlf-%s/control.sock"
 #define INSTANCE_NAME_MAX 200

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "glue2dlf/config_defaults.h"
+
 #include "fixed_settings.h"
 
 int fixed_settings_capture(struct fixed_settings *out, const struct g2d_config *cfg,
@@ -12,68 +14,41 @@ int fixed_settings_capture(struct fixed_settings *out, const struct g2d_config *
     memset(out, 0, sizeof(*out));
     out->socket_path = strdup(socket_override       ? socket_override
                               : cfg->control_socket ? cfg->control_socket
-                                                    : FIXED_SETTINGS_DEFAULT_SOCKET);
-    out->ca_file = cfg->ca_file ? strdup(cfg->ca_file) : NULL;
-    if (!out->socket_path || (cfg->ca_file && !out->ca_file)) {
+                                                    : G2D_DEFAULT_CONTROL_SOCKET);
+    if (!out->socket_path || g2d_config_copy_keys(&out->keys, cfg, G2D_KEY_RESTART) < 0) {
         fixed_settings_done(out);
         return -ENOMEM;
     }
     out->socket_override = socket_override != NULL;
-    out->socket_mode = cfg->control_mode ? cfg->control_mode : 0660;
-    out->log_target = cfg->log_target;
-    out->connect_timeout_ms = cfg->connect_timeout_ms;
-    out->request_timeout_ms = cfg->request_timeout_ms;
-    out->max_response_bytes = cfg->max_response_bytes;
-    out->max_attempts = cfg->max_attempts;
+    out->socket_mode = cfg->control_mode ? cfg->control_mode : G2D_DEFAULT_CONTROL_MODE;
     return 0;
 }
 
-static bool str_differs(const char *a, const char *b)
-{
-    return strcmp(a ? a : "", b ? b : "") != 0;
-}
-
 /*
- * THE restart decision of a reload, hand-listed: each setting the daemon fixed at start-up
- * (socket, log target, HTTP engine options) whose new value differs needs a restart to take
- * effect. Everything else in the configuration is simply taken on by the next cycle; among
- * that, whether the DLF snapshot must be rebuilt (scope, endpoint or catalog changed) is
- * decided by the sync engine in g2d_sync_set_config() (lib/sync/sync.c, same_scope()).
- * This list is meant to be replaced by the configuration's key table once it says, per
- * key, "needs a restart"; keep the key names as the configuration spells them.
+ * The restart decision of a reload: the keys flagged G2D_KEY_RESTART in the config key
+ * table whose value differs from the start-up config's. Everything else is simply taken on
+ * by the next cycle; among that, whether the DLF snapshot must be rebuilt (the keys flagged
+ * G2D_KEY_REBUILD) is decided by the sync engine in g2d_sync_set_config().
  */
 int fixed_settings_changes(const struct fixed_settings *in_effect, const struct g2d_config *next,
                            json_t *keys)
 {
-    const struct fixed_settings *e = in_effect;
-    const char *changed[8];
-    size_t n = 0;
+    struct g2d_config_change ch[G2D_CONFIG_MAX_KEYS];
+    size_t n = g2d_config_changes(in_effect->keys, next, G2D_KEY_RESTART, ch, G2D_CONFIG_MAX_KEYS);
 
-    if (!e->socket_override && str_differs(next->control_socket, e->socket_path))
-        changed[n++] = "control_socket";
-    if ((next->control_mode & 0777) != (e->socket_mode & 0777))
-        changed[n++] = "control_mode";
-    if (next->log_target != e->log_target)
-        changed[n++] = "log_target";
-    if (str_differs(next->ca_file, e->ca_file))
-        changed[n++] = "http.ca_file";
-    if (next->connect_timeout_ms != e->connect_timeout_ms)
-        changed[n++] = "http.connect_timeout";
-    if (next->request_timeout_ms != e->request_timeout_ms)
-        changed[n++] = "http.timeout";
-    if (next->max_response_bytes != e->max_response_bytes)
-        changed[n++] = "http.max_response_size";
-    if (next->max_attempts != e->max_attempts)
-        changed[n++] = "http.max_attempts";
-    for (size_t i = 0; i < n; i++)
-        if (json_array_append_new(keys, json_string(changed[i])) < 0)
+    for (size_t i = 0; i < n && i < G2D_CONFIG_MAX_KEYS; i++) {
+        /* Under --socket the configured socket does not apply, so its change needs nothing. */
+        if (in_effect->socket_override && !strcmp(ch[i].key, "control.socket"))
+            continue;
+        if (json_array_append_new(keys, json_string(ch[i].key)) < 0)
             return -ENOMEM;
+    }
     return 0;
 }
 
 void fixed_settings_done(struct fixed_settings *fs)
 {
     free(fs->socket_path);
-    free(fs->ca_file);
+    g2d_config_free(fs->keys);
     memset(fs, 0, sizeof(*fs));
 }

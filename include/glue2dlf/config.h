@@ -50,7 +50,7 @@ struct g2d_secret {
 /** Per-side HTTP client settings. */
 struct g2d_endpoint_config {
     char *endpoint;           /**< base URL override ("http://127.0.0.1:8601"), NULL = derived */
-    unsigned max_concurrency; /**< in-flight requests, default 16 */
+    unsigned max_concurrency; /**< in-flight requests */
     double max_rps;           /**< request-rate cap, 0 = none */
     unsigned page_size;       /**< list page size */
 };
@@ -62,7 +62,7 @@ struct g2d_glue_config {
     struct g2d_secret secret_access_key;
     struct g2d_secret session_token;
     struct g2d_endpoint_config http;
-    unsigned partition_segments; /**< GetPartitions segments per table, 1..10 (default 10) */
+    unsigned partition_segments; /**< GetPartitions segments per table, 1..10 */
 };
 
 struct g2d_dlf_config {
@@ -73,7 +73,7 @@ struct g2d_dlf_config {
     struct g2d_secret security_token;
     enum g2d_dlf_signature signature;
     struct g2d_endpoint_config http;
-    unsigned batch_size; /**< partitions per batch write, default 100 */
+    unsigned batch_size; /**< partitions per batch write */
 };
 
 struct g2d_partition_filter {
@@ -95,6 +95,7 @@ enum {
     G2D_OBJ_FUNCTIONS = 1u << 3,
 };
 
+/** The configuration; the defaults of its keys are in config_defaults.h. */
 struct g2d_config {
     char *path;  /**< file it was loaded from */
     bool legacy; /**< loaded from a .properties file */
@@ -103,13 +104,13 @@ struct g2d_config {
     struct g2d_dlf_config dlf;
 
     /* schedule */
-    uint64_t interval_ms;       /**< between cycle starts, default 5 min */
-    uint64_t jitter_ms;         /**< uniform random delay added, default 10% of interval */
-    uint64_t full_reconcile_ms; /**< rebuild the snapshot from a DLF listing, default 24 h */
-    bool run_on_start;          /**< first cycle right after start-up, default true */
+    uint64_t interval_ms; /**< between cycle starts */
+    uint64_t jitter_ms;   /**< uniform random delay added (default: a share of the interval) */
+    uint64_t full_reconcile_ms; /**< rebuild the snapshot from a DLF listing, 0 = never */
+    bool run_on_start;          /**< first cycle right after start-up */
 
     /* scope */
-    unsigned objects; /**< G2D_OBJ_* mask, default all */
+    unsigned objects; /**< G2D_OBJ_* mask */
     char **databases; /**< allow-list, NULL/0 = all */
     size_t ndatabases;
     char **table_prefixes; /**< table-name prefixes, NULL/0 = all */
@@ -121,23 +122,23 @@ struct g2d_config {
 
     /* safety */
     bool dry_run;               /**< plan and report, never write */
-    bool deletes;               /**< delete what Glue no longer has, default true */
-    unsigned max_deletes;       /**< per cycle and object type; more are held, default 1000 */
-    double max_delete_fraction; /**< of the DLF objects in scope, default 0.5 */
+    bool deletes;               /**< delete what Glue no longer has */
+    unsigned max_deletes;       /**< per cycle and object type; more are held */
+    double max_delete_fraction; /**< of the DLF objects in scope */
 
     /* HTTP (both sides) */
     char *ca_file;               /**< NULL = system store */
-    uint64_t connect_timeout_ms; /**< default 10 s */
-    uint64_t request_timeout_ms; /**< whole transfer, default 120 s */
-    unsigned max_attempts;       /**< per request incl. the first, default 6 */
-    size_t max_response_bytes;   /**< per response body, default 256 MiB */
+    uint64_t connect_timeout_ms; /**< TCP + TLS set-up */
+    uint64_t request_timeout_ms; /**< whole transfer */
+    unsigned max_attempts;       /**< per request incl. the first */
+    size_t max_response_bytes;   /**< per response body */
 
     /* output and control */
     char *result_path;    /**< JSON-lines result log; NULL = none */
-    char *control_socket; /**< default /run/glue2dlf/control.sock */
-    mode_t control_mode;  /**< default 0660 */
+    char *control_socket; /**< the control socket path */
+    mode_t control_mode;  /**< the control socket file mode */
     enum g2d_log_target log_target;
-    int log_level; /**< syslog priority threshold, default LOG_INFO */
+    int log_level; /**< syslog priority threshold */
 
     /* derived at load time */
     char *glue_url; /**< effective Glue base URL, no trailing '/' */
@@ -184,5 +185,54 @@ bool g2d_config_table_selected(const struct g2d_config *cfg, const char *table);
 /** Partition filter expression for db.table, or NULL. */
 const char *g2d_config_partition_filter(const struct g2d_config *cfg, const char *db,
                                         const char *table);
+
+/**
+ * Flags of a config key, declared in the key table (lib/config/config_keys.c): what a
+ * change of its value needs beyond a reload.
+ */
+enum {
+    G2D_KEY_RESTART = 1u << 0, /**< fixed at start-up: a reload cannot apply it */
+    G2D_KEY_REBUILD = 1u << 1, /**< part of the sync scope: the DLF snapshot is rebuilt */
+};
+
+/** One key whose value differs between two configs. */
+struct g2d_config_change {
+    char key[64];   /**< dotted YAML name ("http.timeout") */
+    unsigned flags; /**< the key's G2D_KEY_* flags */
+};
+
+/** No config has more keys than this: an array of this size holds every change. */
+#define G2D_CONFIG_MAX_KEYS 96
+
+/**
+ * Compare @p a and @p b key by key, in the order of the key table (that of
+ * glue2dlf.yaml), and list each key whose value differs and whose flags intersect
+ * @p mask (0: every key). Strings compare by content (unset equals empty), a mode by its
+ * permission bits, partition filters and the location map as sets; a secret counts once,
+ * under its literal name, whichever of its three forms set it. Derived values
+ * (glue_url, dlf_url, the path) are not keys and do not count.
+ *
+ * @param out  at most @p cap entries are written (owned by the caller)
+ * @return the number of such keys (may exceed @p cap). Both configs are only read.
+ */
+size_t g2d_config_changes(const struct g2d_config *a, const struct g2d_config *b, unsigned mask,
+                          struct g2d_config_change *out, size_t cap);
+
+/**
+ * A 64-bit hash of the values of the keys whose flags intersect @p mask, such that two
+ * configs for which g2d_config_changes() with that mask finds nothing hash alike. Never 0.
+ * The checkpoint stores it for G2D_KEY_REBUILD, to know which scope a snapshot is for.
+ */
+uint64_t g2d_config_hash(const struct g2d_config *cfg, unsigned mask);
+
+/**
+ * A new config holding only the values of the keys whose flags intersect @p mask (copied;
+ * every other field zero, no path, no derived URLs): what a daemon keeps of its start-up
+ * config to compare reloads against.
+ *
+ * @param[out] out  caller owns, free with g2d_config_free(); written only on success
+ * @return 0 or -ENOMEM
+ */
+int g2d_config_copy_keys(struct g2d_config **out, const struct g2d_config *src, unsigned mask);
 
 #endif

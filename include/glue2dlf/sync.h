@@ -127,7 +127,9 @@ int g2d_sync_new(struct g2d_sync **out, struct g2d_http *http, const struct g2d_
 
 /**
  * Use a new config from the next cycle on (the running cycle keeps the one it started
- * with). If the scope, endpoints or catalog ids changed, the snapshot is rebuilt.
+ * with). If a key the config key table flags G2D_KEY_REBUILD changed (the scope: objects,
+ * databases, table prefixes, partition filters; the DLF region, endpoint or catalog id),
+ * the snapshot is rebuilt.
  * @p cfg is borrowed like in g2d_sync_new(); the old one may be freed once
  * g2d_sync_config_in_use() no longer returns it.
  */

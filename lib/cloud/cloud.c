@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 
+#include "glue2dlf/config_defaults.h"
 #include "glue2dlf/encode.h"
 #include "glue2dlf/sign.h"
 
@@ -621,7 +622,8 @@ static void list_done(const struct g2d_api_result *res, void *arg)
     struct list_call *lc = arg;
     struct g2d_cloud *c = lc->c;
     enum g2d_listing what = lc->req.what;
-    unsigned cur, lim, attempts = c->cfg->max_attempts ? c->cfg->max_attempts : 6;
+    unsigned cur, lim,
+        attempts = c->cfg->max_attempts ? c->cfg->max_attempts : G2D_DEFAULT_MAX_ATTEMPTS;
 
     if (res->err == -EPROTO && ++lc->malformed < attempts && list_send(lc) == 0)
         return;

@@ -190,77 +190,93 @@ static void put_side_http(struct out *o, const struct g2d_endpoint_config *h)
     put(o, "  page_size: %u\n", h->page_size);
 }
 
-int g2d_config_print(const struct g2d_config *cfg, struct g2d_buf *b)
+static void put_glue(struct out *o, const struct g2d_config *cfg)
+{
+    char derived[128];
+
+    put(o, "glue:\n");
+    put_str(o, "region", cfg->glue.region, NULL);
+    snprintf(derived, sizeof(derived), "derived: %s", cfg->glue_url ? cfg->glue_url : "?");
+    put_str(o, "endpoint", cfg->glue.http.endpoint, cfg->glue.http.endpoint ? NULL : derived);
+    put_str(o, "catalog_id", cfg->glue.catalog_id,
+            cfg->glue.catalog_id ? NULL : "the account's own catalog");
+    put_str(o, "access_key_id", cfg->glue.access_key_id,
+            cfg->glue.access_key_id ? NULL : "the AWS credential chain");
+    put_secret(o, "secret_access_key", &cfg->glue.secret_access_key, " (the AWS credential chain)");
+    put_secret(o, "session_token", &cfg->glue.session_token, "");
+    put_side_http(o, &cfg->glue.http);
+    put(o, "  partition_segments: %u\n", cfg->glue.partition_segments);
+}
+
+static void put_dlf(struct out *o, const struct g2d_config *cfg)
+{
+    char derived[128];
+
+    put(o, "dlf:\n");
+    put_str(o, "region", cfg->dlf.region, NULL);
+    snprintf(derived, sizeof(derived), "derived: %s", cfg->dlf_url ? cfg->dlf_url : "?");
+    put_str(o, "endpoint", cfg->dlf.http.endpoint, cfg->dlf.http.endpoint ? NULL : derived);
+    put_str(o, "catalog_id", cfg->dlf.catalog_id,
+            cfg->dlf.catalog_id ? NULL : "the account's default catalog");
+    put_str(o, "access_key_id", cfg->dlf.access_key_id, NULL);
+    put_secret(o, "access_key_secret", &cfg->dlf.access_key_secret, "");
+    put_secret(o, "security_token", &cfg->dlf.security_token, "");
+    put(o, "  signature: %s\n", cfg->dlf.signature == G2D_DLF_SIG_ROA ? "roa" : "acs3");
+    put_side_http(o, &cfg->dlf.http);
+    put(o, "  batch_size: %u\n", cfg->dlf.batch_size);
+}
+
+static void put_sync(struct out *o, const struct g2d_config *cfg)
 {
     static const char *const objs[] = {"databases", "tables", "partitions", "functions"};
-    struct out o = {b, 0};
-    char tmp[64], derived[128];
-    size_t i;
     bool first = true;
+    size_t i;
 
-    put(&o, "# Effective glue2dlf configuration%s%s. Secrets are masked.\n",
-        cfg->path ? " from " : "", cfg->path ? cfg->path : "");
-
-    put(&o, "glue:\n");
-    put_str(&o, "region", cfg->glue.region, NULL);
-    snprintf(derived, sizeof(derived), "derived: %s", cfg->glue_url ? cfg->glue_url : "?");
-    put_str(&o, "endpoint", cfg->glue.http.endpoint, cfg->glue.http.endpoint ? NULL : derived);
-    put_str(&o, "catalog_id", cfg->glue.catalog_id,
-            cfg->glue.catalog_id ? NULL : "the account's own catalog");
-    put_str(&o, "access_key_id", cfg->glue.access_key_id,
-            cfg->glue.access_key_id ? NULL : "the AWS credential chain");
-    put_secret(&o, "secret_access_key", &cfg->glue.secret_access_key,
-               " (the AWS credential chain)");
-    put_secret(&o, "session_token", &cfg->glue.session_token, "");
-    put_side_http(&o, &cfg->glue.http);
-    put(&o, "  partition_segments: %u\n", cfg->glue.partition_segments);
-
-    put(&o, "dlf:\n");
-    put_str(&o, "region", cfg->dlf.region, NULL);
-    snprintf(derived, sizeof(derived), "derived: %s", cfg->dlf_url ? cfg->dlf_url : "?");
-    put_str(&o, "endpoint", cfg->dlf.http.endpoint, cfg->dlf.http.endpoint ? NULL : derived);
-    put_str(&o, "catalog_id", cfg->dlf.catalog_id,
-            cfg->dlf.catalog_id ? NULL : "the account's default catalog");
-    put_str(&o, "access_key_id", cfg->dlf.access_key_id, NULL);
-    put_secret(&o, "access_key_secret", &cfg->dlf.access_key_secret, "");
-    put_secret(&o, "security_token", &cfg->dlf.security_token, "");
-    put(&o, "  signature: %s\n", cfg->dlf.signature == G2D_DLF_SIG_ROA ? "roa" : "acs3");
-    put_side_http(&o, &cfg->dlf.http);
-    put(&o, "  batch_size: %u\n", cfg->dlf.batch_size);
-
-    put(&o, "sync:\n");
-    put_duration(&o, "interval", cfg->interval_ms, NULL);
-    put_duration(&o, "jitter", cfg->jitter_ms, NULL);
-    put_duration(&o, "full_reconcile", cfg->full_reconcile_ms,
+    put(o, "sync:\n");
+    put_duration(o, "interval", cfg->interval_ms, NULL);
+    put_duration(o, "jitter", cfg->jitter_ms, NULL);
+    put_duration(o, "full_reconcile", cfg->full_reconcile_ms,
                  cfg->full_reconcile_ms ? NULL : "never");
-    put(&o, "  run_on_start: %s\n", cfg->run_on_start ? "true" : "false");
-    put(&o, "  objects: [");
+    put(o, "  run_on_start: %s\n", cfg->run_on_start ? "true" : "false");
+    put(o, "  objects: [");
     for (i = 0; i < 4; i++) {
         if (cfg->objects & (1u << i)) {
-            put(&o, "%s%s", first ? "" : ", ", objs[i]);
+            put(o, "%s%s", first ? "" : ", ", objs[i]);
             first = false;
         }
     }
-    put(&o, "]\n");
-    put_list(&o, "databases", cfg->databases, cfg->ndatabases, "all databases");
-    put_list(&o, "table_prefixes", cfg->table_prefixes, cfg->ntable_prefixes, "all tables");
+    put(o, "]\n");
+    put_list(o, "databases", cfg->databases, cfg->ndatabases, "all databases");
+    put_list(o, "table_prefixes", cfg->table_prefixes, cfg->ntable_prefixes, "all tables");
     if (!cfg->npartition_filters)
-        put(&o, "  partition_filters: {}  # none\n");
+        put(o, "  partition_filters: {}  # none\n");
     else
-        put(&o, "  partition_filters:\n");
+        put(o, "  partition_filters:\n");
     for (i = 0; i < cfg->npartition_filters; i++) {
         const struct g2d_partition_filter *f = &cfg->partition_filters[i];
 
-        put_entry(&o, f->database, f->table, f->expression);
+        put_entry(o, f->database, f->table, f->expression);
     }
     if (!cfg->nlocation_map)
-        put(&o, "  location_map: {}  # none\n");
+        put(o, "  location_map: {}  # none\n");
     else
-        put(&o, "  location_map:\n");
+        put(o, "  location_map:\n");
     for (i = 0; i < cfg->nlocation_map; i++) {
-        put_entry(&o, cfg->location_map[i].from, NULL, cfg->location_map[i].to);
+        put_entry(o, cfg->location_map[i].from, NULL, cfg->location_map[i].to);
     }
-    put(&o, "  dry_run: %s\n", cfg->dry_run ? "true" : "false");
+    put(o, "  dry_run: %s\n", cfg->dry_run ? "true" : "false");
+}
+
+int g2d_config_print(const struct g2d_config *cfg, struct g2d_buf *b)
+{
+    struct out o = {b, 0};
+    char tmp[64];
+
+    put(&o, "# Effective glue2dlf configuration%s%s. Secrets are masked.\n",
+        cfg->path ? " from " : "", cfg->path ? cfg->path : "");
+    put_glue(&o, cfg);
+    put_dlf(&o, cfg);
+    put_sync(&o, cfg);
 
     put(&o, "deletes:\n");
     put(&o, "  enabled: %s\n", cfg->deletes ? "true" : "false");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "glue2dlf/ctlproto.h"
+#include "glue2dlf/utf8.h"
 
 /* ---- Line splitter -------------------------------------------------------------------- */
 
@@ -354,48 +355,36 @@ static json_t *id_json(int64_t id)
 
 json_t *g2d_ctl_json_string(const char *s)
 {
+    const unsigned char *p, *end;
     json_t *j;
     char *copy;
-    size_t n;
+    size_t n, i = 0;
 
     if (!s)
         s = "";
-    j = json_string(s);
-    if (j)
-        return j;
-    /* Not valid UTF-8: replace every byte outside a valid sequence by '?'. */
     n = strlen(s);
+    if (g2d_utf8_valid(s, n))
+        return json_string(s);
+    /* Not valid UTF-8 (by the one validator): every byte outside a valid sequence is '?'. */
     copy = malloc(n + 1);
     if (!copy)
         return NULL;
-    for (size_t i = 0; i < n;) {
-        const unsigned char c = (unsigned char)s[i];
-        size_t need = c < 0x80             ? 0
-                      : (c & 0xe0) == 0xc0 ? 1
-                      : (c & 0xf0) == 0xe0 ? 2
-                      : (c & 0xf8) == 0xf0 ? 3
-                                           : 4;
-        bool good = need < 4 && i + need < n && (c < 0x80 || c >= 0xc2) && c <= 0xf4;
+    p = (const unsigned char *)s;
+    end = p + n;
+    while (p < end) {
+        size_t k = *p < 0x80 ? 1 : g2d_utf8_seq(p, end);
 
-        for (size_t k = 1; good && k <= need; k++)
-            good = ((unsigned char)s[i + k] & 0xc0) == 0x80;
-        if (good && need) {
-            memcpy(copy + i, s + i, need + 1);
-            i += need + 1;
+        if (k) {
+            memcpy(copy + i, p, k);
         } else {
-            copy[i] = c < 0x80 ? (char)c : '?';
-            i++;
+            copy[i] = '?';
+            k = 1;
         }
+        i += k;
+        p += k;
     }
     copy[n] = '\0';
     j = json_string(copy);
-    if (!j) {
-        /* Overlong forms or surrogates slipped through: fall back to pure ASCII. */
-        for (size_t i = 0; i < n; i++)
-            if ((unsigned char)copy[i] >= 0x80)
-                copy[i] = '?';
-        j = json_string(copy);
-    }
     free(copy);
     return j;
 }

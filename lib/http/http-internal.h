@@ -22,17 +22,18 @@
 #include <curl/curl.h>
 #include <uv.h>
 
+#include "glue2dlf/config_defaults.h"
 #include "glue2dlf/buf.h"
 #include "glue2dlf/error.h"
 #include "glue2dlf/encode.h"
 #include "glue2dlf/http.h"
 #include "glue2dlf/sync.h"
 
-#define DEF_CONNECT_TIMEOUT_MS 10000u
-#define DEF_TIMEOUT_MS 120000u
-#define DEF_MAX_BODY ((size_t)256 * 1024 * 1024)
-#define DEF_CONCURRENCY 16u
-#define DEF_MAX_ATTEMPTS 6u
+#define DEF_CONNECT_TIMEOUT_MS G2D_DEFAULT_CONNECT_TIMEOUT_MS
+#define DEF_TIMEOUT_MS G2D_DEFAULT_TIMEOUT_MS
+#define DEF_MAX_BODY G2D_DEFAULT_MAX_RESPONSE_BYTES
+#define DEF_CONCURRENCY G2D_DEFAULT_MAX_CONCURRENCY
+#define DEF_MAX_ATTEMPTS G2D_DEFAULT_MAX_ATTEMPTS
 #define DEF_BASE_DELAY_MS 100u
 #define DEF_THROTTLE_DELAY_MS 1000u
 #define THROTTLE_ATTEMPT_FACTOR 4u

@@ -18,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xxhash.h>
-
 #include "cloud/cloud.h"
 #include "state/checkpoint.h"
 #include "sync/engine.h"
@@ -201,87 +199,19 @@ int g2d_sync_new(struct g2d_sync **out, struct g2d_http *http, const struct g2d_
     return 0;
 }
 
-static bool strv_equal(char **a, size_t na, char **b, size_t nb)
-{
-    size_t i;
-
-    if (na != nb)
-        return false;
-    for (i = 0; i < na; i++)
-        if (strcmp(a[i], b[i]) != 0)
-            return false;
-    return true;
-}
-
-static bool streq0(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-static bool same_filters(const struct g2d_config *a, const struct g2d_config *b)
-{
-    size_t i;
-
-    if (a->npartition_filters != b->npartition_filters)
-        return false;
-    for (i = 0; i < a->npartition_filters; i++) {
-        const struct g2d_partition_filter *x = &a->partition_filters[i];
-
-        if (!streq0(g2d_config_partition_filter(b, x->database, x->table), x->expression))
-            return false;
-    }
-    return true;
-}
-
-/* Does the snapshot built under @a still describe the scope of @b? */
+/*
+ * The scope a snapshot describes: the keys the config key table flags G2D_KEY_REBUILD
+ * (which objects, databases, tables and partitions are synced; which DLF catalog at which
+ * endpoint). A change of any of them, or a checkpoint of another scope, rebuilds it.
+ */
 static bool same_scope(const struct g2d_config *a, const struct g2d_config *b)
 {
-    return strv_equal(a->databases, a->ndatabases, b->databases, b->ndatabases) &&
-           strv_equal(a->table_prefixes, a->ntable_prefixes, b->table_prefixes,
-                      b->ntable_prefixes) &&
-           same_filters(a, b) && a->objects == b->objects &&
-           streq0(a->dlf.catalog_id, b->dlf.catalog_id) && streq0(a->dlf_url, b->dlf_url);
+    return g2d_config_changes(a, b, G2D_KEY_REBUILD, NULL, 0) == 0;
 }
 
-static void hash_str(XXH3_state_t *h, const char *v)
-{
-    static const char nul = '\0';
-
-    if (v)
-        XXH3_64bits_update(h, v, strlen(v) + 1);
-    else
-        XXH3_64bits_update(h, &nul, 1);
-}
-
-/* The scope a snapshot describes (what same_scope() compares), as one number. */
 static uint64_t scope_hash(const struct g2d_config *c)
 {
-    XXH3_state_t *h = XXH3_createState();
-    uint64_t v;
-    size_t i;
-
-    if (!h)
-        return 0;
-    XXH3_64bits_reset(h);
-    hash_str(h, "glue2dlf-scope-1");
-    for (i = 0; i < c->ndatabases; i++)
-        hash_str(h, c->databases[i]);
-    hash_str(h, NULL);
-    for (i = 0; i < c->ntable_prefixes; i++)
-        hash_str(h, c->table_prefixes[i]);
-    hash_str(h, NULL);
-    for (i = 0; i < c->npartition_filters; i++) {
-        hash_str(h, c->partition_filters[i].database);
-        hash_str(h, c->partition_filters[i].table);
-        hash_str(h, c->partition_filters[i].expression);
-    }
-    hash_str(h, NULL);
-    XXH3_64bits_update(h, &c->objects, sizeof(c->objects));
-    hash_str(h, c->dlf.catalog_id);
-    hash_str(h, c->dlf_url);
-    v = XXH3_64bits_digest(h);
-    XXH3_freeState(h);
-    return v ? v : 1;
+    return g2d_config_hash(c, G2D_KEY_REBUILD);
 }
 
 /* ---- the checkpoint ---------------------------------------------------------------- */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "glue2dlf/config_defaults.h"
 #include "sync/engine.h"
 
 /* ---- limits ------------------------------------------------------------------------- */
@@ -31,7 +32,7 @@ static unsigned max_batches(const struct g2d_sync *s)
 {
     unsigned c = s->cycle_cfg->dlf.http.max_concurrency;
 
-    return 2 * (c ? c : 16) + 2;
+    return 2 * (c ? c : G2D_DEFAULT_MAX_CONCURRENCY) + 2;
 }
 
 /*
@@ -42,7 +43,7 @@ unsigned extract_max_pages(const struct g2d_sync *s)
 {
     unsigned c = s->cycle_cfg->glue.http.max_concurrency;
 
-    return (c ? c : 16) + 8;
+    return (c ? c : G2D_DEFAULT_MAX_CONCURRENCY) + 8;
 }
 
 static bool must_park(const struct g2d_sync *s)

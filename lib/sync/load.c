@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "glue2dlf/config_defaults.h"
 #include "cloud/limits.h"
 #include "sync/engine.h"
 
@@ -179,7 +180,8 @@ void load_clear(struct g2d_sync *s)
 
 unsigned load_batch_size(const struct g2d_sync *s)
 {
-    unsigned bs = s->cycle_cfg->dlf.batch_size ? s->cycle_cfg->dlf.batch_size : 100;
+    unsigned bs =
+        s->cycle_cfg->dlf.batch_size ? s->cycle_cfg->dlf.batch_size : G2D_DEFAULT_BATCH_SIZE;
 
     return s->batch_learned && s->batch_learned < bs ? s->batch_learned : bs;
 }

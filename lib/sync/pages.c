@@ -24,6 +24,7 @@
 
 #include <xxhash.h>
 
+#include "glue2dlf/config_defaults.h"
 #include "glue2dlf/encode.h"
 
 #include "base/jwrite.h"
@@ -287,7 +288,8 @@ static void page_end(struct pjob *j)
 static void page_malformed(struct g2d_sync *s, struct pjob *j)
 {
     struct segment *seg = j->seg;
-    unsigned attempts = s->cycle_cfg->max_attempts ? s->cycle_cfg->max_attempts : 6;
+    unsigned attempts =
+        s->cycle_cfg->max_attempts ? s->cycle_cfg->max_attempts : G2D_DEFAULT_MAX_ATTEMPTS;
     char what[300];
 
     if (j->rc != -ENOMEM && ++seg->bad_pages < attempts) {

@@ -980,6 +980,116 @@ static void test_values(void **state)
     }
 }
 
+/* ---- comparing configs ---------------------------------------------------------------- */
+
+static struct g2d_config *load_doc(const char *doc)
+{
+    struct g2d_config *cfg = NULL;
+    struct g2d_error err = {0};
+
+    if (g2d_config_load_buffer(&cfg, "c.yaml", doc, strlen(doc), false, &err) < 0)
+        fail_msg("%s\n%s", err.msg, doc);
+    return cfg;
+}
+
+/* The keys g2d_config_changes() finds between two documents, joined with ",". */
+static void expect_changed(const char *a, const char *b, unsigned mask, const char *want)
+{
+    struct g2d_config *x = load_doc(a), *y = load_doc(b);
+    struct g2d_config_change ch[G2D_CONFIG_MAX_KEYS];
+    size_t n = g2d_config_changes(x, y, mask, ch, G2D_CONFIG_MAX_KEYS);
+    char got[512] = "";
+
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strcat(got, ",");
+        assert_true(strlen(got) + strlen(ch[i].key) < sizeof(got));
+        strcat(got, ch[i].key);
+    }
+    if (strcmp(got, want))
+        fail_msg("got '%s', want '%s'\n--- a:\n%s--- b:\n%s", got, want, a, b);
+    /* Equal keys hash alike; a changed key (of the mask) changes the hash. */
+    if (mask)
+        assert_int_equal(g2d_config_hash(x, mask) == g2d_config_hash(y, mask), n == 0);
+    assert_int_equal(g2d_config_changes(y, x, mask, NULL, 0), n);
+    g2d_config_free(x);
+    g2d_config_free(y);
+}
+
+#define GLUE "glue: {region: us-east-1}\n"
+#define DLF "dlf: {region: cn-hangzhou}\n"
+
+static void test_changes(void **state)
+{
+    static const char base[] = GLUE DLF;
+
+    (void)state;
+    expect_changed(base, base, 0, "");
+    /* Spelling a default out is no change. */
+    expect_changed(base, GLUE DLF "http: {timeout: 2m, max_attempts: 6}\n", 0, "");
+    expect_changed(base, GLUE "dlf: {region: cn-hangzhou, batch_size: 7}\nlog: {level: debug}\n", 0,
+                   "dlf.batch_size,log.level");
+    /* The restart keys, in the order of the table. */
+    expect_changed(base,
+                   GLUE DLF "http: {timeout: 1m, ca_file: /x}\ncontrol: {mode: \"0600\"}\n"
+                            "log: {target: stderr, level: debug}\n",
+                   G2D_KEY_RESTART, "http.ca_file,http.timeout,control.mode,log.target");
+    /* The scope: lists and filters, catalog and endpoint; not the location map. */
+    expect_changed(base, GLUE DLF "sync: {location_map: {\"s3://a/\": \"oss://b/\"}}\n",
+                   G2D_KEY_REBUILD, "");
+    expect_changed(base, GLUE DLF "sync: {location_map: {\"s3://a/\": \"oss://b/\"}}\n", 0,
+                   "sync.location_map");
+    expect_changed(base,
+                   GLUE "dlf: {region: cn-hangzhou, catalog_id: c1}\n"
+                        "sync: {databases: [a], objects: [tables]}\n",
+                   G2D_KEY_REBUILD, "dlf.catalog_id,sync.objects,sync.databases");
+    expect_changed(GLUE DLF "sync: {databases: [a, b]}\n", GLUE DLF "sync: {databases: [b, a]}\n",
+                   G2D_KEY_REBUILD, "sync.databases");
+    expect_changed(GLUE "dlf: {region: cn-hangzhou, endpoint: \"http://127.0.0.1:1\"}\n",
+                   GLUE "dlf: {region: cn-hangzhou, endpoint: \"http://127.0.0.1:2/\"}\n",
+                   G2D_KEY_REBUILD, "dlf.endpoint");
+    /* Partition filters compare as a set, whatever their order. */
+    expect_changed(GLUE DLF "sync:\n  partition_filters: {a.t: \"x=1\", b.u: \"y=2\"}\n",
+                   GLUE DLF "sync:\n  partition_filters: {b.u: \"y=2\", a.t: \"x=1\"}\n",
+                   G2D_KEY_REBUILD, "");
+    expect_changed(GLUE DLF "sync:\n  partition_filters: {a.t: \"x=1\"}\n",
+                   GLUE DLF "sync:\n  partition_filters: {a.t: \"x=2\"}\n", G2D_KEY_REBUILD,
+                   "sync.partition_filters");
+    /* A secret is one key whichever form set it; the glue side is not the scope. */
+    expect_changed(base, "glue: {region: us-east-1, secret_access_key: s, catalog_id: g}\n" DLF,
+                   G2D_KEY_REBUILD, "");
+    expect_changed(base, "glue: {region: us-east-1, secret_access_key: s, catalog_id: g}\n" DLF, 0,
+                   "glue.catalog_id,glue.secret_access_key");
+}
+
+/* A copy of some keys: those keys, nothing else, and a change found against it. */
+static void test_copy_keys(void **state)
+{
+    struct g2d_config *a = load_doc(GLUE DLF "http: {ca_file: /ca}\n"
+                                             "sync: {databases: [d1, d2], partition_filters: "
+                                             "{a.t: \"x=1\"}}\n"),
+                      *k = NULL, *s = NULL;
+
+    (void)state;
+    assert_int_equal(g2d_config_copy_keys(&k, a, G2D_KEY_RESTART), 0);
+    assert_string_equal(k->ca_file, "/ca");
+    assert_string_equal(k->control_socket, "/run/glue2dlf/control.sock");
+    assert_int_equal(k->request_timeout_ms, 120000);
+    assert_null(k->glue.region);
+    assert_int_equal(k->ndatabases, 0);
+    assert_int_equal(g2d_config_changes(k, a, G2D_KEY_RESTART, NULL, 0), 0);
+    assert_true(g2d_config_changes(k, a, 0, NULL, 0) > 0);
+    assert_int_equal(g2d_config_copy_keys(&s, a, G2D_KEY_REBUILD), 0);
+    assert_int_equal(s->ndatabases, 2);
+    assert_string_equal(s->databases[1], "d2");
+    assert_string_equal(g2d_config_partition_filter(s, "a", "t"), "x=1");
+    assert_int_equal(g2d_config_changes(s, a, G2D_KEY_REBUILD, NULL, 0), 0);
+    assert_true(g2d_config_hash(s, G2D_KEY_REBUILD) == g2d_config_hash(a, G2D_KEY_REBUILD));
+    g2d_config_free(k);
+    g2d_config_free(s);
+    g2d_config_free(a);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -1003,6 +1113,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(test_urls, clean_env),
         cmocka_unit_test_setup(test_selection, clean_env),
         cmocka_unit_test_setup(test_values, clean_env),
+        cmocka_unit_test_setup(test_changes, clean_env),
+        cmocka_unit_test_setup(test_copy_keys, clean_env),
     };
     const char *src = getenv("G2D_SRCDIR");
     char exe[PATH_MAX];

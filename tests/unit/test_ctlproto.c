@@ -380,6 +380,41 @@ static void test_parse_reply_malformed(void **state)
     g2d_ctl_reply_done(NULL);
 }
 
+/* Text that may not be UTF-8 becomes a JSON string with '?' for each byte outside a valid
+ * sequence; valid sequences around them are kept (the one strict validator decides). */
+static void test_json_string(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"plain", "plain"},
+        {"caf\xc3\xa9", "caf\xc3\xa9"},
+        {"a\xffz", "a?z"},
+        {"a\xc3", "a?"},
+        /* Overlong '/', a surrogate, above U+10FFFF: refused byte by byte, the é kept (the
+         * former lax check let these through and then turned every non-ASCII byte to '?'). */
+        {"\xc3\xa9\xc0\xaf", "\xc3\xa9?\x3f"},
+        {"\xc3\xa9\xed\xa0\x80", "\xc3\xa9?\x3f?"},
+        {"\xf4\x90\x80\x80\xc3\xa9", "?\x3f?\x3f\xc3\xa9"},
+        {"\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *j = g2d_ctl_json_string(cases[i].in);
+
+        assert_non_null(j);
+        assert_string_equal(json_string_value(j), cases[i].out);
+        json_decref(j);
+    }
+    {
+        json_t *j = g2d_ctl_json_string(NULL);
+
+        assert_string_equal(json_string_value(j), "");
+        json_decref(j);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -397,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_reply_error),
         cmocka_unit_test(test_request_format_roundtrip),
         cmocka_unit_test(test_parse_reply_malformed),
+        cmocka_unit_test(test_json_string),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "glue2dlf/config_defaults.h"
+
 #include "fixed_settings.h"
 
 static void base_config(struct g2d_config *c)
@@ -53,12 +55,20 @@ static void test_capture(void **state)
     assert_int_equal(fixed_settings_capture(&fs, &c, NULL), 0);
     assert_string_equal(fs.socket_path, "/run/g2d/ctl.sock");
     assert_ptr_not_equal(fs.socket_path, c.control_socket); /* a copy */
-    assert_string_equal(fs.ca_file, "/etc/ca.pem");
     assert_false(fs.socket_override);
     assert_int_equal(fs.socket_mode, 0660);
-    assert_int_equal(fs.max_attempts, 6);
+    /* The restart keys are copied from the start-up config, nothing else is. */
+    assert_non_null(fs.keys);
+    assert_string_equal(fs.keys->ca_file, "/etc/ca.pem");
+    assert_ptr_not_equal(fs.keys->ca_file, c.ca_file);
+    assert_string_equal(fs.keys->control_socket, "/run/g2d/ctl.sock");
+    assert_int_equal(fs.keys->max_attempts, 6);
+    assert_int_equal(fs.keys->connect_timeout_ms, 10000);
+    assert_int_equal(fs.keys->dlf.batch_size, 0);
+    assert_null(fs.keys->dlf.region);
     fixed_settings_done(&fs);
     assert_null(fs.socket_path);
+    assert_null(fs.keys);
     fixed_settings_done(&fs); /* zeroed: harmless */
 
     /* --socket wins; no socket and no mode in the config: the defaults. */
@@ -69,7 +79,7 @@ static void test_capture(void **state)
     c.control_socket = NULL;
     c.control_mode = 0;
     assert_int_equal(fixed_settings_capture(&fs, &c, NULL), 0);
-    assert_string_equal(fs.socket_path, FIXED_SETTINGS_DEFAULT_SOCKET);
+    assert_string_equal(fs.socket_path, G2D_DEFAULT_CONTROL_SOCKET);
     assert_int_equal(fs.socket_mode, 0660);
     fixed_settings_done(&fs);
 }
@@ -97,8 +107,27 @@ static void test_changes(void **state)
     n.max_response_bytes = 3;
     n.max_attempts = 4;
     expect_changes(&fs, &n,
-                   "control_socket,control_mode,log_target,http.ca_file,http.connect_timeout,"
-                   "http.timeout,http.max_response_size,http.max_attempts");
+                   "http.ca_file,http.connect_timeout,http.timeout,http.max_attempts,"
+                   "http.max_response_size,control.socket,control.mode,log.target");
+
+    /* What a reload applies (or the sync engine rebuilds for) needs no restart. */
+    base_config(&n);
+    n.log_level = 7;
+    n.dlf.batch_size = 5;
+    n.dlf.catalog_id = "other";
+    n.interval_ms = 1000;
+    n.result_path = "/tmp/r.jsonl";
+    expect_changes(&fs, &n, "");
+    /* Each restart key alone. */
+    n.request_timeout_ms = 1;
+    expect_changes(&fs, &n, "http.timeout");
+    base_config(&n);
+    n.control_mode = 0600;
+    expect_changes(&fs, &n, "control.mode");
+    /* Unset and empty are the same. */
+    base_config(&n);
+    n.ca_file = "";
+    expect_changes(&fs, &n, "");
 
     /* Only the permission bits of the mode count. */
     base_config(&n);

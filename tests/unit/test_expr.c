@@ -227,6 +227,11 @@ static const struct row rows[] = {
     {"n = 'a\nb'", "n:int", "1", -EINVAL, "literal 'a?b' cannot be cast to int"},
     {"n = 1", "n:int", "\xc3", -ERANGE, "partition value '?' of key 'n'"},
     {"n = 1", "n:int", "\xc3\xa9", -ERANGE, "partition value '\xc3\xa9' of key 'n'"},
+    /* By the one strict validator: overlongs, surrogates, values above U+10FFFF are '?'. */
+    {"n = 1", "n:int", "\xc0\xaf", -ERANGE, "partition value '\?\?' of key 'n'"},
+    {"n = 1", "n:int", "\xed\xa0\x80", -ERANGE, "partition value '\?\?\?' of key 'n'"},
+    {"n = 1", "n:int", "\xf4\x90\x80\x80", -ERANGE, "partition value '\?\?\?\?' of key 'n'"},
+    {"n = 1", "n:int", "a\xf0\x9f\x98\x80", -ERANGE, "partition value 'a\xf0\x9f\x98\x80' of key"},
     {"dt = 'x' 'a\tb'", "dt:string", "", -EINVAL, "unexpected ''a?b'' after"},
     /* The examples of glue-api.md §1.4. */
     {"Category = 'Books' and creationDate > '2020-08-15'", "Category:string;creationDate:date",
