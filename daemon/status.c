@@ -103,7 +103,7 @@ json_t *status_json(struct daemon *d)
     struct g2d_http_stats gs, ds;
     int64_t next = next_in_ms(d);
     const char *state;
-    json_t *o;
+    json_t *o, *rl;
 
     g2d_sync_progress(d->sync, &p);
     state = d->stopping ? "stopping" : d->running ? "running" : d->paused ? "paused" : "idle";
@@ -124,6 +124,9 @@ json_t *status_json(struct daemon *d)
 
         json_object_set_new(o, "eta_ms", eta >= 0 ? json_integer(eta) : json_null());
     }
+    rl = result_log_status(&d->result_log);
+    if (rl)
+        json_object_set_new(o, "result_log", rl);
     json_object_set_new(o, "glue", json_http_stats(&gs));
     json_object_set_new(o, "dlf", json_http_stats(&ds));
     if (d->once)

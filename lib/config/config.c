@@ -19,6 +19,7 @@
 
 #include "glue2dlf/config.h"
 #include "glue2dlf/expr.h"
+#include "glue2dlf/oss.h"
 #include "config/config_internal.h"
 
 #define MS_PER_S 1000ull
@@ -76,6 +77,12 @@ static const char *const variant_suffix[] = {"", "_env", "_credential"};
 static const struct enum_val signature_vals[] = {
     {"acs3", G2D_DLF_SIG_ACS3},
     {"roa", G2D_DLF_SIG_ROA},
+    {NULL, 0},
+};
+
+static const struct enum_val oss_signature_vals[] = {
+    {"v4", G2D_OSS_SIG_V4},
+    {"v1", G2D_OSS_SIG_V1},
     {NULL, 0},
 };
 
@@ -162,6 +169,15 @@ static const struct key_desc http_keys[] = {
 
 static const struct key_desc result_keys[] = {
     {.name = "path", .type = K_RESULT_PATH, .off = OFF(result_path)},
+    {.name = "oss_endpoint", .type = K_URL, .off = OFF(result_oss.endpoint)},
+    {.name = "oss_internal", .type = K_BOOL, .off = OFF(result_oss.internal)},
+    {.name = "oss_signature",
+     .type = K_ENUM,
+     .off = OFF(result_oss.signature),
+     .enums = oss_signature_vals},
+    {.name = "spool_dir", .type = K_STR, .off = OFF(result_oss.spool_dir)},
+    NUM("spool_max_size", K_SIZE, result_oss.spool_max_bytes, 4096, 1024.0 * (1ull << 30)),
+    NUM("part_size", K_SIZE, result_oss.part_bytes, 1024, 1.0 * (1ull << 30)),
 };
 
 static const struct key_desc control_keys[] = {
@@ -986,9 +1002,17 @@ static int apply(struct ctx *c, const struct key_desc *d, const struct g2d__node
             *(char **)field = norm;
             return 0;
         }
-        if (d->type == K_RESULT_PATH && !strncasecmp(s, "oss://", 6))
-            return fail_at(c, n, false, path,
-                           "OSS output is not supported yet; use a local file path");
+        if (d->type == K_RESULT_PATH && !strncasecmp(s, "oss://", 6)) {
+            char *bk, *px;
+
+            if (g2d_oss_parse_location(s, &bk, &px, &why) < 0)
+                return why ? fail_at(c, n, false, path, "invalid OSS location '%s': %s",
+                                     shown(vb, sizeof(vb), s), why)
+                           : -ENOMEM;
+            free(bk);
+            free(px);
+            return set_str(c, (char **)field, s);
+        }
         if (d->type == K_RESULT_PATH && strstr(s, "://"))
             return fail_at(c, n, false, path, "must be a local file path, not a URL");
         if (d->type == K_SOCKET && strlen(s) > UNIX_PATH_MAX)
@@ -1183,6 +1207,8 @@ static void set_defaults(struct g2d_config *cfg)
     cfg->control_mode = 0660;
     cfg->log_target = G2D_LOG_AUTO;
     cfg->log_level = LOG_INFO;
+    cfg->result_oss.spool_max_bytes = (size_t)1 << 30;
+    cfg->result_oss.part_bytes = (size_t)8 << 20;
 }
 
 /* Position for a message about a whole section: its key, or 1:1 when absent. */
@@ -1493,6 +1519,8 @@ void g2d_config_free(struct g2d_config *cfg)
     free(cfg->location_map);
     free(cfg->ca_file);
     free(cfg->result_path);
+    free(cfg->result_oss.endpoint);
+    free(cfg->result_oss.spool_dir);
     free(cfg->control_socket);
     free(cfg->glue_url);
     free(cfg->dlf_url);
