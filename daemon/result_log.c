@@ -252,6 +252,14 @@ json_t *result_log_status(const struct result_log *rl)
     return NULL;
 }
 
+bool result_log_counters(const struct result_log *rl, struct metrics_result_oss *out)
+{
+    if (rl->mode != RESULT_LOG_OSS)
+        return false;
+    result_oss_counters(rl->oss, out);
+    return true;
+}
+
 size_t result_log_pending(const struct result_log *rl)
 {
     return rl->mode == RESULT_LOG_OSS ? result_oss_pending(rl->oss) : 0;

@@ -30,6 +30,8 @@
 #include "glue2dlf/http.h"
 #include "glue2dlf/oss.h"
 
+#include "metrics.h"
+
 struct result_oss;
 
 enum result_log_mode { RESULT_LOG_OFF = 0, RESULT_LOG_FILE, RESULT_LOG_DIR, RESULT_LOG_OSS };
@@ -88,6 +90,9 @@ void result_log_sync(struct result_log *rl);
 /** The log's state for the "status" reply (a new reference the caller owns), or NULL when
  * there is nothing to say (off, file). */
 json_t *result_log_status(const struct result_log *rl);
+
+/** OSS: fill @p out (caller storage) and return true; other modes: false. */
+bool result_log_counters(const struct result_log *rl, struct metrics_result_oss *out);
 
 /** Parts waiting for upload (OSS), 0 otherwise. */
 size_t result_log_pending(const struct result_log *rl);

@@ -23,7 +23,7 @@ struct result_oss {
     struct g2d_http_endpoint *ep;
     struct g2d_oss_ctx ctx;
     char *bucket, *prefix, *region, *base, *spool, *location;
-    struct g2d_result_oss_config conf; /* strings borrowed from nothing: compared only */
+    struct g2d_result_oss_config conf; /* the numbers and flags; its strings are NULL */
     char *endpoint_conf;
     size_t spool_bytes;
     char **queue; /* names, in upload order; queue[0] may be in flight */
@@ -427,6 +427,16 @@ json_t *result_oss_status(const struct result_oss *o)
                      "uploaded_parts", (json_int_t)o->uploaded, "upload_failures",
                      (json_int_t)o->upload_failures, "dropped_lines", (json_int_t)o->dropped_lines,
                      "spool_full", o->full, "last_error", o->last_error[0] ? o->last_error : NULL);
+}
+
+void result_oss_counters(const struct result_oss *o, struct metrics_result_oss *out)
+{
+    out->spool_bytes = o->spool_bytes;
+    out->pending_parts = o->nq;
+    out->uploaded_parts = o->uploaded;
+    out->upload_failures = o->upload_failures;
+    out->dropped_lines = o->dropped_lines;
+    out->spool_full = o->full;
 }
 
 size_t result_oss_pending(const struct result_oss *o)

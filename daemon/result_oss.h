@@ -22,6 +22,8 @@
 #include "glue2dlf/http.h"
 #include "glue2dlf/oss.h"
 
+#include "metrics.h"
+
 struct result_oss;
 
 /**
@@ -54,6 +56,9 @@ void result_oss_enqueue(struct result_oss *o, const char *name);
 
 /** The uploader's state for the "status" reply: a new reference the caller owns. */
 json_t *result_oss_status(const struct result_oss *o);
+
+/** The counters for the metrics into caller storage @p out. */
+void result_oss_counters(const struct result_oss *o, struct metrics_result_oss *out);
 
 /** Number of part files waiting (queued or uploading). */
 size_t result_oss_pending(const struct result_oss *o);

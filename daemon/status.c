@@ -164,6 +164,7 @@ json_t *status_metrics_json(struct daemon *d)
 {
     struct g2d_http_stats gs, ds;
     struct metrics_extra x = {0};
+    struct metrics_result_oss ro;
     struct g2d_progress p;
     struct g2d_buf b;
     json_t *o = NULL;
@@ -174,6 +175,8 @@ json_t *status_metrics_json(struct daemon *d)
     x.dlf = &ds;
     x.snapshot_items = p.snapshot_items;
     x.paused = d->paused;
+    if (result_log_counters(&d->result_log, &ro))
+        x.result_oss = &ro;
     g2d_buf_init(&b, 4u << 20);
     if (metrics_render(&b, &d->metrics, &x) == 0)
         o = json_pack("{s:s}", "text", g2d_buf_cstr(&b));

@@ -83,6 +83,8 @@ ctl sync --wait --full >/dev/null
 st=$(ctl --json status)
 check "full spool: lines dropped and counted" test "$(jq -r '.result_log.dropped_lines' <<<"$st")" -gt 0
 check_eq "full spool: status says full" true "$(jq -r '.result_log.spool_full' <<<"$st")"
+check "full spool: the metric counts the dropped lines" bash -c \
+  "'$BUILD/glue2dlfctl' --socket '$T/control.sock' metrics | grep -qE '^glue2dlf_result_dropped_lines_total [1-9]'"
 check "full spool: loud error in the journal" grep -q 'result spool .* is FULL' "$T/d3.log"
 check "full spool: the spool stays under its bound" test "$(du -sb "$T/spool" | cut -f1)" -le 12288
 outage '{"down":false}'
