@@ -96,7 +96,8 @@ static int scan_spool(struct result_oss *o, struct g2d_error *err)
     closedir(dir);
     if (r < 0)
         return g2d_error_set(err, r, "out of memory");
-    qsort(o->queue, o->nq, sizeof(*o->queue), name_cmp);
+    if (o->nq > 1)
+        qsort(o->queue, o->nq, sizeof(*o->queue), name_cmp);
     if (o->nq)
         log_info("result log: %zu part file(s) (%zu bytes) left in '%s' by an earlier run; "
                  "uploading them to %s",
