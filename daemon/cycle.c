@@ -63,7 +63,7 @@ void cycle_on_item(const struct g2d_item_result *it, void *arg)
     metrics_count_item(&d->metrics, it);
     g2d_buf_reset(&d->fmt);
     if (g2d_item_result_format(it, &d->fmt) == 0) {
-        result_log_append(&d->result_log, d->fmt.data, d->fmt.len);
+        result_log_append(&d->result_log, it->cycle_id, d->fmt.data, d->fmt.len);
         if (results_ring_push(&d->ring, d->fmt.data, d->fmt.len) < 0)
             log_warning("results ring: out of memory");
     }

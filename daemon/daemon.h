@@ -97,7 +97,22 @@ struct daemon {
     size_t plan_count;
 
     int exit_code;
+    unsigned drain_ticks; /* shutdown: ticks spent waiting for the result log's uploads */
 };
+
+/* ---- Credentials and the result log (main.c) ------------------------------------------ */
+
+/**
+ * The DLF credentials in force (id, secret, token), which OSS uses too: borrowed from the
+ * current configuration until it is replaced. THE one accessor a credential chain replaces.
+ * @p arg is the daemon. @return 0, or -ENOKEY when there are none.
+ */
+int daemon_dlf_creds(void *arg, struct g2d_oss_creds *out);
+
+/** Open the result log @p cfg describes on the daemon's engine into @p out (see
+ * result_log_open_cfg()). */
+int daemon_result_log_open(struct daemon *d, const struct g2d_config *cfg, struct result_log *out,
+                           struct g2d_error *err);
 
 /* ---- Small queries (status.c) --------------------------------------------------------- */
 

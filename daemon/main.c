@@ -6,6 +6,7 @@
  * result log, control socket (exit 2 on failure) → signals, timers → READY=1 → uv_run.
  * Whatever the way out, main() leaves through one cleanup ladder at its out: label.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -159,6 +160,25 @@ static int setup_checkpoint(struct daemon *d)
     return 0;
 }
 
+int daemon_dlf_creds(void *arg, struct g2d_oss_creds *out)
+{
+    const struct daemon *d = arg;
+    const struct g2d_dlf_config *dlf = &d->cfg->dlf;
+
+    out->access_key_id = dlf->access_key_id;
+    out->access_key_secret = dlf->access_key_secret.value;
+    out->security_token = dlf->security_token.value;
+    return out->access_key_id && out->access_key_secret ? 0 : -ENOKEY;
+}
+
+int daemon_result_log_open(struct daemon *d, const struct g2d_config *cfg, struct result_log *out,
+                           struct g2d_error *err)
+{
+    struct result_log_env env = {.http = d->http, .creds = daemon_dlf_creds, .creds_arg = d};
+
+    return result_log_open_cfg(out, cfg, &env, err);
+}
+
 /* The results ring, the HTTP and sync engines and the result log. */
 static int setup_engines(struct daemon *d)
 {
@@ -185,7 +205,7 @@ static int setup_engines(struct daemon *d)
     }
     if (setup_checkpoint(d) < 0)
         return -1;
-    if (result_log_open(&d->result_log, d->cfg->result_path, &err) < 0) {
+    if (daemon_result_log_open(d, d->cfg, &d->result_log, &err) < 0) {
         log_error("%s", err.msg);
         return -1;
     }

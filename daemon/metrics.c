@@ -96,6 +96,42 @@ static int render_counters(struct g2d_buf *out, const struct metrics *m)
     return r;
 }
 
+/* The OSS result log's spool and uploads. */
+static int result_oss_metrics(struct g2d_buf *out, const struct metrics_result_oss *o)
+{
+    static const struct {
+        const char *name, *type, *help;
+        size_t off;
+    } m[] = {
+        {"glue2dlf_result_spool_bytes", "gauge", "Bytes of result lines waiting in the spool.",
+         offsetof(struct metrics_result_oss, spool_bytes)},
+        {"glue2dlf_result_pending_parts", "gauge", "Result parts waiting for upload to OSS.",
+         offsetof(struct metrics_result_oss, pending_parts)},
+        {"glue2dlf_result_uploaded_parts_total", "counter", "Result parts uploaded to OSS.",
+         offsetof(struct metrics_result_oss, uploaded_parts)},
+        {"glue2dlf_result_upload_failures_total", "counter",
+         "Result part uploads that failed (retried later).",
+         offsetof(struct metrics_result_oss, upload_failures)},
+        {"glue2dlf_result_dropped_lines_total", "counter",
+         "Result lines dropped because the spool was full.",
+         offsetof(struct metrics_result_oss, dropped_lines)},
+    };
+    int r = 0;
+
+    for (size_t i = 0; i < sizeof(m) / sizeof(m[0]) && r == 0; i++) {
+        r = metric_head(out, m[i].name, m[i].type, m[i].help);
+        if (r == 0)
+            r = g2d_buf_printf(out, "%s %" PRIu64 "\n", m[i].name,
+                               *(const uint64_t *)((const char *)o + m[i].off));
+    }
+    if (r == 0)
+        r = metric_head(out, "glue2dlf_result_spool_full", "gauge",
+                        "1 while the result spool is full and new lines are dropped.");
+    if (r == 0)
+        r = g2d_buf_printf(out, "glue2dlf_result_spool_full %d\n", o->spool_full ? 1 : 0);
+    return r;
+}
+
 int metrics_render(struct g2d_buf *out, const struct metrics *m, const struct metrics_extra *x)
 {
     int r;
@@ -121,5 +157,7 @@ int metrics_render(struct g2d_buf *out, const struct metrics *m, const struct me
         r = metric_head(out, "glue2dlf_paused", "gauge", "1 while scheduled cycles are paused.");
     if (r == 0)
         r = g2d_buf_printf(out, "glue2dlf_paused %d\n", x->paused ? 1 : 0);
+    if (r == 0 && x->result_oss)
+        r = result_oss_metrics(out, x->result_oss);
     return r;
 }

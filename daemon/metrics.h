@@ -42,6 +42,13 @@ struct metrics_extra {
     const struct g2d_http_stats *glue, *dlf; /**< NULL when unknown; borrowed for the call */
     uint64_t snapshot_items;
     bool paused;
+    const struct metrics_result_oss *result_oss; /**< NULL unless the result log is on OSS */
+};
+
+/** The result log's OSS counters (result_oss.c fills them). */
+struct metrics_result_oss {
+    uint64_t spool_bytes, pending_parts, uploaded_parts, upload_failures, dropped_lines;
+    bool spool_full;
 };
 
 /**

@@ -60,7 +60,11 @@ static void reopen_result_log(struct daemon *d, const struct g2d_config *cfg, js
     struct g2d_error ferr = {0};
     struct result_log next;
 
-    if (result_log_open(&next, cfg->result_path, &ferr) < 0) {
+    if (result_log_same(&d->result_log, cfg))
+        return;
+    if (d->result_log.mode == RESULT_LOG_OSS)
+        result_log_close(&d->result_log); /* one uploader per spool at a time */
+    if (daemon_result_log_open(d, cfg, &next, &ferr) < 0) {
         log_warning("reload: %s; keeping the previous result log", ferr.msg);
         json_array_append_new(warn, g2d_ctl_json_string(ferr.msg));
         return;

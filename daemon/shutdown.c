@@ -46,9 +46,26 @@ void shutdown_finish(struct daemon *d)
     close_handle((uv_handle_t *)&d->sig_hup);
 }
 
+#define DRAIN_TICK_MS 100
+#define DRAIN_MAX_TICKS 100 /* 10 s for the result log's last uploads */
+
 static void on_finish_timer(uv_timer_t *t)
 {
-    shutdown_finish(t->data);
+    struct daemon *d = t->data;
+    size_t left = result_log_pending(&d->result_log);
+
+    if (left && d->drain_ticks == 0)
+        log_info("stopping: waiting up to %u s for %zu result part(s) to reach OSS",
+                 DRAIN_TICK_MS * DRAIN_MAX_TICKS / 1000, left);
+    if (left && d->drain_ticks++ < DRAIN_MAX_TICKS) {
+        (void)uv_timer_start(&d->sched_timer, on_finish_timer, DRAIN_TICK_MS, 0);
+        return;
+    }
+    if (left)
+        log_warning("stopping: %zu result part(s) not uploaded yet stay in the spool; the next "
+                    "start uploads them",
+                    left);
+    shutdown_finish(d);
 }
 
 void shutdown_begin(struct daemon *d, int exit_code)

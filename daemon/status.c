@@ -103,7 +103,7 @@ json_t *status_json(struct daemon *d)
     struct g2d_http_stats gs, ds;
     int64_t next = next_in_ms(d);
     const char *state;
-    json_t *o;
+    json_t *o, *rl;
 
     g2d_sync_progress(d->sync, &p);
     state = d->stopping ? "stopping" : d->running ? "running" : d->paused ? "paused" : "idle";
@@ -124,6 +124,9 @@ json_t *status_json(struct daemon *d)
 
         json_object_set_new(o, "eta_ms", eta >= 0 ? json_integer(eta) : json_null());
     }
+    rl = result_log_status(&d->result_log);
+    if (rl)
+        json_object_set_new(o, "result_log", rl);
     json_object_set_new(o, "glue", json_http_stats(&gs));
     json_object_set_new(o, "dlf", json_http_stats(&ds));
     if (d->once)
@@ -161,6 +164,7 @@ json_t *status_metrics_json(struct daemon *d)
 {
     struct g2d_http_stats gs, ds;
     struct metrics_extra x = {0};
+    struct metrics_result_oss ro;
     struct g2d_progress p;
     struct g2d_buf b;
     json_t *o = NULL;
@@ -171,6 +175,8 @@ json_t *status_metrics_json(struct daemon *d)
     x.dlf = &ds;
     x.snapshot_items = p.snapshot_items;
     x.paused = d->paused;
+    if (result_log_counters(&d->result_log, &ro))
+        x.result_oss = &ro;
     g2d_buf_init(&b, 4u << 20);
     if (metrics_render(&b, &d->metrics, &x) == 0)
         o = json_pack("{s:s}", "text", g2d_buf_cstr(&b));

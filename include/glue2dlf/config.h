@@ -76,6 +76,16 @@ struct g2d_dlf_config {
     unsigned batch_size; /**< partitions per batch write */
 };
 
+/** The result log on OSS (result.path oss://...) and its local spool. */
+struct g2d_result_oss_config {
+    char *endpoint;         /**< base URL override, NULL = oss-<dlf.region>.aliyuncs.com */
+    bool internal;          /**< derived endpoint: the -internal (VPC) one */
+    int signature;          /**< enum g2d_oss_signature: V4 (default) or V1 */
+    char *spool_dir;        /**< NULL = $STATE_DIRECTORY/result-spool */
+    size_t spool_max_bytes; /**< spool bound */
+    size_t part_bytes;      /**< a cycle's lines are cut into objects of this size */
+};
+
 struct g2d_partition_filter {
     char *database;
     char *table;
@@ -134,7 +144,9 @@ struct g2d_config {
     size_t max_response_bytes;   /**< per response body */
 
     /* output and control */
-    char *result_path;    /**< JSON-lines result log; NULL = none */
+    char *result_path; /**< JSON-lines result log: a file, a directory (one file per
+                               cycle) or oss://bucket/prefix/; NULL = none */
+    struct g2d_result_oss_config result_oss;
     char *control_socket; /**< the control socket path */
     mode_t control_mode;  /**< the control socket file mode */
     enum g2d_log_target log_target;

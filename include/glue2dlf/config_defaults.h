@@ -32,6 +32,10 @@
 #define G2D_DEFAULT_MAX_ATTEMPTS 6u                        /**< http.max_attempts */
 #define G2D_DEFAULT_MAX_RESPONSE_BYTES ((size_t)256 << 20) /**< http.max_response_size */
 
+/* result: (the result log on OSS and its local spool) */
+#define G2D_DEFAULT_RESULT_SPOOL_MAX_BYTES ((size_t)1 << 30) /**< result.spool_max_size: 1 GiB */
+#define G2D_DEFAULT_RESULT_PART_BYTES ((size_t)8 << 20)      /**< result.part_size: 8 MiB */
+
 /* control: (the ctl client uses the same socket default) */
 #define G2D_DEFAULT_CONTROL_SOCKET "/run/glue2dlf/control.sock" /**< control.socket */
 #define G2D_DEFAULT_CONTROL_MODE 0660                           /**< control.mode */

@@ -98,6 +98,7 @@ struct g2d_http_response {
                                    with g2d_buf_steal() (body is invalid afterwards) */
     const char *request_id;   /**< x-amzn-RequestId / x-acs-request-id header, or "" */
     const char *retry_after;  /**< x-amz-retry-after / x-acs-retry-after header (ms), or "" */
+    const char *etag;         /**< ETag header as sent (OSS: quoted upper-case hex), or "" */
     char error_code[96];      /**< service error code filled by classify(), "" if none */
     char error_message[384];  /**< service or transport error text, "" on success */
     unsigned attempts;        /**< attempts made */

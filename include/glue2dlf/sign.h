@@ -2,7 +2,7 @@
 /**
  * @file sign.h
  * Request signers: AWS Signature Version 4 (Glue), Alibaba Cloud ACS3-HMAC-SHA256 (V3)
- * and ROA HMAC-SHA1 (V2) for DLF.
+ * and ROA HMAC-SHA1 (V2) for DLF, OSS V4 (OSS4-HMAC-SHA256) and V1 for the result log.
  *
  * They are pure functions: every input, including the time and the nonce, is passed in,
  * so the published test vectors are unit tests, and the simulator verifies requests
@@ -91,6 +91,33 @@ int g2d_roa_sign(const struct g2d_sign_req *req, const char *access_key_id,
  * @p outsz >= 29 bytes; the inputs are borrowed.
  */
 int g2d_roa_signature(const char *string_to_sign, const char *secret, char *out, size_t outsz);
+
+/**
+ * OSS Signature V4 (OSS4-HMAC-SHA256), header form. req->path is the raw resource
+ * "/bucket/key" (or "/bucket/"); req->headers are all the request's headers: every x-oss-*,
+ * Content-Type and Content-MD5 is signed, plus those named in @p additional (any case;
+ * names not present are skipped). The payload hash is the x-oss-content-sha256 header
+ * (normally UNSIGNED-PAYLOAD), which the caller must send.
+ * @param region   the region id without "oss-" ("cn-hangzhou")
+ * @param oss_date `YYYYMMDDTHHMMSSZ`, equal to the x-oss-date header being signed
+ * @param auth_out receives `OSS4-HMAC-SHA256 Credential=<ak>/<date>/<region>/oss/
+ *                 aliyun_v4_request[,AdditionalHeaders=a;b],Signature=<hex>`
+ * @param sig_out  optional 65-byte buffer for the hex signature
+ */
+int g2d_oss4_sign(const struct g2d_sign_req *req, const char *const *additional, size_t nadditional,
+                  const char *access_key_id, const char *secret, const char *region,
+                  const char *oss_date, struct g2d_buf *auth_out, char *sig_out,
+                  struct g2d_sign_debug *dbg);
+
+/**
+ * OSS Signature V1 (HMAC-SHA1), header form: signs the Content-MD5, Content-Type and Date
+ * headers found in req->headers, every x-oss-* header, and req->path ("/bucket/key", raw)
+ * with the query's OSS sub-resources (acl, uploads, uploadId, partNumber, ...; decoded).
+ * @param auth_out receives `OSS <ak>:<base64 signature>`
+ * @param sig_out  optional: buffer of at least 29 bytes for the base64 signature
+ */
+int g2d_oss1_sign(const struct g2d_sign_req *req, const char *access_key_id, const char *secret,
+                  struct g2d_buf *auth_out, char *sig_out, struct g2d_sign_debug *dbg);
 
 /** Compare two NUL-terminated strings (borrowed) in constant time (signature checks). 1 if equal. */
 int g2d_consttime_streq(const char *a, const char *b);

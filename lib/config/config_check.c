@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "glue2dlf/utf8.h"
+#include "glue2dlf/oss.h"
 #include "config/config_check.h"
 
 /* Copy @p s into @p dst (size @p cap, truncating), replacing control bytes by '?'. */
@@ -177,9 +178,17 @@ static int apply_text(struct g2d__cfg_ctx *c, const struct g2d__key_desc *d,
         *field = norm;
         return 0;
     }
-    if (d->type == K_RESULT_PATH && !strncasecmp(s, "oss://", 6))
-        return g2d__cfg_fail(c, n, false, path,
-                             "OSS output is not supported yet; use a local file path");
+    if (d->type == K_RESULT_PATH && !strncasecmp(s, "oss://", 6)) {
+        char *bk, *px;
+
+        if (g2d_oss_parse_location(s, &bk, &px, &why) < 0)
+            return why ? g2d__cfg_fail(c, n, false, path, "invalid OSS location '%s': %s",
+                                       g2d__cfg_shown(vb, sizeof(vb), s), why)
+                       : -ENOMEM;
+        free(bk);
+        free(px);
+        return g2d__cfg_set_str(c, field, s);
+    }
     if (d->type == K_RESULT_PATH && strstr(s, "://"))
         return g2d__cfg_fail(c, n, false, path, "must be a local file path, not a URL");
     if (d->type == K_SOCKET && strlen(s) > G2D__UNIX_PATH_MAX)

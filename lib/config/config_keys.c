@@ -11,6 +11,7 @@
 #include <syslog.h>
 
 #include "glue2dlf/config_defaults.h"
+#include "glue2dlf/oss.h"
 #include "config/config_check.h"
 
 #define MS_PER_S 1000ull
@@ -21,6 +22,12 @@ const char *const g2d__variant_suffix[3] = {"", "_env", "_credential"};
 static const struct g2d__enum_val signature_vals[] = {
     {"acs3", G2D_DLF_SIG_ACS3},
     {"roa", G2D_DLF_SIG_ROA},
+    {NULL, 0},
+};
+
+static const struct g2d__enum_val oss_signature_vals[] = {
+    {"v4", G2D_OSS_SIG_V4},
+    {"v1", G2D_OSS_SIG_V1},
     {NULL, 0},
 };
 
@@ -134,6 +141,14 @@ static const struct g2d__key_desc http_keys[] = {
 
 static const struct g2d__key_desc result_keys[] = {
     TEXT("path", K_RESULT_PATH, result_path, NULL, 0),
+    TEXT("oss_endpoint", K_URL, result_oss.endpoint, NULL, 0),
+    KEY("oss_internal", K_BOOL, result_oss.internal, 0, 0, false, 0),
+    ENUM("oss_signature", result_oss.signature, oss_signature_vals, G2D_OSS_SIG_V4, 0),
+    TEXT("spool_dir", K_STR, result_oss.spool_dir, NULL, 0),
+    KEY("spool_max_size", K_SIZE, result_oss.spool_max_bytes, 4096, 1024.0 * (1ull << 30),
+        (double)G2D_DEFAULT_RESULT_SPOOL_MAX_BYTES, 0),
+    KEY("part_size", K_SIZE, result_oss.part_bytes, 1024, 1.0 * (1ull << 30),
+        (double)G2D_DEFAULT_RESULT_PART_BYTES, 0),
 };
 
 static const struct g2d__key_desc control_keys[] = {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 
 #include "glue2dlf/config.h"
@@ -293,6 +294,22 @@ int g2d_config_print(const struct g2d_config *cfg, struct g2d_buf *b)
 
     put(&o, "result:\n");
     put_str(&o, "path", cfg->result_path, cfg->result_path ? NULL : "no result log");
+    if (cfg->result_path && !strncasecmp(cfg->result_path, "oss://", 6)) {
+        const struct g2d_result_oss_config *ro = &cfg->result_oss;
+
+        put_str(&o, "oss_endpoint", ro->endpoint,
+                ro->endpoint ? NULL : "derived: oss-<dlf.region>.aliyuncs.com");
+        put(&o, "  oss_internal: %s\n", ro->internal ? "true" : "false");
+        put(&o, "  oss_signature: %s\n", ro->signature == 1 ? "v1" : "v4");
+        put_str(&o, "spool_dir", ro->spool_dir,
+                ro->spool_dir ? NULL : "$STATE_DIRECTORY/result-spool");
+        g2d__fmt_size(tmp, sizeof(tmp), ro->spool_max_bytes);
+        put(&o, "  spool_max_size: %s\n", tmp);
+        g2d__fmt_size(tmp, sizeof(tmp), ro->part_bytes);
+        put(&o, "  part_size: %s\n", tmp);
+        put(&o, "  # OSS credentials: DLF's (dlf.access_key_id / access_key_secret / "
+                "security_token)\n");
+    }
 
     put(&o, "control:\n");
     put_str(&o, "socket", cfg->control_socket, NULL);

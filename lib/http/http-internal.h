@@ -82,6 +82,7 @@ struct g2d_http_req {
     struct g2d_buf resp_body;
     char request_id[128];
     char retry_after[32];
+    char etag[80];
     char errbuf[CURL_ERROR_SIZE];
     struct g2d_http_response resp;
 };

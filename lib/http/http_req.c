@@ -35,6 +35,7 @@ static void deliver(struct g2d_http_req *r)
     resp->body_buf = &r->resp_body;
     resp->request_id = r->request_id;
     resp->retry_after = r->retry_after;
+    resp->etag = r->etag;
     if (resp->err)
         resp->ok = false;
     if (!resp->ok && !resp->error_message[0]) {
@@ -104,6 +105,7 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
         /* A new response (after an interim one): forget the previous headers. */
         r->request_id[0] = '\0';
         r->retry_after[0] = '\0';
+        r->etag[0] = '\0';
         return n;
     }
     colon = memchr(buf, ':', n);
@@ -121,6 +123,8 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
         http_copy_str(r->request_id, sizeof(r->request_id), buf + vs, ve - vs);
     else if (hdr_is(buf, nl, "x-amz-retry-after") || hdr_is(buf, nl, "x-acs-retry-after"))
         http_copy_str(r->retry_after, sizeof(r->retry_after), buf + vs, ve - vs);
+    else if (hdr_is(buf, nl, "etag"))
+        http_copy_str(r->etag, sizeof(r->etag), buf + vs, ve - vs);
     return n;
 }
 
@@ -274,6 +278,7 @@ static void start_attempt(struct g2d_http_req *r)
     r->body_err = 0;
     r->request_id[0] = '\0';
     r->retry_after[0] = '\0';
+    r->etag[0] = '\0';
     r->errbuf[0] = '\0';
     r->sends = 0;
     r->resend_refused = false;
@@ -614,6 +619,7 @@ static void judge_attempt(struct g2d_http *h, struct g2d_http_req *r, CURLcode r
     resp->body_buf = &r->resp_body;
     resp->request_id = r->request_id;
     resp->retry_after = r->retry_after;
+    resp->etag = r->etag;
     resp->attempts = r->attempt;
 
     if (r->body_err) {

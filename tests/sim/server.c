@@ -248,8 +248,12 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 
     if (cn->too_big)
         too_big(rq, &rs);
+    else if (strncmp(url, "/_sim/oss/", 10) == 0)
+        sim_oss_admin(rq, &rs);
     else if (strncmp(url, "/_sim/", 6) == 0)
         sim_admin_serve(rq, &rs);
+    else if (sim_oss_wants(rq))
+        sim_oss_serve(rq, &rs);
     else if (l->side == SIM_GLUE)
         sim_glue_serve(rq, &rs);
     else

@@ -215,6 +215,10 @@ int sim_parse_rfc1123(const char *s, int64_t *t);
 void sim_glue_serve(struct sim_req *rq, struct sim_resp *rs);
 void sim_dlf_serve(struct sim_req *rq, struct sim_resp *rs);
 void sim_admin_serve(struct sim_req *rq, struct sim_resp *rs);
+/* OSS (oss.c): requests signed "OSS4-HMAC-SHA256 ..." or "OSS ak:sig", and /_sim/oss/. */
+int sim_oss_wants(const struct sim_req *rq);
+void sim_oss_serve(struct sim_req *rq, struct sim_resp *rs);
+void sim_oss_admin(struct sim_req *rq, struct sim_resp *rs);
 void sim_glue_error(struct sim_resp *rs, const struct sim_req *rq, unsigned status,
                     const char *type, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* DLF service error: the Success:false envelope. */
