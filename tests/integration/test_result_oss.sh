@@ -24,9 +24,13 @@ oss_config() { # oss_config SIGNATURE SPOOL_MAX
   sed -i "s#^  path: .*#  path: oss://g2d-results/sync/\n  oss_endpoint: $SIM_DLF\n  oss_signature: $1\n  spool_dir: $T/spool\n  spool_max_size: $2\n  part_size: 4KiB#" "$T/g2d.yaml"
 }
 
-# 1. An outage after two parts, for three seconds, in the middle of the first cycle.
+# 1. An outage after the first part, for three seconds, in the middle of the first cycle:
+#    parts of 1 KiB are cut from the database and table lines early in the cycle, while the
+#    partition batches are held back (1 s each) so the cycle is surely still running.
 oss_config v4 64MiB
-outage '{"down":true,"after_puts":2,"seconds":3}'
+sed -i 's/^  part_size: 4KiB/  part_size: 1KiB/' "$T/g2d.yaml"
+outage '{"down":true,"after_puts":1,"seconds":3}'
+sim_post faults '{"side":"dlf","action":"BatchCreatePartitions","kind":"latency","latency_ms":1000,"count":6}'
 start_daemon d1 "$T/g2d.yaml" || exit 1
 ctl sync --wait >/dev/null
 ctl --json results -n 10000 | jq -c '.items[]' >"$T/ring1.jsonl"
@@ -41,7 +45,7 @@ check "outage: OSS answered 503 meanwhile" test "$(oss_admin objects | jq -r '.S
 check "outage: it began while the cycle was still running" bash -c \
   "sed -n '1,/cycle 1 finished/p' '$T/d1.log' | grep -q 'upload of .* failed'"
 check "outage: the daemon counted failed uploads" test "$(ctl --json status | jq -r '.result_log.upload_failures')" -gt 0
-check "several parts for one cycle (part_size 4 KiB)" test "$(objects | grep -c 'cycle-000001-part-')" -gt 3
+check "several parts for one cycle (part_size 1 KiB)" test "$(objects | grep -c 'cycle-000001-part-')" -gt 3
 check "object names sort by time, cycle and part" bash -c "objects() { curl -fsS '$SIM_GLUE/_sim/oss/objects' | jq -r '.Objects[].Key'; }; objects | grep -qE '^g2d-results/sync/[0-9]{8}T[0-9]{6}Z-cycle-000001-part-0001\.jsonl$'"
 all_lines >"$T/oss1.jsonl"
 check_eq "outage: no line lost or duplicated (OSS = the daemon's results, in order)" \
