@@ -49,10 +49,11 @@ struct g2d_tmeta *diff_table_meta(struct g2d_sync *s, const char *key)
 /* ---- databases, tables, functions ---------------------------------------------------- */
 
 /* DLF stores names in lower case: write them so, and fingerprint them so (no update churn
- * after a restart, when the fingerprints come from DLF's read-back). */
-static int fold_member(json_t *input, const char *member)
+ * after a restart, when the fingerprints come from DLF's read-back). @p to (the unit's DLF
+ * name, renamed by sync.rename) replaces the Glue name; NULL folds the one there. */
+static int fold_member(json_t *input, const char *member, const char *to)
 {
-    const char *v = json_string_value(json_object_get(input, member));
+    const char *v = to ? to : json_string_value(json_object_get(input, member));
     char *f;
     int r;
 
@@ -82,8 +83,8 @@ void diff_database(struct g2d_sync *s, struct dbunit *d, json_t *gdb)
         return; /* databases not synced: their contents are, into what DLF has */
     s->cur.seen++;
     s->prog.items_seen++;
-    if (g2d_model_database(s->cycle_cfg, gdb, &input, &err) < 0 || fold_member(input, "Name") < 0 ||
-        g2d_fp_database(input, &fp) < 0) {
+    if (g2d_model_database(s->cycle_cfg, gdb, &input, &err) < 0 ||
+        fold_member(input, "Name", d->name) < 0 || g2d_fp_database(input, &fp) < 0) {
         d->failed = true;
         report_failed(s, G2D_ITEM_DATABASE, n, n, NULL, diff,
                       err.msg[0] ? err.msg : "out of memory");
@@ -108,7 +109,7 @@ void diff_database(struct g2d_sync *s, struct dbunit *d, json_t *gdb)
 /* The unit's partition keys and filter, from its TableInput. */
 static void table_keys(struct g2d_sync *s, struct tunit *tu)
 {
-    const char *expr = g2d_config_partition_filter(s->cycle_cfg, tu->db->name, tu->name);
+    const char *expr = g2d_config_partition_filter(s->cycle_cfg, tu->db->glue, tu->glue);
     json_t *pk = json_object_get(tu->input, "PartitionKeys");
     size_t i;
 
@@ -185,7 +186,7 @@ struct tunit *diff_table(struct g2d_sync *s, struct dbunit *d, json_t *gt)
     struct g2d_error err = {0};
     struct g2d_snap_entry *e;
     struct tunit *tu;
-    const char *n;
+    const char *n, *to;
     char *key;
 
     if (!json_is_string(name))
@@ -198,7 +199,8 @@ struct tunit *diff_table(struct g2d_sync *s, struct dbunit *d, json_t *gt)
         s->cur.dropped_fields |= G2D_DROP_TABLE_TARGET;
         return NULL;
     }
-    key = name_fold(d->name, n);
+    to = g2d_config_rename_table(s->cycle_cfg, d->glue, n);
+    key = name_fold(d->name, to ? to : n);
     if (!key)
         return NULL;
     e = g2d_snapshot_get(&s->snap, G2D_ITEM_TABLE, key);
@@ -212,21 +214,17 @@ struct tunit *diff_table(struct g2d_sync *s, struct dbunit *d, json_t *gt)
     if (e)
         e->seen = 1;
     tu = calloc(1, sizeof(*tu));
-    if (!tu || !(tu->name = strdup(n)) ||
-        g2d_model_table(s->cycle_cfg, d->name, gt, &input, &notes, &err) < 0) {
+    if (!tu || !(tu->name = name_fold(to ? to : n, NULL)) || !(tu->glue = strdup(n)) ||
+        g2d_model_table(s->cycle_cfg, d->name, gt, &input, &notes, &err) < 0 ||
+        fold_member(input, "TableName", tu->name) < 0) {
         report_failed(s, G2D_ITEM_TABLE, key, d->name, n,
                       e ? G2D_DIFF_NEED_UPDATE : G2D_DIFF_GLUE_NEW,
                       err.msg[0] ? err.msg : "out of memory");
-        if (tu)
-            free(tu->name);
-        free(tu);
-        free(key);
-        return NULL;
-    }
-    if (fold_member(input, "TableName") < 0) {
-        report_failed(s, G2D_ITEM_TABLE, key, d->name, n, G2D_DIFF_GLUE_NEW, "out of memory");
         json_decref(input);
-        free(tu->name);
+        if (tu) {
+            free(tu->name);
+            free(tu->glue);
+        }
         free(tu);
         free(key);
         return NULL;
@@ -273,7 +271,7 @@ void diff_function(struct g2d_sync *s, struct dbunit *d, json_t *gf)
     if (e)
         e->seen = 1;
     if (g2d_model_function(s->cycle_cfg, gf, &input, &notes, &err) < 0 ||
-        fold_member(input, "FunctionName") < 0 || g2d_fp_function(input, &fp) < 0) {
+        fold_member(input, "FunctionName", NULL) < 0 || g2d_fp_function(input, &fp) < 0) {
         report_failed(s, G2D_ITEM_FUNCTION, key, d->name, NULL, diff,
                       err.msg[0] ? err.msg : "out of memory");
     } else if (e && memcmp(&e->fp, &fp, sizeof(fp)) == 0) {

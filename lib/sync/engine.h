@@ -161,8 +161,9 @@ struct tunit {
     struct tunit *qnext; /* in the run queue */
     struct tunit *anext; /* in the list of started units not yet done */
     struct dbunit *db;
-    char *name;    /* table name */
-    char *key;     /* "db.table" */
+    char *name;    /* table name in DLF (lower case, renamed by sync.rename) */
+    char *glue;    /* table name in Glue */
+    char *key;     /* "db.table", DLF names */
     json_t *input; /* TableInput */
     json_t *pkeys; /* PartitionKeys of the Glue table */
     struct g2d_fp fp;
@@ -198,9 +199,10 @@ struct dbunit {
     struct dbunit *next;  /* all units */
     struct dbunit *qnext; /* run queue */
     struct dbunit *anext; /* started, not done */
-    char *name;
-    bool write_pending; /* its create/update is in flight */
-    bool failed;        /* could not be created: children skipped this cycle */
+    char *name;           /* in DLF (lower case, renamed by sync.rename) */
+    char *glue;           /* in Glue */
+    bool write_pending;   /* its create/update is in flight */
+    bool failed;          /* could not be created: children skipped this cycle */
     bool started;
     struct dblist list[2];
     unsigned reads; /* listing requests in flight */

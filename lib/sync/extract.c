@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "glue2dlf/config_defaults.h"
 #include "sync/engine.h"
@@ -55,21 +56,24 @@ static bool must_park(const struct g2d_sync *s)
 
 static void glue_dbs_read(struct g2d_sync *s);
 
-/* What DLF accepts as a database name (Glue accepts more). */
-static bool dlf_db_name_ok(const char *n)
+/* A Glue database whose DLF name another Glue database has (through sync.rename). */
+static void db_collision(struct g2d_sync *s, const struct dbunit *o, const char *n)
 {
-    size_t len = strlen(n);
+    char msg[600];
 
-    return len > 0 && len <= 128 &&
-           strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                     "0123456789_") == len;
+    snprintf(msg, sizeof(msg),
+             "its DLF name '%s' is also that of Glue database '%s' (sync.rename): this "
+             "database is not copied",
+             o->name, o->glue);
+    report_failed(s, G2D_ITEM_DATABASE, n, n, NULL, G2D_DIFF_GLUE_NEW, msg);
 }
 
 static void extract_database(struct g2d_sync *s, json_t *gdb)
 {
     json_t *name = json_object_get(gdb, "Name");
-    struct dbunit *d;
-    const char *n;
+    struct dbunit *d, *o;
+    const char *n, *to;
+    char *dn;
 
     if (!json_is_string(name))
         return;
@@ -80,18 +84,31 @@ static void extract_database(struct g2d_sync *s, json_t *gdb)
         s->cur.dropped_fields |= G2D_DROP_DB_TARGET;
         return;
     }
-    if (diff_find_db(s, n))
-        return; /* listed twice */
+    to = g2d_config_rename_database(s->cycle_cfg, n);
+    dn = name_fold(to ? to : n, NULL);
+    if (!dn) {
+        sync_fail(s, -ENOMEM, "", "out of memory");
+        return;
+    }
+    o = diff_find_db(s, dn);
+    if (o && strcasecmp(o->glue, n))
+        db_collision(s, o, n);
+    if (o) {
+        free(dn);
+        return; /* listed twice, or a collision */
+    }
     if (json_array_size(json_object_get(gdb, "CreateTableDefaultPermissions")) > 0)
         s->cur.dropped_fields |= G2D_DROP_DB_DEFAULT_PERMISSIONS;
     if (json_is_object(json_object_get(gdb, "FederatedDatabase")))
         s->cur.dropped_fields |= G2D_DROP_DB_FEDERATED;
     d = calloc(1, sizeof(*d));
-    if (!d || !(d->name = name_fold(n, NULL))) {
+    if (!d || !(d->glue = strdup(n))) {
         free(d);
+        free(dn);
         sync_fail(s, -ENOMEM, "", "out of memory");
         return;
     }
+    d->name = dn;
     d->list[DBL_TABLES] = (struct dblist){d, DBL_TABLES, {.what = G2D_LIST_GLUE_TABLES}};
     d->list[DBL_FUNCTIONS] = (struct dblist){d, DBL_FUNCTIONS, {.what = G2D_LIST_GLUE_FUNCTIONS}};
     d->next = s->dbs;
@@ -104,11 +121,12 @@ static void extract_database(struct g2d_sync *s, json_t *gdb)
     s->dbq_tail = d;
     s->dbs_seen++;
     s->prog.databases_total++;
-    if (!dlf_db_name_ok(n)) {
+    if (!g2d_config_dlf_name_ok(d->name)) {
         d->failed = true; /* nothing below it is written or deleted */
         report_failed(s, G2D_ITEM_DATABASE, n, n, NULL, G2D_DIFF_GLUE_NEW,
                       "DLF database names allow only letters, digits and '_', at most 128 "
-                      "characters: this database is not copied");
+                      "characters: this database is not copied (map it to a name DLF can "
+                      "hold with sync.rename.databases)");
         return;
     }
     diff_database(s, d, gdb);
@@ -230,7 +248,7 @@ static void dblist_page(struct g2d_sync *s, const struct g2d_api_result *res, vo
 
 static void dblist_read(struct g2d_sync *s, struct dblist *l)
 {
-    struct g2d_list_req req = {.db = l->d->name};
+    struct g2d_list_req req = {.db = l->d->glue};
 
     l->d->reads++;
     if (listing_read(s, &l->l, &req, dblist_page, l) < 0) {
@@ -362,9 +380,9 @@ static void seg_read(struct g2d_sync *s, struct segment *seg)
     struct tunit *tu = seg->tu;
     struct g2d_list_req req = {0};
 
-    req.db = tu->db->name;
-    req.tbl = tu->name;
-    req.expression = g2d_config_partition_filter(s->cycle_cfg, tu->db->name, tu->name);
+    req.db = tu->db->glue;
+    req.tbl = tu->glue;
+    req.expression = g2d_config_partition_filter(s->cycle_cfg, tu->db->glue, tu->glue);
     req.segment = seg->no;
     req.segments = tu->segs;
     seg->state = SEG_READING;
@@ -558,6 +576,7 @@ void extract_free_units(struct g2d_sync *s)
 
         s->dbs = d->next;
         free(d->name);
+        free(d->glue);
         listing_done(&d->list[0].l);
         listing_done(&d->list[1].l);
         free(d);
@@ -568,6 +587,7 @@ void extract_free_units(struct g2d_sync *s)
 
         s->tus = t->next;
         free(t->name);
+        free(t->glue);
         free(t->key);
         json_decref(t->input);
         json_decref(t->pkeys);

@@ -115,11 +115,15 @@ void rebuild_free(struct g2d_sync *s)
 static void snap_table(struct g2d_sync *s, struct snapjob *j, json_t *t)
 {
     json_t *name = json_object_get(t, "TableName"), *pk;
+    const char *gdb, *gtbl;
     struct g2d_snap_entry *e;
     struct g2d_fp fp;
     char *key;
 
-    if (!json_is_string(name) || !g2d_config_table_selected(s->cycle_cfg, json_string_value(name)))
+    /* In scope when the Glue table it is the copy of is (sync.rename). */
+    if (!json_is_string(name) ||
+        !g2d_config_glue_origin(s->cycle_cfg, j->db, json_string_value(name), &gdb, &gtbl) ||
+        !g2d_config_table_selected(s->cycle_cfg, gtbl))
         return;
     key = name_fold(j->db, json_string_value(name));
     pk = json_object_get(t, "PartitionKeys");
@@ -254,9 +258,11 @@ static void snapjob_start(struct g2d_sync *s, struct snapjob *j)
     s->sjobs_active++;
     if (j->kind == SJ_PARTITIONS) {
         struct g2d_tmeta *meta = diff_table_meta(s, j->key);
-        const char *expr = g2d_config_partition_filter(s->cycle_cfg, j->db, j->tbl);
+        const char *gdb, *gtbl, *expr = NULL;
         size_t i;
 
+        if (g2d_config_glue_origin(s->cycle_cfg, j->db, j->tbl, &gdb, &gtbl))
+            expr = g2d_config_partition_filter(s->cycle_cfg, gdb, gtbl);
         for (i = 0; meta && i < meta->nkeys && i < MAX_KEYS; i++) {
             j->keys[i].name = meta->keys[i];
             j->keys[i].type = meta->types[i];
@@ -333,13 +339,14 @@ static void dlf_dbs_page(struct g2d_sync *s, const struct g2d_api_result *res, v
     json_array_foreach(res->list, i, db)
     {
         json_t *name = json_object_get(db, "Name");
+        const char *n, *gdb, *gtbl;
         struct g2d_fp fp;
-        const char *n;
 
         if (!json_is_string(name))
             continue;
         n = json_string_value(name);
-        if (!g2d_config_database_selected(s->cycle_cfg, n))
+        if (!g2d_config_glue_origin(s->cycle_cfg, n, NULL, &gdb, &gtbl) ||
+            !g2d_config_database_selected(s->cycle_cfg, gdb))
             continue;
         free(key);
         key = name_fold(n, NULL);

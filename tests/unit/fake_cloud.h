@@ -20,6 +20,7 @@
 #include <uv.h>
 
 #include "glue2dlf/buf.h"
+#include "glue2dlf/expr.h"
 
 #include "cloud/client.h"
 
@@ -148,6 +149,29 @@ static void fake_fail(struct fake_done *d, int err, const char *code, const char
     d->res.message = d->msg;
 }
 
+/* Glue's partitions of @p src that @p expression selects (one string key "dt"), into @p out. */
+static json_t *fake_glue_filter(json_t *src, const char *expression, json_t *out)
+{
+    static const struct g2d_expr_key dt = {"dt", "string"};
+    struct g2d_expr *x = NULL;
+    json_t *p;
+    size_t i;
+
+    if (!expression)
+        return src;
+    if (g2d_expr_parse(expression, &x, NULL) < 0)
+        return src;
+    json_array_foreach(src, i, p)
+    {
+        const char *v = json_string_value(json_array_get(json_object_get(p, "Values"), 0));
+
+        if (v && g2d_expr_eval(x, &dt, 1, &v, NULL) == 1)
+            json_array_append(out, p);
+    }
+    g2d_expr_free(x);
+    return out;
+}
+
 /* The array a listing pages through, or NULL for an empty one. */
 static json_t *fake_source(struct fake_cloud *f, const struct g2d_list_req *req, json_t **tmp)
 {
@@ -165,7 +189,7 @@ static json_t *fake_source(struct fake_cloud *f, const struct g2d_list_req *req,
     case G2D_LIST_GLUE_FUNCTIONS:
         return json_object_get(f->glue_fns, req->db);
     case G2D_LIST_GLUE_PARTITIONS:
-        return json_object_get(f->glue_parts, key);
+        return fake_glue_filter(json_object_get(f->glue_parts, key), req->expression, *tmp);
     case G2D_LIST_DLF_DATABASES:
         o = f->dlf_dbs;
         break;

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Names on both sides: sync.rename (a Glue database or table under another DLF name,
+ * compared by that name, so never deleted and recreated), filters matching in any case,
+ * and the per-item errors of names DLF cannot hold or two Glue objects on one DLF name.
+ */
+#include "sync_env.h"
+
+static const char *dlf_name(struct env *e, const char *db)
+{
+    return json_string_value(json_object_get(json_object_get(e->f.dlf_dbs, db), "Name"));
+}
+
+/* A database DLF cannot hold, mapped; a table mapped too; both stable across cycles and a
+ * restart (the snapshot from DLF is read back under the mapped names). */
+static void test_rename_maps_and_converges(void **state)
+{
+    struct env *e = env_new("sync:\n  rename:\n    databases: {\"sales-eu\": Sales_EU}\n"
+                            "    tables: {\"sales-eu.orders-2024\": orders_2024}\n");
+    const struct g2d_cycle_stats *st;
+
+    add_db(e, "sales-eu");
+    add_table(e, "sales-eu", "orders-2024", true);
+    add_table(e, "sales-eu", "items", false);
+    add_parts(e, "sales-eu", "orders-2024", 3);
+    add_fn(e, "sales-eu", "f1");
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed, 0);
+    assert_string_equal(dlf_name(e, "sales_eu"), "sales_eu");
+    assert_null(json_object_get(e->f.dlf_dbs, "sales-eu"));
+    assert_non_null(json_object_get(e->f.dlf_tables, "sales_eu.orders_2024"));
+    assert_non_null(json_object_get(e->f.dlf_tables, "sales_eu.items"));
+    assert_non_null(json_object_get(e->f.dlf_fns, "sales_eu.f1"));
+    assert_int_equal(json_object_size(json_object_get(e->f.dlf_parts, "sales_eu.orders_2024")), 3);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(e->f.dlf_tables, "sales_eu.orders_2024"), "TableName")),
+                        "orders_2024");
+    assert_true(has_item(e, "partition sales_eu.orders_2024/dt=2024-01 glueNew ok"));
+
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->created + st->updated + st->deleted + st->failed, 0);
+    g2d_sync_free(e->s);
+    assert_int_equal(g2d_sync_new_client(&e->s, &e->loop, &e->client, e->cfg, on_item, e, NULL), 0);
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->created + st->updated + st->deleted + st->failed, 0);
+
+    /* gone from Glue: deleted under its DLF name */
+    json_array_remove(json_object_get(e->f.glue_tables, "sales-eu"), 1);
+    st = cycle(e, 0);
+    print_items(e);
+    assert_true(has_item(e, "table sales_eu.items dlfNew ok"));
+    assert_null(json_object_get(e->f.dlf_tables, "sales_eu.items"));
+    assert_non_null(json_object_get(e->f.dlf_tables, "sales_eu.orders_2024"));
+    env_free(e);
+}
+
+/* An invalid name says how to map it; two Glue databases on one DLF name: the second is a
+ * per-item error, the first is copied. */
+static void test_rename_errors(void **state)
+{
+    struct env *e = env_new("sync:\n  rename:\n    databases: {\"web-x\": web}\n");
+    const struct g2d_cycle_stats *st;
+
+    add_db(e, "web");
+    add_db(e, "web-x");
+    add_db(e, "bad.name");
+    add_table(e, "web", "clicks", false);
+    add_table(e, "web-x", "other", false);
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed, 2);
+    assert_true(has_item(e, "database bad.name glueNew failed: DLF database names allow only "
+                            "letters, digits and '_', at most 128 characters: this database is "
+                            "not copied (map it to a name DLF can hold with "
+                            "sync.rename.databases)"));
+    assert_true(has_item(e, "database web-x glueNew failed: its DLF name 'web' is also that of "
+                            "Glue database 'web' (sync.rename)"));
+    assert_non_null(json_object_get(e->f.dlf_tables, "web.clicks"));
+    assert_null(json_object_get(e->f.dlf_tables, "web.other"));
+    env_free(e);
+}
+
+/* A DLF database whose name is renamed away is out of scope: neither read nor deleted. */
+static void test_rename_source_left_alone(void **state)
+{
+    struct env *e = env_new(NULL);
+    struct g2d_config *cfg2;
+    const struct g2d_cycle_stats *st;
+    const char *doc = "glue: {region: us-east-1}\ndlf: {region: cn-hangzhou}\n"
+                      "deletes: {max_fraction: 1}\n"
+                      "sync: {rename: {databases: {sales: sales_v2}}}\n";
+
+    catalog(e);
+    (void)cycle(e, 0);
+    assert_int_equal(g2d_config_load_buffer(&cfg2, "t2.yaml", doc, strlen(doc), false, NULL), 0);
+    assert_int_equal(g2d_sync_set_config(e->s, cfg2, NULL), 0);
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->deleted + st->failed + st->held, 0);
+    assert_non_null(json_object_get(e->f.dlf_dbs, "sales"));
+    assert_non_null(json_object_get(e->f.dlf_tables, "sales.orders"));
+    assert_non_null(json_object_get(e->f.dlf_dbs, "sales_v2"));
+    assert_non_null(json_object_get(e->f.dlf_tables, "sales_v2.orders"));
+    assert_int_equal(json_object_size(json_object_get(e->f.dlf_parts, "sales_v2.orders")), 5);
+    st = cycle(e, 0);
+    assert_int_equal(st->created + st->updated + st->deleted + st->failed, 0);
+    g2d_config_free(e->cfg); /* no longer in use: the cycles ran with cfg2 */
+    e->cfg = cfg2;
+    env_free(e);
+}
+
+/* Filters in any case select the lower-case Glue names, on both sides. */
+static void test_filters_any_case(void **state)
+{
+    struct env *e = env_new("sync:\n  databases: [SALES]\n  table_prefixes: [Ord]\n"
+                            "  partition_filters: {\"Sales.ORDERS\": \"dt >= '2024-03'\"}\n");
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed, 0);
+    assert_non_null(json_object_get(e->f.dlf_tables, "sales.orders"));
+    assert_null(json_object_get(e->f.dlf_tables, "sales.items"));
+    assert_null(json_object_get(e->f.dlf_dbs, "web"));
+    assert_int_equal(json_object_size(json_object_get(e->f.dlf_parts, "sales.orders")), 3);
+    g2d_sync_free(e->s);
+    assert_int_equal(g2d_sync_new_client(&e->s, &e->loop, &e->client, e->cfg, on_item, e, NULL), 0);
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->created + st->updated + st->deleted + st->failed, 0);
+    env_free(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rename_maps_and_converges),
+        cmocka_unit_test(test_rename_errors),
+        cmocka_unit_test(test_rename_source_left_alone),
+        cmocka_unit_test(test_filters_any_case),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
