@@ -221,6 +221,8 @@ int g2d__apply_filters(struct g2d__cfg_ctx *c, const struct g2d__node *n, const 
             struct g2d_error xerr = {0};
 
             r = g2d_expr_parse(expr, &e, &xerr);
+            if (r == 0) /* and the forms whose meaning in Glue is not known */
+                r = g2d_expr_check_known(e, NULL, 0, &xerr);
             g2d_expr_free(e);
             if (r < 0)
                 return g2d__cfg_fail(c, k, false, p, "%s", xerr.msg);

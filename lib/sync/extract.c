@@ -327,6 +327,26 @@ static void tunit_start(struct g2d_sync *s, struct tunit *tu)
     }
 }
 
+/*
+ * The table's partition filter against its keys: one Glue would refuse (an unknown key, a
+ * literal its key type cannot take, LIKE on a number) or whose meaning in Glue is not
+ * known for these key types (BETWEEN bounds reversed in the key's type) leaves the table's
+ * partitions alone this cycle, with the reason on its result line.
+ */
+static bool filter_usable(struct g2d_sync *s, struct tunit *tu)
+{
+    struct g2d_error err = {0};
+    char what[G2D_ERRMSG_MAX + 64];
+
+    if (!tu->filter || (g2d_expr_check(tu->filter, tu->keys, tu->nkeys, &err) == 0 &&
+                        g2d_expr_check_known(tu->filter, tu->keys, tu->nkeys, &err) == 0))
+        return true;
+    snprintf(what, sizeof(what), "partition filter refused for this table: %s", err.msg);
+    extract_table_failed(s, tu, what);
+    tu->segs = 0;
+    return false;
+}
+
 /* The table exists in DLF (or failed to): set up its partition segments. */
 static void tunit_parts_start(struct g2d_sync *s, struct tunit *tu)
 {
@@ -344,6 +364,8 @@ static void tunit_parts_start(struct g2d_sync *s, struct tunit *tu)
         tu->listed = true;
         return;
     }
+    if (!tu->probe && !filter_usable(s, tu)) /* a recreate is held for a filtered table */
+        return;
     tu->segs = s->cycle_cfg->glue.partition_segments ? s->cycle_cfg->glue.partition_segments : 1;
     if (tu->segs > MAX_SEGS)
         tu->segs = MAX_SEGS;

@@ -135,13 +135,34 @@ static void test_filters_any_case(void **state)
     env_free(e);
 }
 
+/* A filter whose meaning in Glue is not known for the table's key types (BETWEEN bounds
+ * in order as integers, reversed as strings, on a string key) leaves the table's
+ * partitions alone, with the reason on its line; the table itself is still copied. */
+static void test_filter_refused_per_table(void **state)
+{
+    struct env *e =
+        env_new("sync:\n  partition_filters: {\"sales.orders\": \"dt BETWEEN 5 AND 12\"}\n");
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed, 1);
+    assert_true(has_item(e, "table sales.orders needUpdate failed: partition filter refused for "
+                            "this table: expression: BETWEEN bounds reversed as strings ('5' "
+                            "above '12')"));
+    assert_non_null(json_object_get(e->f.dlf_tables, "sales.orders"));
+    assert_int_equal(json_object_size(json_object_get(e->f.dlf_parts, "sales.orders")), 0);
+    assert_int_equal(json_object_size(json_object_get(e->f.dlf_parts, "web.clicks")), 3);
+    env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rename_maps_and_converges),
-        cmocka_unit_test(test_rename_errors),
-        cmocka_unit_test(test_rename_source_left_alone),
-        cmocka_unit_test(test_filters_any_case),
+        cmocka_unit_test(test_rename_maps_and_converges), cmocka_unit_test(test_rename_errors),
+        cmocka_unit_test(test_rename_source_left_alone),  cmocka_unit_test(test_filters_any_case),
+        cmocka_unit_test(test_filter_refused_per_table),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
