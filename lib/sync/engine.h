@@ -76,6 +76,8 @@ int listing_read(struct g2d_sync *s, struct listing *l, struct g2d_list_req *req
  * LISTING_DONE and l->failed on LISTING_ENDLESS (a repeated token or too many pages). */
 enum listing_next listing_advance(struct listing *l, const char *next_token);
 void listing_done(struct listing *l);
+/* DLF GetCatalog, tracked like a listing read (client.ops->get_catalog must be set). */
+int catalog_read(struct g2d_sync *s, listing_cb cb, void *arg);
 /* Stop every read in flight (their callbacks are not called). */
 void listing_cancel_all(struct g2d_sync *s);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sync/engine.h"
 
@@ -380,6 +381,54 @@ static void dlf_dbs_read(struct g2d_sync *s)
         sync_fail(s, -ENOMEM, "", "could not queue a DLF request");
 }
 
+/* DLF names no such catalog, or one of another kind: which of them, for the message. */
+static bool catalog_missing(const struct g2d_api_result *res)
+{
+    static const char *const codes[] = {"NoSuchObject", "EntityNotFound", "CatalogNotFound",
+                                        "NotFound"};
+
+    if (res->err != -EIO)
+        return false;
+    if (res->status == 404)
+        return true;
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+        if (res->code && !strcmp(res->code, codes[i]))
+            return true;
+    return false;
+}
+
+/*
+ * The catalog must be one the DataLake 2020-07-10 metastore API serves (what Alibaba now
+ * calls DLF-Legacy): the newer, Paimon-based DLF has no partition API. Its GetCatalog
+ * model has no type member; an answer that carries one other than Hive's is a catalog of
+ * another kind, refused too.
+ */
+static void catalog_checked(struct g2d_sync *s, const struct g2d_api_result *res, void *arg)
+{
+    const char *id = s->cycle_cfg->dlf.catalog_id ? s->cycle_cfg->dlf.catalog_id : "(default)";
+    json_t *cat = res->err ? NULL : json_object_get(res->json, "Catalog");
+    const char *type = json_string_value(json_object_get(cat, "Type"));
+    char msg[700];
+
+    if (!type)
+        type = json_string_value(json_object_get(cat, "CatalogType"));
+    if (!res->err && (!type || !*type || !strcasecmp(type, "hive"))) {
+        dlf_dbs_read(s);
+        return;
+    }
+    if (res->err && !catalog_missing(res)) {
+        sync_fail(s, res->err, "checking the DLF catalog failed: ", res->message);
+        return;
+    }
+    snprintf(msg, sizeof(msg),
+             "DLF catalog '%s' is not one the DataLake 2020-07-10 metastore API serves "
+             "(DLF-Legacy): GetCatalog %s '%.200s'; glue2dlf writes through that API, which "
+             "the newer (Paimon-based) DLF catalogs do not offer (no partition API): set "
+             "dlf.catalog_id to a DLF-Legacy catalog",
+             id, res->err ? "answered" : "gives its type as", res->err ? res->message : type);
+    sync_fail(s, -ENOENT, "", msg);
+}
+
 void rebuild_start(struct g2d_sync *s, bool verify)
 {
     s->verifying = verify;
@@ -394,5 +443,10 @@ void rebuild_start(struct g2d_sync *s, bool verify)
     s->prog.phase = G2D_PHASE_SNAPSHOT;
     listing_done(&s->dlf_dbs);
     s->dlf_dbs = (struct listing){.what = G2D_LIST_DLF_DATABASES};
-    dlf_dbs_read(s);
+    /* Whenever the snapshot is built from DLF (start-up, a new catalog or endpoint, the
+     * full reconcile): first, that the catalog is one this API serves. */
+    if (!s->client.ops->get_catalog)
+        dlf_dbs_read(s);
+    else if (catalog_read(s, catalog_checked, NULL) < 0)
+        sync_fail(s, -ENOMEM, "", "could not queue a DLF request");
 }

@@ -60,9 +60,11 @@ struct fake_cloud {
     unsigned bad_pages;        /* the next N GetPartitions answers lack their Partitions */
     json_t *obj_codes;         /* {"update db.tbl": "Code"}: object writes refused */
     size_t batch_cap;          /* larger partition batches are refused whole (0: none) */
+    const char *catalog_code;  /* GetCatalog answers this error code (404 for NoSuchObject) */
+    const char *catalog_type;  /* ... or a Catalog with this Type member */
     /* counters */
     uint64_t requests[2];
-    unsigned dlf_writes, dlf_lists, dlf_part_lists;
+    unsigned dlf_writes, dlf_lists, dlf_part_lists, catalog_gets;
     unsigned key_changes; /* table updates sent with AllowPartitionKeyChange */
 };
 
@@ -407,7 +409,28 @@ static uint64_t fake_requests(void *ctx, enum g2d_side side)
     return ((struct fake_cloud *)ctx)->requests[side];
 }
 
+static int fake_get_catalog(void *ctx, g2d_api_cb cb, void *arg, struct g2d_http_req **out)
+{
+    struct fake_cloud *f = ctx;
+    struct fake_done *d = fake_new(f, cb, arg);
+
+    f->requests[G2D_SIDE_DLF]++;
+    f->catalog_gets++;
+    d->json = json_pack("{s:{s:s, s:s?}}", "Catalog", "CatalogId", "1234", "Type", f->catalog_type);
+    if (f->catalog_code) {
+        fake_fail(d, -EIO, f->catalog_code, "Catalog 1234 not found.");
+        d->res.status = strcmp(f->catalog_code, "NoSuchObject") ? 500 : 404;
+    } else {
+        d->res.json = d->json;
+    }
+    if (out)
+        *out = (struct g2d_http_req *)d;
+    fake_queue(f, d);
+    return 0;
+}
+
 static const struct g2d_cloud_ops fake_ops = {
+    .get_catalog = fake_get_catalog,
     .list = fake_list,
     .write_object = fake_write_object,
     .write_partitions = fake_write_partitions,

@@ -157,12 +157,53 @@ static void test_filter_refused_per_table(void **state)
     env_free(e);
 }
 
+/* The catalog is checked whenever the snapshot is built from DLF: one the DataLake
+ * 2020-07-10 API does not serve (not found, or of another type) fails the cycle with a
+ * clear message, and nothing is written; a transient failure is a failed cycle too. */
+static void test_catalog_check(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    e->f.catalog_code = "NoSuchObject";
+    st = cycle(e, 0);
+    assert_true(st->status < 0);
+    print_message("  %s\n", st->error);
+    assert_non_null(strstr(st->error, "DLF catalog '(default)' is not one the DataLake 2020-07-10 "
+                                      "metastore API serves (DLF-Legacy): GetCatalog answered"));
+    assert_int_equal(e->f.dlf_writes + e->f.dlf_lists, 0);
+
+    e->f.catalog_code = NULL;
+    e->f.catalog_type = "PAIMON";
+    st = cycle(e, 0);
+    assert_true(st->status < 0);
+    assert_non_null(strstr(st->error, "GetCatalog gives its type as 'PAIMON'"));
+    assert_int_equal(e->f.dlf_writes, 0);
+
+    e->f.catalog_type = NULL;
+    e->f.catalog_code = "InternalError";
+    st = cycle(e, 0);
+    assert_true(st->status < 0);
+    assert_non_null(strstr(st->error, "checking the DLF catalog failed"));
+
+    e->f.catalog_code = NULL;
+    e->f.catalog_type = "HIVE";
+    st = cycle(e, 0);
+    assert_int_equal(st->status, 0);
+    assert_int_equal(st->failed, 0);
+    assert_int_equal(e->f.catalog_gets, 4);
+    st = cycle(e, 0); /* the snapshot is built: no check on an ordinary cycle */
+    assert_int_equal(e->f.catalog_gets, 4);
+    env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rename_maps_and_converges), cmocka_unit_test(test_rename_errors),
         cmocka_unit_test(test_rename_source_left_alone),  cmocka_unit_test(test_filters_any_case),
-        cmocka_unit_test(test_filter_refused_per_table),
+        cmocka_unit_test(test_filter_refused_per_table),  cmocka_unit_test(test_catalog_check),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
