@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sync/engine.h"
 
@@ -162,6 +163,33 @@ static void keys_verdict(struct tunit *tu, const struct g2d_tmeta *m)
     tu->key_note = g2d_buf_steal(&b);
 }
 
+/*
+ * Glue tables DLF's readers cannot use as Glue's do: copied, with a warning on the
+ * result line. Lake Formation governed tables keep their data files' state in Lake
+ * Formation transactions and manifests; Athena views keep their definition in Presto's
+ * encoded form, which Hive and Spark cannot run.
+ */
+static const char *reader_warning(json_t *gt)
+{
+    const char *type = json_string_value(json_object_get(gt, "TableType"));
+    const char *orig = json_string_value(json_object_get(gt, "ViewOriginalText"));
+    const char *presto =
+        json_string_value(json_object_get(json_object_get(gt, "Parameters"), "presto_view"));
+
+    if (type && !strcasecmp(type, "GOVERNED"))
+        return "Lake Formation governed table: which of its files are live is kept in Lake "
+               "Formation transactions and manifests, which DLF and its readers do not see "
+               "(they read every file under the location); copied as is";
+    if (type && !strcasecmp(type, "VIRTUAL_VIEW") &&
+        ((presto && !strcasecmp(presto, "true")) || (orig && !strncmp(orig, "/* Presto View", 14))))
+        return "Athena (Presto) view: its definition is Presto's encoded form (/* Presto View: "
+               "... */), which Hive and Spark on DLF cannot run; copied as is";
+    if (json_is_true(json_object_get(gt, "IsRegisteredWithLakeFormation")))
+        return "registered with Lake Formation: its Lake Formation permissions are not "
+               "copied, DLF's own apply";
+    return NULL;
+}
+
 /* Compare the unit's table with the snapshot's entry @p e (or its absence). */
 static void table_verdict(struct g2d_sync *s, struct tunit *tu, struct g2d_snap_entry *e)
 {
@@ -235,8 +263,10 @@ struct tunit *diff_table(struct g2d_sync *s, struct dbunit *d, json_t *gt)
     tu->s = s;
     tu->db = d;
     tu->otf = notes.otf;
+    tu->warning = reader_warning(gt);
     tu->key = key;
     tu->input = input;
+    tu->dlf_parts_start = e && e->meta ? e->meta->parts.used : 0;
     table_keys(s, tu);
     table_verdict(s, tu, e);
     diff_index(s, G2D_ITEM_TABLE, tu->key, tu);
@@ -419,6 +449,11 @@ static void page_apply_one(struct g2d_sync *s, struct tunit *tu, struct g2d_tmet
         return;
     }
     upd = pe != NULL;
+    if (!upd && tu->dlf_parts_start + tu->creates >= s->part_limit) {
+        tu->over_limit++; /* DLF would refuse it: not sent, reported once (extract.c) */
+        return;
+    }
+    tu->creates += !upd;
     if (pitem_add(upd ? &tu->ubatch : &tu->cbatch, upd ? &tu->nub : &tu->ncb, e->values, e->text,
                   &e->fp, e->raw, upd ? G2D_DIFF_NEED_UPDATE : G2D_DIFF_GLUE_NEW) < 0)
         report_failed(s, G2D_ITEM_PARTITION, tu->key, tu->db->name, tu->name, G2D_DIFF_GLUE_NEW,

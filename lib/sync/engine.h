@@ -40,6 +40,8 @@
 #define MAX_KEYS 64          /* partition keys per table we handle */
 #define MAX_SEGS 10          /* GetPartitions segments per table (Glue's maximum) */
 #define HELD_REPORT_MAX 1000 /* held deletes reported one by one per type and cycle */
+/* DLF's limit of partitions per table (dlf-api.md, DLF 1.0 limits page). */
+#define DLF_MAX_PARTITIONS_PER_TABLE 1000000u
 
 struct g2d_sync;
 struct dbunit;
@@ -170,11 +172,14 @@ struct tunit {
     json_t *pkeys; /* PartitionKeys of the Glue table */
     struct g2d_fp fp;
     enum g2d_diff diff;
-    bool write;        /* a create/update is needed */
-    bool recreate;     /* partition key names or count changed: drop + create */
-    bool keys_retyped; /* only partition key types changed: an update in place */
-    bool probe;        /* recreate: listing Glue's partitions before the drop */
-    char *key_note;    /* what happened to the partition keys, for its result line */
+    bool write;                   /* a create/update is needed */
+    bool recreate;                /* partition key names or count changed: drop + create */
+    bool keys_retyped;            /* only partition key types changed: an update in place */
+    bool probe;                   /* recreate: listing Glue's partitions before the drop */
+    char *key_note;               /* what happened to the partition keys, for its result line */
+    const char *warning;          /* what DLF's readers cannot use in it (static), or NULL */
+    uint64_t dlf_parts_start;     /* DLF partitions in scope when the cycle met it */
+    uint64_t creates, over_limit; /* partition creates planned; and held back (DLF's limit) */
     struct g2d_expr *filter;
     struct g2d_expr_key keys[MAX_KEYS];
     size_t nkeys;
@@ -364,6 +369,8 @@ struct g2d_sync {
     uint64_t held_reported[4];
 
     unsigned batch_learned;  /* partition batch size DLF accepted, 0 = as configured */
+    uint64_t part_limit;     /* DLF partitions per table (DLF_MAX_PARTITIONS_PER_TABLE) */
+    json_t *limit_reported;  /* {"db.table": true}: tables over it, reported once */
     uint64_t transform_seed; /* see pages.c */
     /* the checkpoint */
     char *ckpt_path;        /* NULL: none */

@@ -316,7 +316,10 @@ static void tunit_start(struct g2d_sync *s, struct tunit *tu)
         r = load_recreate(s, tu);
     else
         r = load_object(s, G2D_ITEM_TABLE, tu->diff, tu->key, tu->key, tu->db->name, tu->name,
-                        tu->input, &tu->fp, tu->key_note ? tu->key_note : otf_warning(tu->otf),
+                        tu->input, &tu->fp,
+                        tu->key_note  ? tu->key_note
+                        : tu->warning ? tu->warning
+                                      : otf_warning(tu->otf),
                         NULL, tu);
     if (r < 0) {
         report_failed(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, tu->diff,
@@ -500,10 +503,36 @@ static bool tunit_step(struct g2d_sync *s, struct tunit *tu)
     return tu->batches_inflight == 0 && tu->ncb == 0 && tu->nub == 0;
 }
 
+/*
+ * Partitions held back because DLF holds at most s->part_limit per table: reported once
+ * per table (not every cycle; no request is sent for them), again only after the table
+ * has been under the limit.
+ */
+static void limit_report(struct g2d_sync *s, struct tunit *tu)
+{
+    char msg[400];
+
+    if (!tu->over_limit) {
+        if (tu->listed && !tu->failed)
+            json_object_del(s->limit_reported, tu->key);
+        return;
+    }
+    if (json_object_get(s->limit_reported, tu->key))
+        return;
+    json_object_set_new(s->limit_reported, tu->key, json_true());
+    snprintf(msg, sizeof(msg),
+             "DLF holds at most %llu partitions per table: %llu of Glue's partitions of this "
+             "table are not copied (not retried while the table is at the limit; reported "
+             "once)",
+             (unsigned long long)s->part_limit, (unsigned long long)tu->over_limit);
+    report_failed(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, G2D_DIFF_GLUE_NEW, msg);
+}
+
 static void tunit_finish(struct g2d_sync *s, struct tunit *tu)
 {
     struct g2d_tmeta *meta = diff_table_meta(s, tu->key);
 
+    limit_report(s, tu);
     tu->done = true;
     s->t_active--;
     if (meta)

@@ -30,13 +30,16 @@ struct env {
     struct g2d_cloud_client client;
     struct g2d_cycle_stats last;
     bool done;
-    json_t *items; /* the item results of the last cycle: ["type name diff ok|failed|held"] */
+    json_t *items;    /* the item results of the last cycle: ["type name diff ok|failed|held"] */
+    json_t *warnings; /* their warnings: ["name: warning"] */
 };
 
 static void on_item(const struct g2d_item_result *r, void *arg)
 {
     struct env *e = arg;
 
+    if (r->warning)
+        json_array_append_new(e->warnings, json_sprintf("%s: %s", r->name, r->warning));
     json_array_append_new(e->items, json_sprintf("%s %s %s %s%s%s", g2d_item_type_name(r->type),
                                                  r->name, g2d_diff_name(r->diff),
                                                  r->held      ? "held"
@@ -70,6 +73,7 @@ static struct env *env_new(const char *yaml_extra)
     e->client = (struct g2d_cloud_client){&fake_ops, &e->f};
     assert_int_equal(g2d_sync_new_client(&e->s, &e->loop, &e->client, e->cfg, on_item, e, &err), 0);
     e->items = json_array();
+    e->warnings = json_array();
     return e;
 }
 
@@ -81,6 +85,7 @@ static void env_free(struct env *e)
     assert_int_equal(uv_loop_close(&e->loop), 0);
     g2d_config_free(e->cfg);
     json_decref(e->items);
+    json_decref(e->warnings);
     free(e);
 }
 
@@ -88,6 +93,7 @@ static void env_free(struct env *e)
 static const struct g2d_cycle_stats *cycle(struct env *e, unsigned flags)
 {
     json_array_clear(e->items);
+    json_array_clear(e->warnings);
     e->done = false;
     assert_int_equal(g2d_sync_start(e->s, flags, on_done, e), 0);
     uv_run(&e->loop, UV_RUN_DEFAULT);

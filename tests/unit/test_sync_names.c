@@ -198,12 +198,93 @@ static void test_catalog_check(void **state)
     env_free(e);
 }
 
+/* The last table added under @p db in Glue. */
+static json_t *last_table(struct env *e, const char *db)
+{
+    json_t *a = json_object_get(e->f.glue_tables, db);
+
+    return json_array_get(a, json_array_size(a) - 1);
+}
+
+/* Tables DLF's readers cannot use as Glue's do are copied with a warning on their line. */
+static void test_reader_warnings(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+    json_t *t;
+    size_t i;
+    bool gov = false, presto = false, lf = false;
+
+    add_db(e, "db");
+    add_table(e, "db", "gov", false);
+    json_object_set_new(last_table(e, "db"), "TableType", json_string("GOVERNED"));
+    add_table(e, "db", "v", false);
+    t = last_table(e, "db");
+    json_object_set_new(t, "TableType", json_string("VIRTUAL_VIEW"));
+    json_object_set_new(t, "ViewOriginalText", json_string("/* Presto View: eyJvcmln */"));
+    json_object_set_new(json_object_get(t, "Parameters"), "presto_view", json_string("true"));
+    add_table(e, "db", "lf", false);
+    json_object_set_new(last_table(e, "db"), "IsRegisteredWithLakeFormation", json_true());
+    add_table(e, "db", "plain", false);
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed, 0);
+    json_array_foreach(e->warnings, i, t)
+    {
+        const char *w = json_string_value(t);
+
+        gov |= !strncmp(w, "db.gov: Lake Formation governed table", 37);
+        presto |= !strncmp(w, "db.v: Athena (Presto) view", 26);
+        lf |= !strncmp(w, "db.lf: registered with Lake Formation", 37);
+        assert_null(strstr(w, "db.plain"));
+    }
+    assert_true(gov && presto && lf);
+    assert_non_null(json_object_get(e->f.dlf_tables, "db.gov"));
+    assert_non_null(json_object_get(e->f.dlf_tables, "db.v"));
+    env_free(e);
+}
+
+/* A table over DLF's partition limit: what fits is copied, the rest is reported once and
+ * not sent again while the table is at the limit. */
+static void test_partition_limit_once(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+    unsigned writes;
+
+    catalog(e); /* sales.orders: 5 partitions */
+    e->s->part_limit = 3;
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed, 1);
+    assert_true(has_item(e, "table sales.orders glueNew failed: DLF holds at most 3 partitions per "
+                            "table: 2 of Glue's partitions of this table are not copied"));
+    assert_int_equal(json_object_size(json_object_get(e->f.dlf_parts, "sales.orders")), 3);
+    assert_int_equal(json_object_size(json_object_get(e->f.dlf_parts, "web.clicks")), 3);
+    writes = e->f.dlf_writes;
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed + st->created + st->updated, 0);
+    assert_int_equal(e->f.dlf_writes, writes);
+    /* room again: the rest is copied */
+    e->s->part_limit = 10;
+    st = cycle(e, 0);
+    assert_int_equal(st->created, 2);
+    assert_int_equal(json_object_size(json_object_get(e->f.dlf_parts, "sales.orders")), 5);
+    env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rename_maps_and_converges), cmocka_unit_test(test_rename_errors),
-        cmocka_unit_test(test_rename_source_left_alone),  cmocka_unit_test(test_filters_any_case),
-        cmocka_unit_test(test_filter_refused_per_table),  cmocka_unit_test(test_catalog_check),
+        cmocka_unit_test(test_rename_maps_and_converges),
+        cmocka_unit_test(test_rename_errors),
+        cmocka_unit_test(test_rename_source_left_alone),
+        cmocka_unit_test(test_filters_any_case),
+        cmocka_unit_test(test_filter_refused_per_table),
+        cmocka_unit_test(test_catalog_check),
+        cmocka_unit_test(test_reader_warnings),
+        cmocka_unit_test(test_partition_limit_once),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
