@@ -371,6 +371,8 @@ struct g2d_sync {
     unsigned batch_learned;  /* partition batch size DLF accepted, 0 = as configured */
     uint64_t part_limit;     /* DLF partitions per table (DLF_MAX_PARTITIONS_PER_TABLE) */
     json_t *limit_reported;  /* {"db.table": true}: tables over it, reported once */
+    json_t *dlf_outside;     /* {"db.table": n}: DLF partitions its filter left out, as listed */
+    json_t *empty_warned;    /* {"db.table": true}: filters that select nothing, warned once */
     uint64_t transform_seed; /* see pages.c */
     /* the checkpoint */
     char *ckpt_path;        /* NULL: none */

@@ -528,11 +528,36 @@ static void limit_report(struct g2d_sync *s, struct tunit *tu)
     report_failed(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, G2D_DIFF_GLUE_NEW, msg);
 }
 
+/*
+ * A partition filter that selects nothing in Glue while DLF holds partitions of the table
+ * (inside the filter, or outside it as last listed) is most likely a filter that does not
+ * mean what was meant (dt>=20220101 against dashed dates): a warning in the log and the
+ * cycle's notes, once per table and daemon run.
+ */
+static void empty_filter_warn(struct g2d_sync *s, struct tunit *tu)
+{
+    json_int_t outside = json_integer_value(json_object_get(s->dlf_outside, tu->key));
+    char note[600];
+
+    if (!tu->filter || !tu->listed || tu->failed || tu->parts_seen ||
+        (!tu->dlf_parts_start && !outside) || json_object_get(s->empty_warned, tu->key))
+        return;
+    json_object_set_new(s->empty_warned, tu->key, json_true());
+    snprintf(note, sizeof(note),
+             "warning: the partition filter of %s selects no partition in Glue while DLF holds "
+             "%llu of the table's partitions inside it and %lld outside; check the filter "
+             "(a literal is cast to the key's type: dt>=20220101 on a string key compares "
+             "strings)",
+             tu->key, (unsigned long long)tu->dlf_parts_start, (long long)outside);
+    sync_note(s, note);
+}
+
 static void tunit_finish(struct g2d_sync *s, struct tunit *tu)
 {
     struct g2d_tmeta *meta = diff_table_meta(s, tu->key);
 
     limit_report(s, tu);
+    empty_filter_warn(s, tu);
     tu->done = true;
     s->t_active--;
     if (meta)

@@ -26,6 +26,7 @@ struct snapjob {
     struct g2d_expr *filter;
     struct g2d_expr_key keys[MAX_KEYS];
     size_t nkeys;
+    uint64_t outside; /* partitions its filter leaves out */
 };
 
 static void snapjob_read(struct g2d_sync *s, struct snapjob *j);
@@ -184,8 +185,10 @@ static void snap_partition(struct g2d_sync *s, struct snapjob *j, struct g2d_tme
             return;
     }
     /* The partition filter scopes DLF exactly as it scopes Glue. */
-    if (j->filter && g2d_expr_eval(j->filter, j->keys, j->nkeys, vals, NULL) != 1)
+    if (j->filter && g2d_expr_eval(j->filter, j->keys, j->nkeys, vals, NULL) != 1) {
+        j->outside++;
         return;
+    }
     if (g2d_fp_partition(p, &fp) < 0 || g2d_pset_put(&meta->parts, vals, n, &fp, 0, 0) < 0)
         sync_fail(s, -ENOMEM, "", NOMEM);
 }
@@ -234,6 +237,8 @@ static void snapjob_page(struct g2d_sync *s, const struct g2d_api_result *res, v
     } else if (meta) {
         meta->parts_loaded = true;
         (void)g2d_pset_trim(&meta->parts); /* all known now: tight fit */
+        if (j->outside)
+            json_object_set_new(s->dlf_outside, j->key, json_integer((json_int_t)j->outside));
     }
     snapjob_end(s, j);
 }
@@ -436,6 +441,7 @@ void rebuild_start(struct g2d_sync *s, bool verify)
     if (!verify) {
         g2d_snapshot_clear(&s->snap);
         s->snap_valid = false;
+        json_object_clear(s->dlf_outside);
     } else {
         g2d_snapshot_unmark(&s->snap);
     }

@@ -274,6 +274,34 @@ static void test_partition_limit_once(void **state)
     env_free(e);
 }
 
+/* A filter that selects nothing in Glue while DLF holds partitions of the table: a
+ * warning in the cycle's notes, once; nothing outside the filter is touched. */
+static void test_empty_filter_warned(void **state)
+{
+    struct env *e = env_new(NULL);
+    struct g2d_config *cfg2;
+    const struct g2d_cycle_stats *st;
+    const char *doc = "glue: {region: us-east-1}\ndlf: {region: cn-hangzhou}\n"
+                      "sync: {partition_filters: {sales.orders: \"dt >= '2030'\"}}\n";
+
+    catalog(e);
+    (void)cycle(e, 0);
+    assert_int_equal(g2d_config_load_buffer(&cfg2, "t2.yaml", doc, strlen(doc), false, NULL), 0);
+    assert_int_equal(g2d_sync_set_config(e->s, cfg2, NULL), 0);
+    st = cycle(e, 0);
+    print_message("  notes: %s\n", st->notes);
+    assert_non_null(strstr(st->notes, "warning: the partition filter of sales.orders selects no "
+                                      "partition in Glue while DLF holds 0 of the table's "
+                                      "partitions inside it and 5 outside"));
+    assert_int_equal(st->deleted + st->failed, 0);
+    assert_int_equal(json_object_size(json_object_get(e->f.dlf_parts, "sales.orders")), 5);
+    st = cycle(e, 0);
+    assert_null(strstr(st->notes, "selects no partition"));
+    g2d_config_free(e->cfg);
+    e->cfg = cfg2;
+    env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_catalog_check),
         cmocka_unit_test(test_reader_warnings),
         cmocka_unit_test(test_partition_limit_once),
+        cmocka_unit_test(test_empty_filter_warned),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
