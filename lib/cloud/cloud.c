@@ -586,6 +586,11 @@ static int client_write_partitions(void *ctx, const struct g2d_part_write *w, g2
     return g2d_dlf_write_partitions(ctx, w, cb, arg);
 }
 
+static int client_get_catalog(void *ctx, g2d_api_cb cb, void *arg, struct g2d_http_req **out)
+{
+    return g2d_dlf_get_catalog(ctx, cb, arg, out);
+}
+
 static void client_cancel(void *ctx, struct g2d_http_req *req)
 {
     g2d_http_cancel(req);
@@ -708,6 +713,7 @@ static const struct g2d_cloud_ops cloud_ops = {
     .write_partitions = client_write_partitions,
     .cancel = client_cancel,
     .requests = client_requests,
+    .get_catalog = client_get_catalog,
 };
 
 struct g2d_cloud_client g2d_cloud_client(struct g2d_cloud *c)

@@ -352,6 +352,8 @@ static int apply(struct g2d__cfg_ctx *c, const struct g2d__key_desc *d, const st
         return g2d__apply_filters(c, n, path);
     case K_LOCMAP:
         return g2d__apply_locmap(c, n, path);
+    case K_RENAME:
+        return g2d__apply_rename(c, n, path);
     case K_STR:
     case K_REGION:
     case K_URL:

@@ -115,5 +115,12 @@ int g2d__apply_strlist(struct g2d__cfg_ctx *c, const struct g2d__key_desc *d,
 int g2d__apply_objects(struct g2d__cfg_ctx *c, const struct g2d__node *n, const char *path);
 int g2d__apply_filters(struct g2d__cfg_ctx *c, const struct g2d__node *n, const char *path);
 int g2d__apply_locmap(struct g2d__cfg_ctx *c, const struct g2d__node *n, const char *path);
+/* Reject a repeated key of a free-form mapping, with @p fold in any ASCII case. */
+int g2d__cfg_check_dups(struct g2d__cfg_ctx *c, const struct g2d__node *map, const char *path,
+                        bool fold);
+/* sync.rename (config_rename.c). */
+int g2d__apply_rename(struct g2d__cfg_ctx *c, const struct g2d__node *n, const char *path);
+/* ASCII letters of @p s in lower case, in place; returns @p s. */
+char *g2d__cfg_fold(char *s);
 
 #endif

@@ -105,8 +105,8 @@ static const struct g2d__key_desc dlf_keys[] = {
     KEY("batch_size", K_UINT, dlf.batch_size, 1, 1000, G2D_DEFAULT_BATCH_SIZE, 0),
 };
 
-/* The scope (which objects are synced) rebuilds the snapshot; the location map does not:
- * it changes what is written, which the diff sees. */
+/* The scope (which objects are synced, and under which DLF names) rebuilds the snapshot;
+ * the location map does not: it changes what is written, which the diff sees. */
 static const struct g2d__key_desc sync_keys[] = {
     KEY("interval", K_DURATION, interval_ms, 1000, DURATION_MAX_MS, G2D_DEFAULT_INTERVAL_MS, 0),
     KEY("jitter", K_DURATION, jitter_ms, 0, DURATION_MAX_MS, 0, 0), /* default: finish() */
@@ -117,6 +117,7 @@ static const struct g2d__key_desc sync_keys[] = {
     LIST("databases", databases, ndatabases, REBUILD),
     LIST("table_prefixes", table_prefixes, ntable_prefixes, REBUILD),
     KEY("partition_filters", K_FILTERS, partition_filters, 0, 0, 0, REBUILD),
+    KEY("rename", K_RENAME, renames, 0, 0, 0, REBUILD),
     KEY("location_map", K_LOCMAP, location_map, 0, 0, 0, 0),
     KEY("dry_run", K_BOOL, dry_run, 0, 0, false, 0),
 };
@@ -271,6 +272,14 @@ static void free_key(struct g2d_config *cfg, const struct g2d__key_desc *d)
             free(cfg->partition_filters[i].expression);
         }
         free(cfg->partition_filters);
+        break;
+    case K_RENAME:
+        for (size_t i = 0; cfg->renames && i < cfg->nrenames; i++) {
+            free(cfg->renames[i].database);
+            free(cfg->renames[i].table);
+            free(cfg->renames[i].to);
+        }
+        free(cfg->renames);
         break;
     case K_LOCMAP:
         for (size_t i = 0; cfg->location_map && i < cfg->nlocation_map; i++) {

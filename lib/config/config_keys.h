@@ -35,6 +35,7 @@ enum g2d__ktype {
     K_STRLIST,     /* char ** plus a size_t count */
     K_FILTERS,     /* struct g2d_partition_filter * plus npartition_filters */
     K_LOCMAP,      /* struct g2d_location_rule * plus nlocation_map */
+    K_RENAME,      /* struct g2d_rename_rule * plus nrenames */
 };
 
 struct g2d__enum_val {

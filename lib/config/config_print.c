@@ -227,6 +227,33 @@ static void put_dlf(struct out *o, const struct g2d_config *cfg)
     put(o, "  batch_size: %u\n", cfg->dlf.batch_size);
 }
 
+/* sync.rename: the database rules, then the table rules. */
+static void put_renames(struct out *o, const struct g2d_config *cfg)
+{
+    static const char *const part[2] = {"databases", "tables"};
+
+    if (!cfg->nrenames) {
+        put(o, "  rename: {}  # none\n");
+        return;
+    }
+    put(o, "  rename:\n");
+    for (int t = 0; t < 2; t++) {
+        bool any = false;
+
+        for (size_t i = 0; i < cfg->nrenames; i++) {
+            const struct g2d_rename_rule *r = &cfg->renames[i];
+
+            if (!r->table != !t)
+                continue;
+            if (!any)
+                put(o, "    %s:\n", part[t]);
+            any = true;
+            put(o, "  ");
+            put_entry(o, r->database, r->table, r->to);
+        }
+    }
+}
+
 static void put_sync(struct out *o, const struct g2d_config *cfg)
 {
     static const char *const objs[] = {"databases", "tables", "partitions", "functions"};
@@ -258,6 +285,7 @@ static void put_sync(struct out *o, const struct g2d_config *cfg)
 
         put_entry(o, f->database, f->table, f->expression);
     }
+    put_renames(o, cfg);
     if (!cfg->nlocation_map)
         put(o, "  location_map: {}  # none\n");
     else
