@@ -563,8 +563,28 @@ static int key_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int canon(struct g2d_buf *b, json_t *v, const struct g2d_field *f,
-                 const struct g2d_fields *wl, bool *empty);
+/*
+ * What is known of a value being normalised: @f the row it is the value of (NULL if none:
+ * then the generic rules apply), @fs the table of its members if it is an object of a
+ * known kind (or of its elements if it is an array of them), @in_map whether it is a value
+ * of a parameter map (an empty string is then a value, see README "Empty values").
+ */
+struct cpos {
+    const struct g2d_field *f;
+    const struct g2d_fields *fs;
+    bool in_map;
+};
+
+static int canon(struct g2d_buf *b, json_t *v, struct cpos at, bool *empty);
+
+/* The position of a member of an object at @p at (its row @p f, if known). */
+static struct cpos member_pos(struct cpos at, const struct g2d_field *f)
+{
+    struct cpos m = {f, f && (f->kind == FK_OBJ || f->kind == FK_OBJS) ? f->sub : NULL, false};
+
+    m.in_map = at.f && at.f->kind == FK_MAP;
+    return m;
+}
 
 /* The keys of @p o, sorted, into @p *keys (@p stack if it fits, else allocated). */
 static int sorted_keys(json_t *o, const char **stack, size_t cap, const char ***keys, size_t *n)
@@ -594,8 +614,7 @@ static int sorted_keys(json_t *o, const char **stack, size_t cap, const char ***
 }
 
 /* "key": and the value; the member is taken back if the value is empty. */
-static int canon_member(struct g2d_buf *b, const char *key, json_t *v, const struct g2d_field *f,
-                        const struct g2d_fields *wl, bool *any)
+static int canon_member(struct g2d_buf *b, const char *key, json_t *v, struct cpos at, bool *any)
 {
     size_t mark = b->len;
     bool e = false;
@@ -606,7 +625,7 @@ static int canon_member(struct g2d_buf *b, const char *key, json_t *v, const str
     if (r == 0)
         r = g2d_buf_putc(b, ':');
     if (r == 0)
-        r = canon(b, v, f, wl, &e);
+        r = canon(b, v, at, &e);
     if (r == 0 && e) {
         b->len = mark; /* drop the empty member */
         b->data[b->len] = '\0';
@@ -617,15 +636,15 @@ static int canon_member(struct g2d_buf *b, const char *key, json_t *v, const str
 }
 
 /*
- * An object's members in sorted order: the normalised rows of @p wl if given, else all of
- * them (@p vol: but the volatile parameters).
+ * An object's members in sorted order: the normalised rows of a whitelisted table, else
+ * all of them (a parameter map with FF_VOLATILE: but the volatile parameters).
  */
-static int canon_object(struct g2d_buf *b, json_t *o, const struct g2d_fields *wl, bool vol,
-                        bool *empty)
+static int canon_object(struct g2d_buf *b, json_t *o, struct cpos at, bool *empty)
 {
+    const struct g2d_fields *wl = at.fs && at.fs->whitelist ? at.fs : NULL;
+    bool vol = at.f && at.f->kind == FK_MAP && (at.f->flags & FF_VOLATILE), any = false;
     const char *stack[32], **keys = stack;
     size_t n = 0, i, start = b->len;
-    bool any = false;
     int r = wl ? 0 : sorted_keys(o, stack, 32, &keys, &n);
 
     if (r == 0)
@@ -633,14 +652,15 @@ static int canon_object(struct g2d_buf *b, json_t *o, const struct g2d_fields *w
     for (i = 0; wl && r == 0 && i < wl->norder; i++) {
         const struct g2d_field *f = &wl->f[wl->order[i]];
         json_t *v = json_object_get(o, f->dlf);
-        const struct g2d_fields *sub = f->sub && f->sub->whitelist ? f->sub : NULL;
 
         if (v)
-            r = canon_member(b, f->dlf, v, f, f->kind == FK_OBJ ? sub : NULL, &any);
+            r = canon_member(b, f->dlf, v, member_pos(at, f), &any);
     }
     for (i = 0; !wl && r == 0 && i < n; i++) {
+        const struct g2d_field *f = at.fs ? g2d_fields_find_dlf(at.fs, keys[i]) : NULL;
+
         if (!vol || !g2d_param_is_volatile(keys[i]))
-            r = canon_member(b, keys[i], json_object_get(o, keys[i]), NULL, NULL, &any);
+            r = canon_member(b, keys[i], json_object_get(o, keys[i]), member_pos(at, f), &any);
     }
     if (keys != stack)
         free(keys);
@@ -653,8 +673,10 @@ static int canon_object(struct g2d_buf *b, json_t *o, const struct g2d_fields *w
     return r ? r : g2d_buf_putc(b, '}');
 }
 
-static int canon_array(struct g2d_buf *b, json_t *v, bool *empty)
+static int canon_array(struct g2d_buf *b, json_t *v, struct cpos at, bool *empty)
 {
+    /* Elements of an FK_OBJS array are objects of its table. */
+    struct cpos el = {NULL, at.f && at.f->kind == FK_OBJS ? at.fs : NULL, false};
     size_t i;
     json_t *e;
     int r;
@@ -671,31 +693,29 @@ static int canon_array(struct g2d_buf *b, json_t *v, bool *empty)
         if (r == 0 && i)
             r = g2d_buf_putc(b, ',');
         if (r == 0)
-            r = canon(b, e, NULL, NULL, &ee);
+            r = canon(b, e, el, &ee);
         if (r == 0 && ee)
             r = g2d_buf_puts(b, json_is_string(e) ? "\"\"" : "{}");
     }
     return r ? r : g2d_buf_putc(b, ']');
 }
 
-/* @p f: the row @p v is the value of, if known; @p wl: its table if it is whitelisted. */
-static int canon(struct g2d_buf *b, json_t *v, const struct g2d_field *f,
-                 const struct g2d_fields *wl, bool *empty)
+static int canon(struct g2d_buf *b, json_t *v, struct cpos at, bool *empty)
 {
     *empty = false;
     switch (json_typeof(v)) {
     case JSON_OBJECT:
-        return canon_object(b, v, wl, f && (f->flags & FF_VOLATILE), empty);
+        return canon_object(b, v, at, empty);
     case JSON_ARRAY:
-        return canon_array(b, v, empty);
+        return canon_array(b, v, at, empty);
     case JSON_STRING:
-        if (json_string_length(v) == 0) {
+        if (json_string_length(v) == 0 && !at.in_map) {
             *empty = true;
             return 0;
         }
         return g2d_jwrite_string(b, json_string_value(v), json_string_length(v));
     case JSON_INTEGER:
-        if (f && (f->flags & FF_POSITIVE) && json_integer_value(v) <= 0) {
+        if (at.f && (at.f->flags & FF_POSITIVE) && json_integer_value(v) <= 0) {
             *empty = true;
             return 0;
         }
@@ -713,7 +733,8 @@ static int canon(struct g2d_buf *b, json_t *v, const struct g2d_field *f,
 static int normalized_write(json_t *obj, enum g2d_fobj kind, struct g2d_buf *b)
 {
     bool empty = false;
-    int r = canon(b, obj, NULL, g2d_fields_get(kind), &empty);
+    struct cpos top = {NULL, g2d_fields_get(kind), false};
+    int r = canon(b, obj, top, &empty);
 
     if (r == 0 && empty)
         r = g2d_buf_puts(b, "{}");

@@ -355,7 +355,8 @@ static bool canon_map(struct ctx *x, struct wb *w, const struct map *m, bool par
     for (i = m->b; i < m->e; i++) {
         const struct kv *e = &kv[ord[i].i];
 
-        if (!e->is_str || e->v.npre + e->v.n == 0 || (params && canon_volatile(e->k, e->nk)))
+        /* An empty value is a value in a parameter map (README "Empty values"). */
+        if (!e->is_str || (params && canon_volatile(e->k, e->nk)))
             continue;
         if (any)
             w_c(w, ',');

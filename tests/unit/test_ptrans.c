@@ -802,6 +802,54 @@ static void test_model_fixtures(void **state)
     }
 }
 
+/*
+ * Empty values in parameter maps are values (README "Empty values"): both paths send them
+ * and fingerprint them, so adding one, or changing to or from one, is a change.
+ */
+static void test_empty_param_values(void **state)
+{
+    static const char *const tmpl[] = {
+        "{\"Values\":[\"a\"],\"Parameters\":{\"a\":\"1\"@}}",
+        "{\"Values\":[\"a\"],\"Parameters\":{\"n\":1@}}",
+        "{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Parameters\":{\"a\":\"1\"@}}}",
+        "{\"Values\":[\"a\"],\"StorageDescriptor\":{\"SerdeInfo\":{\"Parameters\":{"
+        "\"serialization.format\":\"1\"@}}}}",
+        "{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Columns\":[{\"Name\":\"c\",\"Parameters\":"
+        "{\"a\":\"1\"@}}]}}",
+    };
+    static const char *const with[] = {"", ",\"k\":\"\"", ",\"k\":\"x\""};
+    struct g2d_config cfg = pt_cfg();
+    size_t t;
+    int i;
+
+    for (t = 0; t < sizeof(tmpl) / sizeof(tmpl[0]); t++) {
+        struct g2d_ptrans_out o[3];
+
+        for (i = 0; i < 3; i++) {
+            struct g2d_buf in, out;
+
+            g2d_buf_init(&in, 0);
+            g2d_buf_init(&out, 0);
+            {
+                const char *at = strchr(tmpl[t], '@');
+
+                g2d_buf_append(&in, tmpl[t], (size_t)(at - tmpl[t]));
+                g2d_buf_puts(&in, with[i]);
+                g2d_buf_puts(&in, at + 1);
+            }
+            same(g2d_buf_cstr(&in));
+            assert_int_equal(
+                g2d_ptrans_partition(&cfg, "d", "t", in.data, in.len, &out, &o[i], &scratch), 0);
+            if (i == 1 && !strstr(g2d_buf_cstr(&out), "\"k\":\"\""))
+                fail_msg("the empty value is not sent: %s", g2d_buf_cstr(&out));
+            g2d_buf_done(&in);
+            g2d_buf_done(&out);
+        }
+        assert_memory_not_equal(o[0].fp.b, o[1].fp.b, G2D_FP_LEN);
+        assert_memory_not_equal(o[1].fp.b, o[2].fp.b, G2D_FP_LEN);
+    }
+}
+
 /* A text buffer with a ceiling: -E2BIG and the text unchanged. */
 static void test_text_ceiling(void **state)
 {
@@ -844,6 +892,7 @@ int main(void)
         cmocka_unit_test(test_text_ceiling),
         cmocka_unit_test(test_every_row),
         cmocka_unit_test(test_model_fixtures),
+        cmocka_unit_test(test_empty_param_values),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
