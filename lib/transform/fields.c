@@ -75,14 +75,18 @@ static struct g2d_field database_rows[] = {
     {"Description", "Description", FK_STR, FF_FP | FF_NONEMPTY},
     {"Parameters", "Parameters", FK_MAP, FF_FP | FF_VOLATILE},
     {"LocationUri", "LocationUri", FK_STR, FF_FP | FF_NONEMPTY | FF_LOCATION},
+    /* Create times are kept as Glue has them, but never cause an update by themselves. */
+    {"CreateTime", "CreateTime", FK_TIME, 0},
 };
 
 static struct g2d_field table_rows[] = {
     {"Name", "TableName", FK_STR, FF_FP | FF_NONEMPTY},
     {NULL, "DatabaseName", FK_DB, 0},
     {"Owner", "Owner", FK_STR, FF_FP | FF_NONEMPTY},
+    {"CreateTime", "CreateTime", FK_TIME, 0},
     {"LastAccessTime", "LastAccessTime", FK_TIME, 0},
-    {"LastAnalyzedTime", "LastAnalyzedTime", FK_TIME, 0},
+    /* Statistics were recomputed: DLF gets the time (DLF lists a never-analysed one as 0). */
+    {"LastAnalyzedTime", "LastAnalyzedTime", FK_TIME, FF_FP | FF_POSITIVE},
     {"Retention", "Retention", FK_INT, FF_FP | FF_POSITIVE},
     {"StorageDescriptor", "Sd", FK_OBJ, FF_FP, 0, &sd_fields},
     {"PartitionKeys", "PartitionKeys", FK_OBJS, FF_FP, 0, &column_fields},
@@ -100,8 +104,9 @@ static struct g2d_field partition_rows[] = {
     {"Values", "Values", FK_VALUES, FF_FP},
     {NULL, "DatabaseName", FK_DB, 0},
     {NULL, "TableName", FK_TABLE, 0},
+    {"CreationTime", "CreateTime", FK_TIME, 0}, /* Glue's name for it differs here */
     {"LastAccessTime", "LastAccessTime", FK_TIME, 0},
-    {"LastAnalyzedTime", "LastAnalyzedTime", FK_TIME, 0},
+    {"LastAnalyzedTime", "LastAnalyzedTime", FK_TIME, FF_FP | FF_POSITIVE},
     {"Parameters", "Parameters", FK_MAP, FF_FP | FF_VOLATILE},
     {"StorageDescriptor", "Sd", FK_OBJ, FF_FP, 0, &sd_fields},
 };
@@ -120,6 +125,7 @@ static struct g2d_field function_rows[] = {
     /* Hive functions are Java classes; DLF's only documented FunctionType is JAVA. */
     {"FunctionType", "FunctionType", FK_CONST, FF_NOTE_DIFF, G2D_DROP_FN_FUNCTION_TYPE, NULL,
      "JAVA", "REGULAR_FUNCTION"},
+    {"CreateTime", "CreateTime", FK_TIME, 0},
     {"ResourceUris", "ResourceUri", FK_OBJS, FF_FP, 0, &resource_fields},
 };
 

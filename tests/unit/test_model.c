@@ -61,8 +61,9 @@ static void test_database_transform(void **state)
     cfg.nlocation_map = 1;
     assert_int_equal(g2d_model_database(&cfg, glue, &out, NULL), 0);
     s = g2d_canonical_json(out);
-    assert_string_equal(s, "{\"Description\":\"d\",\"LocationUri\":\"oss://bucket/sales.db/\","
-                           "\"Name\":\"sales\",\"Parameters\":{\"k\":\"v\",\"n\":\"1\"}}");
+    assert_string_equal(s, "{\"CreateTime\":1708699485,\"Description\":\"d\",\"LocationUri\":"
+                           "\"oss://bucket/sales.db/\",\"Name\":\"sales\",\"Parameters\":{\"k\":"
+                           "\"v\",\"n\":\"1\"}}");
     free(s);
     json_decref(out);
     json_decref(glue);
@@ -357,6 +358,77 @@ static void test_empty_values_listed(void **state)
     json_decref(g);
 }
 
+/* ---- create times and LastAnalyzedTime (the field table's FK_TIME rows) ---- */
+
+static void expect_create_time(int kind, const char *glue, const char *glue_later)
+{
+    struct g2d_fp a, b;
+    char *ta = map_text(kind, glue, &a), *tb = map_text(kind, glue_later, &b);
+
+    if (!strstr(ta, "\"CreateTime\":1708699485"))
+        fail_msg("no CreateTime in DLF's: %s", ta);
+    /* written with a create or an update, never the cause of one */
+    assert_memory_equal(&a, &b, sizeof(a));
+    free(ta);
+    free(tb);
+}
+
+static void test_create_times(void **state)
+{
+    expect_create_time(K_DB, "{\"Name\":\"d\",\"CreateTime\":1.708699485E9}",
+                       "{\"Name\":\"d\",\"CreateTime\":1.8E9}");
+    expect_create_time(K_TABLE, "{\"Name\":\"t\",\"CreateTime\":1708699485.7}", "{\"Name\":\"t\"}");
+    expect_create_time(K_FN, "{\"FunctionName\":\"f\",\"CreateTime\":1.708699485E9}",
+                       "{\"FunctionName\":\"f\",\"CreateTime\":1}");
+    /* a partition's is CreationTime in Glue, CreateTime in DLF */
+    expect_create_time(K_PART, "{\"Values\":[\"1\"],\"CreationTime\":1.708699485E9}",
+                       "{\"Values\":[\"1\"],\"CreationTime\":1.9E9}");
+    {
+        struct g2d_fp a;
+        char *t = map_text(K_PART, "{\"Values\":[\"1\"],\"CreateTime\":1.708699485E9}", &a);
+
+        assert_null(strstr(t, "CreateTime")); /* not a partition member in Glue */
+        free(t);
+    }
+}
+
+static void test_last_analyzed_time(void **state)
+{
+    static const char *const tables[] = {
+        "{\"Name\":\"t\",\"LastAnalyzedTime\":1.7E9}",
+        "{\"Name\":\"t\",\"LastAnalyzedTime\":1.8E9}",
+        "{\"Name\":\"t\"}",
+    };
+    static const char *const parts[] = {
+        "{\"Values\":[\"1\"],\"LastAnalyzedTime\":1.7E9}",
+        "{\"Values\":[\"1\"],\"LastAnalyzedTime\":1.8E9}",
+        "{\"Values\":[\"1\"]}",
+    };
+    const char *const *set[] = {tables, parts};
+    int k, i;
+
+    for (k = 0; k < 2; k++) {
+        struct g2d_fp fp[3];
+
+        for (i = 0; i < 3; i++)
+            free(map_text(k ? K_PART : K_TABLE, set[k][i], &fp[i]));
+        assert_memory_not_equal(&fp[0], &fp[1], sizeof(fp[0]));
+        assert_memory_not_equal(&fp[0], &fp[2], sizeof(fp[0]));
+    }
+    /* DLF lists a table never analysed with LastAnalyzedTime 0: the same as none */
+    {
+        json_t *listed = json_loads("{\"TableName\":\"t\",\"DatabaseName\":\"d\","
+                                    "\"LastAnalyzedTime\":0,\"CreateTime\":1700000000}",
+                                    0, NULL);
+        struct g2d_fp a, b;
+
+        free(map_text(K_TABLE, "{\"Name\":\"t\"}", &a));
+        assert_int_equal(g2d_fp_table(listed, &b), 0);
+        assert_memory_equal(&a, &b, sizeof(a));
+        json_decref(listed);
+    }
+}
+
 /* ---- tables, partitions, functions: fixtures in tests/data/model/<case>/ ---- */
 
 static struct g2d_location_rule fixture_rules[] = {{"s3://src-bucket/", "oss://dst-bucket/"}};
@@ -548,6 +620,8 @@ int main(void)
         cmocka_unit_test(test_normalized_text),
         cmocka_unit_test(test_empty_values),
         cmocka_unit_test(test_empty_values_listed),
+        cmocka_unit_test(test_create_times),
+        cmocka_unit_test(test_last_analyzed_time),
     };
     return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

@@ -850,6 +850,33 @@ static void test_empty_param_values(void **state)
     }
 }
 
+/* CreationTime → CreateTime and LastAnalyzedTime in the fingerprint, in both paths. */
+static void test_partition_times(void **state)
+{
+    static const char *const in[] = {
+        "{\"Values\":[\"a\"],\"CreationTime\":1.708699485E9,\"LastAnalyzedTime\":1.7E9}",
+        "{\"Values\":[\"a\"],\"CreationTime\":1.9E9,\"LastAnalyzedTime\":1.7E9}",
+        "{\"Values\":[\"a\"],\"CreationTime\":1.9E9,\"LastAnalyzedTime\":1.8E9}",
+    };
+    struct g2d_config cfg = pt_cfg();
+    struct g2d_ptrans_out o[3];
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        struct g2d_buf out;
+
+        same(in[i]);
+        g2d_buf_init(&out, 0);
+        assert_int_equal(
+            g2d_ptrans_partition(&cfg, "d", "t", in[i], strlen(in[i]), &out, &o[i], &scratch), 0);
+        if (i == 0)
+            assert_non_null(strstr(g2d_buf_cstr(&out), "\"CreateTime\":1708699485,"));
+        g2d_buf_done(&out);
+    }
+    assert_memory_equal(o[0].fp.b, o[1].fp.b, G2D_FP_LEN);     /* create time: no update */
+    assert_memory_not_equal(o[1].fp.b, o[2].fp.b, G2D_FP_LEN); /* re-analysed: update */
+}
+
 /* A text buffer with a ceiling: -E2BIG and the text unchanged. */
 static void test_text_ceiling(void **state)
 {
@@ -893,6 +920,7 @@ int main(void)
         cmocka_unit_test(test_every_row),
         cmocka_unit_test(test_model_fixtures),
         cmocka_unit_test(test_empty_param_values),
+        cmocka_unit_test(test_partition_times),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
