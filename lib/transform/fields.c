@@ -230,8 +230,11 @@ const struct g2d_field *g2d_fields_find_dlf(const struct g2d_fields *fs, const c
 {
     unsigned i;
 
-    for (i = 0; i < fs->n; i++)
-        if (fs->f[i].dlf && strcmp(fs->f[i].dlf, k) == 0)
+    for (i = 0; i < fs->n; i++) {
+        const char *d = fs->f[i].dlf;
+
+        if (d && d[0] == k[0] && strcmp(d, k) == 0)
             return &fs->f[i];
+    }
     return NULL;
 }
