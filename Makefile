@@ -11,7 +11,7 @@
 
 PKG_CONFIG ?= pkg-config
 CC ?= cc
-PKGS := libuv libcurl openssl jansson yaml-0.1 libsystemd libxxhash
+PKGS := libuv libcurl openssl jansson yaml-0.1 libsystemd libxxhash libmicrohttpd
 
 SANITIZE ?=
 ifeq ($(SANITIZE),)
@@ -41,7 +41,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # and link only into glue2dlfd. Every other daemon/*.c is a self-contained part (control
 # server, log, sd_notify, metrics, results ring, rendering...) and goes into libg2dd, which
 # unit tests link too.
-DMN_PROG_SRC := $(addprefix daemon/,main.c cycle.c schedule.c status.c reload.c ctl_cmds.c \
+DMN_PROG_SRC := $(addprefix daemon/,main.c cycle.c schedule.c status.c reload.c ctl_cmds.c scrape.c \
 	shutdown.c)
 DMN_PROG_OBJ := $(DMN_PROG_SRC:%.c=$(BUILD)/%.o)
 DMN_SRC := $(filter-out $(DMN_PROG_SRC),$(sort $(wildcard daemon/*.c)))
@@ -136,7 +136,7 @@ $(BUILD)/glue2dlfctl: $(BUILD)/ctl/glue2dlfctl.o $(LIBCTL) $(LIBG2D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/glue2dlf-sim: $(SIM_OBJ) $(LIBG2D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libmicrohttpd)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIBDMN) $(LIBCTL) $(LIBG2D)
 	@mkdir -p $(dir $@)

@@ -97,6 +97,8 @@ static void print_status(FILE *out, const json_t *r)
     kv(out, "version", "%s", gets_(r, "version"));
     kv(out, "pid", "%" JSON_INTEGER_FORMAT, geti(r, "pid"));
     kv(out, "config", "%s", gets_(r, "config"));
+    if (json_is_string(json_object_get(r, "metrics_listen")))
+        kv(out, "metrics", "%s", gets_(r, "metrics_listen"));
     output_duration(buf, sizeof(buf), geti(r, "uptime_s") * 1000);
     kv(out, "uptime", "%s", buf);
     kv(out, "phase", "%s", gets_(r, "phase"));

@@ -169,6 +169,7 @@ static void on_cycle_done(const struct g2d_cycle_stats *st, void *arg)
     } else {
         result_log_sync(&d->result_log);
         metrics_count_cycle(&d->metrics, st);
+        scrape_write_textfile(d);
         d->last_sync = *st;
         d->have_last_sync = true;
         d->last_sync_mono = daemon_now_ms(d);

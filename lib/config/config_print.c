@@ -318,5 +318,11 @@ int g2d_config_print(const struct g2d_config *cfg, struct g2d_buf *b)
     put(&o, "log:\n");
     put(&o, "  level: %s\n", level_name(cfg->log_level));
     put(&o, "  target: %s\n", target_name(cfg->log_target));
+
+    put(&o, "metrics:\n");
+    put_str(&o, "listen", cfg->metrics_listen,
+            cfg->metrics_listen ? NULL : "no scrape endpoint (glue2dlfctl metrics only)");
+    put_str(&o, "textfile", cfg->metrics_textfile,
+            cfg->metrics_textfile ? NULL : "no node_exporter text file");
     return o.r;
 }

@@ -49,6 +49,7 @@ static void deliver(struct g2d_http_req *r)
     ep->stats.requests++;
     if (!resp->ok)
         ep->stats.failures++;
+    http_api_count_request(r, resp->ok);
     r->cb(resp, r->arg);
     http_req_free(r);
 }
@@ -592,11 +593,14 @@ static void account_attempt(struct g2d_http *h, CURL *easy, struct g2d_http_req 
     long status = 0;
     curl_off_t up = 0;
     long reqsize = 0, hdrsize = 0;
+    curl_off_t us = 0;
 
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(easy, CURLINFO_SIZE_UPLOAD_T, &up);
     curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &reqsize);
     curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &hdrsize);
+    if (curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &us) != CURLE_OK)
+        us = 0;
     ep->stats.bytes_out += (uint64_t)up + (uint64_t)(reqsize > 0 ? reqsize : 0);
     ep->stats.bytes_in += r->resp_body.len + (uint64_t)(hdrsize > 0 ? hdrsize : 0);
     curl_multi_remove_handle(h->multi, easy);
@@ -604,6 +608,7 @@ static void account_attempt(struct g2d_http *h, CURL *easy, struct g2d_http_req 
     r->state = REQ_DONE;
     memset(&r->resp, 0, sizeof(r->resp));
     r->resp.status = status;
+    r->attempt_s = (double)us / 1e6;
 }
 
 /* Fill r->resp from the attempt and classify it: whether to retry, and if for throttling. */
@@ -673,6 +678,7 @@ static void finish_attempt(struct g2d_http *h, CURL *easy, CURLcode rc)
     ep = r->ep;
     account_attempt(h, easy, r);
     judge_attempt(h, r, rc, &retry, &throttled);
+    http_api_count_attempt(r, r->attempt_s, throttled);
 
     if (r->resp.ok) {
         if (ep->budget < ep->budget_cap)
