@@ -249,6 +249,9 @@ void output_reply(FILE *out, FILE *err, const char *cmd, const json_t *r)
         print_results(out, r);
     } else if (strcmp(cmd, "metrics") == 0) {
         fputs(gets_(r, "text"), out);
+    } else if (strcmp(cmd, "log-level") == 0) {
+        fprintf(out, "log level: %s (was %s; log.level: %s)\n", gets_(r, "level"),
+                gets_(r, "previous"), gets_(r, "configured"));
     } else if (strcmp(cmd, "sync") == 0) {
         if (json_object_get(r, "cycle_id") && json_object_get(r, "outcome"))
             print_cycle_line(out, r);

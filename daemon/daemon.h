@@ -46,6 +46,13 @@ struct call_vec {
     size_t n;
 };
 
+/** What the running cycle's items came to, for its journal summaries (cycle.c). */
+struct cycle_tally {
+    uint64_t failed[4], held[4]; /* by object type */
+    unsigned lines;              /* failed-item lines logged one by one */
+    char first_failed[4][320], first_held[4][320];
+};
+
 struct daemon {
     uv_loop_t *loop;
     int64_t rate_ms;           /* when the request counters were last sampled */
@@ -91,6 +98,8 @@ struct daemon {
     bool have_last_sync;
     uint64_t last_sync_mono;           /* when it finished */
     uint64_t last_ok_mono, last_ok_id; /* the last good one (cycle_exit_code 0); 0: none */
+
+    struct cycle_tally tally;
 
     struct call_vec waiters_cur;  /* sync --wait callers of the running cycle */
     struct call_vec waiters_next; /* sync --wait callers of the queued sync */

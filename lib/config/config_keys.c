@@ -32,8 +32,8 @@ static const struct g2d__enum_val oss_signature_vals[] = {
 };
 
 static const struct g2d__enum_val level_vals[] = {
-    {"debug", LOG_DEBUG},     {"info", LOG_INFO}, {"notice", LOG_NOTICE},
-    {"warning", LOG_WARNING}, {"err", LOG_ERR},   {NULL, 0},
+    {"trace", LOG_DEBUG + 1}, {"debug", LOG_DEBUG}, {"info", LOG_INFO}, {"notice", LOG_NOTICE},
+    {"warning", LOG_WARNING}, {"err", LOG_ERR},     {NULL, 0},
 };
 
 static const struct g2d__enum_val target_vals[] = {
@@ -166,6 +166,8 @@ static const struct g2d__key_desc metrics_keys[] = {
 static const struct g2d__key_desc log_keys[] = {
     ENUM("level", log_level, level_vals, LOG_INFO, 0),
     ENUM("target", log_target, target_vals, G2D_LOG_AUTO, RESTART),
+    KEY("max_item_lines", K_UINT, log_max_item_lines, 0, 1000000, G2D_DEFAULT_LOG_MAX_ITEM_LINES,
+        0),
 };
 
 #define SECTION(n, k)                                                                              \

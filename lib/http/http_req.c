@@ -272,6 +272,7 @@ static void start_attempt(struct g2d_http_req *r)
 
     r->attempt++;
     ep->stats.attempts++;
+    http_log_attempt(r);
     rate_count(ep, uv_now(h->loop));
     if (r->attempt > 1)
         ep->stats.retries++;
@@ -374,27 +375,38 @@ static void rate_count(struct g2d_http_endpoint *ep, uint64_t now)
 static void arate_throttled(struct g2d_http_endpoint *ep, uint64_t now)
 {
     double base = ep->sent_rate > 0 ? ep->sent_rate : (double)ep->running.n + 1;
+    double before = ep->arate, ref;
 
     ep->last_throttle_at = now;
     if (ep->arate > 0 && now - ep->arate_cut_at < 500)
         return;
+    /* The storm's yardstick: the configured limit, else the rate sent before the first cut. */
+    ref = ep->max_rps > 0 ? ep->max_rps : before > 0 ? ep->storm_reference : base;
+    if (before <= 0)
+        ep->storm_reference = ref;
     if (ep->arate > 0 && ep->arate < base)
         base = ep->arate;
     ep->arate = base * 0.8 < 0.5 ? 0.5 : base * 0.8;
+    http_log_rate(ep, before, ep->arate, ref);
     ep->arate_cut_at = now;
     ep->arate_up_at = now;
     if (ep->tokens > 1)
         ep->tokens = 1; /* no stored burst past a throttle */
 }
 
+/* Raise the adaptive rate by 5% + 0.5/s, at most once a second; lift it altogether a
+ * minute after the last throttle once it is far above what is being sent. */
 static void arate_success(struct g2d_http_endpoint *ep, uint64_t now)
 {
+    double before = ep->arate;
+
     if (ep->arate <= 0 || now - ep->arate_up_at < 1000)
         return;
     ep->arate_up_at = now;
     ep->arate = ep->arate * 1.05 + 0.5;
     if (now - ep->last_throttle_at > 60000 && ep->arate > 4 * ep->sent_rate + 10)
         ep->arate = 0;
+    http_log_rate(ep, before, ep->arate, ep->max_rps > 0 ? ep->max_rps : ep->storm_reference);
 }
 
 /* Take a rate-limit token, or say how long until one is available. */
@@ -573,11 +585,12 @@ static uint64_t backoff_delay(struct g2d_http_req *r, bool throttled)
     return delay;
 }
 
-static void schedule_retry(struct g2d_http_req *r, uint64_t delay)
+static void schedule_retry(struct g2d_http_req *r, uint64_t delay, bool throttled)
 {
     struct g2d_http_endpoint *ep = r->ep;
     struct g2d_http_req *p;
 
+    http_log_retry(r, delay, throttled);
     r->due = uv_now(ep->h->loop) + delay;
     r->state = REQ_BACKOFF;
     /* Sorted by due time; new entries are usually late, so search from the tail. */
@@ -693,19 +706,19 @@ static void finish_attempt(struct g2d_http *h, CURL *easy, CURLcode rc)
      * transient errors) nor gives up after max_attempts — it gets four times as many.
      */
     if (throttled && r->attempt < ep->max_attempts * THROTTLE_ATTEMPT_FACTOR) {
-        schedule_retry(r, backoff_delay(r, true));
+        schedule_retry(r, backoff_delay(r, true), true);
         return;
     }
     /* What curl would have re-sent at once and for free (prereq_cb): the same, signed anew. */
     if (r->resend_refused && r->attempt < ep->max_attempts) {
         ep->stats.resends++;
-        schedule_retry(r, 0);
+        schedule_retry(r, 0, false);
         return;
     }
     cost = rc == CURLE_OPERATION_TIMEDOUT ? RETRY_COST_TIMEOUT : RETRY_COST;
     if (retry && !throttled && r->attempt < ep->max_attempts && ep->budget >= cost) {
         ep->budget -= cost;
-        schedule_retry(r, backoff_delay(r, false));
+        schedule_retry(r, backoff_delay(r, false), false);
         return;
     }
     deliver(r);
