@@ -127,6 +127,8 @@ json_t *status_json(struct daemon *d)
     rl = result_log_status(&d->result_log);
     if (rl)
         json_object_set_new(o, "result_log", rl);
+    if (scrape_address(d))
+        json_object_set_new(o, "metrics_listen", json_string(scrape_address(d)));
     json_object_set_new(o, "glue", json_http_stats(&gs));
     json_object_set_new(o, "dlf", json_http_stats(&ds));
     if (d->once)
@@ -162,23 +164,11 @@ json_t *status_health_json(struct daemon *d, const struct g2d_ctl_request *req)
 
 json_t *status_metrics_json(struct daemon *d)
 {
-    struct g2d_http_stats gs, ds;
-    struct metrics_extra x = {0};
-    struct metrics_result_oss ro;
-    struct g2d_progress p;
     struct g2d_buf b;
     json_t *o = NULL;
 
-    g2d_sync_progress(d->sync, &p);
-    g2d_sync_http_stats(d->sync, &gs, &ds);
-    x.glue = &gs;
-    x.dlf = &ds;
-    x.snapshot_items = p.snapshot_items;
-    x.paused = d->paused;
-    if (result_log_counters(&d->result_log, &ro))
-        x.result_oss = &ro;
-    g2d_buf_init(&b, 4u << 20);
-    if (metrics_render(&b, &d->metrics, &x) == 0)
+    g2d_buf_init(&b, 16u << 20);
+    if (scrape_render(d, false, &b) == 0)
         o = json_pack("{s:s}", "text", g2d_buf_cstr(&b));
     g2d_buf_done(&b);
     return o;

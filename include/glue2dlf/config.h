@@ -162,7 +162,10 @@ struct g2d_config {
     char *control_socket; /**< the control socket path */
     mode_t control_mode;  /**< the control socket file mode */
     enum g2d_log_target log_target;
-    int log_level; /**< syslog priority threshold */
+    int log_level;               /**< syslog priority threshold (LOG_DEBUG + 1: trace) */
+    unsigned log_max_item_lines; /**< failed-item lines per cycle; the rest are summed up */
+    char *metrics_listen;        /**< scrape endpoint (see glue2dlf/listen.h), NULL = none */
+    char *metrics_textfile; /**< node_exporter text file written after each cycle, NULL = none */
 
     /* derived at load time */
     char *glue_url; /**< effective Glue base URL, no trailing '/' */

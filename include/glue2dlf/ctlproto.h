@@ -95,6 +95,7 @@ enum g2d_ctl_cmd {
     G2D_CTL_RESULTS,
     G2D_CTL_METRICS,
     G2D_CTL_HEALTH,
+    G2D_CTL_LOG_LEVEL,
     G2D_CTL_NCMDS,
 };
 
@@ -127,6 +128,9 @@ struct g2d_ctl_request {
     int64_t cycle; /**< results: only this cycle's items (>= 1); 0 = every cycle */
     /** health: thresholds in seconds (1..G2D_CTL_HEALTH_MAX_S), -1 = the daemon's default */
     int64_t max_age_s, max_running_s;
+    /** log-level: "trace", "debug", "info", "notice", "warning" or "err"; NULL = only tell.
+     * Borrowed from args (lives as long as the request). */
+    const char *level;
     /** On failure: the protocol error code for the reply (a G2D_CTL_E_* string). */
     const char *error_code;
 };
@@ -137,7 +141,8 @@ struct g2d_ctl_request {
  * (else "unknown_command"); "args" an object if present whose keys are those of the
  * command with the right types (sync: wait, full booleans; results: limit integer 1..10000,
  * failed boolean, cycle integer >= 1; health: max_age, max_running integers
- * 1..G2D_CTL_HEALTH_MAX_S); anything else is "bad_request". Duplicate keys are rejected.
+ * 1..G2D_CTL_HEALTH_MAX_S; log-level: level, one of trace, debug, info, notice, warning,
+ * err); anything else is "bad_request". Duplicate keys are rejected.
  *
  * On failure @p out->id holds the id if it could be read (so the error reply can echo
  * it) and @p out->error_code says what to answer; @p out->args is NULL.

@@ -80,6 +80,9 @@ int g2d__cfg_walk(struct g2d__cfg_ctx *c, const struct g2d__node *root);
 bool g2d__valid_region(const char *s);
 /* NULL with *norm malloc'd (no trailing '/'), or a problem text (static storage). */
 const char *g2d__check_url(const char *s, char **norm);
+/* metrics.listen and metrics.textfile values (config_values.c): NULL or a problem text. */
+const char *g2d__check_listen(const char *s);
+const char *g2d__check_promfile(const char *s);
 /* Decimal integer: 0 ok, -1 not a number, -2 out of range. */
 int g2d__parse_ll(const char *s, long long *v);
 /* Finite decimal number: 0 or -1. */

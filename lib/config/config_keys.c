@@ -32,8 +32,8 @@ static const struct g2d__enum_val oss_signature_vals[] = {
 };
 
 static const struct g2d__enum_val level_vals[] = {
-    {"debug", LOG_DEBUG},     {"info", LOG_INFO}, {"notice", LOG_NOTICE},
-    {"warning", LOG_WARNING}, {"err", LOG_ERR},   {NULL, 0},
+    {"trace", LOG_DEBUG + 1}, {"debug", LOG_DEBUG}, {"info", LOG_INFO}, {"notice", LOG_NOTICE},
+    {"warning", LOG_WARNING}, {"err", LOG_ERR},     {NULL, 0},
 };
 
 static const struct g2d__enum_val target_vals[] = {
@@ -157,10 +157,18 @@ static const struct g2d__key_desc control_keys[] = {
     KEY("mode", K_MODE, control_mode, 0, 0, G2D_DEFAULT_CONTROL_MODE, RESTART),
 };
 
+/* Both are applied by a reload: the scrape endpoint is moved, the text file written anew. */
+static const struct g2d__key_desc metrics_keys[] = {
+    TEXT("listen", K_LISTEN, metrics_listen, NULL, 0),
+    TEXT("textfile", K_PROMFILE, metrics_textfile, NULL, 0),
+};
+
 /* The level is applied by a reload; the target (journal or stderr) only at start-up. */
 static const struct g2d__key_desc log_keys[] = {
     ENUM("level", log_level, level_vals, LOG_INFO, 0),
     ENUM("target", log_target, target_vals, G2D_LOG_AUTO, RESTART),
+    KEY("max_item_lines", K_UINT, log_max_item_lines, 0, 1000000, G2D_DEFAULT_LOG_MAX_ITEM_LINES,
+        0),
 };
 
 #define SECTION(n, k)                                                                              \
@@ -170,7 +178,7 @@ static const struct g2d__key_desc log_keys[] = {
 const struct g2d__section_desc g2d__sections[] = {
     SECTION("glue", glue_keys),       SECTION("dlf", dlf_keys),   SECTION("sync", sync_keys),
     SECTION("deletes", deletes_keys), SECTION("http", http_keys), SECTION("result", result_keys),
-    SECTION("control", control_keys), SECTION("log", log_keys),
+    SECTION("control", control_keys), SECTION("log", log_keys),   SECTION("metrics", metrics_keys),
 };
 const size_t g2d__nsections = sizeof(g2d__sections) / sizeof(g2d__sections[0]);
 
@@ -182,11 +190,12 @@ _Static_assert(
     NKEYS(glue_keys) <= G2D__MAX_SECTION_KEYS && NKEYS(dlf_keys) <= G2D__MAX_SECTION_KEYS &&
         NKEYS(sync_keys) <= G2D__MAX_SECTION_KEYS && NKEYS(deletes_keys) <= G2D__MAX_SECTION_KEYS &&
         NKEYS(http_keys) <= G2D__MAX_SECTION_KEYS && NKEYS(result_keys) <= G2D__MAX_SECTION_KEYS &&
-        NKEYS(control_keys) <= G2D__MAX_SECTION_KEYS && NKEYS(log_keys) <= G2D__MAX_SECTION_KEYS,
+        NKEYS(control_keys) <= G2D__MAX_SECTION_KEYS && NKEYS(log_keys) <= G2D__MAX_SECTION_KEYS &&
+        NKEYS(metrics_keys) <= G2D__MAX_SECTION_KEYS,
     "G2D__MAX_SECTION_KEYS");
 _Static_assert(NKEYS(glue_keys) + NKEYS(dlf_keys) + NKEYS(sync_keys) + NKEYS(deletes_keys) +
                        NKEYS(http_keys) + NKEYS(result_keys) + NKEYS(control_keys) +
-                       NKEYS(log_keys) <=
+                       NKEYS(log_keys) + NKEYS(metrics_keys) <=
                    G2D_CONFIG_MAX_KEYS,
                "G2D_CONFIG_MAX_KEYS");
 

@@ -166,6 +166,8 @@ static void put_list(struct out *o, const char *key, char *const *v, size_t n, c
 static const char *level_name(int level)
 {
     switch (level) {
+    case LOG_DEBUG + 1:
+        return "trace";
     case LOG_DEBUG:
         return "debug";
     case LOG_NOTICE:
@@ -346,5 +348,12 @@ int g2d_config_print(const struct g2d_config *cfg, struct g2d_buf *b)
     put(&o, "log:\n");
     put(&o, "  level: %s\n", level_name(cfg->log_level));
     put(&o, "  target: %s\n", target_name(cfg->log_target));
+    put(&o, "  max_item_lines: %u\n", cfg->log_max_item_lines);
+
+    put(&o, "metrics:\n");
+    put_str(&o, "listen", cfg->metrics_listen,
+            cfg->metrics_listen ? NULL : "no scrape endpoint (glue2dlfctl metrics only)");
+    put_str(&o, "textfile", cfg->metrics_textfile,
+            cfg->metrics_textfile ? NULL : "no node_exporter text file");
     return o.r;
 }

@@ -329,6 +329,7 @@ struct g2d_sync {
     struct g2d_snapshot units; /* per cycle: database and table units by name */
     bool snap_valid;
     int64_t snap_built_ms;
+    int64_t rebuild_started_ms; /* when the running snapshot listing began */
 
     bool running, cancelling;
     g2d_cycle_cb done;

@@ -324,6 +324,8 @@ bool rebuild_step(struct g2d_sync *s)
     s->snap_valid = true;
     s->snap_built_ms = now_ms();
     s->prog.snapshot_items = s->snap.used;
+    s->cur.snapshot_rebuilt = true;
+    s->cur.snapshot_rebuild_ms = s->snap_built_ms - s->rebuild_started_ms;
     return true;
 }
 
@@ -438,6 +440,7 @@ void rebuild_start(struct g2d_sync *s, bool verify)
 {
     s->verifying = verify;
     s->verify_mismatch = 0;
+    s->rebuild_started_ms = now_ms();
     if (!verify) {
         g2d_snapshot_clear(&s->snap);
         s->snap_valid = false;
