@@ -45,7 +45,7 @@ struct request {
     const char *path, *cmd, *instance;
     char instance_path[sizeof(INSTANCE_SOCKET_FMT) + INSTANCE_NAME_MAX];
     enum g2d_ctl_cmd c;
-    bool json, timeout_set, wait, full, failed;
+    bool json, timeout_set, wait, full, failed, watch;
     const char *level;
     long long timeout_s, limit, cycle, max_age_s, max_running_s;
 };
@@ -56,7 +56,9 @@ struct cmd_help {
 };
 
 static const struct cmd_help helps[] = {
-    {"status", "status", "state, progress, last cycle, HTTP statistics", NULL},
+    {"status", "status [--watch]", "state, progress, last cycle, HTTP statistics",
+     "  --watch  refresh every second, in place, until the running cycle ends (on a\n"
+     "           terminal; otherwise one block per second); idle: shown once\n"},
     {"sync", "sync [--wait] [--full]", "start a cycle now",
      "  --wait  wait until the cycle ends; exit 1 if it failed, was cancelled, or had\n"
      "          failed items or deletes held by the delete guard\n"
@@ -332,6 +334,8 @@ static int parse_command(int argc, char **argv, struct request *rq)
             rq->wait = true;
         } else if (rq->c == G2D_CTL_SYNC && strcmp(a, "--full") == 0) {
             rq->full = true;
+        } else if (rq->c == G2D_CTL_STATUS && strcmp(a, "--watch") == 0) {
+            rq->watch = true;
         } else if (strcmp(a, "--json") == 0) {
             rq->json = true;
         } else if (rq->c == G2D_CTL_LOG_LEVEL && !rq->level && a[0] != '-') {
@@ -453,6 +457,85 @@ static int unreachable(const struct request *rq, const char *why)
     return EXIT_UNREACHABLE;
 }
 
+/* One status request: its reply parsed into @p rep. @return 0, or -1 with @p why. */
+static int fetch_status(const struct request *rq, const char *line, struct g2d_ctl_reply *rep,
+                        char *why, size_t n)
+{
+    struct g2d_error err = {0};
+    struct g2d_buf b;
+    int r;
+
+    g2d_buf_init(&b, REPLY_MAX);
+    r = exchange(rq, line, &b, why, n);
+    if (r == 0 && g2d_ctl_parse_reply(g2d_buf_cstr(&b), b.len, rep, &err) < 0) {
+        snprintf(why, n, "bad reply from '%s': %s", rq->path, err.msg);
+        r = -1;
+    }
+    g2d_buf_done(&b);
+    return r;
+}
+
+/* Draw one status block: on a terminal over the last one (cursor home, each line cleared
+ * to its end, the rest of the screen cleared: no flicker), else after it. */
+static void draw_status(bool tty, const json_t *result)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+
+    if (!m)
+        return;
+    output_reply(m, stderr, "status", result);
+    fclose(m);
+    if (tty) {
+        fputs("\033[H", stdout);
+        for (char *p = text, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+            nl = strchr(p, '\n');
+            fwrite(p, 1, nl ? (size_t)(nl - p) : strlen(p), stdout);
+            fputs("\033[K\n", stdout);
+            if (!nl)
+                break;
+        }
+        fputs("\033[J", stdout);
+    } else {
+        fputs(text, stdout);
+        putchar('\n');
+    }
+    fflush(stdout);
+    free(text);
+}
+
+/* status --watch: until no cycle runs (shown once when none does). @return the exit status. */
+static int watch_status(const struct request *rq, const char *line)
+{
+    bool tty = isatty(STDOUT_FILENO);
+    struct g2d_ctl_reply rep;
+    char why[600];
+
+    if (tty)
+        fputs("\033[H\033[2J", stdout);
+    for (;;) {
+        const char *state;
+        bool running;
+
+        if (fetch_status(rq, line, &rep, why, sizeof(why)) < 0)
+            return unreachable(rq, why);
+        if (!rep.ok) {
+            int rc = print_reply(rq, &rep);
+
+            g2d_ctl_reply_done(&rep);
+            return rc;
+        }
+        state = json_string_value(json_object_get(rep.result, "state"));
+        running = state && strcmp(state, "running") == 0;
+        draw_status(tty, rep.result);
+        g2d_ctl_reply_done(&rep);
+        if (!running)
+            return 0; /* the cycle ended, or none ran: `sync` answers once it started */
+        sleep(1);
+    }
+}
+
 int main(int argc, char **argv)
 {
     struct request rq = {.timeout_s = DEFAULT_TIMEOUT_S, .limit = -1};
@@ -474,6 +557,11 @@ int main(int argc, char **argv)
     if (!line) {
         fprintf(stderr, "%s: out of memory\n", prog);
         return EXIT_FAIL;
+    }
+    if (rq.watch && !rq.json) {
+        r = watch_status(&rq, line);
+        free(line);
+        return r;
     }
     g2d_buf_init(&b, REPLY_MAX);
     r = exchange(&rq, line, &b, why, sizeof(why));

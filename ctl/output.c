@@ -84,6 +84,37 @@ static void print_http(FILE *out, const char *key, const json_t *h)
        geti(h, "in_flight"), geti(h, "queued"), geti(h, "concurrency"));
 }
 
+/* The running cycle: progress, items, ETA. */
+static void print_running(FILE *out, const json_t *r, const json_t *p)
+{
+    char buf[64];
+
+    kv(out, "cycle", "%" JSON_INTEGER_FORMAT, geti(p, "cycle_id"));
+    kv(out, "progress",
+       "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT " databases, %" JSON_INTEGER_FORMAT
+       "/%" JSON_INTEGER_FORMAT " tables, %" JSON_INTEGER_FORMAT
+       " items seen, %" JSON_INTEGER_FORMAT " writes done, %" JSON_INTEGER_FORMAT " queued",
+       geti(p, "databases_done"), geti(p, "databases_total"), geti(p, "tables_done"),
+       geti(p, "tables_total"), geti(p, "items_seen"), geti(p, "writes_done"),
+       geti(p, "writes_queued"));
+    if (strcmp(gets_(p, "phase"), "snapshot") == 0)
+        kv(out, "snapshot",
+           "%" JSON_INTEGER_FORMAT " objects listed from DLF, %" JSON_INTEGER_FORMAT
+           "/%" JSON_INTEGER_FORMAT " listings",
+           geti(p, "snapshot_items"), geti(p, "snapshot_listings_done"),
+           geti(p, "snapshot_listings_total"));
+    kv(out, "items",
+       "%.0f/s, %" JSON_INTEGER_FORMAT " failed and %" JSON_INTEGER_FORMAT " held so far",
+       json_number_value(json_object_get(r, "items_per_s")), geti(r, "cycle_failed"),
+       geti(r, "cycle_held"));
+    if (json_is_integer(json_object_get(r, "eta_ms"))) {
+        output_duration(buf, sizeof(buf), geti(r, "eta_ms"));
+        kv(out, "eta", "%s", buf);
+    } else {
+        kv(out, "eta", "estimating");
+    }
+}
+
 static void print_status(FILE *out, const json_t *r)
 {
     const json_t *p = json_object_get(r, "progress"), *last = json_object_get(r, "last_cycle");
@@ -108,22 +139,8 @@ static void print_status(FILE *out, const json_t *r)
     } else {
         kv(out, "next cycle in", "-");
     }
-    if (strcmp(gets_(r, "state"), "running") == 0 && json_is_object(p)) {
-        kv(out, "cycle", "%" JSON_INTEGER_FORMAT, geti(p, "cycle_id"));
-        kv(out, "progress",
-           "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT " databases, %" JSON_INTEGER_FORMAT
-           "/%" JSON_INTEGER_FORMAT " tables, %" JSON_INTEGER_FORMAT
-           " items seen, %" JSON_INTEGER_FORMAT " writes done, %" JSON_INTEGER_FORMAT " queued",
-           geti(p, "databases_done"), geti(p, "databases_total"), geti(p, "tables_done"),
-           geti(p, "tables_total"), geti(p, "items_seen"), geti(p, "writes_done"),
-           geti(p, "writes_queued"));
-        if (json_is_integer(json_object_get(r, "eta_ms"))) {
-            output_duration(buf, sizeof(buf), geti(r, "eta_ms"));
-            kv(out, "eta", "%s", buf);
-        } else {
-            kv(out, "eta", "estimating");
-        }
-    }
+    if (strcmp(gets_(r, "state"), "running") == 0 && json_is_object(p))
+        print_running(out, r, p);
     {
         const json_t *rt = json_object_get(r, "rates");
 
@@ -132,6 +149,8 @@ static void print_status(FILE *out, const json_t *r)
                json_number_value(json_object_get(rt, "glue_rps")),
                json_number_value(json_object_get(rt, "dlf_rps")));
     }
+    if (json_is_object(json_object_get(r, "last_error")))
+        kv(out, "last failure", "%s", gets_(json_object_get(r, "last_error"), "message"));
     if (json_is_object(p))
         kv(out, "snapshot", "%" JSON_INTEGER_FORMAT " objects, %.1f MiB", geti(p, "snapshot_items"),
            (double)geti(p, "snapshot_bytes") / (1024.0 * 1024.0));

@@ -45,6 +45,9 @@ static void tally_item(struct daemon *d, const struct g2d_item_result *it)
             snprintf(t->first_held[k], sizeof(t->first_held[k]), "%s: %s", it->name ? it->name : "",
                      it->error ? it->error : "");
     } else if (!it->success && !it->dry_run) {
+        snprintf(d->last_error, sizeof(d->last_error), "%s %s: %s", g2d_item_type_name(it->type),
+                 it->name ? it->name : "", it->error ? it->error : "");
+        d->last_error_ms = it->time_ms;
         if (t->failed[k]++ == 0)
             snprintf(t->first_failed[k], sizeof(t->first_failed[k]), "%s: %s",
                      it->name ? it->name : "", it->error ? it->error : "");
@@ -173,6 +176,9 @@ static void log_cycle(struct daemon *d, const struct g2d_cycle_stats *st)
     snprintf(counts[4], sizeof(counts[4]), "%" PRIu64, st->held);
     snprintf(counts[5], sizeof(counts[5]), "%" PRIu64, st->seen);
     if (st->status < 0) {
+        snprintf(d->last_error, sizeof(d->last_error), "cycle %s: %.480s", id,
+                 st->error[0] ? st->error : strerror(-st->status));
+        d->last_error_ms = st->finished_ms;
         log_fields(LOG_ERR, LOG_MID_CYCLE_FAILED, f, 9, "cycle %s%s failed after %.1fs: %s", id,
                    st->dry_run ? " (dry run)" : "", (double)ms / 1000.0,
                    st->error[0] ? st->error : strerror(-st->status));

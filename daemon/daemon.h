@@ -55,11 +55,15 @@ struct cycle_tally {
 
 struct daemon {
     uv_loop_t *loop;
-    int64_t rate_ms;           /* when the request counters were last sampled */
-    uint64_t rate_req[2];      /* Glue, DLF requests completed at that time */
-    double rps[2];             /* smoothed request rates */
-    uint32_t dropped_reported; /* Glue fields without a DLF counterpart, already logged */
-    const char *config_path;   /* argv or DEFAULT_CONFIG: lives as long as the process */
+    int64_t rate_ms;                 /* when the request counters were last sampled */
+    uint64_t rate_req[2];            /* Glue, DLF requests completed at that time */
+    double rps[2];                   /* smoothed request rates */
+    uint64_t rate_items, rate_cycle; /* items seen (of that cycle) when last sampled */
+    double items_ps;                 /* smoothed items per second of the running cycle */
+    char last_error[512];            /* the last item or cycle error, "" = none yet */
+    int64_t last_error_ms;           /* its Unix time in ms */
+    uint32_t dropped_reported;       /* Glue fields without a DLF counterpart, already logged */
+    const char *config_path;         /* argv or DEFAULT_CONFIG: lives as long as the process */
     const char *socket_override;
     const char *checkpoint; /* --checkpoint, or NULL */
     bool once, dry_run_flag;

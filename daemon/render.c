@@ -69,6 +69,17 @@ int64_t progress_eta_ms(const struct g2d_progress *p, int64_t now_ms)
 {
     int64_t elapsed = now_ms - p->started_ms;
 
+    if (p->phase == G2D_PHASE_SNAPSHOT) {
+        /* The snapshot listing alone: from the listings done and known (a lower bound
+         * while DLF's tables are still being found). */
+        elapsed = now_ms - p->snapshot_started_ms;
+        if (p->snapshot_listings_done == 0 || elapsed <= 0 ||
+            p->snapshot_listings_total < p->snapshot_listings_done)
+            return -1;
+        return (int64_t)((double)elapsed *
+                         (double)(p->snapshot_listings_total - p->snapshot_listings_done) /
+                         (double)p->snapshot_listings_done);
+    }
     if (p->phase != G2D_PHASE_EXTRACT || p->databases_done < p->databases_total ||
         p->tables_done == 0 || p->tables_total < p->tables_done || elapsed <= 0)
         return -1;
@@ -86,7 +97,9 @@ int status_line_format(struct g2d_buf *out, const struct status_info *si)
     if (si->running) {
         r = g2d_buf_printf(out, "cycle %" PRIu64 " %s: ", p->cycle_id, render_phase(p->phase));
         if (r == 0 && p->phase == G2D_PHASE_SNAPSHOT)
-            r = g2d_buf_printf(out, "%" PRIu64 " objects listed from DLF, ", p->snapshot_items);
+            r = g2d_buf_printf(
+                out, "%" PRIu64 " objects listed from DLF (%" PRIu64 "/%" PRIu64 " listings), ",
+                p->snapshot_items, p->snapshot_listings_done, p->snapshot_listings_total);
         if (r == 0)
             r = g2d_buf_printf(
                 out,
@@ -94,11 +107,15 @@ int status_line_format(struct g2d_buf *out, const struct status_info *si)
                 " items seen, %" PRIu64 " writes done, %" PRIu64 " queued, %.0f+%.0f req/s",
                 p->databases_done, p->databases_total, p->tables_done, p->tables_total,
                 p->items_seen, p->writes_done, p->writes_queued, si->glue_rps, si->dlf_rps);
-        if (r == 0 && p->phase == G2D_PHASE_EXTRACT) {
+        if (r == 0 && (si->failed || si->held))
+            r = g2d_buf_printf(out, ", %" PRIu64 " failed, %" PRIu64 " held so far", si->failed,
+                               si->held);
+        if (r == 0 && (p->phase == G2D_PHASE_EXTRACT || p->phase == G2D_PHASE_SNAPSHOT)) {
             int64_t eta = progress_eta_ms(p, si->now_ms);
 
             if (eta >= 0)
-                r = g2d_buf_printf(out, ", ETA %" PRId64 "s", (eta + 999) / 1000);
+                r = g2d_buf_printf(out, ", ETA %" PRId64 "s%s", (eta + 999) / 1000,
+                                   p->phase == G2D_PHASE_SNAPSHOT ? " for the snapshot" : "");
             else
                 r = g2d_buf_puts(out, ", ETA estimating");
         }
@@ -138,15 +155,17 @@ json_t *json_cycle_stats(const struct g2d_cycle_stats *st)
 
 json_t *json_progress(const struct g2d_progress *p)
 {
-    return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "phase",
-                     render_phase(p->phase), "cycle_id", (json_int_t)p->cycle_id, "started_ms",
-                     (json_int_t)p->started_ms, "databases_done", (json_int_t)p->databases_done,
-                     "databases_total", (json_int_t)p->databases_total, "tables_done",
-                     (json_int_t)p->tables_done, "tables_total", (json_int_t)p->tables_total,
-                     "items_seen", (json_int_t)p->items_seen, "writes_done",
-                     (json_int_t)p->writes_done, "writes_queued", (json_int_t)p->writes_queued,
-                     "snapshot_items", (json_int_t)p->snapshot_items, "snapshot_bytes",
-                     (json_int_t)p->snapshot_bytes);
+    return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+                     "phase", render_phase(p->phase), "cycle_id", (json_int_t)p->cycle_id,
+                     "started_ms", (json_int_t)p->started_ms, "databases_done",
+                     (json_int_t)p->databases_done, "databases_total",
+                     (json_int_t)p->databases_total, "tables_done", (json_int_t)p->tables_done,
+                     "tables_total", (json_int_t)p->tables_total, "items_seen",
+                     (json_int_t)p->items_seen, "writes_done", (json_int_t)p->writes_done,
+                     "writes_queued", (json_int_t)p->writes_queued, "snapshot_items",
+                     (json_int_t)p->snapshot_items, "snapshot_bytes", (json_int_t)p->snapshot_bytes,
+                     "snapshot_listings_done", (json_int_t)p->snapshot_listings_done,
+                     "snapshot_listings_total", (json_int_t)p->snapshot_listings_total);
 }
 
 json_t *json_http_stats(const struct g2d_http_stats *s)

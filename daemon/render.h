@@ -35,11 +35,13 @@ struct status_info {
     struct g2d_progress progress;       /**< valid when running */
     const struct g2d_cycle_stats *last; /**< NULL before the first cycle */
     int64_t next_in_ms;                 /**< < 0 when nothing is scheduled */
+    uint64_t failed, held;              /**< items of the running cycle so far */
 };
 
 /**
  * Estimated milliseconds until the running cycle ends: the elapsed time scaled by the share
- * of tables still to do. -1 while it cannot be told (databases still being listed, so the
+ * of tables still to do; in the snapshot phase, of the DLF listings still to do (of those
+ * known so far, so a lower bound while DLF's tables are being found). -1 while it cannot be told (databases still being listed, so the
  * number of tables is not known, or no table done yet). Owns nothing.
  */
 int64_t progress_eta_ms(const struct g2d_progress *p, int64_t now_ms);

@@ -44,6 +44,16 @@ static int64_t next_in_ms(const struct daemon *d)
     return (int64_t)uv_timer_get_due_in(&d->sched_timer);
 }
 
+/* Failed and held items of the running cycle so far. */
+static void tally_sums(const struct daemon *d, uint64_t *failed, uint64_t *held)
+{
+    *failed = *held = 0;
+    for (unsigned k = 0; k < 4; k++) {
+        *failed += d->tally.failed[k];
+        *held += d->tally.held[k];
+    }
+}
+
 void status_update(struct daemon *d)
 {
     struct status_info si = {0};
@@ -59,6 +69,7 @@ void status_update(struct daemon *d)
         g2d_sync_progress(d->sync, &si.progress);
     si.last = daemon_last_stats(d);
     si.next_in_ms = next_in_ms(d);
+    tally_sums(d, &si.failed, &si.held);
     g2d_buf_init(&b, 4096);
     if (status_line_format(&b, &si) == 0)
         notify_status(g2d_buf_cstr(&b));
@@ -68,11 +79,23 @@ void status_update(struct daemon *d)
 static void sample_rates(struct daemon *d)
 {
     struct g2d_http_stats st[2];
+    struct g2d_progress p;
     int64_t now = (int64_t)uv_now(d->loop);
     int i;
 
     if (!d->sync)
         return;
+    g2d_sync_progress(d->sync, &p);
+    if (d->rate_ms && now > d->rate_ms && p.cycle_id == d->rate_cycle &&
+        p.items_seen >= d->rate_items) {
+        double r = (double)(p.items_seen - d->rate_items) * 1000.0 / (double)(now - d->rate_ms);
+
+        d->items_ps = d->items_ps ? 0.6 * d->items_ps + 0.4 * r : r;
+    } else if (p.cycle_id != d->rate_cycle) {
+        d->items_ps = 0;
+    }
+    d->rate_items = p.items_seen;
+    d->rate_cycle = p.cycle_id;
     g2d_sync_http_stats(d->sync, &st[0], &st[1]);
     for (i = 0; i < 2; i++) {
         if (d->rate_ms && now > d->rate_ms) {
@@ -121,9 +144,18 @@ json_t *status_json(struct daemon *d)
                         json_pack("{s:f, s:f}", "glue_rps", d->rps[0], "dlf_rps", d->rps[1]));
     if (d->running) {
         int64_t eta = progress_eta_ms(&p, wall_ms());
+        uint64_t failed, held;
 
+        tally_sums(d, &failed, &held);
         json_object_set_new(o, "eta_ms", eta >= 0 ? json_integer(eta) : json_null());
+        json_object_set_new(o, "items_per_s", json_real(d->items_ps));
+        json_object_set_new(o, "cycle_failed", json_integer((json_int_t)failed));
+        json_object_set_new(o, "cycle_held", json_integer((json_int_t)held));
     }
+    if (d->last_error[0])
+        json_object_set_new(o, "last_error",
+                            json_pack("{s:o, s:I}", "message", g2d_ctl_json_string(d->last_error),
+                                      "time_ms", (json_int_t)d->last_error_ms));
     rl = result_log_status(&d->result_log);
     if (rl)
         json_object_set_new(o, "result_log", rl);

@@ -13,7 +13,7 @@ pkgs=(
   build-essential pkg-config
   libuv1-dev libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev libsystemd-dev libxxhash-dev
   libcmocka-dev libmicrohttpd-dev
-  systemd curl jq openssl ca-certificates clang-format man-db bc valgrind
+  systemd curl jq openssl ca-certificates clang-format man-db bc valgrind tmux
   "${extra[@]}"
 )
 missing=()

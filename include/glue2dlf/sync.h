@@ -83,7 +83,11 @@ struct g2d_progress {
     uint64_t items_seen; /**< Glue objects read this cycle */
     uint64_t writes_done, writes_queued;
     uint64_t snapshot_items; /**< objects in the snapshot */
-    size_t snapshot_bytes;   /**< memory held by the snapshot */
+    /** snapshot phase: DLF listings (tables and functions of a database, partitions of a
+     * table) finished and known so far; the total grows as DLF's tables are found */
+    uint64_t snapshot_listings_done, snapshot_listings_total;
+    int64_t snapshot_started_ms; /**< when the snapshot listing began */
+    size_t snapshot_bytes;       /**< memory held by the snapshot */
 };
 
 struct g2d_cycle_stats {

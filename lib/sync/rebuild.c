@@ -81,6 +81,7 @@ static int snapjob_add(struct g2d_sync *s, int kind, const char *db, const char 
     }
     j->next = s->sjobs;
     s->sjobs = j;
+    s->prog.snapshot_listings_total++;
     return 0;
 }
 
@@ -97,6 +98,7 @@ static void snapjob_unlink(struct g2d_sync *s, struct snapjob *j)
 
 static void snapjob_end(struct g2d_sync *s, struct snapjob *j)
 {
+    s->prog.snapshot_listings_done++;
     snapjob_unlink(s, j);
     snapjob_free(j);
 }
@@ -441,6 +443,9 @@ void rebuild_start(struct g2d_sync *s, bool verify)
     s->verifying = verify;
     s->verify_mismatch = 0;
     s->rebuild_started_ms = now_ms();
+    s->prog.snapshot_started_ms = s->rebuild_started_ms;
+    s->prog.snapshot_listings_done = 0;
+    s->prog.snapshot_listings_total = 0;
     if (!verify) {
         g2d_snapshot_clear(&s->snap);
         s->snap_valid = false;
