@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
+
+#include "glue2dlf/creds.h"
 
 #include "daemon.h"
 #include "log.h"
@@ -116,16 +119,42 @@ static int load_config(const char *path, struct g2d_config **cfg)
     return 0;
 }
 
+/*
+ * --check-config: the config is valid, and each side has a source of credentials (planned
+ * without network: a fetched source is named, not asked). @return the exit status.
+ */
+static int check_config(struct daemon *d)
+{
+    static const char *const side[2] = {"glue (AWS)", "dlf (Alibaba Cloud)"};
+    bool ok = true;
+
+    for (int i = 0; i < 2; i++) {
+        struct g2d_creds *p = NULL;
+        struct g2d_error err = {0};
+        int r = g2d_creds_new(&p, i ? G2D_CREDS_ALIBABA : G2D_CREDS_AWS, d->cfg, &err);
+
+        if (r == 0)
+            printf("%s credentials: %s\n", side[i], g2d_creds_describe(p));
+        else
+            fprintf(stderr, "glue2dlfd: %s credentials: %s\n", side[i],
+                    err.msg[0] ? err.msg : strerror(-r));
+        ok = ok && r == 0;
+        g2d_creds_free(p);
+    }
+    if (!ok)
+        return 2;
+    printf("config OK: %s\n", d->config_path);
+    return 0;
+}
+
 /* --check-config and --print-config. @return the exit status. */
 static int config_only(struct daemon *d, enum run_mode mode)
 {
     struct g2d_buf b;
     int r;
 
-    if (mode == MODE_CHECK_CONFIG) {
-        printf("config OK: %s\n", d->config_path);
-        return 0;
-    }
+    if (mode == MODE_CHECK_CONFIG)
+        return check_config(d);
     g2d_buf_init(&b, 0);
     r = g2d_config_print(d->cfg, &b);
     if (r == 0)
@@ -160,15 +189,21 @@ static int setup_checkpoint(struct daemon *d)
     return 0;
 }
 
+/* The OSS result log signs with DLF's credentials in force (-EAGAIN: being fetched). */
 int daemon_dlf_creds(void *arg, struct g2d_oss_creds *out)
 {
     const struct daemon *d = arg;
-    const struct g2d_dlf_config *dlf = &d->cfg->dlf;
+    struct g2d_creds_view cv;
+    int r;
 
-    out->access_key_id = dlf->access_key_id;
-    out->access_key_secret = dlf->access_key_secret.value;
-    out->security_token = dlf->security_token.value;
-    return out->access_key_id && out->access_key_secret ? 0 : -ENOKEY;
+    memset(out, 0, sizeof(*out));
+    r = d->sync ? g2d_creds_get(g2d_sync_creds(d->sync, 1), (int64_t)time(NULL), &cv) : -ENOKEY;
+    if (r < 0)
+        return r;
+    out->access_key_id = cv.id;
+    out->access_key_secret = cv.secret;
+    out->security_token = cv.token;
+    return 0;
 }
 
 int daemon_result_log_open(struct daemon *d, const struct g2d_config *cfg, struct result_log *out,

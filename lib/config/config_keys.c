@@ -81,6 +81,8 @@ static const struct g2d__key_desc glue_keys[] = {
     TEXT("access_key_id", K_STR, glue.access_key_id, NULL, 0),
     SECRET3("secret_access_key", SLOT_GLUE_SECRET, glue.secret_access_key),
     SECRET3("session_token", SLOT_GLUE_TOKEN, glue.session_token),
+    TEXT("credentials", K_STR, glue.credentials, G2D_DEFAULT_GLUE_CREDENTIALS, 0),
+    KEY("imds_v1_fallback", K_BOOL, glue.imds_v1_fallback, 0, 0, false, 0),
     KEY("max_concurrency", K_UINT, glue.http.max_concurrency, 1, 1024, G2D_DEFAULT_MAX_CONCURRENCY,
         0),
     KEY("max_requests_per_second", K_DOUBLE, glue.http.max_rps, 0, 1e6, 0, 0),

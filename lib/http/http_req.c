@@ -260,6 +260,31 @@ static int easy_setup(struct g2d_http_req *r)
 
 /* Start one attempt of a request that is in no list. May deliver a failure. */
 static void rate_count(struct g2d_http_endpoint *ep, uint64_t now);
+static void schedule_retry(struct g2d_http_req *r, uint64_t delay);
+
+/*
+ * Let the service add its headers. -EAGAIN (credentials being fetched): the request waits
+ * and this was no attempt. @return false when the attempt does not go ahead.
+ */
+static bool prepared(struct g2d_http_req *r, struct g2d_http_attempt *a)
+{
+    struct g2d_http_endpoint *ep = r->ep;
+    int rc = ep->prepare(a, ep->ctx);
+
+    if (rc == -EAGAIN) {
+        r->attempt--;
+        ep->stats.attempts--;
+        if (r->attempt > 0)
+            ep->stats.retries--;
+        schedule_retry(r, PREPARE_WAIT_MS);
+        return false;
+    }
+    if (rc < 0) {
+        http_fail(r, rc, "preparing the request failed");
+        return false;
+    }
+    return true;
+}
 
 static void start_attempt(struct g2d_http_req *r)
 {
@@ -306,13 +331,8 @@ static void start_attempt(struct g2d_http_req *r)
     a.now = h->now ? h->now() : (int64_t)time(NULL);
     a.attempt = r->attempt;
     a.priv = r;
-    if (ep->prepare) {
-        rc = ep->prepare(&a, ep->ctx);
-        if (rc < 0) {
-            http_fail(r, rc, "preparing the request failed");
-            return;
-        }
-    }
+    if (ep->prepare && !prepared(r, &a))
+        return;
     g2d_buf_init(&line, 0);
     rc = g2d_buf_printf(&line, "Host: %s", ep->host);
     if (rc == 0)
