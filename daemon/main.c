@@ -214,6 +214,24 @@ int daemon_result_log_open(struct daemon *d, const struct g2d_config *cfg, struc
     return result_log_open_cfg(out, cfg, &env, err);
 }
 
+/* A daemon without credentials for a side would only fail every cycle: refuse to start. */
+static int check_sources(struct daemon *d)
+{
+    int bad = 0;
+
+    for (int i = 0; i < 2; i++) {
+        const struct g2d_creds *p = g2d_sync_creds(d->sync, i);
+
+        if (g2d_creds_found(p)) {
+            log_info("%s credentials: %s", i ? "DLF" : "Glue", g2d_creds_describe(p));
+            continue;
+        }
+        log_error("%s", p ? g2d_creds_error(p) : "no credentials");
+        bad = -1;
+    }
+    return bad;
+}
+
 /* The results ring, the HTTP and sync engines and the result log. */
 static int setup_engines(struct daemon *d)
 {
@@ -238,7 +256,7 @@ static int setup_engines(struct daemon *d)
         log_error("cannot start the sync engine: %s", err.msg);
         return -1;
     }
-    if (setup_checkpoint(d) < 0)
+    if (setup_checkpoint(d) < 0 || check_sources(d) < 0)
         return -1;
     if (daemon_result_log_open(d, d->cfg, &d->result_log, &err) < 0) {
         log_error("%s", err.msg);

@@ -66,6 +66,9 @@ int g2d_creds_new(struct g2d_creds **out, enum g2d_creds_cloud cloud, const stru
  * (AWS_ACCESS_KEY_ID, ...)", "EC2 instance metadata (IMDSv2) at http://..."). */
 const char *g2d_creds_describe(const struct g2d_creds *p);
 
+/** Whether the plan found a source at all. */
+bool g2d_creds_found(const struct g2d_creds *p);
+
 /** Whether the source yields temporary credentials that must be fetched. */
 bool g2d_creds_fetched(const struct g2d_creds *p);
 

@@ -35,6 +35,7 @@ struct g2d__fetch {
     struct g2d__fetch *sub; /* AssumeRole: the base source's fetch */
     struct g2d__cval base;  /* AssumeRole: its credentials */
     char imds_token[512];
+    char last[160]; /* "METHOD url" of the request in flight, for messages */
     char role[256];
     char *auth;     /* container: Authorization value (secret) */
     char *cmd;      /* credential_process: a copy (the work may outlive the plan) */
@@ -176,6 +177,7 @@ static int send_req(struct g2d__fetch *f, const char *method, const char *url, c
         return -ENOMEM;
     o.method = method;
     o.path = url[n] ? url + n : "/";
+    g2d__whatf(f->last, sizeof(f->last), "%s %s", method, url);
     o.body = body;
     o.body_len = body ? strlen(body) : 0;
     o.action = "credentials";
@@ -264,10 +266,10 @@ static void http_failed(struct g2d__fetch *f, const struct g2d_http_response *re
         g2d__parse_sts_xml(resp->body, resp->body_len, &v, sts, sizeof(sts)) == 0)
         g2d__cval_clear(&v);
     if (resp->err)
-        g2d__whatf(why, sizeof(why), "%s: %s", f->on ? f->on->url : "?", strerror(-resp->err));
+        g2d__whatf(why, sizeof(why), "%s: %s", f->last, strerror(-resp->err));
     else
-        g2d__whatf(why, sizeof(why), "%s: HTTP %ld%s%s", f->on ? f->on->url : "?", resp->status,
-                   sts[0] ? ": " : "", sts);
+        g2d__whatf(why, sizeof(why), "%s: HTTP %ld%s%s", f->last, resp->status, sts[0] ? ": " : "",
+                   sts);
     finish(f, resp->err ? resp->err : -EACCES, NULL, why);
 }
 

@@ -4,6 +4,7 @@
  * force, the refresh timer and the fetch in flight.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,11 @@ const char *g2d_creds_describe(const struct g2d_creds *p)
     return p->what;
 }
 
+bool g2d_creds_found(const struct g2d_creds *p)
+{
+    return p && p->src;
+}
+
 bool g2d_creds_fetched(const struct g2d_creds *p)
 {
     return g2d__src_fetched(p->src);
@@ -178,10 +184,14 @@ static void on_fetched(void *arg, int err, struct g2d__cval *v, const char *why)
     p->f = NULL;
     if (err) {
         p->failures++;
-        snprintf(p->error, sizeof(p->error), "%s: %s", p->what, why && *why ? why : strerror(-err));
         p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : BACKOFF_MIN_MS;
         if (p->backoff_ms > BACKOFF_MAX_MS)
             p->backoff_ms = BACKOFF_MAX_MS;
+        g2d__whatf(p->error, sizeof(p->error),
+                   "cannot fetch %s credentials from %s: %s (failure %" PRIu64
+                   ", next try in %u s)",
+                   p->cloud == G2D_CREDS_AWS ? "AWS" : "Alibaba Cloud", p->what,
+                   why && *why ? why : strerror(-err), p->failures, p->backoff_ms / 1000);
         arm(p, p->backoff_ms);
         return;
     }
