@@ -142,7 +142,8 @@ static int parse_line(struct g2d__ini *ini, const char *line, size_t n)
     }
     if (!ini->n)
         return -EINVAL;
-    eq = strcspn(line, "=:");
+    for (eq = 0; eq < n && line[eq] != '=' && line[eq] != ':'; eq++)
+        ;
     if (eq >= n)
         return -EINVAL;
     return add_kv(&ini->s[ini->n - 1], line, n, eq);

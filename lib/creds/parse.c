@@ -58,9 +58,12 @@ int64_t g2d__parse_iso8601(const char *s)
     if (*p == 'Z' || *p == 'z') {
         p++;
     } else if (*p == '+' || *p == '-') {
-        int oh = digits(p + 1, 2), om = p[3] == ':' ? digits(p + 4, 2) : digits(p + 3, 2);
+        int oh = p[1] && p[2] ? digits(p + 1, 2) : -1, om;
 
-        if (oh < 0 || om < 0 || oh > 23 || om > 59)
+        if (oh < 0 || !p[3] || (p[3] == ':' && !p[4]))
+            return -1;
+        om = p[3] == ':' ? digits(p + 4, 2) : digits(p + 3, 2);
+        if (om < 0 || oh > 23 || om > 59)
             return -1;
         off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
         p += p[3] == ':' ? 6 : 5;
@@ -230,10 +233,10 @@ static int xml_take(char **dst, const char *p, const char *end, const char *tag,
 {
     size_t l = 0;
     const char *s = xml_elem(p, end, tag, &l);
-    char *t = s && l && l <= FIELD_MAX ? xml_text(s, l) : NULL;
+    char *t = s && l && l <= FIELD_MAX && !memchr(s, '<', l) ? xml_text(s, l) : NULL;
     int r;
 
-    if (!t || !*t || strchr(t, '<') || strchr(t, '\n')) {
+    if (!t || !*t || strchr(t, '\n')) {
         g2d__wipe_free(t);
         snprintf(why, whysz, "STS answer: %s is missing or malformed", tag);
         return -EINVAL;
