@@ -116,7 +116,26 @@ AWS_PROFILE=p once process_bad
 check "credential_process: a failing command fails the run" test $? -ne 0
 check "credential_process: and says how it ended" grep -q "exited with 1" "$T/process_bad.log"
 
-# 8. A running daemon on instance metadata, credentials living 4 s: many refreshes, no
+# 8. IMDSv1 (the token PUT refused): an error unless glue.imds_v1_fallback allows it.
+unset AWS_EC2_METADATA_DISABLED
+saved="$SIM_GLUE $SIM_DLF $SIM_PID"
+start_sim v1 --seed 7 --databases 3 --imds-v1 || exit 1
+write_config "$T/v1base.yaml"
+grep -v -e "access_key_id: $GLUE_AK" -e "secret_access_key:" "$T/v1base.yaml" >"$T/v1.yaml"
+chmod 0600 "$T/v1.yaml"
+AWS_EC2_METADATA_SERVICE_ENDPOINT="$SIM_GLUE" g2dd --config "$T/v1.yaml" --once >"$T/v1_refused.log" 2>&1
+check "imdsv1: without the fallback the run fails" test $? -ne 0
+check "imdsv1: and names the refused token request" \
+  grep -q "PUT $SIM_GLUE/latest/api/token: HTTP 403" "$T/v1_refused.log"
+sed -i 's/^glue:$/glue:\n  imds_v1_fallback: true/' "$T/v1.yaml"
+AWS_EC2_METADATA_SERVICE_ENDPOINT="$SIM_GLUE" g2dd --config "$T/v1.yaml" --once >"$T/v1_ok.log" 2>&1
+check_eq "imdsv1: with glue.imds_v1_fallback the run syncs" 0 $?
+check "imdsv1: --check-config says so" bash -c \
+  "AWS_EC2_METADATA_SERVICE_ENDPOINT='$SIM_GLUE' '$BUILD/glue2dlfd' --config '$T/v1.yaml' --check-config | grep -q 'IMDSv2, IMDSv1 fallback'"
+kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
+read -r SIM_GLUE SIM_DLF SIM_PID <<<"$saved"
+
+# 9. A running daemon on instance metadata, credentials living 4 s: many refreshes, no
 #    request ever signed with an expired token, no failed cycle.
 unset AWS_EC2_METADATA_DISABLED
 export AWS_EC2_METADATA_SERVICE_ENDPOINT="$SIM_GLUE"
@@ -135,7 +154,7 @@ check_eq "refresh: DLF matches Glue" "$(glue_names)" "$(dlf_names)"
 check "refresh: credentials were refreshed several times" test $(($(creds issued) - before)) -ge 3
 check_eq "refresh: no request was signed with an expired token" 0 "$(creds expired_refused)"
 
-# 9. The metadata service fails: once the credentials expired, a cycle fails clearly and
+# 10. The metadata service fails: once the credentials expired, a cycle fails clearly and
 #    deletes nothing; when it answers again the daemon recovers by itself.
 curl -fsS -X POST "$SIM_GLUE/_sim/creds?fail=1000000" >/dev/null
 sleep 5

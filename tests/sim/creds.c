@@ -3,7 +3,7 @@
  * The credential services, on the Glue port: EC2 instance metadata (IMDSv2: PUT
  * /latest/api/token, then the role and its credentials, the token required unless
  * --imds-v1), the ECS/EKS container endpoint (GET /_creds/container, Authorization checked
- * against --container-token), and STS (POST / with Action=AssumeRole, SigV4-signed for
+ * against --container-token; --imds-v1: the token PUT is refused, the rest needs none), and STS (POST / with Action=AssumeRole, SigV4-signed for
  * service "sts" by any key the simulator knows, or AssumeRoleWithWebIdentity with
  * --web-identity-token). Each answer issues new temporary credentials that live
  * --cred-lifetime seconds; the Glue API accepts them until then and refuses them after with
@@ -145,6 +145,10 @@ static void serve_imds(struct sim_req *rq, struct sim_resp *rs)
     char tok[40];
 
     if (strcmp(rq->path, "/latest/api/token") == 0) {
+        if (rq->sim->cfg.imds_v1) { /* IMDSv1 only: as behind a hop limit of 1 */
+            text(rs, 403, "text/plain", "Forbidden");
+            return;
+        }
         if (strcmp(rq->method, "PUT") != 0 || sim_header(rq, "X-Forwarded-For") ||
             !sim_header(rq, "X-aws-ec2-metadata-token-ttl-seconds")) {
             text(rs, strcmp(rq->method, "PUT") ? 405 : 400, "text/plain", "bad token request");
