@@ -27,20 +27,22 @@ enum run_mode { MODE_RUN, MODE_CHECK_CONFIG, MODE_PRINT_CONFIG };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: glue2dlfd [OPTIONS]\n"
-               "Keep an Alibaba Cloud DLF catalog in step with an AWS Glue Data Catalog.\n"
-               "\n"
-               "  -c, --config FILE   configuration file (default " DEFAULT_CONFIG ")\n"
-               "      --once          run one cycle now, then exit (0 all items ok, 1 some\n"
-               "                      failed or the cycle failed, 2 config or setup error)\n"
-               "      --dry-run       plan and report, never write to DLF\n"
-               "      --check-config  validate the configuration and exit (0 ok, 2 invalid)\n"
-               "      --print-config  print the effective configuration, secrets masked\n"
-               "      --socket PATH   control socket (overrides the configuration)\n"
-               "      --checkpoint PATH  keep the snapshot in PATH across restarts (default\n"
-               "                      $STATE_DIRECTORY/checkpoint under systemd; none: off)\n"
-               "  -h, --help          show this help\n"
-               "      --version       show the version\n");
+    fprintf(f,
+            "usage: glue2dlfd [OPTIONS]\n"
+            "Keep an Alibaba Cloud DLF catalog in step with an AWS Glue Data Catalog.\n"
+            "\n"
+            "  -c, --config FILE   configuration file (default " DEFAULT_CONFIG ")\n"
+            "      --once          run one cycle now, then exit (0 all items ok, 1 some\n"
+            "                      failed or the cycle failed, 2 config or setup error)\n"
+            "      --dry-run       plan and report, never write to DLF\n"
+            "      --check-config  validate the configuration, name each side's credential source\n"
+            "                      and exit (0 ok, 2 invalid or no credentials)\n"
+            "      --print-config  print the effective configuration, secrets masked\n"
+            "      --socket PATH   control socket (overrides the configuration)\n"
+            "      --checkpoint PATH  keep the snapshot in PATH across restarts (default\n"
+            "                      $STATE_DIRECTORY/checkpoint under systemd; none: off)\n"
+            "  -h, --help          show this help\n"
+            "      --version       show the version\n");
 }
 
 enum { OPT_ONCE = 256, OPT_DRY_RUN, OPT_CHECK, OPT_PRINT, OPT_SOCKET, OPT_VERSION, OPT_CKPT };
