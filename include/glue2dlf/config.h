@@ -74,6 +74,8 @@ struct g2d_dlf_config {
     char *access_key_id;
     struct g2d_secret access_key_secret;
     struct g2d_secret security_token;
+    char *credentials; /**< chain | static | profile NAME | oidc | ecs-ram-role | uri
+                            (lib/creds/aliyun_plan.c) */
     enum g2d_dlf_signature signature;
     struct g2d_endpoint_config http;
     unsigned batch_size; /**< partitions per batch write */

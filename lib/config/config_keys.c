@@ -99,6 +99,7 @@ static const struct g2d__key_desc dlf_keys[] = {
     TEXT("access_key_id", K_STR, dlf.access_key_id, NULL, 0),
     SECRET3("access_key_secret", SLOT_DLF_SECRET, dlf.access_key_secret),
     SECRET3("security_token", SLOT_DLF_TOKEN, dlf.security_token),
+    TEXT("credentials", K_STR, dlf.credentials, G2D_DEFAULT_DLF_CREDENTIALS, 0),
     ENUM("signature", dlf.signature, signature_vals, G2D_DLF_SIG_ACS3, 0),
     KEY("max_concurrency", K_UINT, dlf.http.max_concurrency, 1, 1024, G2D_DEFAULT_MAX_CONCURRENCY,
         0),

@@ -90,11 +90,17 @@ static int check_credentials_spec(struct g2d__cfg_ctx *c)
     const struct g2d__node *g = section_pos(c, "glue");
     const char *why;
 
-    if (g2d_creds_spec_valid(G2D_CREDS_AWS, c->cfg->glue.credentials, &why))
-        return 0;
-    return g2d_error_set_at(c->err, -EINVAL, c->file, g ? g->key_line : 1, g ? g->key_col : 1,
-                            "key 'glue.credentials': '%s': %s",
-                            g2d__cfg_shown((char[96]){0}, 96, c->cfg->glue.credentials), why);
+    const struct g2d__node *d = section_pos(c, "dlf");
+
+    if (!g2d_creds_spec_valid(G2D_CREDS_AWS, c->cfg->glue.credentials, &why))
+        return g2d_error_set_at(c->err, -EINVAL, c->file, g ? g->key_line : 1, g ? g->key_col : 1,
+                                "key 'glue.credentials': '%s': %s",
+                                g2d__cfg_shown((char[96]){0}, 96, c->cfg->glue.credentials), why);
+    if (!g2d_creds_spec_valid(G2D_CREDS_ALIBABA, c->cfg->dlf.credentials, &why))
+        return g2d_error_set_at(c->err, -EINVAL, c->file, d ? d->key_line : 1, d ? d->key_col : 1,
+                                "key 'dlf.credentials': '%s': %s",
+                                g2d__cfg_shown((char[96]){0}, 96, c->cfg->dlf.credentials), why);
+    return 0;
 }
 
 static int finish(struct g2d__cfg_ctx *c)

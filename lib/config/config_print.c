@@ -239,6 +239,7 @@ static void put_dlf(struct out *o, const struct g2d_config *cfg)
     put_str(o, "access_key_id", cfg->dlf.access_key_id, NULL);
     put_secret(o, "access_key_secret", &cfg->dlf.access_key_secret, "");
     put_secret(o, "security_token", &cfg->dlf.security_token, "");
+    put_str(o, "credentials", cfg->dlf.credentials, NULL);
     put_source(o, cfg, G2D_CREDS_ALIBABA);
     put(o, "  signature: %s\n", cfg->dlf.signature == G2D_DLF_SIG_ROA ? "roa" : "acs3");
     put_side_http(o, &cfg->dlf.http);

@@ -79,6 +79,8 @@ void g2d__src_free(struct g2d__src *s)
     g2d__wipe_free(s->auth);
     free(s->auth_file);
     free(s->imds_url);
+    free(s->role_name);
+    free(s->oidc_provider_arn);
     free(s);
 }
 

@@ -63,9 +63,10 @@ const char *g2d__ini_get(const struct g2d__ini_sect *s, const char *key);
 int64_t g2d__parse_iso8601(const char *s);
 
 enum g2d__json_kind {
-    G2D_JSON_PROCESS,  /* credential_process: Version 1, SessionToken */
-    G2D_JSON_METADATA, /* IMDS and the container endpoint: Token, optional Code */
-    G2D_JSON_ALIBABA,  /* ECS RAM role / credentials URI: AccessKeyId, SecurityToken */
+    G2D_JSON_PROCESS,     /* credential_process: Version 1, SessionToken */
+    G2D_JSON_METADATA,    /* IMDS and the container endpoint: Token, optional Code */
+    G2D_JSON_ALIBABA,     /* ECS RAM role / credentials URI: AccessKeyId, SecurityToken */
+    G2D_JSON_ALIBABA_STS, /* Alibaba STS: the same inside "Credentials"; Code/Message errors */
 };
 
 /* Parse a credentials JSON document. @return 0, or -EINVAL with a reason in @p why. */
@@ -88,6 +89,8 @@ enum g2d__src_kind {
     G2D_SRC_WEB_IDENTITY,
     G2D_SRC_CONTAINER,
     G2D_SRC_IMDS,
+    G2D_SRC_ALI_ASSUME_ROLE, /* Alibaba STS AssumeRole, ACS3-signed with the base's keys */
+    G2D_SRC_ALI_OIDC,        /* Alibaba STS AssumeRoleWithOIDC (RRSA), unsigned */
 };
 
 struct g2d__src {
@@ -104,6 +107,9 @@ struct g2d__src {
     /* IMDS */
     char *imds_url;
     bool v1_ok;
+    bool ali;        /* IMDS, CONTAINER: Alibaba's ECS metadata and credentials URI */
+    char *role_name; /* IMDS: the role, NULL = ask the metadata service */
+    char *oidc_provider_arn;
 };
 
 void g2d__src_free(struct g2d__src *s);
@@ -114,6 +120,18 @@ bool g2d__src_fetched(const struct g2d__src *s);
  * looked at), or another error with the reason in @p why.
  */
 int g2d__plan_aws(const struct g2d_config *cfg, struct g2d__src **out, char *why, size_t whysz);
+/*
+ * The Alibaba Cloud chain (lib/creds/aliyun_plan.c), as its credentials libraries define
+ * it: 0, -ENOKEY (nothing found), or another error, with the reason in @p why.
+ */
+int g2d__plan_alibaba(const struct g2d_config *cfg, struct g2d__src **out, char *why, size_t whysz);
+/*
+ * One profile of the Alibaba CLI's config.json (@p name, NULL = its "current"), as a
+ * source: 1, 0 (no such profile), or <0 with @p why. Outside input: fuzzed.
+ */
+int g2d__aliyun_cli_profile(const char *text, size_t len, const char *name, struct g2d__src **out,
+                            char *why, size_t whysz);
+
 /* The container endpoint and instance metadata links: 1 (planned), 0 (not set), <0. */
 int g2d__aws_container(struct g2d__src **out);
 int g2d__aws_imds(const struct g2d_config *cfg, struct g2d__src **out);
@@ -152,6 +170,13 @@ typedef void (*g2d__fetch_cb)(void *arg, int err, struct g2d__cval *v, const cha
 struct g2d__fetch *g2d__fetch_start(struct g2d__eps *eps, const struct g2d__src *s,
                                     g2d__fetch_cb cb, void *arg, int *rc);
 void g2d__fetch_cancel(struct g2d__fetch *f);
+
+/* Alibaba STS (fetch_ali.c): the form body of the call, and the ACS3 headers of AssumeRole. */
+struct g2d_buf;
+struct g2d_http_attempt;
+int g2d__ali_sts_body(const struct g2d__src *s, int64_t now, struct g2d_buf *b, char *why,
+                      size_t whysz);
+int g2d__ali_sts_sign(struct g2d_http_attempt *a, const struct g2d__cval *base);
 
 /* Run @p command with /bin/sh -c, collect at most 64 KiB of stdout; blocking (thread pool). */
 int g2d__run_process(const char *command, char **out, size_t *len, char *why, size_t whysz);

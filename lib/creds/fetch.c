@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <uv.h>
 
@@ -21,6 +22,11 @@
 #define IMDS_TOKEN_PATH "/latest/api/token"
 #define IMDS_ROLE_PATH "/latest/meta-data/iam/security-credentials/"
 #define STS_VERSION "2011-06-15"
+#define ALI_ROLE_PATH "/latest/meta-data/ram/security-credentials/"
+#define AWS_TTL_HEADER "X-aws-ec2-metadata-token-ttl-seconds"
+#define AWS_TOKEN_HEADER "X-aws-ec2-metadata-token"
+#define ALI_TTL_HEADER "X-aliyun-ecs-metadata-token-ttl-seconds"
+#define ALI_TOKEN_HEADER "X-aliyun-ecs-metadata-token"
 
 enum step { ST_IMDS_TOKEN = 1, ST_IMDS_ROLE, ST_IMDS_CREDS, ST_CONTAINER, ST_STS, ST_DONE };
 
@@ -78,6 +84,8 @@ static int sts_prepare(struct g2d__fetch *f, struct g2d_http_attempt *a)
     struct g2d_buf auth;
     int r;
 
+    if (f->src->kind == G2D_SRC_ALI_ASSUME_ROLE)
+        return g2d__ali_sts_sign(a, &f->base);
     h[n++] = (struct g2d_kv){"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"};
     if (f->src->kind != G2D_SRC_ASSUME_ROLE)
         return g2d_http_attempt_add_header(a, h[0].name, h[0].value);
@@ -113,12 +121,14 @@ static int ep_prepare(struct g2d_http_attempt *a, void *ctx)
         return -ECANCELED;
     switch (f->step) {
     case ST_IMDS_TOKEN:
-        return g2d_http_attempt_add_header(a, "X-aws-ec2-metadata-token-ttl-seconds", "21600");
+        return g2d_http_attempt_add_header(a, f->src->ali ? ALI_TTL_HEADER : AWS_TTL_HEADER,
+                                           "21600");
     case ST_IMDS_ROLE:
     case ST_IMDS_CREDS:
-        return f->imds_token[0]
-                   ? g2d_http_attempt_add_header(a, "X-aws-ec2-metadata-token", f->imds_token)
-                   : 0;
+        if (!f->imds_token[0])
+            return 0;
+        return g2d_http_attempt_add_header(a, f->src->ali ? ALI_TOKEN_HEADER : AWS_TOKEN_HEADER,
+                                           f->imds_token);
     case ST_CONTAINER:
         return f->auth ? g2d_http_attempt_add_header(a, "Authorization", f->auth) : 0;
     case ST_STS:
@@ -194,9 +204,15 @@ static int imds_send(struct g2d__fetch *f, enum step st)
 {
     char url[1024];
 
+    if (st == ST_IMDS_ROLE && f->src->role_name) { /* the role is known: ask for it */
+        snprintf(f->role, sizeof(f->role), "%s", f->src->role_name);
+        st = ST_IMDS_CREDS;
+    }
     f->step = st;
     snprintf(url, sizeof(url), "%s%s%s", f->src->imds_url,
-             st == ST_IMDS_TOKEN ? IMDS_TOKEN_PATH : IMDS_ROLE_PATH,
+             st == ST_IMDS_TOKEN ? IMDS_TOKEN_PATH
+             : f->src->ali       ? ALI_ROLE_PATH
+                                 : IMDS_ROLE_PATH,
              st == ST_IMDS_CREDS ? f->role : "");
     return send_req(f, st == ST_IMDS_TOKEN ? "PUT" : "GET", url, NULL);
 }
@@ -211,6 +227,21 @@ static int form_add(struct g2d_buf *b, const char *k, const char *v)
     return r ? r : g2d_uri_encode(v, strlen(v), 0, b);
 }
 
+static int ali_send(struct g2d__fetch *f, struct g2d_buf *b)
+{
+    char url[600];
+    int r = g2d__ali_sts_body(f->src, (int64_t)time(NULL), b, f->why, sizeof(f->why));
+
+    f->step = ST_STS;
+    snprintf(url, sizeof(url), "%s/", f->src->sts_url);
+    if (r == 0)
+        r = send_req(f, "POST", url, g2d_buf_cstr(b));
+    if (b->data)
+        explicit_bzero(b->data, b->len);
+    g2d_buf_done(b);
+    return r;
+}
+
 static int sts_send(struct g2d__fetch *f)
 {
     const struct g2d__src *s = f->src;
@@ -219,10 +250,12 @@ static int sts_send(struct g2d__fetch *f)
     struct g2d_buf b;
     int r = 0;
 
+    g2d_buf_init(&b, 0);
+    if (s->kind == G2D_SRC_ALI_OIDC || s->kind == G2D_SRC_ALI_ASSUME_ROLE)
+        return ali_send(f, &b);
     if (web && (r = g2d__read_small(s->token_file, &tok, f->why, sizeof(f->why))) < 0)
         return r;
     snprintf(dur, sizeof(dur), "%u", s->duration_s ? s->duration_s : 3600);
-    g2d_buf_init(&b, 0);
     r = form_add(&b, "Action", web ? "AssumeRoleWithWebIdentity" : "AssumeRole");
     if (r == 0)
         r = form_add(&b, "DurationSeconds", dur);
@@ -257,13 +290,15 @@ static void fail_step(struct g2d__fetch *f, int err, const char *prefix, const c
     finish(f, err, NULL, why);
 }
 
+static int parse_answer(const struct g2d__fetch *f, const struct g2d_http_response *resp,
+                        struct g2d__cval *v, char *why, size_t whysz);
+
 static void http_failed(struct g2d__fetch *f, const struct g2d_http_response *resp)
 {
     char why[sizeof(f->why)], sts[256] = "";
     struct g2d__cval v;
 
-    if (f->step == ST_STS && !resp->err &&
-        g2d__parse_sts_xml(resp->body, resp->body_len, &v, sts, sizeof(sts)) == 0)
+    if (f->step == ST_STS && !resp->err && parse_answer(f, resp, &v, sts, sizeof(sts)) == 0)
         g2d__cval_clear(&v);
     if (resp->err)
         g2d__whatf(why, sizeof(why), "%s: %s", f->last, strerror(-resp->err));
@@ -273,13 +308,26 @@ static void http_failed(struct g2d__fetch *f, const struct g2d_http_response *re
     finish(f, resp->err ? resp->err : -EACCES, NULL, why);
 }
 
+/* Read a credentials answer of @p f's step: STS XML (AWS) or JSON (metadata, Alibaba). */
+static int parse_answer(const struct g2d__fetch *f, const struct g2d_http_response *resp,
+                        struct g2d__cval *v, char *why, size_t whysz)
+{
+    bool ali = f->src->ali || f->src->kind >= G2D_SRC_ALI_ASSUME_ROLE;
+
+    if (f->step == ST_STS && !ali)
+        return g2d__parse_sts_xml(resp->body, resp->body_len, v, why, whysz);
+    return g2d__parse_cred_json(resp->body, resp->body_len,
+                                f->step == ST_STS ? G2D_JSON_ALIBABA_STS
+                                : ali             ? G2D_JSON_ALIBABA
+                                                  : G2D_JSON_METADATA,
+                                v, why, whysz);
+}
+
 static void got_creds(struct g2d__fetch *f, const struct g2d_http_response *resp)
 {
     struct g2d__cval v;
     char why[256];
-    int r = f->step == ST_STS ? g2d__parse_sts_xml(resp->body, resp->body_len, &v, why, sizeof(why))
-                              : g2d__parse_cred_json(resp->body, resp->body_len, G2D_JSON_METADATA,
-                                                     &v, why, sizeof(why));
+    int r = parse_answer(f, resp, &v, why, sizeof(why));
 
     if (r < 0) {
         fail_step(f, r, "bad credentials answer: ", why);
@@ -433,8 +481,10 @@ static int start(struct g2d__fetch *f)
         f->step = ST_CONTAINER;
         return send_req(f, "GET", s->url, NULL);
     case G2D_SRC_WEB_IDENTITY:
+    case G2D_SRC_ALI_OIDC:
         return sts_send(f);
     case G2D_SRC_ASSUME_ROLE:
+    case G2D_SRC_ALI_ASSUME_ROLE:
         return start_role(f);
     case G2D_SRC_PROCESS:
         f->cmd = strdup(s->command);

@@ -148,11 +148,24 @@ static int json_fields(json_t *j, enum g2d__json_kind kind, struct g2d__cval *ou
     return r;
 }
 
+/* {"Code": "...", "Message": "..."}: -EACCES with "Code: Message". */
+static int ali_sts_error(json_t *j, const char *code, char *why, size_t whysz)
+{
+    size_t l = 0;
+    const char *m = jstr(j, "Message", &l);
+
+    snprintf(why, whysz, "%.96s: %.256s", code, m ? m : "");
+    for (char *p = why; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    return -EACCES;
+}
+
 int g2d__parse_cred_json(const char *body, size_t len, enum g2d__json_kind kind,
                          struct g2d__cval *out, char *why, size_t whysz)
 {
     json_error_t jerr;
-    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr), *ver;
+    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr), *ver, *inner;
     size_t l = 0;
     const char *code;
     int r;
@@ -168,6 +181,16 @@ int g2d__parse_cred_json(const char *body, size_t len, enum g2d__json_kind kind,
     if (kind == G2D_JSON_PROCESS && (!json_is_integer(ver) || json_integer_value(ver) != 1)) {
         snprintf(why, whysz, "Version is not 1");
         r = -EINVAL;
+    } else if (kind == G2D_JSON_ALIBABA_STS) {
+        inner = json_object_get(j, "Credentials");
+        if (json_is_object(inner))
+            r = json_fields(inner, G2D_JSON_ALIBABA, out, why, whysz);
+        else if (code)
+            r = ali_sts_error(j, code, why, whysz);
+        else {
+            snprintf(why, whysz, "STS answer has no Credentials");
+            r = -EINVAL;
+        }
     } else if (kind != G2D_JSON_PROCESS && code && strcmp(code, "Success") != 0) {
         snprintf(why, whysz, "Code is '%.64s', not 'Success'", code);
         r = -EINVAL;

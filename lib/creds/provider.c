@@ -57,44 +57,6 @@ static int dup_cval(struct g2d__cval *dst, const struct g2d__cval *src)
     return 0;
 }
 
-/* The Alibaba side: the configured keys, or ALIBABA_CLOUD_* read by the config loader. */
-static int plan_alibaba(const struct g2d_config *cfg, struct g2d__src **out, char *why,
-                        size_t whysz)
-{
-    const struct g2d_dlf_config *d = &cfg->dlf;
-    struct g2d__src *s;
-
-    *out = NULL;
-    if (!d->access_key_id || !d->access_key_secret.value) {
-        snprintf(why, whysz,
-                 "no Alibaba Cloud credentials: set dlf.access_key_id and dlf.access_key_secret "
-                 "(or *_env / *_credential), or ALIBABA_CLOUD_ACCESS_KEY_ID / "
-                 "ALIBABA_CLOUD_ACCESS_KEY_SECRET");
-        return -ENOKEY;
-    }
-    s = calloc(1, sizeof(*s));
-    if (!s)
-        return -ENOMEM;
-    s->kind = G2D_SRC_STATIC;
-    s->v.id = strdup(d->access_key_id);
-    s->v.secret = strdup(d->access_key_secret.value);
-    s->v.token = d->security_token.value ? strdup(d->security_token.value) : NULL;
-    if (!s->v.id || !s->v.secret || (d->security_token.value && !s->v.token)) {
-        g2d__src_free(s);
-        return -ENOMEM;
-    }
-    if (d->access_key_secret.source == G2D_SECRET_ENV)
-        g2d__whatf(s->what, sizeof(s->what), "environment (ALIBABA_CLOUD_ACCESS_KEY_ID, %s)",
-                   d->access_key_secret.origin);
-    else if (d->access_key_secret.source == G2D_SECRET_CREDENTIAL)
-        g2d__whatf(s->what, sizeof(s->what), "static keys: systemd credential '%s'",
-                   d->access_key_secret.origin);
-    else
-        g2d__whatf(s->what, sizeof(s->what), "static keys in the config file");
-    *out = s;
-    return 0;
-}
-
 int g2d_creds_new(struct g2d_creds **out, enum g2d_creds_cloud cloud, const struct g2d_config *cfg,
                   struct g2d_error *err)
 {
@@ -106,7 +68,7 @@ int g2d_creds_new(struct g2d_creds **out, enum g2d_creds_cloud cloud, const stru
         return g2d_error_set(err, -ENOMEM, "out of memory");
     p->cloud = cloud;
     r = cloud == G2D_CREDS_AWS ? g2d__plan_aws(cfg, &p->src, p->error, sizeof(p->error))
-                               : plan_alibaba(cfg, &p->src, p->error, sizeof(p->error));
+                               : g2d__plan_alibaba(cfg, &p->src, p->error, sizeof(p->error));
     if (r == 0 && p->src->kind == G2D_SRC_STATIC) {
         r = dup_cval(&p->cur, &p->src->v);
         p->have = r == 0;
@@ -316,19 +278,20 @@ void g2d_creds_free(struct g2d_creds *p)
 
 bool g2d_creds_spec_valid(enum g2d_creds_cloud cloud, const char *s, const char **why)
 {
-    static const char *const aws[] = {"chain", "static", "web-identity", "container",
-                                      "instance-metadata"};
+    static const char *const aws[] = {
+        "chain", "static", "web-identity", "container", "instance-metadata", NULL};
+    static const char *const ali[] = {"chain", "static", "oidc", "ecs-ram-role", "uri", NULL};
+    const char *const *v = cloud == G2D_CREDS_AWS ? aws : ali;
 
     *why = "";
-    if (cloud == G2D_CREDS_ALIBABA) {
-        *why = "only 'static' is supported for Alibaba Cloud";
-        return strcmp(s, "static") == 0;
-    }
-    for (size_t i = 0; i < sizeof(aws) / sizeof(aws[0]); i++)
-        if (strcmp(s, aws[i]) == 0)
+    for (size_t i = 0; v[i]; i++)
+        if (strcmp(s, v[i]) == 0)
             return true;
     if (strncmp(s, "profile ", 8) == 0 && s[8] && !strpbrk(s + 8, " []\t"))
         return true;
-    *why = "expected chain, static, profile NAME, web-identity, container or instance-metadata";
+    *why = cloud == G2D_CREDS_AWS
+               ? "expected chain, static, profile NAME, web-identity, container or "
+                 "instance-metadata"
+               : "expected chain, static, profile NAME, oidc, ecs-ram-role or uri";
     return false;
 }

@@ -173,7 +173,7 @@ static int glue_scope(struct sim_req *rq, struct sim_resp *rs, const char *crede
         return glue_fail(rq, rs, "IncompleteSignatureException",
                          "Credential should be of the form "
                          "<AKID>/<date>/<region>/<service>/aws4_request.");
-    if (sim_creds_key(rq->sim, part[0], key) < 0)
+    if (sim_creds_key(rq->sim, SIM_GLUE, part[0], key) < 0)
         return glue_fail(rq, rs, "UnrecognizedClientException",
                          "The security token included in the request is invalid.");
     if (strcmp(part[4], "aws4_request") != 0)
@@ -345,9 +345,31 @@ static int use_nonce(struct sim_req *rq, struct sim_resp *rs, const char *nonce)
     return 0;
 }
 
+/*
+ * The secret of a DLF access key: the static one (its security token is not checked), or
+ * temporary credentials the simulator issued (their token must match and be unexpired).
+ */
+static int dlf_key(struct sim_req *rq, struct sim_resp *rs, const char *akid, struct sim_key *key)
+{
+    const char *token = sim_header(rq, "x-acs-security-token");
+
+    if (sim_creds_key(rq->sim, SIM_DLF, akid, key) < 0)
+        return dlf_fail(rq, rs, 404, "InvalidAccessKeyId.NotFound",
+                        "Specified access key is not found.");
+    if (key->has_token && (!token || !g2d_consttime_streq(token, key->token)))
+        return dlf_fail(rq, rs, 400, "InvalidSecurityToken.Mismatch",
+                        "Specified SecurityToken is not matched with the access key.");
+    if (key->expired) {
+        sim_creds_count_expired();
+        return dlf_fail(rq, rs, 400, "InvalidSecurityToken.Expired",
+                        "Specified SecurityToken is expired.");
+    }
+    return 0;
+}
+
 static int acs3(struct sim_req *rq, struct sim_resp *rs, const char *params)
 {
-    const struct sim_config *cfg = &rq->sim->cfg;
+    struct sim_key key;
     const char *sha = sim_header(rq, "x-acs-content-sha256");
     const char *date = sim_header(rq, "x-acs-date");
     const char *nonce = sim_header(rq, "x-acs-signature-nonce");
@@ -365,9 +387,8 @@ static int acs3(struct sim_req *rq, struct sim_resp *rs, const char *params)
         return dlf_fail(rq, rs, 400, "IncompleteSignature",
                         "The request signature does not conform to Aliyun standards: "
                         "Credential, SignedHeaders and Signature are required.");
-    if (strcmp(ap.credential, cfg->dlf_akid) != 0)
-        return dlf_fail(rq, rs, 404, "InvalidAccessKeyId.NotFound",
-                        "Specified access key is not found.");
+    if (dlf_key(rq, rs, ap.credential, &key) < 0)
+        return -1;
     r = sim_parse_iso8601(date, &t);
     if (check_time(rq, rs, r, t) < 0)
         return -1;
@@ -395,7 +416,7 @@ static int acs3(struct sim_req *rq, struct sim_resp *rs, const char *params)
     fill_req(rq, &sr, ss.hdr, ss.nhdr);
     g2d_buf_init(&out, 0);
     g2d_sign_debug_init(&dbg);
-    r = g2d_acs3_sign(&sr, ap.credential, cfg->dlf_secret, &out, sig, &dbg);
+    r = g2d_acs3_sign(&sr, ap.credential, key.secret, &out, sig, &dbg);
     ok = r == 0 && g2d_consttime_streq(sig, ap.signature);
     if (!ok)
         dlf_fail(rq, rs, 400, "SignatureDoesNotMatch",
@@ -427,7 +448,7 @@ static int content_md5_ok(const struct sim_req *rq, const char *want)
 
 static int roa(struct sim_req *rq, struct sim_resp *rs, const char *params)
 {
-    const struct sim_config *cfg = &rq->sim->cfg;
+    struct sim_key key;
     const char *colon = strchr(params, ':');
     const char *md5 = sim_header(rq, "Content-MD5");
     const char *method = sim_header(rq, "x-acs-signature-method");
@@ -444,9 +465,8 @@ static int roa(struct sim_req *rq, struct sim_resp *rs, const char *params)
                         "The request signature does not conform to Aliyun standards.");
     memcpy(ak, params, (size_t)(colon - params));
     ak[colon - params] = '\0';
-    if (strcmp(ak, cfg->dlf_akid) != 0)
-        return dlf_fail(rq, rs, 404, "InvalidAccessKeyId.NotFound",
-                        "Specified access key is not found.");
+    if (dlf_key(rq, rs, ak, &key) < 0)
+        return -1;
     r = sim_parse_rfc1123(sim_header(rq, "Date"), &t);
     if (check_time(rq, rs, r, t) < 0)
         return -1;
@@ -464,7 +484,7 @@ static int roa(struct sim_req *rq, struct sim_resp *rs, const char *params)
     fill_req(rq, &sr, rq->headers, rq->nheaders);
     g2d_buf_init(&out, 0);
     g2d_sign_debug_init(&dbg);
-    r = g2d_roa_sign(&sr, ak, cfg->dlf_secret, &out, sig, &dbg);
+    r = g2d_roa_sign(&sr, ak, key.secret, &out, sig, &dbg);
     ok = r == 0 && g2d_consttime_streq(sig, colon + 1);
     if (!ok)
         dlf_fail(rq, rs, 400, "SignatureDoesNotMatch",

@@ -8,6 +8,11 @@
  * --web-identity-token). Each answer issues new temporary credentials that live
  * --cred-lifetime seconds; the Glue API accepts them until then and refuses them after with
  * ExpiredTokenException, which /_sim/creds counts (with the credentials issued).
+ * The DLF port serves Alibaba's counterparts: ECS instance metadata (the hardened mode's
+ * token, /latest/meta-data/ram/security-credentials/sim-ram-role), a credentials URI
+ * (GET /_creds/container) and STS (AssumeRoleWithOIDC with --web-identity-token as the OIDC
+ * token, AssumeRole ACS3-signed); DLF accepts the "STS." keys it issues with their
+ * security token until they expire, then answers InvalidSecurityToken.Expired.
  * POST /_sim/creds?fail=N makes the next N credential answers fail with HTTP 500.
  */
 #include <errno.h>
@@ -47,12 +52,16 @@ static void rand_hex(char *out, size_t nbytes)
     g2d_hex(b, nbytes, out);
 }
 
-int sim_creds_key(struct sim *sim, const char *akid, struct sim_key *k)
+int sim_creds_key(struct sim *sim, enum sim_side side, const char *akid, struct sim_key *k)
 {
     int r = -1;
 
     memset(k, 0, sizeof(*k));
-    if (strcmp(akid, sim->cfg.glue_akid) == 0) {
+    if (side == SIM_DLF && strcmp(akid, sim->cfg.dlf_akid) == 0) {
+        snprintf(k->secret, sizeof(k->secret), "%s", sim->cfg.dlf_secret);
+        return 0;
+    }
+    if (side == SIM_GLUE && strcmp(akid, sim->cfg.glue_akid) == 0) {
         snprintf(k->secret, sizeof(k->secret), "%s", sim->cfg.glue_secret);
         if (sim->cfg.glue_token)
             snprintf(k->token, sizeof(k->token), "%s", sim->cfg.glue_token);
@@ -80,8 +89,8 @@ void sim_creds_count_expired(void)
     pthread_mutex_unlock(&cs.mu);
 }
 
-/* Issue new credentials; @return -1 when a failure was asked for. */
-static int issue(struct sim *sim, struct issued *out)
+/* Issue new credentials (Alibaba's "STS." ids on the DLF side); -1 when failures are due. */
+static int issue(struct sim *sim, struct issued *out, enum sim_side side)
 {
     int r = 0;
 
@@ -91,7 +100,7 @@ static int issue(struct sim *sim, struct issued *out)
         cs.fail_left--;
         r = -1;
     } else {
-        strcpy(out->akid, "ASIASIM");
+        strcpy(out->akid, side == SIM_DLF ? "STS.SIM" : "ASIASIM");
         rand_hex(out->akid + 7, 6);
         rand_hex(out->secret, 20);
         rand_hex(out->token, 32);
@@ -111,22 +120,27 @@ static void text(struct sim_resp *rs, unsigned status, const char *ct, const cha
     rs->content_type = ct;
 }
 
-static void json_creds(struct sim_resp *rs, const struct issued *c, int metadata)
+/* The credentials JSON of a metadata service: AWS's field names, or Alibaba's. */
+static void json_creds(struct sim_resp *rs, const struct issued *c, enum sim_side side)
 {
     char exp[21];
 
     g2d_time_iso8601(c->expires, exp);
     sim_resp_json(rs, 200,
-                  json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "Code", "Success", "Type", "AWS-HMAC",
-                            "AccessKeyId", c->akid, "SecretAccessKey", c->secret, "Token", c->token,
-                            "Expiration", exp),
+                  side == SIM_DLF
+                      ? json_pack("{s:s,s:s,s:s,s:s,s:s}", "Code", "Success", "AccessKeyId",
+                                  c->akid, "AccessKeySecret", c->secret, "SecurityToken", c->token,
+                                  "Expiration", exp)
+                      : json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "Code", "Success", "Type",
+                                  "AWS-HMAC", "AccessKeyId", c->akid, "SecretAccessKey", c->secret,
+                                  "Token", c->token, "Expiration", exp),
                   0, "application/json");
-    (void)metadata;
 }
 
 static int imds_token_ok(const struct sim_req *rq)
 {
-    const char *t = sim_header(rq, "X-aws-ec2-metadata-token");
+    const char *t = sim_header(rq, rq->side == SIM_DLF ? "X-aliyun-ecs-metadata-token"
+                                                       : "X-aws-ec2-metadata-token");
     int ok = 0;
 
     if (!t)
@@ -140,7 +154,10 @@ static int imds_token_ok(const struct sim_req *rq)
 
 static void serve_imds(struct sim_req *rq, struct sim_resp *rs)
 {
-    const char *role = "/latest/meta-data/iam/security-credentials/";
+    int ali = rq->side == SIM_DLF;
+    const char *role = ali ? "/latest/meta-data/ram/security-credentials/"
+                           : "/latest/meta-data/iam/security-credentials/";
+    const char *name = ali ? "sim-ram-role" : "sim-role";
     struct issued c;
     char tok[40];
 
@@ -150,7 +167,8 @@ static void serve_imds(struct sim_req *rq, struct sim_resp *rs)
             return;
         }
         if (strcmp(rq->method, "PUT") != 0 || sim_header(rq, "X-Forwarded-For") ||
-            !sim_header(rq, "X-aws-ec2-metadata-token-ttl-seconds")) {
+            !sim_header(rq, ali ? "X-aliyun-ecs-metadata-token-ttl-seconds"
+                                : "X-aws-ec2-metadata-token-ttl-seconds")) {
             text(rs, strcmp(rq->method, "PUT") ? 405 : 400, "text/plain", "bad token request");
             return;
         }
@@ -167,14 +185,14 @@ static void serve_imds(struct sim_req *rq, struct sim_resp *rs)
         return;
     }
     if (strcmp(rq->path, role) == 0)
-        text(rs, 200, "text/plain", "sim-role");
+        text(rs, 200, "text/plain", name);
     else if (strncmp(rq->path, role, strlen(role)) != 0 ||
-             strcmp(rq->path + strlen(role), "sim-role") != 0)
+             strcmp(rq->path + strlen(role), name) != 0)
         text(rs, 404, "text/plain", "Not Found");
-    else if (issue(rq->sim, &c) < 0)
+    else if (issue(rq->sim, &c, rq->side) < 0)
         text(rs, 500, "text/plain", "Internal Server Error");
     else
-        json_creds(rs, &c, 1);
+        json_creds(rs, &c, rq->side);
 }
 
 static void serve_container(struct sim_req *rq, struct sim_resp *rs)
@@ -182,12 +200,12 @@ static void serve_container(struct sim_req *rq, struct sim_resp *rs)
     const char *want = rq->sim->cfg.container_token, *got = sim_header(rq, "Authorization");
     struct issued c;
 
-    if (want && (!got || strcmp(got, want) != 0))
+    if (rq->side == SIM_GLUE && want && (!got || strcmp(got, want) != 0))
         text(rs, 403, "application/json", "{\"message\":\"bad Authorization\"}");
-    else if (issue(rq->sim, &c) < 0)
+    else if (issue(rq->sim, &c, rq->side) < 0)
         text(rs, 500, "application/json", "{\"message\":\"outage\"}");
     else
-        json_creds(rs, &c, 0);
+        json_creds(rs, &c, rq->side);
 }
 
 /* The value of @p key in a form body, decoded, into @p out; 0 or -1. */
@@ -271,18 +289,57 @@ static void serve_sts(struct sim_req *rq, struct sim_resp *rs)
     } else if (sim_auth_sigv4(rq, rs, "sts") < 0) {
         return;
     }
-    if (issue(rq->sim, &c) < 0)
+    if (issue(rq->sim, &c, SIM_GLUE) < 0)
         sts_error(rs, 500, "ServiceUnavailable", "outage");
     else
         sts_answer(rs, action, &c);
+}
+
+/* Alibaba STS: AssumeRoleWithOIDC (a form, unsigned) or AssumeRole (ACS3-signed). */
+static void serve_ali_sts(struct sim_req *rq, struct sim_resp *rs)
+{
+    const char *hdr_action = sim_header(rq, "x-acs-action");
+    const char *want = rq->sim->cfg.web_identity_token;
+    char action[64] = "", role[256], tok[1024], exp[21];
+    struct issued c;
+
+    if (hdr_action)
+        snprintf(action, sizeof(action), "%s", hdr_action);
+    else
+        (void)form_get(rq, "Action", action, sizeof(action));
+    if (form_get(rq, "RoleArn", role, sizeof(role)) < 0) {
+        sim_dlf_gw_error(rs, rq, 400, "MissingRoleArn", "RoleArn is mandatory for this action.");
+        return;
+    }
+    if (strcmp(action, "AssumeRoleWithOIDC") == 0) {
+        if (!want || form_get(rq, "OIDCToken", tok, sizeof(tok)) < 0 || strcmp(tok, want) != 0 ||
+            form_get(rq, "OIDCProviderArn", role, sizeof(role)) < 0) {
+            sim_dlf_gw_error(rs, rq, 400, "AuthenticationFail.OIDCToken.Invalid",
+                             "The OIDC token is invalid.");
+            return;
+        }
+    } else if (strcmp(action, "AssumeRole") != 0) {
+        sim_dlf_gw_error(rs, rq, 400, "InvalidAction.NotFound", "Unknown action.");
+        return;
+    } else if (sim_auth_dlf(rq, rs) < 0) {
+        return;
+    }
+    if (issue(rq->sim, &c, SIM_DLF) < 0) {
+        sim_dlf_gw_error(rs, rq, 503, "ServiceUnavailable", "outage");
+        return;
+    }
+    g2d_time_iso8601(c.expires, exp);
+    sim_resp_json(rs, 200,
+                  json_pack("{s:s,s:{s:s,s:s,s:s,s:s}}", "RequestId", rq->request_id, "Credentials",
+                            "AccessKeyId", c.akid, "AccessKeySecret", c.secret, "SecurityToken",
+                            c.token, "Expiration", exp),
+                  0, "application/json");
 }
 
 int sim_creds_wants(const struct sim_req *rq)
 {
     const char *ct = sim_header(rq, "Content-Type");
 
-    if (rq->side != SIM_GLUE)
-        return 0;
     if (strncmp(rq->path, "/latest/", 8) == 0 || strcmp(rq->path, "/_creds/container") == 0 ||
         strcmp(rq->path, "/_sim/creds") == 0)
         return 1;
@@ -313,6 +370,8 @@ void sim_creds_serve(struct sim_req *rq, struct sim_resp *rs)
         serve_imds(rq, rs);
     else if (strcmp(rq->path, "/_creds/container") == 0)
         serve_container(rq, rs);
+    else if (rq->side == SIM_DLF)
+        serve_ali_sts(rq, rs);
     else
         serve_sts(rq, rs);
 }

@@ -238,7 +238,7 @@ int sim_auth_glue(struct sim_req *rq, struct sim_resp *rs);
 /* SigV4 for @p service ("glue", "sts"), by the static key or one creds.c issued. */
 int sim_auth_sigv4(struct sim_req *rq, struct sim_resp *rs, const char *service);
 
-/* ---- creds.c: instance metadata, container endpoint, STS ---- */
+/* ---- creds.c: instance metadata, container endpoint, STS (both clouds) ---- */
 struct sim_key {
     char secret[128];
     char token[512];
@@ -246,7 +246,7 @@ struct sim_key {
     int expired;   /* an issued key past its lifetime */
 };
 /* The secret of @p akid (static or issued): 0, or -1 if unknown. */
-int sim_creds_key(struct sim *sim, const char *akid, struct sim_key *k);
+int sim_creds_key(struct sim *sim, enum sim_side side, const char *akid, struct sim_key *k);
 void sim_creds_count_expired(void);
 int sim_creds_wants(const struct sim_req *rq);
 void sim_creds_serve(struct sim_req *rq, struct sim_resp *rs);
