@@ -279,6 +279,11 @@ static int cli_mode(json_t *profiles, json_t *p, const char *mode, const char *w
         r = cli_profile(profiles, src, depth + 1, &base, why, whysz);
         return r < 0 ? r : ram_role(base, &o, what, out, why, whysz);
     }
+    if (strcmp(mode, "AK") != 0 && strcmp(mode, "StsToken") != 0 &&
+        strcmp(mode, "RamRoleArn") != 0) {
+        snprintf(why, whysz, "%s: mode '%.32s' is not supported", what, mode);
+        return -EINVAL;
+    }
     if (!id || !sec) {
         snprintf(why, whysz, "%s: mode %.32s needs access_key_id and access_key_secret", what,
                  mode);
@@ -287,10 +292,7 @@ static int cli_mode(json_t *profiles, json_t *p, const char *mode, const char *w
     if (strcmp(mode, "AK") == 0 || strcmp(mode, "StsToken") == 0)
         return ali_static(id, sec, strcmp(mode, "StsToken") == 0 ? js(p, "sts_token") : NULL, what,
                           out);
-    if (strcmp(mode, "RamRoleArn") != 0) {
-        snprintf(why, whysz, "%s: mode '%.32s' is not supported", what, mode);
-        return -EINVAL;
-    }
+
     r = ali_static(id, sec, NULL, "its access key", &base);
     return r < 0 ? r : ram_role(base, &o, what, out, why, whysz);
 }

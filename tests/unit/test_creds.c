@@ -36,6 +36,19 @@ static const char *const vars[] = {
     "AWS_ENDPOINT_URL_STS",
     "AWS_ENDPOINT_URL",
     "AWS_EC2_METADATA_V1_DISABLED",
+    "ALIBABA_CLOUD_ACCESS_KEY_ID",
+    "ALIBABA_CLOUD_ROLE_ARN",
+    "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+    "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+    "ALIBABA_CLOUD_PROFILE",
+    "ALIBABA_CLOUD_CREDENTIALS_URI",
+    "ALIBABA_CLOUD_ECS_METADATA",
+    "ALIBABA_CLOUD_STS_REGION",
+    "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED",
+    "G2D_ALIBABA_STS_ENDPOINT",
+    "G2D_ALIBABA_ECS_METADATA_ENDPOINT",
+    "ALIBABA_CLOUD_IMDSV1_DISABLED",
+    "ALIBABA_CLOUD_CLI_PROFILE_DISABLED",
 };
 
 static char dir[64];
@@ -66,6 +79,10 @@ static int setup(void **state)
     snprintf(path, sizeof(path), "%s/config", dir);
     setenv("AWS_CONFIG_FILE", path, 1);
     setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true", 1);
+    setenv("HOME", dir, 1);
+    snprintf(path, sizeof(path), "%s/ali-credentials", dir);
+    setenv("ALIBABA_CLOUD_CREDENTIALS_FILE", path, 1);
     put_file("credentials", "");
     put_file("config", "");
     return 0;
@@ -414,11 +431,175 @@ static void test_static_provider(void **state)
     g2d_creds_scrub(p, msg);
     assert_string_equal(msg, "echo of *** and *** here");
     g2d_creds_free(p);
+    cfg.dlf.credentials = "chain";
     assert_int_equal(g2d_creds_new(&p, G2D_CREDS_ALIBABA, &cfg, NULL), -ENOKEY);
     assert_false(g2d_creds_found(p));
     assert_int_equal(g2d_creds_get(p, 0, &v), -ENOKEY);
     assert_non_null(strstr(g2d_creds_error(p), "no Alibaba Cloud credentials"));
     g2d_creds_free(p);
+}
+
+/* ---- Alibaba ------------------------------------------------------------------------ */
+
+static int cli(const char *text, const char *name, struct g2d__src **out, char *why)
+{
+    return g2d__aliyun_cli_profile(text, strlen(text), name, out, why, 512);
+}
+
+static void test_aliyun_cli(void **state)
+{
+    static const char conf[] =
+        "{\"current\": \"sts\", \"profiles\": ["
+        "{\"name\": \"ak\", \"mode\": \"AK\", \"access_key_id\": \"LTAI\", "
+        "\"access_key_secret\": \"s\"},"
+        "{\"name\": \"sts\", \"mode\": \"StsToken\", \"access_key_id\": \"STS.1\", "
+        "\"access_key_secret\": \"s\", \"sts_token\": \"t\"},"
+        "{\"name\": \"role\", \"mode\": \"RamRoleArn\", \"access_key_id\": \"LTAI\", "
+        "\"access_key_secret\": \"s\", \"ram_role_arn\": \"acs:ram::1:role/r\", "
+        "\"ram_session_name\": \"n\", \"expired_seconds\": 1800, \"sts_region\": "
+        "\"cn-beijing\", \"enable_vpc\": true},"
+        "{\"name\": \"chain\", \"mode\": \"ChainableRamRoleArn\", \"source_profile\": "
+        "\"role\", \"ram_role_arn\": \"acs:ram::1:role/c\"},"
+        "{\"name\": \"loop\", \"mode\": \"ChainableRamRoleArn\", \"source_profile\": "
+        "\"loop\", \"ram_role_arn\": \"x\"},"
+        "{\"name\": \"ecs\", \"mode\": \"EcsRamRole\", \"ram_role_name\": \"r1\"},"
+        "{\"name\": \"oidc\", \"mode\": \"OIDC\", \"ram_role_arn\": \"acs:ram::1:role/o\", "
+        "\"oidc_provider_arn\": \"p\", \"oidc_token_file\": \"/t\"},"
+        "{\"name\": \"odd\", \"mode\": \"External\"},"
+        "{\"name\": \"half\", \"mode\": \"AK\", \"access_key_id\": \"LTAI\"}]}";
+    struct g2d__src *s;
+    char why[512];
+
+    (void)state;
+    assert_int_equal(cli(conf, NULL, &s, why), 1); /* "current" */
+    assert_int_equal(s->kind, G2D_SRC_STATIC);
+    assert_string_equal(s->v.token, "t");
+    g2d__src_free(s);
+    assert_int_equal(cli(conf, "ak", &s, why), 1);
+    assert_string_equal(s->v.id, "LTAI");
+    assert_null(s->v.token);
+    g2d__src_free(s);
+    assert_int_equal(cli(conf, "role", &s, why), 1);
+    assert_int_equal(s->kind, G2D_SRC_ALI_ASSUME_ROLE);
+    assert_string_equal(s->sts_url, "https://sts-vpc.cn-beijing.aliyuncs.com");
+    assert_string_equal(s->session_name, "n");
+    assert_int_equal(s->duration_s, 1800);
+    assert_string_equal(s->base->v.id, "LTAI");
+    g2d__src_free(s);
+    assert_int_equal(cli(conf, "chain", &s, why), 1);
+    assert_int_equal(s->base->kind, G2D_SRC_ALI_ASSUME_ROLE);
+    assert_string_equal(s->sts_url, "https://sts.aliyuncs.com");
+    g2d__src_free(s);
+    assert_int_equal(cli(conf, "loop", &s, why), -EINVAL);
+    assert_int_equal(cli(conf, "ecs", &s, why), 1);
+    assert_int_equal(s->kind, G2D_SRC_IMDS);
+    assert_true(s->ali);
+    assert_string_equal(s->role_name, "r1");
+    assert_string_equal(s->imds_url, "http://100.100.100.200");
+    assert_true(s->v1_ok);
+    g2d__src_free(s);
+    assert_int_equal(cli(conf, "oidc", &s, why), 1);
+    assert_int_equal(s->kind, G2D_SRC_ALI_OIDC);
+    assert_string_equal(s->oidc_provider_arn, "p");
+    g2d__src_free(s);
+    assert_int_equal(cli(conf, "odd", &s, why), -EINVAL);
+    assert_non_null(strstr(why, "not supported"));
+    assert_int_equal(cli(conf, "half", &s, why), -EINVAL);
+    assert_int_equal(cli(conf, "none", &s, why), 0);
+    assert_int_equal(cli("{\"profiles\": 1}", NULL, &s, why), -EINVAL);
+    assert_int_equal(cli("{\"profiles\": []}", NULL, &s, why), 0);
+}
+
+static int aplan(const char *spec, struct g2d__src **out, char *why)
+{
+    struct g2d_config cfg;
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.dlf.region = "cn-hangzhou";
+    cfg.dlf.credentials = (char *)spec;
+    return g2d__plan_alibaba(&cfg, out, why, 512);
+}
+
+static void test_plan_alibaba(void **state)
+{
+    struct g2d__src *s;
+    char why[512];
+
+    (void)state;
+    assert_int_equal(aplan("chain", &s, why), -ENOKEY);
+    assert_non_null(strstr(why, "no Alibaba Cloud credentials"));
+    put_file("ali-credentials", "[default]\ntype = access_key\naccess_key_id = LTAIINI\n"
+                                "access_key_secret = s\n[r]\ntype = ram_role_arn\n"
+                                "access_key_id = A\naccess_key_secret = B\nrole_arn = arn\n"
+                                "role_session_name = sess\n[e]\ntype = ecs_ram_role\n"
+                                "role_name = rn\n[o]\ntype = oidc_role_arn\nrole_arn = ro\n"
+                                "oidc_provider_arn = op\noidc_token_file_path = /tok\n"
+                                "[bad]\ntype = bearer\n");
+    assert_int_equal(aplan("chain", &s, why), 0);
+    assert_string_equal(s->v.id, "LTAIINI");
+    g2d__src_free(s);
+    assert_int_equal(aplan("profile r", &s, why), 0);
+    assert_int_equal(s->kind, G2D_SRC_ALI_ASSUME_ROLE);
+    assert_string_equal(s->session_name, "sess");
+    g2d__src_free(s);
+    setenv("G2D_ALIBABA_STS_ENDPOINT", "http://127.0.0.1:7/", 1);
+    assert_int_equal(aplan("profile o", &s, why), 0);
+    assert_int_equal(s->kind, G2D_SRC_ALI_OIDC);
+    assert_string_equal(s->sts_url, "http://127.0.0.1:7");
+    assert_string_equal(s->token_file, "/tok");
+    g2d__src_free(s);
+    assert_int_equal(aplan("profile e", &s, why), 0);
+    assert_string_equal(s->role_name, "rn");
+    g2d__src_free(s);
+    assert_int_equal(aplan("profile bad", &s, why), -EINVAL);
+    assert_int_equal(aplan("profile nosuch", &s, why), -ENOENT);
+
+    setenv("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/x", 1);
+    setenv("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "acs:ram::1:oidc-provider/p", 1);
+    setenv("ALIBABA_CLOUD_OIDC_TOKEN_FILE", "/var/run/oidc", 1);
+    assert_int_equal(aplan("chain", &s, why), 0); /* OIDC before the files */
+    assert_int_equal(s->kind, G2D_SRC_ALI_OIDC);
+    g2d__src_free(s);
+    assert_int_equal(aplan("oidc", &s, why), 0);
+    g2d__src_free(s);
+    assert_int_equal(aplan("ecs-ram-role", &s, why), -ENOKEY); /* disabled */
+    unsetenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED");
+    setenv("ALIBABA_CLOUD_IMDSV1_DISABLED", "true", 1);
+    assert_int_equal(aplan("ecs-ram-role", &s, why), 0);
+    assert_false(s->v1_ok);
+    assert_null(s->role_name);
+    g2d__src_free(s);
+    assert_int_equal(aplan("uri", &s, why), -ENOKEY);
+    setenv("ALIBABA_CLOUD_CREDENTIALS_URI", "http://127.0.0.1:9/creds", 1);
+    assert_int_equal(aplan("uri", &s, why), 0);
+    assert_int_equal(s->kind, G2D_SRC_CONTAINER);
+    assert_true(s->ali);
+    g2d__src_free(s);
+}
+
+static void test_alibaba_json(void **state)
+{
+    struct g2d__cval v;
+    char why[256];
+
+    (void)state;
+    assert_int_equal(json("{\"RequestId\":\"r\",\"Credentials\":{\"AccessKeyId\":\"STS.a\","
+                          "\"AccessKeySecret\":\"s\",\"SecurityToken\":\"t\","
+                          "\"Expiration\":\"2026-12-08T01:02:03Z\"}}",
+                          G2D_JSON_ALIBABA_STS, &v, why),
+                     0);
+    assert_string_equal(v.id, "STS.a");
+    assert_string_equal(v.token, "t");
+    g2d__cval_clear(&v);
+    assert_int_equal(json("{\"Code\":\"NoPermission\",\"Message\":\"You are not authorized\"}",
+                          G2D_JSON_ALIBABA_STS, &v, why),
+                     -EACCES);
+    assert_string_equal(why, "NoPermission: You are not authorized");
+    assert_int_equal(json("{\"Code\":\"Success\",\"AccessKeyId\":\"STS.a\",\"AccessKeySecret\":"
+                          "\"s\",\"SecurityToken\":\"t\",\"Expiration\":\"2026-12-08T01:02:03Z\"}",
+                          G2D_JSON_ALIBABA, &v, why),
+                     0);
+    g2d__cval_clear(&v);
 }
 
 int main(void)
@@ -433,6 +614,9 @@ int main(void)
         cmocka_unit_test(test_spec),
         cmocka_unit_test(test_process),
         cmocka_unit_test_setup_teardown(test_static_provider, setup, teardown),
+        cmocka_unit_test(test_aliyun_cli),
+        cmocka_unit_test_setup_teardown(test_plan_alibaba, setup, teardown),
+        cmocka_unit_test(test_alibaba_json),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
