@@ -17,6 +17,7 @@
 
 #include "glue2dlf/creds.h"
 
+#include "check_creds.h"
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
@@ -37,6 +38,8 @@ static void usage(FILE *f)
             "      --dry-run       plan and report, never write to DLF\n"
             "      --check-config  validate the configuration, name each side's credential source\n"
             "                      and exit (0 ok, 2 invalid or no credentials)\n"
+            "      --check-credentials  like --check-config, and fetch each side's\n"
+            "                      credentials once (network: metadata, STS, ...)\n"
             "      --print-config  print the effective configuration, secrets masked\n"
             "      --socket PATH   control socket (overrides the configuration)\n"
             "      --checkpoint PATH  keep the snapshot in PATH across restarts (default\n"
@@ -45,7 +48,18 @@ static void usage(FILE *f)
             "      --version       show the version\n");
 }
 
-enum { OPT_ONCE = 256, OPT_DRY_RUN, OPT_CHECK, OPT_PRINT, OPT_SOCKET, OPT_VERSION, OPT_CKPT };
+enum {
+    OPT_ONCE = 256,
+    OPT_DRY_RUN,
+    OPT_CHECK,
+    OPT_CHECK_CREDS,
+    OPT_PRINT,
+    OPT_SOCKET,
+    OPT_VERSION,
+    OPT_CKPT
+};
+
+static bool check_online; /* --check-credentials */
 
 /* @return -1 to go on (options stored in @p d and @p mode), else the exit status. */
 static int parse_args(int argc, char **argv, struct daemon *d, enum run_mode *mode)
@@ -55,6 +69,7 @@ static int parse_args(int argc, char **argv, struct daemon *d, enum run_mode *mo
         {"once", no_argument, NULL, OPT_ONCE},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"check-config", no_argument, NULL, OPT_CHECK},
+        {"check-credentials", no_argument, NULL, OPT_CHECK_CREDS},
         {"print-config", no_argument, NULL, OPT_PRINT},
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"checkpoint", required_argument, NULL, OPT_CKPT},
@@ -77,6 +92,9 @@ static int parse_args(int argc, char **argv, struct daemon *d, enum run_mode *mo
         case OPT_DRY_RUN:
             d->dry_run_flag = true;
             break;
+        case OPT_CHECK_CREDS:
+            check_online = true;
+            /* fall through */
         case OPT_CHECK:
             check = true;
             break;
@@ -145,6 +163,11 @@ static int check_config(struct daemon *d)
     }
     if (!ok)
         return 2;
+    if (check_online) {
+        fflush(stdout);
+        if (check_creds_online(d->cfg, stdout, stderr) != 0)
+            return 2;
+    }
     printf("config OK: %s\n", d->config_path);
     return 0;
 }

@@ -62,6 +62,17 @@ once imds
 check_eq "imds: --once syncs" 0 $?
 check_eq "imds: DLF holds every Glue database" "$(glue_names)" "$(dlf_names)"
 check "imds: credentials were issued" test "$(creds issued)" -ge 1
+g2dd --config "$T/g2d.yaml" --check-credentials >"$T/online.log" 2>&1
+check_eq "imds: --check-credentials fetches and exits 0" 0 $?
+check "imds: and names the access key and the expiry" \
+  grep -Eq "^glue \(AWS\) credentials: EC2 instance metadata .*: access key ASIASIM[0-9a-f]+, with a session token, expires 20" "$T/online.log"
+check "imds: but no secret" bash -c "! grep -Eq '[0-9a-f]{40}' '$T/online.log'"
+curl -fsS -X POST "$SIM_GLUE/_sim/creds?fail=1000" >/dev/null
+g2dd --config "$T/g2d.yaml" --check-credentials >"$T/online_bad.log" 2>&1
+check_eq "imds: --check-credentials exits 2 when the fetch fails" 2 $?
+check "imds: and says why" grep -q "cannot fetch AWS credentials from EC2 instance metadata" "$T/online_bad.log"
+curl -fsS -X POST "$SIM_GLUE/_sim/creds?fail=0" >/dev/null
+
 export AWS_EC2_METADATA_DISABLED=true
 unset AWS_EC2_METADATA_SERVICE_ENDPOINT
 
