@@ -115,6 +115,23 @@ static void print_running(FILE *out, const json_t *r, const json_t *p)
     }
 }
 
+static void print_creds(FILE *out, const json_t *c)
+{
+    static const char *const side[2] = {"glue", "dlf"};
+
+    for (int i = 0; i < 2; i++) {
+        const json_t *s = json_object_get(c, side[i]);
+        char key[32];
+
+        if (!json_is_object(s))
+            continue;
+        snprintf(key, sizeof(key), "%s credentials", side[i]);
+        kv(out, key, "%s", gets_(s, "source"));
+        if (json_is_string(json_object_get(s, "error")))
+            kv(out, "  refresh failing", "%s", gets_(s, "error"));
+    }
+}
+
 static void print_status(FILE *out, const json_t *r)
 {
     const json_t *p = json_object_get(r, "progress"), *last = json_object_get(r, "last_cycle");
@@ -173,6 +190,7 @@ static void print_status(FILE *out, const json_t *r)
     }
     print_http(out, "glue http", json_object_get(r, "glue"));
     print_http(out, "dlf http", json_object_get(r, "dlf"));
+    print_creds(out, json_object_get(r, "credentials"));
 }
 
 static void print_plan(FILE *out, FILE *err, const json_t *r)

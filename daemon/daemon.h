@@ -55,6 +55,7 @@ struct cycle_tally {
 
 struct daemon {
     uv_loop_t *loop;
+    char creds_err[2][512];          /* the credentials error last logged, per side */
     int64_t rate_ms;                 /* when the request counters were last sampled */
     uint64_t rate_req[2];            /* Glue, DLF requests completed at that time */
     double rps[2];                   /* smoothed request rates */

@@ -29,6 +29,8 @@
 #define LOG_MID_DELETES_HELD "b296613d0349468998556dfa2df1c47e"
 #define LOG_MID_SNAPSHOT_REBUILT "fbea25c1416f426a82e512f1acc2edd5"
 #define LOG_MID_LOG_LEVEL "0e65678b81844907b8a801586921a5b0"
+#define LOG_MID_CREDENTIALS_FAILED "3a29546e530e4a8daf66212e7955fe60"
+#define LOG_MID_CREDENTIALS_OK "e571d461655a4b96aa9b76a758907acb"
 /* The library's own (throttling storms, failed requests) are in glue2dlf/logging.h. */
 
 /** One structured field: journal name (e.g. "GLUE2DLF_ITEM_NAME") and value. */

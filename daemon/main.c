@@ -15,6 +15,9 @@
 #include <sys/prctl.h>
 #include <time.h>
 
+#include "glue2dlf/creds.h"
+
+#include "check_creds.h"
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
@@ -25,23 +28,38 @@ enum run_mode { MODE_RUN, MODE_CHECK_CONFIG, MODE_PRINT_CONFIG };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: glue2dlfd [OPTIONS]\n"
-               "Keep an Alibaba Cloud DLF catalog in step with an AWS Glue Data Catalog.\n"
-               "\n"
-               "  -c, --config FILE   configuration file (default " DEFAULT_CONFIG ")\n"
-               "      --once          run one cycle now, then exit (0 all items ok, 1 some\n"
-               "                      failed or the cycle failed, 2 config or setup error)\n"
-               "      --dry-run       plan and report, never write to DLF\n"
-               "      --check-config  validate the configuration and exit (0 ok, 2 invalid)\n"
-               "      --print-config  print the effective configuration, secrets masked\n"
-               "      --socket PATH   control socket (overrides the configuration)\n"
-               "      --checkpoint PATH  keep the snapshot in PATH across restarts (default\n"
-               "                      $STATE_DIRECTORY/checkpoint under systemd; none: off)\n"
-               "  -h, --help          show this help\n"
-               "      --version       show the version\n");
+    fprintf(f,
+            "usage: glue2dlfd [OPTIONS]\n"
+            "Keep an Alibaba Cloud DLF catalog in step with an AWS Glue Data Catalog.\n"
+            "\n"
+            "  -c, --config FILE   configuration file (default " DEFAULT_CONFIG ")\n"
+            "      --once          run one cycle now, then exit (0 all items ok, 1 some\n"
+            "                      failed or the cycle failed, 2 config or setup error)\n"
+            "      --dry-run       plan and report, never write to DLF\n"
+            "      --check-config  validate the configuration, name each side's credential source\n"
+            "                      and exit (0 ok, 2 invalid or no credentials)\n"
+            "      --check-credentials  like --check-config, and fetch each side's\n"
+            "                      credentials once (network: metadata, STS, ...)\n"
+            "      --print-config  print the effective configuration, secrets masked\n"
+            "      --socket PATH   control socket (overrides the configuration)\n"
+            "      --checkpoint PATH  keep the snapshot in PATH across restarts (default\n"
+            "                      $STATE_DIRECTORY/checkpoint under systemd; none: off)\n"
+            "  -h, --help          show this help\n"
+            "      --version       show the version\n");
 }
 
-enum { OPT_ONCE = 256, OPT_DRY_RUN, OPT_CHECK, OPT_PRINT, OPT_SOCKET, OPT_VERSION, OPT_CKPT };
+enum {
+    OPT_ONCE = 256,
+    OPT_DRY_RUN,
+    OPT_CHECK,
+    OPT_CHECK_CREDS,
+    OPT_PRINT,
+    OPT_SOCKET,
+    OPT_VERSION,
+    OPT_CKPT
+};
+
+static bool check_online; /* --check-credentials */
 
 /* @return -1 to go on (options stored in @p d and @p mode), else the exit status. */
 static int parse_args(int argc, char **argv, struct daemon *d, enum run_mode *mode)
@@ -51,6 +69,7 @@ static int parse_args(int argc, char **argv, struct daemon *d, enum run_mode *mo
         {"once", no_argument, NULL, OPT_ONCE},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"check-config", no_argument, NULL, OPT_CHECK},
+        {"check-credentials", no_argument, NULL, OPT_CHECK_CREDS},
         {"print-config", no_argument, NULL, OPT_PRINT},
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"checkpoint", required_argument, NULL, OPT_CKPT},
@@ -73,6 +92,9 @@ static int parse_args(int argc, char **argv, struct daemon *d, enum run_mode *mo
         case OPT_DRY_RUN:
             d->dry_run_flag = true;
             break;
+        case OPT_CHECK_CREDS:
+            check_online = true;
+            /* fall through */
         case OPT_CHECK:
             check = true;
             break;
@@ -117,16 +139,47 @@ static int load_config(const char *path, struct g2d_config **cfg)
     return 0;
 }
 
+/*
+ * --check-config: the config is valid, and each side has a source of credentials (planned
+ * without network: a fetched source is named, not asked). @return the exit status.
+ */
+static int check_config(struct daemon *d)
+{
+    static const char *const side[2] = {"glue (AWS)", "dlf (Alibaba Cloud)"};
+    bool ok = true;
+
+    for (int i = 0; i < 2; i++) {
+        struct g2d_creds *p = NULL;
+        struct g2d_error err = {0};
+        int r = g2d_creds_new(&p, i ? G2D_CREDS_ALIBABA : G2D_CREDS_AWS, d->cfg, &err);
+
+        if (r == 0)
+            printf("%s credentials: %s\n", side[i], g2d_creds_describe(p));
+        else
+            fprintf(stderr, "glue2dlfd: %s credentials: %s\n", side[i],
+                    err.msg[0] ? err.msg : strerror(-r));
+        ok = ok && r == 0;
+        g2d_creds_free(p);
+    }
+    if (!ok)
+        return 2;
+    if (check_online) {
+        fflush(stdout);
+        if (check_creds_online(d->cfg, stdout, stderr) != 0)
+            return 2;
+    }
+    printf("config OK: %s\n", d->config_path);
+    return 0;
+}
+
 /* --check-config and --print-config. @return the exit status. */
 static int config_only(struct daemon *d, enum run_mode mode)
 {
     struct g2d_buf b;
     int r;
 
-    if (mode == MODE_CHECK_CONFIG) {
-        printf("config OK: %s\n", d->config_path);
-        return 0;
-    }
+    if (mode == MODE_CHECK_CONFIG)
+        return check_config(d);
     g2d_buf_init(&b, 0);
     r = g2d_config_print(d->cfg, &b);
     if (r == 0)
@@ -161,15 +214,21 @@ static int setup_checkpoint(struct daemon *d)
     return 0;
 }
 
+/* The OSS result log signs with DLF's credentials in force (-EAGAIN: being fetched). */
 int daemon_dlf_creds(void *arg, struct g2d_oss_creds *out)
 {
     const struct daemon *d = arg;
-    const struct g2d_dlf_config *dlf = &d->cfg->dlf;
+    struct g2d_creds_view cv;
+    int r;
 
-    out->access_key_id = dlf->access_key_id;
-    out->access_key_secret = dlf->access_key_secret.value;
-    out->security_token = dlf->security_token.value;
-    return out->access_key_id && out->access_key_secret ? 0 : -ENOKEY;
+    memset(out, 0, sizeof(*out));
+    r = d->sync ? g2d_creds_get(g2d_sync_creds(d->sync, 1), (int64_t)time(NULL), &cv) : -ENOKEY;
+    if (r < 0)
+        return r;
+    out->access_key_id = cv.id;
+    out->access_key_secret = cv.secret;
+    out->security_token = cv.token;
+    return 0;
 }
 
 int daemon_result_log_open(struct daemon *d, const struct g2d_config *cfg, struct result_log *out,
@@ -178,6 +237,24 @@ int daemon_result_log_open(struct daemon *d, const struct g2d_config *cfg, struc
     struct result_log_env env = {.http = d->http, .creds = daemon_dlf_creds, .creds_arg = d};
 
     return result_log_open_cfg(out, cfg, &env, err);
+}
+
+/* A daemon without credentials for a side would only fail every cycle: refuse to start. */
+static int check_sources(struct daemon *d)
+{
+    int bad = 0;
+
+    for (int i = 0; i < 2; i++) {
+        const struct g2d_creds *p = g2d_sync_creds(d->sync, i);
+
+        if (g2d_creds_found(p)) {
+            log_info("%s credentials: %s", i ? "DLF" : "Glue", g2d_creds_describe(p));
+            continue;
+        }
+        log_error("%s", p ? g2d_creds_error(p) : "no credentials");
+        bad = -1;
+    }
+    return bad;
 }
 
 /* The results ring, the HTTP and sync engines and the result log. */
@@ -204,7 +281,7 @@ static int setup_engines(struct daemon *d)
         log_error("cannot start the sync engine: %s", err.msg);
         return -1;
     }
-    if (setup_checkpoint(d) < 0)
+    if (setup_checkpoint(d) < 0 || check_sources(d) < 0)
         return -1;
     if (daemon_result_log_open(d, d->cfg, &d->result_log, &err) < 0) {
         log_error("%s", err.msg);

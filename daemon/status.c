@@ -3,11 +3,16 @@
  * glue2dlfd's status: request rates sampled every second, the STATUS= line for systemd,
  * and the "status" and "metrics" control replies. See daemon.h.
  */
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "glue2dlf/creds.h"
+
 #include "daemon.h"
 #include "health.h"
+#include "log.h"
 #include "notify.h"
 #include "render.h"
 
@@ -110,11 +115,51 @@ static void sample_rates(struct daemon *d)
     d->rate_ms = now;
 }
 
+/* A credentials refresh that fails is worth a warning once, and its end a notice. */
+static void watch_creds(struct daemon *d)
+{
+    static const char *const side[2] = {"Glue", "DLF"};
+
+    for (int i = 0; i < 2 && d->sync; i++) {
+        const struct g2d_creds *p = g2d_sync_creds(d->sync, i);
+        const char *e = p ? g2d_creds_error(p) : "";
+
+        if (strncmp(e, d->creds_err[i], sizeof(d->creds_err[i]) - 1) == 0)
+            continue;
+        struct log_field f[] = {{"GLUE2DLF_SIDE", i == 0 ? "glue" : "dlf"},
+                                {"GLUE2DLF_CREDENTIALS", p ? g2d_creds_describe(p) : "none"}};
+
+        if (*e)
+            log_fields(LOG_WARNING, LOG_MID_CREDENTIALS_FAILED, f, 2, "%s credentials: %s", side[i],
+                       e);
+        else
+            log_fields(LOG_NOTICE, LOG_MID_CREDENTIALS_OK, f, 2,
+                       "%s credentials: fetched again from %s", side[i], g2d_creds_describe(p));
+        snprintf(d->creds_err[i], sizeof(d->creds_err[i]), "%s", e);
+    }
+}
+
+static json_t *json_creds(const struct g2d_creds *p)
+{
+    struct g2d_creds_stats st;
+    const char *e;
+
+    if (!p)
+        return json_null();
+    g2d_creds_stats(p, &st);
+    e = g2d_creds_error(p);
+    return json_pack("{s:s, s:o, s:o, s:I, s:I}", "source", g2d_creds_describe(p), "error",
+                     *e ? json_string(e) : json_null(), "expires_ms",
+                     st.expiry ? json_integer((json_int_t)st.expiry * 1000) : json_null(),
+                     "fetches", (json_int_t)st.fetches, "failures", (json_int_t)st.failures);
+}
+
 void status_on_timer(uv_timer_t *t)
 {
     struct daemon *d = t->data;
 
     sample_rates(d);
+    watch_creds(d);
     if (d->running)
         status_update(d);
 }
@@ -163,6 +208,9 @@ json_t *status_json(struct daemon *d)
         json_object_set_new(o, "metrics_listen", json_string(scrape_address(d)));
     json_object_set_new(o, "glue", json_http_stats(&gs));
     json_object_set_new(o, "dlf", json_http_stats(&ds));
+    json_object_set_new(o, "credentials",
+                        json_pack("{s:o, s:o}", "glue", json_creds(g2d_sync_creds(d->sync, 0)),
+                                  "dlf", json_creds(g2d_sync_creds(d->sync, 1))));
     if (d->once)
         json_object_set_new(o, "once", json_true());
     return o;

@@ -61,6 +61,9 @@ struct g2d_glue_config {
     char *access_key_id; /**< not secret, but only printed masked-free */
     struct g2d_secret secret_access_key;
     struct g2d_secret session_token;
+    char *credentials;     /**< chain | static | profile NAME | web-identity | container |
+                                instance-metadata (lib/creds/aws_plan.c) */
+    bool imds_v1_fallback; /**< instance metadata without a token when IMDSv2 is refused */
     struct g2d_endpoint_config http;
     unsigned partition_segments; /**< GetPartitions segments per table, 1..10 */
 };
@@ -71,6 +74,8 @@ struct g2d_dlf_config {
     char *access_key_id;
     struct g2d_secret access_key_secret;
     struct g2d_secret security_token;
+    char *credentials; /**< chain | static | profile NAME | oidc | ecs-ram-role | uri
+                            (lib/creds/aliyun_plan.c) */
     enum g2d_dlf_signature signature;
     struct g2d_endpoint_config http;
     unsigned batch_size; /**< partitions per batch write */

@@ -11,11 +11,13 @@
 #define GLUE2DLF_CONFIG_DEFAULTS_H
 
 /* glue: and dlf: */
-#define G2D_DEFAULT_MAX_CONCURRENCY 16u    /**< {glue,dlf}.max_concurrency */
-#define G2D_DEFAULT_GLUE_PAGE_SIZE 100u    /**< glue.page_size */
-#define G2D_DEFAULT_PARTITION_SEGMENTS 10u /**< glue.partition_segments */
-#define G2D_DEFAULT_DLF_PAGE_SIZE 100u     /**< dlf.page_size */
-#define G2D_DEFAULT_BATCH_SIZE 100u        /**< dlf.batch_size */
+#define G2D_DEFAULT_MAX_CONCURRENCY 16u      /**< {glue,dlf}.max_concurrency */
+#define G2D_DEFAULT_GLUE_PAGE_SIZE 100u      /**< glue.page_size */
+#define G2D_DEFAULT_GLUE_CREDENTIALS "chain" /**< glue.credentials */
+#define G2D_DEFAULT_DLF_CREDENTIALS "chain"  /**< dlf.credentials */
+#define G2D_DEFAULT_PARTITION_SEGMENTS 10u   /**< glue.partition_segments */
+#define G2D_DEFAULT_DLF_PAGE_SIZE 100u       /**< dlf.page_size */
+#define G2D_DEFAULT_BATCH_SIZE 100u          /**< dlf.batch_size */
 
 /* sync: */
 #define G2D_DEFAULT_INTERVAL_MS (5u * 60 * 1000)          /**< sync.interval: 5m */

@@ -128,7 +128,11 @@ struct g2d_http_endpoint_opts {
                                      Throttled retries do not spend it: they lower the
                                      endpoint's rate instead, and may take up to four
                                      times max_attempts */
-    /** Add this attempt's headers; a negative return fails the request with that code. */
+    /**
+     * Add this attempt's headers; a negative return fails the request with that code,
+     * except -EAGAIN: not ready yet (credentials being fetched), the request waits 100 ms
+     * and prepare() is asked again; that counts as no attempt. The caller bounds the wait.
+     */
     int (*prepare)(struct g2d_http_attempt *a, void *ctx);
     /**
      * Decide the fate of an HTTP response (transport errors never reach it: they are

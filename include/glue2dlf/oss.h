@@ -33,7 +33,8 @@ struct g2d_oss_creds {
     const char *security_token; /**< NULL when none */
 };
 
-/** Called before every attempt for the credentials in force; 0 or -ENOKEY (none). */
+/** Called before every attempt for the credentials in force; 0, -EAGAIN (being fetched:
+ * the attempt waits) or -ENOKEY (none). */
 typedef int (*g2d_oss_creds_fn)(void *arg, struct g2d_oss_creds *out);
 
 /**

@@ -155,6 +155,10 @@ int g2d_sync_set_checkpoint(struct g2d_sync *s, const char *path, unsigned inter
  * pointer the caller passed to g2d_sync_new() or g2d_sync_set_config(). */
 const struct g2d_config *g2d_sync_config_in_use(const struct g2d_sync *s);
 
+struct g2d_creds;
+/** The credentials provider of a side (0 Glue, 1 DLF), borrowed, or NULL (a test client). */
+struct g2d_creds *g2d_sync_creds(const struct g2d_sync *s, int side);
+
 enum {
     G2D_CYCLE_DRY_RUN = 1u << 0, /**< plan only: report items, write nothing */
     G2D_CYCLE_FULL = 1u << 1,    /**< rebuild the snapshot from DLF first */

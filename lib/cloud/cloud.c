@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "glue2dlf/config_defaults.h"
+#include "glue2dlf/creds.h"
 #include "glue2dlf/encode.h"
 #include "glue2dlf/sign.h"
 
@@ -21,6 +22,8 @@
 struct g2d_cloud {
     struct g2d_http *http;
     const struct g2d_config *cfg;
+    struct g2d_creds *creds[2]; /* per side; planned from creds_cfg */
+    const struct g2d_config *creds_cfg;
     struct g2d_http_endpoint *ep[2];
     char *url[2];
     uint64_t requests[2];
@@ -82,6 +85,25 @@ static const char *const glue_transient_codes[] = {
     NULL,
 };
 
+/* The token in force expired (or the clock was off): new credentials, then try again. */
+static const char *const expired_codes[] = {
+    "ExpiredTokenException",        "ExpiredToken",         "RequestExpired",
+    "InvalidSecurityToken.Expired", "SecurityTokenExpired", NULL,
+};
+
+static bool in_list(const char *const *list, const char *s);
+
+static bool token_expired(struct g2d_http_response *resp, void *ctx, enum g2d_side side)
+{
+    struct g2d_cloud *c = ctx;
+
+    if (!in_list(expired_codes, resp->error_code))
+        return false;
+    if (c)
+        g2d_creds_invalidate(c->creds[side]);
+    return true;
+}
+
 static bool in_list(const char *const *list, const char *s)
 {
     for (; *list; list++)
@@ -117,18 +139,20 @@ static int glue_prepare(struct g2d_http_attempt *a, void *ctx)
     size_t n = 0;
     struct g2d_buf auth;
     struct g2d_sign_req req = {0};
+    struct g2d_creds_view cv;
     int r;
 
-    if (!g->access_key_id || !g->secret_access_key.value)
-        return -ENOKEY;
+    r = g2d_creds_get(c->creds[G2D_SIDE_GLUE], a->now, &cv);
+    if (r < 0)
+        return r;
     g2d_time_amz(a->now, amz_date);
     snprintf(target, sizeof(target), "AWSGlue.%s", a->action);
     h[n++] = (struct g2d_kv){"Content-Type", "application/x-amz-json-1.1"};
     h[n++] = (struct g2d_kv){"Host", a->host};
     h[n++] = (struct g2d_kv){"X-Amz-Date", amz_date};
     h[n++] = (struct g2d_kv){"X-Amz-Target", target};
-    if (g->session_token.value)
-        h[n++] = (struct g2d_kv){"X-Amz-Security-Token", g->session_token.value};
+    if (cv.token)
+        h[n++] = (struct g2d_kv){"X-Amz-Security-Token", cv.token};
     req.method = a->method;
     req.path = a->path;
     req.query = a->query;
@@ -138,8 +162,7 @@ static int glue_prepare(struct g2d_http_attempt *a, void *ctx)
     req.body = a->body;
     req.body_len = a->body_len;
     g2d_buf_init(&auth, 4096);
-    r = g2d_sigv4_sign(&req, g->access_key_id, g->secret_access_key.value, g->region, "glue",
-                       amz_date, &auth, NULL, NULL);
+    r = g2d_sigv4_sign(&req, cv.id, cv.secret, g->region, "glue", amz_date, &auth, NULL, NULL);
     if (r == 0)
         r = add_headers(a, h, n, "Host");
     if (r == 0)
@@ -169,10 +192,12 @@ static int dlf_prepare(struct g2d_http_attempt *a, void *ctx)
     struct g2d_buf auth, md5;
     struct g2d_sign_req req = {0};
     const char *ctype = "application/json; charset=utf-8";
+    struct g2d_creds_view cv;
     int r;
 
-    if (!d->access_key_id || !d->access_key_secret.value)
-        return -ENOKEY;
+    r = g2d_creds_get(c->creds[G2D_SIDE_DLF], a->now, &cv);
+    if (r < 0)
+        return r;
     r = g2d_random_bytes(rnd, sizeof(rnd));
     if (r < 0)
         return r;
@@ -191,8 +216,8 @@ static int dlf_prepare(struct g2d_http_attempt *a, void *ctx)
     h[n++] = (struct g2d_kv){"x-acs-action", a->action};
     h[n++] = (struct g2d_kv){"x-acs-version", "2020-07-10"};
     h[n++] = (struct g2d_kv){"x-acs-signature-nonce", nonce};
-    if (d->security_token.value)
-        h[n++] = (struct g2d_kv){"x-acs-security-token", d->security_token.value};
+    if (cv.token)
+        h[n++] = (struct g2d_kv){"x-acs-security-token", cv.token};
     if (d->signature == G2D_DLF_SIG_ROA) {
         g2d_time_rfc1123(a->now, date);
         h[n++] = (struct g2d_kv){"Date", date};
@@ -205,7 +230,7 @@ static int dlf_prepare(struct g2d_http_attempt *a, void *ctx)
         req.headers = h;
         req.nheaders = n;
         if (r == 0)
-            r = g2d_roa_sign(&req, d->access_key_id, d->access_key_secret.value, &auth, NULL, NULL);
+            r = g2d_roa_sign(&req, cv.id, cv.secret, &auth, NULL, NULL);
         if (r == 0)
             r = add_headers(a, h, n, NULL);
     } else {
@@ -217,7 +242,7 @@ static int dlf_prepare(struct g2d_http_attempt *a, void *ctx)
         /* Sign everything but Accept (optional in V3); send everything but Host. */
         req.headers = h + 1;
         req.nheaders = n - 1;
-        r = g2d_acs3_sign(&req, d->access_key_id, d->access_key_secret.value, &auth, NULL, NULL);
+        r = g2d_acs3_sign(&req, cv.id, cv.secret, &auth, NULL, NULL);
         if (r == 0)
             r = add_headers(a, h, n, "Host");
     }
@@ -279,6 +304,8 @@ enum g2d_http_verdict g2d_glue_classify(struct g2d_http_response *resp, void *ct
     json_decref(j);
     if (in_list(glue_throttle_codes, resp->error_code) || resp->status == 429)
         return G2D_HTTP_RETRY_THROTTLE;
+    if (token_expired(resp, ctx, G2D_SIDE_GLUE))
+        return G2D_HTTP_RETRY;
     if (resp->status >= 500 || in_list(glue_transient_codes, resp->error_code))
         return G2D_HTTP_RETRY;
     return G2D_HTTP_FAIL;
@@ -327,6 +354,8 @@ enum g2d_http_verdict g2d_dlf_classify(struct g2d_http_response *resp, void *ctx
     if (dlf_is_throttle(resp->error_code) || resp->status == 429 ||
         (resp->retry_after && *resp->retry_after))
         v = G2D_HTTP_RETRY_THROTTLE;
+    else if (token_expired(resp, ctx, G2D_SIDE_DLF))
+        v = G2D_HTTP_RETRY;
     else if (resp->status >= 500 || strcmp(resp->error_code, "InternalError") == 0 ||
              strcmp(resp->error_code, "ServiceUnavailable") == 0 ||
              strcmp(resp->error_code, "SignatureNonceUsed") == 0)
@@ -365,6 +394,8 @@ void g2d_cloud_scrub(const struct g2d_cloud *c, char *msg)
     scrub(msg, cfg->glue.session_token.value);
     scrub(msg, cfg->dlf.access_key_secret.value);
     scrub(msg, cfg->dlf.security_token.value);
+    g2d_creds_scrub(c->creds[0], msg);
+    g2d_creds_scrub(c->creds[1], msg);
 }
 
 static void call_free(struct cloud_call *call)
@@ -422,6 +453,14 @@ static void log_call(struct cloud_call *call, const struct g2d_http_response *re
     g2d_logf(prio, G2D_MID_REQUEST_FAILED, f, 5, "request failed: %s", res->message);
 }
 
+static void nokey_message(const struct cloud_call *call, const char *side, char *msg, size_t sz)
+{
+    const struct g2d_creds *p = call->c->creds[call->side];
+
+    snprintf(msg, sz, "%s: no credentials: %s", side,
+             p && g2d_creds_error(p)[0] ? g2d_creds_error(p) : "none configured");
+}
+
 static void call_done(const struct g2d_http_response *resp, void *arg)
 {
     struct cloud_call *call = arg;
@@ -440,7 +479,7 @@ static void call_done(const struct g2d_http_response *resp, void *arg)
     if (resp->err) {
         res.err = resp->err;
         if (resp->err == -ENOKEY)
-            snprintf(msg, sizeof(msg), "%s: no credentials configured", side);
+            nokey_message(call, side, msg, sizeof(msg));
         else
             snprintf(msg, sizeof(msg), "%s %s: %s (%s, after %u attempt%s)", side, call->action,
                      resp->error_message[0] ? resp->error_message : "transport error",
@@ -593,15 +632,54 @@ static int make_endpoint(struct g2d_cloud *c, enum g2d_side side, struct g2d_err
     return 0;
 }
 
+/*
+ * Plan both sides' credentials again for a new config (secrets and files are read anew on
+ * every reload) and start fetching. A side without any keeps a provider that says why.
+ */
+static int make_creds(struct g2d_cloud *c, const struct g2d_config *cfg, struct g2d_error *err)
+{
+    struct g2d_creds *n[2] = {NULL, NULL};
+    int r = 0;
+
+    if (cfg == c->creds_cfg)
+        return 0;
+    for (int side = 0; side < 2 && r == 0; side++) {
+        r = g2d_creds_new(&n[side], side == G2D_SIDE_GLUE ? G2D_CREDS_AWS : G2D_CREDS_ALIBABA, cfg,
+                          err);
+        if (r == -ENOKEY)
+            r = 0;
+    }
+    if (r < 0) {
+        g2d_creds_free(n[0]);
+        g2d_creds_free(n[1]);
+        return r;
+    }
+    for (int side = 0; side < 2; side++) {
+        g2d_creds_free(c->creds[side]);
+        c->creds[side] = n[side];
+        (void)g2d_creds_start(n[side], c->http);
+    }
+    c->creds_cfg = cfg;
+    return 0;
+}
+
 int g2d_cloud_set_config(struct g2d_cloud *c, const struct g2d_config *cfg, struct g2d_error *err)
 {
     int r;
 
+    r = make_creds(c, cfg, err);
+    if (r < 0)
+        return r;
     c->cfg = cfg;
     r = make_endpoint(c, G2D_SIDE_GLUE, err);
     if (r == 0)
         r = make_endpoint(c, G2D_SIDE_DLF, err);
     return r;
+}
+
+struct g2d_creds *g2d_cloud_creds(const struct g2d_cloud *c, enum g2d_side side)
+{
+    return c->creds[side];
 }
 
 int g2d_cloud_new(struct g2d_cloud **out, struct g2d_http *http, const struct g2d_config *cfg,
@@ -779,23 +857,22 @@ void g2d_cloud_free(struct g2d_cloud *c)
         return;
     free(c->url[0]);
     free(c->url[1]);
+    g2d_creds_free(c->creds[0]);
+    g2d_creds_free(c->creds[1]);
     free(c);
 }
 
+/* Each side has a source (fetched ones may still be on their way: requests wait). */
 int g2d_cloud_check_credentials(const struct g2d_cloud *c, struct g2d_error *err)
 {
-    const struct g2d_config *cfg = c->cfg;
+    struct g2d_creds_view cv;
 
-    if (!cfg->glue.access_key_id || !cfg->glue.secret_access_key.value)
-        return g2d_error_set(err, -ENOKEY,
-                             "no AWS credentials: set glue.access_key_id and "
-                             "glue.secret_access_key (or *_env / *_credential), or "
-                             "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY");
-    if (!cfg->dlf.access_key_id || !cfg->dlf.access_key_secret.value)
-        return g2d_error_set(err, -ENOKEY,
-                             "no Alibaba Cloud credentials: set dlf.access_key_id and "
-                             "dlf.access_key_secret (or *_env / *_credential), or "
-                             "ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET");
+    for (int side = 0; side < 2; side++)
+        if (g2d_creds_get(c->creds[side], (int64_t)time(NULL), &cv) == -ENOKEY)
+            return g2d_error_set(err, -ENOKEY, "%s",
+                                 c->creds[side] && g2d_creds_error(c->creds[side])[0]
+                                     ? g2d_creds_error(c->creds[side])
+                                     : "no credentials");
     return 0;
 }
 

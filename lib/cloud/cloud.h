@@ -37,6 +37,9 @@ const struct g2d_config *g2d_cloud_config(const struct g2d_cloud *c);
 /** The engine-facing client over this transport (its context is @p c, borrowed). */
 struct g2d_cloud_client g2d_cloud_client(struct g2d_cloud *c);
 
+/** The credentials provider of @p side (borrowed; replaced by set_config). */
+struct g2d_creds *g2d_cloud_creds(const struct g2d_cloud *c, enum g2d_side side);
+
 /** Check that credentials exist for both sides; a clear error otherwise. */
 int g2d_cloud_check_credentials(const struct g2d_cloud *c, struct g2d_error *err);
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "glue2dlf/config_defaults.h"
+#include "glue2dlf/creds.h"
 #include "config/config_check.h"
 
 /* Position for a message about a whole section: its key, or 1:1 when absent. */
@@ -51,11 +52,19 @@ static int resolve_regions(struct g2d__cfg_ctx *c)
         if (g2d__cfg_set_str(c, &cfg->glue.region, e) < 0)
             return -ENOMEM;
     }
+    if (!cfg->glue.region) {
+        char pr[64];
+
+        if (g2d_creds_aws_region(cfg->glue.credentials, pr, sizeof(pr)) == 0 &&
+            g2d__valid_region(pr) && g2d__cfg_set_str(c, &cfg->glue.region, pr) < 0)
+            return -ENOMEM;
+    }
     if (!cfg->glue.region)
-        return g2d_error_set_at(c->err, -EINVAL, c->file, cfg->legacy ? 1 : gl,
-                                cfg->legacy ? 1 : gc,
-                                "key '%s': required (or set AWS_REGION / AWS_DEFAULT_REGION)",
-                                cfg->legacy ? "aws.region" : "glue.region");
+        return g2d_error_set_at(
+            c->err, -EINVAL, c->file, cfg->legacy ? 1 : gl, cfg->legacy ? 1 : gc,
+            "key '%s': required (or set AWS_REGION / AWS_DEFAULT_REGION, or region in "
+            "the AWS profile)",
+            cfg->legacy ? "aws.region" : "glue.region");
     if (!cfg->dlf.region)
         return g2d_error_set_at(c->err, -EINVAL, c->file, cfg->legacy || !d ? 1 : d->key_line,
                                 cfg->legacy || !d ? 1 : d->key_col, "key '%s': required",
@@ -73,6 +82,25 @@ static int derive_url(struct g2d__cfg_ctx *c, char **out, const char *endpoint, 
         *out = NULL;
         return g2d_error_set_at(c->err, -ENOMEM, c->file, 1, 1, "out of memory");
     }
+    return 0;
+}
+
+/* glue.credentials names a link of the AWS chain (lib/creds/aws_plan.c). */
+static int check_credentials_spec(struct g2d__cfg_ctx *c)
+{
+    const struct g2d__node *g = section_pos(c, "glue");
+    const char *why;
+
+    const struct g2d__node *d = section_pos(c, "dlf");
+
+    if (!g2d_creds_spec_valid(G2D_CREDS_AWS, c->cfg->glue.credentials, &why))
+        return g2d_error_set_at(c->err, -EINVAL, c->file, g ? g->key_line : 1, g ? g->key_col : 1,
+                                "key 'glue.credentials': '%s': %s",
+                                g2d__cfg_shown((char[96]){0}, 96, c->cfg->glue.credentials), why);
+    if (!g2d_creds_spec_valid(G2D_CREDS_ALIBABA, c->cfg->dlf.credentials, &why))
+        return g2d_error_set_at(c->err, -EINVAL, c->file, d ? d->key_line : 1, d ? d->key_col : 1,
+                                "key 'dlf.credentials': '%s': %s",
+                                g2d__cfg_shown((char[96]){0}, 96, c->cfg->dlf.credentials), why);
     return 0;
 }
 
@@ -102,6 +130,9 @@ static int finish(struct g2d__cfg_ctx *c)
         c, &cfg->dlf.access_key_id, &cfg->dlf.access_key_secret, &cfg->dlf.security_token,
         c->sec[SLOT_DLF_SECRET].node, c->sec[SLOT_DLF_TOKEN].node, "ALIBABA_CLOUD_ACCESS_KEY_ID",
         "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN", "dlf-access-key-secret");
+    if (r < 0)
+        return r;
+    r = check_credentials_spec(c);
     if (r < 0)
         return r;
     /* AWS partitions other than "aws" use their own DNS suffix. */

@@ -13,6 +13,7 @@
 #include <syslog.h>
 
 #include "glue2dlf/config.h"
+#include "glue2dlf/creds.h"
 #include "config/config_internal.h"
 
 struct out {
@@ -193,6 +194,20 @@ static void put_side_http(struct out *o, const struct g2d_endpoint_config *h)
     put(o, "  page_size: %u\n", h->page_size);
 }
 
+/* Where the side's credentials come from, as the chain resolves them now (no secret). */
+static void put_source(struct out *o, const struct g2d_config *cfg, enum g2d_creds_cloud cloud)
+{
+    struct g2d_creds *p = NULL;
+    struct g2d_error err = {0};
+    int r = g2d_creds_new(&p, cloud, cfg, &err);
+
+    if (p && r == 0)
+        put(o, "  # credentials from: %s\n", g2d_creds_describe(p));
+    else
+        put(o, "  # credentials from: none (%s)\n", err.msg[0] ? err.msg : strerror(-r));
+    g2d_creds_free(p);
+}
+
 static void put_glue(struct out *o, const struct g2d_config *cfg)
 {
     char derived[128];
@@ -203,10 +218,12 @@ static void put_glue(struct out *o, const struct g2d_config *cfg)
     put_str(o, "endpoint", cfg->glue.http.endpoint, cfg->glue.http.endpoint ? NULL : derived);
     put_str(o, "catalog_id", cfg->glue.catalog_id,
             cfg->glue.catalog_id ? NULL : "the account's own catalog");
-    put_str(o, "access_key_id", cfg->glue.access_key_id,
-            cfg->glue.access_key_id ? NULL : "the AWS credential chain");
-    put_secret(o, "secret_access_key", &cfg->glue.secret_access_key, " (the AWS credential chain)");
+    put_str(o, "access_key_id", cfg->glue.access_key_id, NULL);
+    put_secret(o, "secret_access_key", &cfg->glue.secret_access_key, "");
     put_secret(o, "session_token", &cfg->glue.session_token, "");
+    put_str(o, "credentials", cfg->glue.credentials, NULL);
+    put_source(o, cfg, G2D_CREDS_AWS);
+    put(o, "  imds_v1_fallback: %s\n", cfg->glue.imds_v1_fallback ? "true" : "false");
     put_side_http(o, &cfg->glue.http);
     put(o, "  partition_segments: %u\n", cfg->glue.partition_segments);
 }
@@ -224,6 +241,8 @@ static void put_dlf(struct out *o, const struct g2d_config *cfg)
     put_str(o, "access_key_id", cfg->dlf.access_key_id, NULL);
     put_secret(o, "access_key_secret", &cfg->dlf.access_key_secret, "");
     put_secret(o, "security_token", &cfg->dlf.security_token, "");
+    put_str(o, "credentials", cfg->dlf.credentials, NULL);
+    put_source(o, cfg, G2D_CREDS_ALIBABA);
     put(o, "  signature: %s\n", cfg->dlf.signature == G2D_DLF_SIG_ROA ? "roa" : "acs3");
     put_side_http(o, &cfg->dlf.http);
     put(o, "  batch_size: %u\n", cfg->dlf.batch_size);

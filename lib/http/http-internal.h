@@ -42,6 +42,7 @@
 #define RETRY_COST 5u
 #define RETRY_COST_TIMEOUT 10u
 #define RETRY_AFTER_SLACK_MS 5000u
+#define PREPARE_WAIT_MS 100u /* prepare() said -EAGAIN: try again this much later */
 
 struct g2d_http_endpoint;
 

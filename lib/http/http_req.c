@@ -261,6 +261,31 @@ static int easy_setup(struct g2d_http_req *r)
 
 /* Start one attempt of a request that is in no list. May deliver a failure. */
 static void rate_count(struct g2d_http_endpoint *ep, uint64_t now);
+static void backoff_insert(struct g2d_http_req *r, uint64_t delay);
+
+/*
+ * Let the service add its headers. -EAGAIN (credentials being fetched): the request waits
+ * and this was no attempt. @return false when the attempt does not go ahead.
+ */
+static bool prepared(struct g2d_http_req *r, struct g2d_http_attempt *a)
+{
+    struct g2d_http_endpoint *ep = r->ep;
+    int rc = ep->prepare(a, ep->ctx);
+
+    if (rc == -EAGAIN) {
+        r->attempt--;
+        ep->stats.attempts--;
+        if (r->attempt > 0)
+            ep->stats.retries--;
+        backoff_insert(r, PREPARE_WAIT_MS); /* waiting for credentials: not a retry */
+        return false;
+    }
+    if (rc < 0) {
+        http_fail(r, rc, "preparing the request failed");
+        return false;
+    }
+    return true;
+}
 
 static void start_attempt(struct g2d_http_req *r)
 {
@@ -308,13 +333,8 @@ static void start_attempt(struct g2d_http_req *r)
     a.now = h->now ? h->now() : (int64_t)time(NULL);
     a.attempt = r->attempt;
     a.priv = r;
-    if (ep->prepare) {
-        rc = ep->prepare(&a, ep->ctx);
-        if (rc < 0) {
-            http_fail(r, rc, "preparing the request failed");
-            return;
-        }
-    }
+    if (ep->prepare && !prepared(r, &a))
+        return;
     g2d_buf_init(&line, 0);
     rc = g2d_buf_printf(&line, "Host: %s", ep->host);
     if (rc == 0)
@@ -585,18 +605,23 @@ static uint64_t backoff_delay(struct g2d_http_req *r, bool throttled)
     return delay;
 }
 
-static void schedule_retry(struct g2d_http_req *r, uint64_t delay, bool throttled)
+static void backoff_insert(struct g2d_http_req *r, uint64_t delay)
 {
     struct g2d_http_endpoint *ep = r->ep;
     struct g2d_http_req *p;
 
-    http_log_retry(r, delay, throttled);
     r->due = uv_now(ep->h->loop) + delay;
     r->state = REQ_BACKOFF;
     /* Sorted by due time; new entries are usually late, so search from the tail. */
     for (p = ep->backoff.tail; p && p->due > r->due; p = p->prev)
         ;
     http_list_insert_after(&ep->backoff, p, r);
+}
+
+static void schedule_retry(struct g2d_http_req *r, uint64_t delay, bool throttled)
+{
+    http_log_retry(r, delay, throttled);
+    backoff_insert(r, delay);
 }
 
 /* Count the finished attempt's bytes and take it off the multi handle and running list. */

@@ -316,6 +316,11 @@ int g2d_sync_set_config(struct g2d_sync *s, const struct g2d_config *cfg, struct
     return 0;
 }
 
+struct g2d_creds *g2d_sync_creds(const struct g2d_sync *s, int side)
+{
+    return s->cloud ? g2d_cloud_creds(s->cloud, side ? G2D_SIDE_DLF : G2D_SIDE_GLUE) : NULL;
+}
+
 const struct g2d_config *g2d_sync_config_in_use(const struct g2d_sync *s)
 {
     return s->cycle_cfg;

@@ -23,8 +23,10 @@ make -s -C "$ROOT" install DESTDIR="$T/inst" PREFIX=/usr BUILD="$BUILD" >/dev/nu
 check "make install: an existing config is kept" grep -qx '# edited' "$T/inst/etc/glue2dlf/glue2dlf.yaml"
 check "unit: Type=notify with watchdog and ctl reload" bash -c \
   "grep -qx 'Type=notify' '$T/glue2dlf.service' && grep -q '^WatchdogSec=' '$T/glue2dlf.service' && grep -q '^ExecReload=.*glue2dlfctl.* reload' '$T/glue2dlf.service' && grep -q '^RuntimeDirectory=glue2dlf' '$T/glue2dlf.service'"
-check "reference config: glue2dlf.yaml passes --check-config" bash -c \
-  "cp '$ROOT/glue2dlf.yaml' '$T/ref.yaml' && chmod 0600 '$T/ref.yaml' && '$BUILD/glue2dlfd' --config '$T/ref.yaml' --check-config >/dev/null"
+check "reference config: glue2dlf.yaml passes --check-config (keys in the environment)" bash -c \
+  "cp '$ROOT/glue2dlf.yaml' '$T/ref.yaml' && chmod 0600 '$T/ref.yaml' && AWS_ACCESS_KEY_ID=AKIDREF AWS_SECRET_ACCESS_KEY=ref ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIREF ALIBABA_CLOUD_ACCESS_KEY_SECRET=ref '$BUILD/glue2dlfd' --config '$T/ref.yaml' --check-config >/dev/null"
+check "reference config: without any credentials --check-config exits 2" bash -c \
+  "env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u ALIBABA_CLOUD_ACCESS_KEY_ID -u ALIBABA_CLOUD_ACCESS_KEY_SECRET AWS_EC2_METADATA_DISABLED=true HOME='$T' AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent '$BUILD/glue2dlfd' --config '$T/ref.yaml' --check-config >/dev/null 2>&1; test \$? -eq 2"
 check "man: glue2dlf.yaml(5) is generated from the current glue2dlf.yaml" bash -c \
   "'$ROOT/tools/mkman-yaml.sh' | cmp -s - '$ROOT/packaging/glue2dlf.yaml.5'"
 for m in glue2dlfd.8 glue2dlfctl.1 glue2dlf.yaml.5; do

@@ -154,7 +154,7 @@ static void amz_fmt(int64_t t, char out[17])
  * access key, service and terminator. @return 0 or -1 with the error answered.
  */
 static int glue_scope(struct sim_req *rq, struct sim_resp *rs, const char *credential, char *scope,
-                      char *part[5])
+                      char *part[5], const char *service, struct sim_key *key)
 {
     char *save = NULL;
     size_t i;
@@ -173,7 +173,7 @@ static int glue_scope(struct sim_req *rq, struct sim_resp *rs, const char *crede
         return glue_fail(rq, rs, "IncompleteSignatureException",
                          "Credential should be of the form "
                          "<AKID>/<date>/<region>/<service>/aws4_request.");
-    if (strcmp(part[0], rq->sim->cfg.glue_akid) != 0)
+    if (sim_creds_key(rq->sim, SIM_GLUE, part[0], key) < 0)
         return glue_fail(rq, rs, "UnrecognizedClientException",
                          "The security token included in the request is invalid.");
     if (strcmp(part[4], "aws4_request") != 0)
@@ -181,9 +181,9 @@ static int glue_scope(struct sim_req *rq, struct sim_resp *rs, const char *crede
                          "Credential should be scoped with a valid terminator: 'aws4_request', "
                          "not '%s'.",
                          part[4]);
-    if (strcmp(part[3], "glue") != 0)
+    if (strcmp(part[3], service) != 0)
         return glue_fail(rq, rs, "InvalidSignatureException",
-                         "Credential should be scoped to correct service: 'glue'. ");
+                         "Credential should be scoped to correct service: '%s'. ", service);
     return 0;
 }
 
@@ -221,7 +221,8 @@ static int glue_date(struct sim_req *rq, struct sim_resp *rs, const char *amz_da
 
 /* Recompute the SigV4 signature over @p ss and compare. @return 0 or -1 with the error set. */
 static int glue_verify(struct sim_req *rq, struct sim_resp *rs, const struct signed_set *ss,
-                       char *const part[5], const char *amz_date, const char *signature)
+                       char *const part[5], const char *amz_date, const char *signature,
+                       const struct sim_key *key)
 {
     struct g2d_sign_req sr;
     struct g2d_sign_debug dbg;
@@ -232,8 +233,7 @@ static int glue_verify(struct sim_req *rq, struct sim_resp *rs, const struct sig
     fill_req(rq, &sr, ss->hdr, ss->nhdr);
     g2d_buf_init(&out, 0);
     g2d_sign_debug_init(&dbg);
-    r = g2d_sigv4_sign(&sr, part[0], rq->sim->cfg.glue_secret, part[2], "glue", amz_date, &out, sig,
-                       &dbg);
+    r = g2d_sigv4_sign(&sr, part[0], key->secret, part[2], part[3], amz_date, &out, sig, &dbg);
     ok = r == 0 && g2d_consttime_streq(sig, signature);
     if (!ok) {
         if (r < 0)
@@ -252,13 +252,19 @@ static int glue_verify(struct sim_req *rq, struct sim_resp *rs, const struct sig
 
 int sim_auth_glue(struct sim_req *rq, struct sim_resp *rs)
 {
-    const struct sim_config *cfg = &rq->sim->cfg;
+    return sim_auth_sigv4(rq, rs, "glue");
+}
+
+int sim_auth_sigv4(struct sim_req *rq, struct sim_resp *rs, const char *service)
+{
     const char *auth = sim_header(rq, "Authorization");
     const char *amz_date = sim_header(rq, "X-Amz-Date");
     const char *token = sim_header(rq, "X-Amz-Security-Token");
     static const char *const required[] = {"host", "x-amz-date", "x-amz-target"};
+    size_t nreq = strcmp(service, "glue") == 0 ? 3 : 2;
     struct auth_params ap;
     struct signed_set ss;
+    struct sim_key key;
     char scope[512], *part[5];
     size_t i;
 
@@ -272,20 +278,25 @@ int sim_auth_glue(struct sim_req *rq, struct sim_resp *rs)
         return glue_fail(rq, rs, "IncompleteSignatureException",
                          "Authorization header requires 'Credential', 'Signature' and "
                          "'SignedHeaders' parameters.");
-    if (glue_scope(rq, rs, ap.credential, scope, part) < 0 ||
+    if (glue_scope(rq, rs, ap.credential, scope, part, service, &key) < 0 ||
         glue_date(rq, rs, amz_date, part[1]) < 0)
         return -1;
     if (collect_signed(rq, ap.signed_headers, &ss) < 0)
         return glue_fail(rq, rs, "IncompleteSignatureException", "Invalid SignedHeaders list.");
-    for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+    for (i = 0; i < nreq; i++)
         if (!is_signed(&ss, required[i]))
             return glue_fail(rq, rs, "InvalidSignatureException",
                              "'%s' must be a 'SignedHeader' in the AWS Authorization.",
                              required[i]);
-    if (cfg->glue_token ? !token || !g2d_consttime_streq(token, cfg->glue_token) : token != NULL)
+    if (key.has_token ? !token || !g2d_consttime_streq(token, key.token) : token != NULL)
         return glue_fail(rq, rs, "UnrecognizedClientException",
                          "The security token included in the request is invalid.");
-    return glue_verify(rq, rs, &ss, part, amz_date, ap.signature);
+    if (key.expired) {
+        sim_creds_count_expired();
+        return glue_fail(rq, rs, "ExpiredTokenException",
+                         "The security token included in the request is expired");
+    }
+    return glue_verify(rq, rs, &ss, part, amz_date, ap.signature, &key);
 }
 
 /* ---- DLF: ACS3-HMAC-SHA256 and ROA HMAC-SHA1 ---- */
@@ -334,9 +345,31 @@ static int use_nonce(struct sim_req *rq, struct sim_resp *rs, const char *nonce)
     return 0;
 }
 
+/*
+ * The secret of a DLF access key: the static one (its security token is not checked), or
+ * temporary credentials the simulator issued (their token must match and be unexpired).
+ */
+static int dlf_key(struct sim_req *rq, struct sim_resp *rs, const char *akid, struct sim_key *key)
+{
+    const char *token = sim_header(rq, "x-acs-security-token");
+
+    if (sim_creds_key(rq->sim, SIM_DLF, akid, key) < 0)
+        return dlf_fail(rq, rs, 404, "InvalidAccessKeyId.NotFound",
+                        "Specified access key is not found.");
+    if (key->has_token && (!token || !g2d_consttime_streq(token, key->token)))
+        return dlf_fail(rq, rs, 400, "InvalidSecurityToken.Mismatch",
+                        "Specified SecurityToken is not matched with the access key.");
+    if (key->expired) {
+        sim_creds_count_expired();
+        return dlf_fail(rq, rs, 400, "InvalidSecurityToken.Expired",
+                        "Specified SecurityToken is expired.");
+    }
+    return 0;
+}
+
 static int acs3(struct sim_req *rq, struct sim_resp *rs, const char *params)
 {
-    const struct sim_config *cfg = &rq->sim->cfg;
+    struct sim_key key;
     const char *sha = sim_header(rq, "x-acs-content-sha256");
     const char *date = sim_header(rq, "x-acs-date");
     const char *nonce = sim_header(rq, "x-acs-signature-nonce");
@@ -354,9 +387,8 @@ static int acs3(struct sim_req *rq, struct sim_resp *rs, const char *params)
         return dlf_fail(rq, rs, 400, "IncompleteSignature",
                         "The request signature does not conform to Aliyun standards: "
                         "Credential, SignedHeaders and Signature are required.");
-    if (strcmp(ap.credential, cfg->dlf_akid) != 0)
-        return dlf_fail(rq, rs, 404, "InvalidAccessKeyId.NotFound",
-                        "Specified access key is not found.");
+    if (dlf_key(rq, rs, ap.credential, &key) < 0)
+        return -1;
     r = sim_parse_iso8601(date, &t);
     if (check_time(rq, rs, r, t) < 0)
         return -1;
@@ -384,7 +416,7 @@ static int acs3(struct sim_req *rq, struct sim_resp *rs, const char *params)
     fill_req(rq, &sr, ss.hdr, ss.nhdr);
     g2d_buf_init(&out, 0);
     g2d_sign_debug_init(&dbg);
-    r = g2d_acs3_sign(&sr, ap.credential, cfg->dlf_secret, &out, sig, &dbg);
+    r = g2d_acs3_sign(&sr, ap.credential, key.secret, &out, sig, &dbg);
     ok = r == 0 && g2d_consttime_streq(sig, ap.signature);
     if (!ok)
         dlf_fail(rq, rs, 400, "SignatureDoesNotMatch",
@@ -416,7 +448,7 @@ static int content_md5_ok(const struct sim_req *rq, const char *want)
 
 static int roa(struct sim_req *rq, struct sim_resp *rs, const char *params)
 {
-    const struct sim_config *cfg = &rq->sim->cfg;
+    struct sim_key key;
     const char *colon = strchr(params, ':');
     const char *md5 = sim_header(rq, "Content-MD5");
     const char *method = sim_header(rq, "x-acs-signature-method");
@@ -433,9 +465,8 @@ static int roa(struct sim_req *rq, struct sim_resp *rs, const char *params)
                         "The request signature does not conform to Aliyun standards.");
     memcpy(ak, params, (size_t)(colon - params));
     ak[colon - params] = '\0';
-    if (strcmp(ak, cfg->dlf_akid) != 0)
-        return dlf_fail(rq, rs, 404, "InvalidAccessKeyId.NotFound",
-                        "Specified access key is not found.");
+    if (dlf_key(rq, rs, ak, &key) < 0)
+        return -1;
     r = sim_parse_rfc1123(sim_header(rq, "Date"), &t);
     if (check_time(rq, rs, r, t) < 0)
         return -1;
@@ -453,7 +484,7 @@ static int roa(struct sim_req *rq, struct sim_resp *rs, const char *params)
     fill_req(rq, &sr, rq->headers, rq->nheaders);
     g2d_buf_init(&out, 0);
     g2d_sign_debug_init(&dbg);
-    r = g2d_roa_sign(&sr, ak, cfg->dlf_secret, &out, sig, &dbg);
+    r = g2d_roa_sign(&sr, ak, key.secret, &out, sig, &dbg);
     ok = r == 0 && g2d_consttime_streq(sig, colon + 1);
     if (!ok)
         dlf_fail(rq, rs, 400, "SignatureDoesNotMatch",

@@ -29,6 +29,8 @@ static void usage(FILE *f)
                "         [--glue-catalog-id ID] [--dlf-catalog-id ID] [--dlf-catalog-type T]\n"
                "         [--latency-ms N]\n"
                "         [--glue-rps N] [--dlf-rps N] [--verbose]\n"
+               "         [--cred-lifetime SEC] [--imds-v1] [--container-token T]\n"
+               "         [--web-identity-token T]   (credential services: tests/sim/creds.c)\n"
                "Ports 0 (the default) are ephemeral; --port-file receives "
                "\"glue=<port>\\ndlf=<port>\\n\".\n");
 }
@@ -61,6 +63,10 @@ enum {
     OPT_DLF_RPS,
     OPT_VERBOSE,
     OPT_PLAIN,
+    OPT_CRED_LIFETIME,
+    OPT_IMDS_V1,
+    OPT_CONTAINER_TOKEN,
+    OPT_WEB_IDENTITY_TOKEN,
     OPT_HELP,
 };
 
@@ -92,6 +98,10 @@ static const struct option options[] = {
     {"dlf-rps", required_argument, NULL, OPT_DLF_RPS},
     {"verbose", no_argument, NULL, OPT_VERBOSE},
     {"plain", no_argument, NULL, OPT_PLAIN},
+    {"cred-lifetime", required_argument, NULL, OPT_CRED_LIFETIME},
+    {"imds-v1", no_argument, NULL, OPT_IMDS_V1},
+    {"container-token", required_argument, NULL, OPT_CONTAINER_TOKEN},
+    {"web-identity-token", required_argument, NULL, OPT_WEB_IDENTITY_TOKEN},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -175,6 +185,10 @@ static int num_option(int c, struct sim_config *cfg)
         return bad != 0;
     case OPT_GLUE_RPS:
         return parse_rps(optarg, &cfg->rps[SIM_GLUE]) != 0;
+    case OPT_CRED_LIFETIME:
+        bad = parse_u64(optarg, 86400, &v) || v < 1;
+        cfg->cred_lifetime = (unsigned)v;
+        return bad;
     case OPT_DLF_RPS:
         return parse_rps(optarg, &cfg->rps[SIM_DLF]) != 0;
     }
@@ -217,6 +231,15 @@ static int str_option(int c, struct sim_config *cfg)
     case OPT_DLF_CATALOG_TYPE:
         s = &cfg->dlf_catalog_type;
         break;
+    case OPT_CONTAINER_TOKEN:
+        s = &cfg->container_token;
+        break;
+    case OPT_WEB_IDENTITY_TOKEN:
+        s = &cfg->web_identity_token;
+        break;
+    case OPT_IMDS_V1:
+        cfg->imds_v1 = 1;
+        return 0;
     case OPT_DLF_FROM_GLUE:
     case OPT_DLF_FROM_GLUE2:
         cfg->dlf_from_glue = 1;
@@ -353,6 +376,7 @@ int main(int argc, char **argv)
     sim.cfg.dlf_akid = "LTAISIM";
     sim.cfg.dlf_secret = "sim-dlf-secret";
     sim.cfg.columns = 12;
+    sim.cfg.cred_lifetime = 3600;
     sim.cfg.partition_keys = 2;
     sim.cfg.dlf_batch_cap = 1000;
     if (parse_args(argc, argv, &sim.cfg) < 0)

@@ -248,6 +248,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 
     if (cn->too_big)
         too_big(rq, &rs);
+    else if (sim_creds_wants(rq))
+        sim_creds_serve(rq, &rs);
     else if (strncmp(url, "/_sim/oss/", 10) == 0)
         sim_oss_admin(rq, &rs);
     else if (strncmp(url, "/_sim/", 6) == 0)

@@ -43,7 +43,11 @@ struct sim_config {
     unsigned dlf_batch_cap; /* most items in one DLF batch call */
     const char *glue_akid;
     const char *glue_secret;
-    const char *glue_token; /* NULL: requests must not carry one */
+    const char *glue_token;         /* NULL: requests must not carry one */
+    unsigned cred_lifetime;         /* seconds, of the temporary credentials creds.c issues */
+    int imds_v1;                    /* instance metadata answers without a token */
+    const char *container_token;    /* the container endpoint's Authorization, NULL = any */
+    const char *web_identity_token; /* AssumeRoleWithWebIdentity accepts only this */
     const char *dlf_akid;
     const char *dlf_secret;
     const char *glue_catalog_id; /* NULL: accept any CatalogId */
@@ -232,6 +236,21 @@ void sim_dlf_gw_error(struct sim_resp *rs, const struct sim_req *rq, unsigned st
 /* ---- auth.c (the nonce set lives in util.c) ---- */
 /* @return 0 if the request is properly signed, else -1 with the error response set. */
 int sim_auth_glue(struct sim_req *rq, struct sim_resp *rs);
+/* SigV4 for @p service ("glue", "sts"), by the static key or one creds.c issued. */
+int sim_auth_sigv4(struct sim_req *rq, struct sim_resp *rs, const char *service);
+
+/* ---- creds.c: instance metadata, container endpoint, STS (both clouds) ---- */
+struct sim_key {
+    char secret[128];
+    char token[512];
+    int has_token; /* requests must carry exactly this token */
+    int expired;   /* an issued key past its lifetime */
+};
+/* The secret of @p akid (static or issued): 0, or -1 if unknown. */
+int sim_creds_key(struct sim *sim, enum sim_side side, const char *akid, struct sim_key *k);
+void sim_creds_count_expired(void);
+int sim_creds_wants(const struct sim_req *rq);
+void sim_creds_serve(struct sim_req *rq, struct sim_resp *rs);
 int sim_auth_dlf(struct sim_req *rq, struct sim_resp *rs);
 void sim_nonces_init(struct sim_nonces *ns);
 void sim_nonces_done(struct sim_nonces *ns);

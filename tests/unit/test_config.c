@@ -41,6 +41,8 @@ static const char *const env_vars[] = {
     "G2D_TEST_GLUE_SECRET",
     "G2D_TEST_DLF_TOKEN",
     "GLUE_SECRET",
+    "AWS_PROFILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
 };
 
 /* Every test starts from an environment without any variable the loader looks at. */
@@ -51,6 +53,8 @@ static int clean_env(void **state)
     (void)state;
     for (i = 0; i < sizeof(env_vars) / sizeof(env_vars[0]); i++)
         unsetenv(env_vars[i]);
+    /* No region from the user's own ~/.aws/config. */
+    setenv("AWS_CONFIG_FILE", "/nonexistent/glue2dlf-test/config", 1);
     return 0;
 }
 
@@ -896,7 +900,7 @@ static void test_load_errors(void **state)
     /* Empty input: both regions are missing, the first is reported at 1:1. */
     assert_int_equal(g2d_config_load_buffer(&cfg, "empty.yaml", "", 0, false, &err), -EINVAL);
     assert_string_equal(err.msg, "empty.yaml:1:1: key 'glue.region': required (or set "
-                                 "AWS_REGION / AWS_DEFAULT_REGION)");
+                                 "AWS_REGION / AWS_DEFAULT_REGION, or region in the AWS profile)");
     /* A NULL error pointer is allowed. */
     assert_int_equal(g2d_config_load_buffer(&cfg, NULL, "x: [", 4, false, NULL), -EINVAL);
     g2d_config_free(NULL);
