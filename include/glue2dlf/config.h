@@ -135,6 +135,7 @@ struct g2d_config {
     bool deletes;               /**< delete what Glue no longer has */
     unsigned max_deletes;       /**< per cycle and object type; more are held */
     double max_delete_fraction; /**< of the DLF objects in scope */
+    unsigned grace_cycles;      /**< cycles an object must be missing before its delete */
 
     /* HTTP (both sides) */
     char *ca_file;               /**< NULL = system store */

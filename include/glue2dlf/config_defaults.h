@@ -25,6 +25,7 @@
 /* deletes: */
 #define G2D_DEFAULT_MAX_DELETES 1000u       /**< deletes.max_count */
 #define G2D_DEFAULT_MAX_DELETE_FRACTION 0.5 /**< deletes.max_fraction */
+#define G2D_DEFAULT_GRACE_CYCLES 0u         /**< deletes.grace_cycles */
 
 /* http: */
 #define G2D_DEFAULT_CONNECT_TIMEOUT_MS 10000u              /**< http.connect_timeout: 10s */

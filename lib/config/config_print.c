@@ -283,6 +283,7 @@ int g2d_config_print(const struct g2d_config *cfg, struct g2d_buf *b)
     put(&o, "  enabled: %s\n", cfg->deletes ? "true" : "false");
     put(&o, "  max_count: %u\n", cfg->max_deletes);
     put_double(&o, "max_fraction", cfg->max_delete_fraction);
+    put(&o, "  grace_cycles: %u\n", cfg->grace_cycles);
 
     put(&o, "http:\n");
     put_str(&o, "ca_file", cfg->ca_file, cfg->ca_file ? NULL : "the system store");

@@ -33,6 +33,7 @@
 #include "glue2dlf/sync.h"
 
 #include "cloud/client.h"
+#include "state/held.h"
 #include "state/snapshot.h"
 
 #define MAX_PAGES 10000000u  /* pages per listing before it is refused as endless */
@@ -304,6 +305,30 @@ char *join2(const char *a, const char *sep, const char *b);
  */
 char *name_fold(const char *a, const char *b);
 
+/* ---- held deletes (held.c) ----------------------------------------------------------- */
+
+enum held_verdict {
+    HV_GUARD = 0, /* the guards decide */
+    HV_SKIP,      /* rejected, or within deletes.grace_cycles: left alone, not counted */
+    HV_APPROVED,  /* a person approved it: deleted */
+};
+
+/* Is there anything to look up (records, or a grace period)? When not, names of delete
+ * candidates need not be built. */
+bool held_active(const struct g2d_sync *s);
+/* The verdict on one delete candidate; marks its record visited (not in a dry run).
+ * Calling it again in the same cycle gives the same verdict. */
+enum held_verdict held_check(struct g2d_sync *s, unsigned type, const char *name);
+/* A guard held it for @p reason (enum g2d_held_reason): recorded (not in a dry run); its
+ * ID into @p idbuf (17 bytes; "" when the registry could not take it). */
+void held_register(struct g2d_sync *s, unsigned type, const char *name, unsigned reason,
+                   char *idbuf);
+/* It was deleted from DLF: its record, if any, goes. */
+void held_forget(struct g2d_sync *s, unsigned type, const char *name);
+void held_cycle_start(struct g2d_sync *s);
+/* Drop the records no step visited, after a cycle that completed without a failure. */
+void held_cycle_end(struct g2d_sync *s);
+
 /* ---- the engine (cycle.c) ------------------------------------------------------------ */
 
 struct g2d_sync {
@@ -357,6 +382,9 @@ struct g2d_sync {
     /* delete phase */
     int del_stage;
     char db_hold[300]; /* why the database deletes (and so their contents) are held, or "" */
+    unsigned db_hold_code; /* its enum g2d_held_reason */
+    struct g2d_heldset held; /* the deletes a person decides on (held.c) */
+    unsigned held_full_noted;
     uint64_t held_reported[4];
 
     unsigned batch_learned;  /* partition batch size DLF accepted, 0 = as configured */
@@ -372,6 +400,8 @@ struct g2d_sync {
 
 /* Add a line to the cycle's notes (what was learned, for the log once). */
 void sync_note(struct g2d_sync *s, const char *text);
+/* Write the checkpoint now (idle: after a person's decision). */
+void sync_checkpoint_now(struct g2d_sync *s);
 /* Ask the cycle to look again (once per loop turn, however often it is asked). */
 void sync_poke(struct g2d_sync *s);
 /* End the whole cycle with "<what><detail>": nothing more is started; what is in flight

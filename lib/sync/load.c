@@ -217,6 +217,7 @@ static void obj_record(struct g2d_sync *s, struct wop *op)
 
     if (op->diff == G2D_DIFF_DLF_NEW) {
         g2d_snapshot_del(&s->snap, op->type, op->key);
+        held_forget(s, op->type, op->key);
         return;
     }
     /* On -ENOMEM the object is simply written again next cycle. */
@@ -378,6 +379,19 @@ int load_recreate(struct g2d_sync *s, struct tunit *tu)
 
 /* ---- partition batches --------------------------------------------------------------- */
 
+/* A partition deleted from DLF: its held-delete record goes (named as deletes.c names it). */
+static void part_forget(struct g2d_sync *s, struct g2d_snap_entry *e, json_t *values)
+{
+    char *name;
+
+    if (!s->held.used)
+        return;
+    name = partition_name(e->key, e->meta->keys, e->meta->nkeys, values);
+    if (name)
+        held_forget(s, G2D_ITEM_PARTITION, name);
+    free(name);
+}
+
 static void part_item_result(struct g2d_sync *s, struct wop *op, struct pitem *it, bool ok,
                              const char *error)
 {
@@ -389,9 +403,10 @@ static void part_item_result(struct g2d_sync *s, struct wop *op, struct pitem *i
     if (ok && e && e->meta) {
         for (i = 0; i < n && i < MAX_KEYS; i++)
             vals[i] = json_string_value(json_array_get(it->values, i));
-        if (it->diff == G2D_DIFF_DLF_NEW)
+        if (it->diff == G2D_DIFF_DLF_NEW) {
             g2d_pset_del(&e->meta->parts, vals, n);
-        else
+            part_forget(s, e, it->values);
+        } else
             (void)g2d_pset_put(&e->meta->parts, vals, n, &it->fp, it->raw, G2D_PENTRY_SEEN);
     }
     name = op->tu ? tunit_partition_name(op->tu, it->values)
