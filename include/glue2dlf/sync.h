@@ -197,9 +197,9 @@ struct g2d_held_view {
 };
 
 struct g2d_held_filter {
-    unsigned types;       /**< bits 1u << enum g2d_item_type; 0: every type */
-    const char *scope;    /**< "db" or "db.table" (and what is inside); NULL/"": all */
-    const uint64_t *ids;  /**< only these IDs, when nids > 0 */
+    unsigned types;      /**< bits 1u << enum g2d_item_type; 0: every type */
+    const char *scope;   /**< "db" or "db.table" (and what is inside); NULL/"": all */
+    const uint64_t *ids; /**< only these IDs, when nids > 0 */
     size_t nids;
 };
 

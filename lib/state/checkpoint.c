@@ -165,8 +165,7 @@ static void put_held(struct wr *w, struct g2d_heldset *held)
 }
 
 int g2d_checkpoint_write(struct g2d_snapshot *snap, struct g2d_heldset *held,
-                         const struct g2d_ckpt_meta *meta, const char *path,
-                         struct g2d_error *err)
+                         const struct g2d_ckpt_meta *meta, const char *path, struct g2d_error *err)
 {
     struct wr w = {0};
     char tmp[4096];

@@ -25,8 +25,7 @@ struct g2d_ckpt_meta {
  * as it was.
  */
 int g2d_checkpoint_write(struct g2d_snapshot *snap, struct g2d_heldset *held,
-                         const struct g2d_ckpt_meta *meta, const char *path,
-                         struct g2d_error *err);
+                         const struct g2d_ckpt_meta *meta, const char *path, struct g2d_error *err);
 
 /*
  * Load @p path into @p snap and @p held (both must be empty; what is loaded is owned by

@@ -229,7 +229,7 @@ const char *g2d_held_state_name(unsigned state)
 const char *g2d_held_reason_name(unsigned reason)
 {
     static const char *const names[G2D_HELD_NREASONS] = {"", "empty_source", "max_count",
-                                                          "max_fraction", "key_change"};
+                                                         "max_fraction", "key_change"};
 
     return reason < G2D_HELD_NREASONS ? names[reason] : NULL;
 }

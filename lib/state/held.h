@@ -38,11 +38,11 @@ enum g2d_held_reason {
 struct g2d_held {
     char *name; /* NULL: empty slot; G2D_HELD_TOMB: removed */
     uint64_t id;
-    uint8_t type;    /* enum g2d_item_type */
-    uint8_t state;   /* enum g2d_held_state */
-    uint8_t reason;  /* enum g2d_held_reason */
-    uint8_t visited; /* still a candidate this cycle (not written to disk) */
-    uint32_t missing; /* cycles it was found missing from Glue (for grace_cycles) */
+    uint8_t type;                     /* enum g2d_item_type */
+    uint8_t state;                    /* enum g2d_held_state */
+    uint8_t reason;                   /* enum g2d_held_reason */
+    uint8_t visited;                  /* still a candidate this cycle (not written to disk) */
+    uint32_t missing;                 /* cycles it was found missing from Glue (for grace_cycles) */
     uint64_t first_cycle, last_cycle; /* cycle ids: first held (or missing), last seen so */
     int64_t first_ms, last_ms;        /* the same as Unix times in ms */
 };

@@ -24,7 +24,7 @@ static void guard(struct g2d_sync *s, const char *what, uint64_t n, uint64_t tot
     *code = G2D_HELD_R_NONE;
     if (n == 0)
         return;
-    *code = glue_seen == 0 && total > 0            ? G2D_HELD_R_EMPTY_SOURCE
+    *code = glue_seen == 0 && total > 0                ? G2D_HELD_R_EMPTY_SOURCE
             : cfg->max_deletes && n > cfg->max_deletes ? G2D_HELD_R_MAX_COUNT
                                                        : G2D_HELD_R_MAX_FRACTION;
     if (glue_seen == 0 && total > 0)
@@ -98,8 +98,8 @@ static json_t *part_values(struct g2d_snap_entry *e, struct g2d_pentry *pe)
 }
 
 /* The registry's verdict on one missing partition (HV_GUARD when there is no registry). */
-static enum held_verdict part_verdict(struct g2d_sync *s, struct g2d_snap_entry *e,
-                                      json_t *values, char **name)
+static enum held_verdict part_verdict(struct g2d_sync *s, struct g2d_snap_entry *e, json_t *values,
+                                      char **name)
 {
     enum held_verdict v;
 
@@ -404,8 +404,7 @@ static void decide_databases(struct g2d_sync *s)
         total++;
         n += !e->seen && held_check(s, G2D_ITEM_DATABASE, e->key) == HV_GUARD;
     }
-    guard(s, "databases", n, total, s->dbs_seen, s->db_hold, sizeof(s->db_hold),
-          &s->db_hold_code);
+    guard(s, "databases", n, total, s->dbs_seen, s->db_hold, sizeof(s->db_hold), &s->db_hold_code);
 }
 
 bool diff_recreate_allowed(struct g2d_sync *s, struct tunit *tu)
@@ -415,7 +414,7 @@ bool diff_recreate_allowed(struct g2d_sync *s, struct tunit *tu)
     char reason[700], why[300], id[17];
     unsigned code;
 
-    switch (held_check(s, G2D_ITEM_TABLE, tu->key)) {
+    switch (held_decided(s, G2D_ITEM_TABLE, tu->key)) {
     case HV_APPROVED:
         return true; /* a person approved dropping it */
     case HV_SKIP:

@@ -319,6 +319,10 @@ bool held_active(const struct g2d_sync *s);
 /* The verdict on one delete candidate; marks its record visited (not in a dry run).
  * Calling it again in the same cycle gives the same verdict. */
 enum held_verdict held_check(struct g2d_sync *s, unsigned type, const char *name);
+/* Only what a person decided (approved: HV_APPROVED, rejected: HV_SKIP), else HV_GUARD;
+ * for a change that is not a delete of a missing object (a table dropped and created
+ * again because its partition keys changed). */
+enum held_verdict held_decided(struct g2d_sync *s, unsigned type, const char *name);
 /* A guard held it for @p reason (enum g2d_held_reason): recorded (not in a dry run); its
  * ID into @p idbuf (17 bytes; "" when the registry could not take it). */
 void held_register(struct g2d_sync *s, unsigned type, const char *name, unsigned reason,
@@ -381,8 +385,8 @@ struct g2d_sync {
 
     /* delete phase */
     int del_stage;
-    char db_hold[300]; /* why the database deletes (and so their contents) are held, or "" */
-    unsigned db_hold_code; /* its enum g2d_held_reason */
+    char db_hold[300];       /* why the database deletes (and so their contents) are held, or "" */
+    unsigned db_hold_code;   /* its enum g2d_held_reason */
     struct g2d_heldset held; /* the deletes a person decides on (held.c) */
     unsigned held_full_noted;
     uint64_t held_reported[4];

@@ -54,7 +54,7 @@ enum held_verdict held_check(struct g2d_sync *s, unsigned type, const char *name
         e->first_ms = s->cur.started_ms;
     }
     if (!e)
-        return grace ? HV_SKIP : HV_GUARD; /* a dry run: as if just found missing */
+        return grace ? HV_SKIP : HV_GUARD;       /* a dry run: as if just found missing */
     missing = e->missing + (e->visited ? 0 : 1); /* this cycle included */
     visit(s, e);
     switch (e->state) {
@@ -67,6 +67,16 @@ enum held_verdict held_check(struct g2d_sync *s, unsigned type, const char *name
     default:
         return HV_GUARD;
     }
+}
+
+enum held_verdict held_decided(struct g2d_sync *s, unsigned type, const char *name)
+{
+    struct g2d_held *e = s->held.used ? g2d_held_get(&s->held, type, name) : NULL;
+
+    if (!e || (e->state != G2D_HELD_APPROVED && e->state != G2D_HELD_REJECTED))
+        return HV_GUARD;
+    visit(s, e);
+    return e->state == G2D_HELD_APPROVED ? HV_APPROVED : HV_SKIP;
 }
 
 void held_register(struct g2d_sync *s, unsigned type, const char *name, unsigned reason,
