@@ -378,25 +378,18 @@ int g2d_ctl_parse_request(const char *line, size_t len, struct g2d_ctl_request *
         goto fail;
     }
     args = json_object_get(root, "args");
-    if (args && !json_is_null(args)) {
-        if (!json_is_object(args)) {
-            r = req_fail(out, G2D_CTL_E_BAD_REQUEST, -EPROTO, err, "\"args\" must be an object");
-            goto fail;
-        }
-        r = parse_args(out, args, err);
-        if (r < 0)
-            goto fail;
-        json_incref(args);
-    } else {
-        args = json_object();
-        if (!args) {
-            r = req_fail(out, G2D_CTL_E_INTERNAL, -ENOMEM, err, "out of memory");
-            goto fail;
-        }
-        if ((r = check_selectors(out, err)) < 0) {
-            json_decref(args);
-            goto fail;
-        }
+    if (args && !json_is_null(args) && !json_is_object(args)) {
+        r = req_fail(out, G2D_CTL_E_BAD_REQUEST, -EPROTO, err, "\"args\" must be an object");
+        goto fail;
+    }
+    args = args && !json_is_null(args) ? json_incref(args) : json_object();
+    if (!args) {
+        r = req_fail(out, G2D_CTL_E_INTERNAL, -ENOMEM, err, "out of memory");
+        goto fail;
+    }
+    if ((r = parse_args(out, args, err)) < 0) {
+        json_decref(args);
+        goto fail;
     }
     out->args = args;
     out->error_code = NULL;

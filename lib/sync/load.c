@@ -341,6 +341,7 @@ static void recreate_dropped(struct wop *del, const struct g2d_api_result *res)
         warning = recreate_warning(tu, e && e->meta ? e->meta->parts.used : 0);
     }
     g2d_snapshot_del(&s->snap, G2D_ITEM_TABLE, tu->key);
+    held_forget(s, G2D_ITEM_TABLE, tu->key); /* a key change approved: done */
     op = wop_new(s, G2D_ITEM_TABLE, G2D_DIFF_NEED_UPDATE, tu->key, tu->key, tu->db->name, tu->name);
     if (!op) {
         report_failed(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, G2D_DIFF_NEED_UPDATE,
