@@ -242,6 +242,42 @@ static void cmd_decide(struct daemon *d, struct ctl_call *call, bool approve)
     ctl_call_reply_ok(call, res);
 }
 
+static void restore_done(int err, const char *message, enum g2d_item_type type, const char *name,
+                         void *arg)
+{
+    struct ctl_call *call = arg;
+
+    if (err) {
+        log_warning("restore of %s '%s' failed: %s", g2d_item_type_name(type), name, message);
+        ctl_call_reply_error(call, G2D_CTL_E_INTERNAL, "DLF refused the restore of %s: %s", name,
+                             message);
+        return;
+    }
+    log_info("restored %s '%s' from the deleted-objects archive", g2d_item_type_name(type), name);
+    ctl_call_reply_ok(call, json_pack("{s:s, s:o}", "type", g2d_item_type_name(type), "name",
+                                      g2d_ctl_json_string(name)));
+}
+
+/* restore NAME: from the deleted-objects archive, while no cycle runs. */
+static void cmd_restore(struct daemon *d, struct ctl_call *call)
+{
+    const struct g2d_ctl_request *req = ctl_call_request(call);
+    struct g2d_error err = {0};
+    int type = -1, r;
+
+    for (unsigned i = 0; i < 4; i++)
+        if (req->types == 1u << i)
+            type = (int)i;
+    if (d->running) {
+        ctl_call_reply_error(call, G2D_CTL_E_BUSY, "a cycle is running: try again when it ends");
+        return;
+    }
+    r = g2d_sync_restore(d->sync, type, req->name, restore_done, call, &err);
+    if (r < 0)
+        ctl_call_reply_error(call, r == -EBUSY ? G2D_CTL_E_BUSY : G2D_CTL_E_BAD_REQUEST, "%s",
+                             err.msg);
+}
+
 void ctl_cmds_dispatch(struct ctl_call *call, void *arg)
 {
     struct daemon *d = arg;
@@ -291,6 +327,9 @@ void ctl_cmds_dispatch(struct ctl_call *call, void *arg)
     case G2D_CTL_APPROVE:
     case G2D_CTL_REJECT:
         cmd_decide(d, call, req->cmd == G2D_CTL_APPROVE);
+        break;
+    case G2D_CTL_RESTORE:
+        cmd_restore(d, call);
         break;
     default:
         ctl_call_reply_error(call, G2D_CTL_E_UNKNOWN_COMMAND, "unknown command");

@@ -35,7 +35,8 @@ static void usage(FILE *f)
                "      --print-config  print the effective configuration, secrets masked\n"
                "      --socket PATH   control socket (overrides the configuration)\n"
                "      --checkpoint PATH  keep the snapshot in PATH across restarts (default\n"
-               "                      $STATE_DIRECTORY/checkpoint under systemd; none: off)\n"
+               "                      $STATE_DIRECTORY/checkpoint under systemd; none: off);\n"
+               "                      deleted objects are archived in deleted/ beside it\n"
                "  -h, --help          show this help\n"
                "      --version       show the version\n");
 }
@@ -157,6 +158,17 @@ static int setup_checkpoint(struct daemon *d)
         return -1;
     }
     log_info("checkpoint: '%s'", path);
+    {
+        /* The deleted-objects archive: "deleted/" beside the checkpoint. */
+        const char *slash = strrchr(path, '/');
+        char dir[4200];
+
+        snprintf(dir, sizeof(dir), "%.*sdeleted", slash ? (int)(slash - path + 1) : 0, path);
+        if (g2d_sync_set_archive(d->sync, dir) < 0) {
+            log_error("out of memory");
+            return -1;
+        }
+    }
     return 0;
 }
 

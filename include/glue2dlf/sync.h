@@ -220,6 +220,30 @@ size_t g2d_sync_held_list(struct g2d_sync *s, const struct g2d_held_filter *f, g
 int g2d_sync_held_decide(struct g2d_sync *s, const struct g2d_held_filter *f, bool approve,
                          g2d_held_cb cb, void *arg, uint64_t *unknown);
 
+/**
+ * Keep a deleted-objects archive in @p dir (copied; NULL: none; made when first needed):
+ * before a delete is sent, the objects it removes are read from DLF and appended there
+ * (see deletes.archive_max_age / archive_max_size), and the delete is held back when that
+ * fails. Pruned to its bounds at the end of every cycle. @return 0 or -ENOMEM.
+ */
+int g2d_sync_set_archive(struct g2d_sync *s, const char *dir);
+/** Apply the archive's bounds now (also done at the end of every cycle). */
+void g2d_sync_archive_prune(struct g2d_sync *s);
+
+/** The outcome of a restore: @p err 0 or negative errno with @p message. */
+typedef void (*g2d_restore_cb)(int err, const char *message, enum g2d_item_type type,
+                               const char *name, void *arg);
+
+/**
+ * Put the newest archived object named @p name (of @p type, or any when < 0) back in DLF
+ * as a create; once DLF confirms it, it is in the snapshot and its delete is rejected in
+ * the registry of held deletes (kept in DLF while missing from Glue). Only while idle.
+ * @return 0 (then @p cb runs later, from the loop); -ENOENT not archived; -EBUSY a cycle
+ * or a restore is running; other negative errno (detail in @p err).
+ */
+int g2d_sync_restore(struct g2d_sync *s, int type, const char *name, g2d_restore_cb cb, void *arg,
+                     struct g2d_error *err);
+
 /** Free the engine (must be idle). Accepts NULL. */
 void g2d_sync_free(struct g2d_sync *s);
 

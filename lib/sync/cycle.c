@@ -50,6 +50,8 @@ static void finish(struct g2d_sync *s)
     rebuild_free(s);
     held_cycle_end(s);
     checkpoint_write(s);
+    if (!s->cur.dry_run)
+        g2d_sync_archive_prune(s);
     s->cur.finished_ms = now_ms();
     s->cur.cancelled = s->cancelling;
     s->cur.glue_requests = ops->requests(s->client.ctx, G2D_SIDE_GLUE) - s->req_base[0];
@@ -459,6 +461,7 @@ void g2d_sync_free(struct g2d_sync *s)
     g2d_heldset_done(&s->held);
     g2d_cloud_free(s->cloud);
     free(s->ckpt_path);
+    free(s->archive_dir);
     uv_close((uv_handle_t *)s->look, look_closed);
     free(s);
 }

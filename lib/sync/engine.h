@@ -116,6 +116,11 @@ struct wop {
     struct pitem *items;
     struct g2d_part_ref *refs;
     size_t nitems;
+    /* a delete: its objects' DLF JSON, read into the archive first (archive.c) */
+    bool archived;
+    unsigned arch_pending; /* reads in flight */
+    char *arch_error;      /* why a read failed (the delete is then not sent) */
+    json_t *arch_objs;     /* [{"i": item, "o": DLF JSON}] read so far */
 };
 
 struct wqueue {
@@ -333,6 +338,18 @@ void held_cycle_start(struct g2d_sync *s);
 /* Drop the records no step visited, after a cycle that completed without a failure. */
 void held_cycle_end(struct g2d_sync *s);
 
+/* ---- the deleted-objects archive (archive.c) ---------------------------------------- */
+
+/* Should this delete first be archived (an archive is set, and it has not been yet)? */
+bool archive_wanted(const struct wop *op);
+/* Read the objects @p op deletes from DLF; when all are read they are appended to the
+ * archive and @p op is sent (load_send_archived). @return 0 or -ENOMEM. */
+int archive_start(struct wop *op);
+/* For archive.c: send @p op now that it is archived, or (with @p error) finish it as
+ * failed without sending it. */
+void load_send_archived(struct wop *op, const char *error);
+void archive_free(struct wop *op);
+
 /* ---- the engine (cycle.c) ------------------------------------------------------------ */
 
 struct g2d_sync {
@@ -388,6 +405,8 @@ struct g2d_sync {
     char db_hold[300];       /* why the database deletes (and so their contents) are held, or "" */
     unsigned db_hold_code;   /* its enum g2d_held_reason */
     struct g2d_heldset held; /* the deletes a person decides on (held.c) */
+    char *archive_dir;       /* the deleted-objects archive, NULL: none */
+    bool restoring;          /* a restore write is in flight */
     unsigned held_full_noted;
     uint64_t held_reported[4];
 

@@ -32,6 +32,7 @@ static void wop_free(struct wop *op)
     }
     free(op->items);
     free(op->refs);
+    archive_free(op);
     free(op);
 }
 
@@ -102,6 +103,8 @@ static int wop_send(struct wop *op)
     void *ctx = op->s->client.ctx;
     size_t i;
 
+    if (archive_wanted(op))
+        return archive_start(op); /* sent once its objects are in the archive */
     if (op->type != G2D_ITEM_PARTITION) {
         struct g2d_obj_write w = {op->type, op->verb, op->db, op->tbl, op->input};
 
@@ -121,6 +124,31 @@ static int wop_send(struct wop *op)
 
         return ops->write_partitions(ctx, &w, wop_sent, op);
     }
+}
+
+/* Finish @p op as failed with @p message, without sending it. */
+static void wop_fail(struct wop *op, int err, const char *message)
+{
+    struct g2d_api_result res = {0};
+    struct g2d_sync *s = op->s;
+
+    s->writes_inflight--;
+    res.err = err;
+    res.code = "";
+    res.message = message;
+    op->done(op, &res); /* frees op */
+    sync_poke(s);
+}
+
+void load_send_archived(struct wop *op, const char *error)
+{
+    op->archived = true;
+    if (error)
+        wop_fail(op, -EIO, error);
+    else if (op->s->cancelling)
+        wop_fail(op, -ECANCELED, "not deleted: the cycle was cancelled");
+    else if (wop_send(op) < 0)
+        wop_fail(op, -ENOMEM, "could not queue the request (out of memory)");
 }
 
 void load_pump(struct g2d_sync *s)
@@ -144,15 +172,8 @@ void load_pump(struct g2d_sync *s)
             q->tail = NULL;
         s->prog.writes_queued--;
         s->writes_inflight++;
-        if (wop_send(op) < 0) {
-            struct g2d_api_result res = {0};
-
-            s->writes_inflight--;
-            res.err = -ENOMEM;
-            res.code = "";
-            res.message = "could not queue the request (out of memory)";
-            op->done(op, &res);
-        }
+        if (wop_send(op) < 0)
+            wop_fail(op, -ENOMEM, "could not queue the request (out of memory)");
     }
 }
 

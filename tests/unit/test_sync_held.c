@@ -463,12 +463,78 @@ static void test_key_change_approved(void **state)
     env_free(e);
 }
 
+struct restored {
+    bool done;
+    int err;
+};
+
+static void on_restored(int err, const char *message, enum g2d_item_type type, const char *name,
+                        void *arg)
+{
+    struct restored *r = arg;
+
+    r->done = true;
+    r->err = err;
+}
+
+static void restore(struct env *e, int type, const char *name, int want)
+{
+    struct restored r = {0};
+    struct g2d_error err = {0};
+    int rc = g2d_sync_restore(e->s, type, name, on_restored, &r, &err);
+
+    if (rc < 0) {
+        assert_int_equal(rc, want);
+        return;
+    }
+    uv_run(&e->loop, UV_RUN_DEFAULT);
+    assert_true(r.done);
+    assert_int_equal(r.err, want);
+}
+
+/* A delete is archived first; a restore puts it back and keeps it there. */
+static void test_archive_and_restore(void **state)
+{
+    struct env *e = env_new("deletes:\n  max_fraction: 1\n");
+    char dir[] = "/tmp/g2d-test-sync-archive-XXXXXX", cmd[128];
+    const struct g2d_cycle_stats *st;
+    struct acc a;
+
+    assert_non_null(mkdtemp(dir));
+    restore(e, -1, "sales.items", -ENOENT); /* no archive yet */
+    assert_int_equal(g2d_sync_set_archive(e->s, dir), 0);
+    catalog(e);
+    (void)cycle(e, 0);
+    json_array_remove(json_object_get(e->f.glue_tables, "sales"), 1); /* items */
+    json_array_remove(json_object_get(e->f.glue_parts, "sales.orders"), 0);
+    st = cycle(e, 0);
+    assert_int_equal(st->deleted, 2);
+    assert_null(json_object_get(e->f.dlf_tables, "sales.items"));
+    assert_int_equal(dlf_parts(e, "sales.orders"), 4);
+    restore(e, G2D_ITEM_FUNCTION, "sales.items", -ENOENT); /* not of that type */
+    restore(e, -1, "SALES.ITEMS", 0);
+    assert_non_null(json_object_get(e->f.dlf_tables, "sales.items"));
+    restore(e, G2D_ITEM_PARTITION, "sales.orders/dt=2024-01", 0);
+    assert_int_equal(dlf_parts(e, "sales.orders"), 5);
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->deleted + st->held + st->failed, 0);
+    assert_non_null(json_object_get(e->f.dlf_tables, "sales.items"));
+    assert_int_equal(dlf_parts(e, "sales.orders"), 5);
+    list(e, &a, NULL);
+    assert_int_equal(a.n, 2);
+    assert_string_equal(a.states[0], "rejected");
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hold_approve_reject), cmocka_unit_test(test_approved_but_back),
         cmocka_unit_test(test_grace_cycles),        cmocka_unit_test(test_restart_keeps_records),
-        cmocka_unit_test(test_key_change_approved),
+        cmocka_unit_test(test_key_change_approved), cmocka_unit_test(test_archive_and_restore),
     };
     return cmocka_run_group_tests_name("sync_held", tests, NULL, NULL);
 }
