@@ -55,6 +55,7 @@ struct daemon {
     const char *config_path;   /* argv or DEFAULT_CONFIG: lives as long as the process */
     const char *socket_override;
     const char *checkpoint; /* --checkpoint, or NULL */
+    unsigned ckpt_interval; /* --checkpoint-interval, seconds */
     bool once, dry_run_flag;
 
     struct g2d_config *cfg;                  /* owned */

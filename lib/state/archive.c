@@ -147,7 +147,7 @@ static int list_files(const char *dir, struct afile *out)
         snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
         if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
             continue;
-        snprintf(out[n].name, sizeof(out[n].name), "%s", de->d_name);
+        memcpy(out[n].name, de->d_name, NAME_LEN + 1); /* our_file(): NAME_LEN long */
         out[n].day = day;
         out[n++].size = st.st_size;
     }
