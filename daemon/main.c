@@ -43,8 +43,16 @@ static void usage(FILE *f)
                "      --version       show the version\n");
 }
 
-enum { OPT_ONCE = 256, OPT_DRY_RUN, OPT_CHECK, OPT_PRINT, OPT_SOCKET, OPT_VERSION, OPT_CKPT,
-       OPT_CKPT_IVL };
+enum {
+    OPT_ONCE = 256,
+    OPT_DRY_RUN,
+    OPT_CHECK,
+    OPT_PRINT,
+    OPT_SOCKET,
+    OPT_VERSION,
+    OPT_CKPT,
+    OPT_CKPT_IVL
+};
 
 /* --checkpoint-interval: seconds, 0..86400. */
 static int parse_interval(const char *s, unsigned *out)
@@ -55,8 +63,9 @@ static int parse_interval(const char *s, unsigned *out)
     errno = 0;
     v = strtoul(s, &end, 10);
     if (errno || end == s || *end || v > 86400 || s[0] == '-') {
-        fprintf(stderr, "glue2dlfd: --checkpoint-interval: not a number of seconds (0..86400): "
-                        "'%s'\n",
+        fprintf(stderr,
+                "glue2dlfd: --checkpoint-interval: not a number of seconds (0..86400): "
+                "'%s'\n",
                 s);
         return -1;
     }

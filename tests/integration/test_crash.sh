@@ -95,6 +95,8 @@ converge() {
   deleted_names "$T/ref-results.jsonl" >"$T/refdel-$phase.txt"
   check_eq "$phase: no delete the clean run did not make" "" \
     "$(comm -23 "$T/del-$phase.txt" "$T/refdel-$phase.txt" | head -3)"
+  check "$phase: the result log: only lines torn by a kill do not parse, each on its own" \
+    test "$(jq -R -r 'fromjson? // "TORN"' "$T/results.jsonl" | grep -cx TORN)" -le "$KILLS"
   w=$(dlf_writes)
   g2dd --config "$T/g2d.yaml" --once --checkpoint "$T/ckpt" >"$T/unchanged-$phase.log" 2>&1
   check_eq "$phase: an unchanged cycle writes nothing" "$w" "$(dlf_writes)"
