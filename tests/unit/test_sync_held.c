@@ -429,6 +429,16 @@ static void test_restart_keeps_records(void **state)
     assert_string_equal(state_of(e, "table sales.orders"), "rejected");
     assert_int_equal(list(e, &a, "table sales.items"), id_items);
     assert_non_null(json_object_get(e->f.dlf_tables, "sales.orders"));
+    /* an approval survives a restart too, and the cycle after it applies it */
+    decide(e, id_items, true);
+    restart(e, ckpt);
+    assert_int_equal(list(e, &a, NULL), 0); /* loaded at the first cycle */
+    st = cycle(e, 0);
+    assert_true(has_item(e, "table sales.items dlfNew ok"));
+    assert_null(json_object_get(e->f.dlf_tables, "sales.items"));
+    /* pages, now the one delete the guard counts, is within max_count: deleted too */
+    assert_int_equal(st->held, 0);
+    assert_null(json_object_get(e->f.dlf_tables, "web.pages"));
     unlink(ckpt);
     env_free(e);
 }
