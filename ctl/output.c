@@ -107,6 +107,14 @@ static void print_status(FILE *out, const json_t *r)
     } else {
         kv(out, "next cycle in", "-");
     }
+    if (json_is_object(json_object_get(r, "held_deletes"))) {
+        const json_t *h = json_object_get(r, "held_deletes");
+
+        kv(out, "held deletes",
+           "%" JSON_INTEGER_FORMAT " held, %" JSON_INTEGER_FORMAT " approved, %" JSON_INTEGER_FORMAT
+           " rejected (glue2dlfctl held)",
+           geti(h, "held"), geti(h, "approved"), geti(h, "rejected"));
+    }
     if (strcmp(gets_(r, "state"), "running") == 0 && json_is_object(p)) {
         kv(out, "cycle", "%" JSON_INTEGER_FORMAT, geti(p, "cycle_id"));
         kv(out, "progress",

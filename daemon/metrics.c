@@ -154,6 +154,12 @@ int metrics_render(struct g2d_buf *out, const struct metrics *m, const struct me
     if (r == 0)
         r = g2d_buf_printf(out, "glue2dlf_snapshot_items %" PRIu64 "\n", x->snapshot_items);
     if (r == 0)
+        r = metric_head(out, "glue2dlf_held_deletes", "gauge",
+                        "Deletes held for a person (glue2dlfctl held), per state.");
+    for (unsigned i = 0; r == 0 && i < 3; i++)
+        r = g2d_buf_printf(out, "glue2dlf_held_deletes{state=\"%s\"} %" PRIu64 "\n",
+                           (const char *[]){"held", "approved", "rejected"}[i], x->held[i]);
+    if (r == 0)
         r = metric_head(out, "glue2dlf_paused", "gauge", "1 while scheduled cycles are paused.");
     if (r == 0)
         r = g2d_buf_printf(out, "glue2dlf_paused %d\n", x->paused ? 1 : 0);

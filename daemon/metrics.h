@@ -41,6 +41,7 @@ void metrics_count_cycle(struct metrics *m, const struct g2d_cycle_stats *st);
 struct metrics_extra {
     const struct g2d_http_stats *glue, *dlf; /**< NULL when unknown; borrowed for the call */
     uint64_t snapshot_items;
+    uint64_t held[3]; /**< held deletes: held, approved, rejected */
     bool paused;
     const struct metrics_result_oss *result_oss; /**< NULL unless the result log is on OSS */
 };

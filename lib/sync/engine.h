@@ -13,6 +13,10 @@
  *                    into the snapshot
  *           listing.c  one paged-listing helper for every listing of both sides
  *           report.c   item results
+ *   held.c     the registry of held deletes (state/held.c): what the guards held, what a
+ *              person approved or rejected, deletes.grace_cycles (deletes.c, load.c)
+ *   archive.c  a delete's objects read from DLF into the deleted-objects archive first
+ *   restore.c  `glue2dlfctl restore`: an archived object written back, while idle
  *
  * A completion (a page processed, a write done, a listing finished) only updates its
  * counters and state and calls sync_poke(); the cycle's step then looks at everything

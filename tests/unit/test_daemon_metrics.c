@@ -37,6 +37,8 @@ static void test_metrics(void **state)
     g2d_buf_init(&b, 0);
     x.snapshot_items = 42;
     x.paused = true;
+    x.held[0] = 3;
+    x.held[2] = 1;
     assert_int_equal(metrics_render(&b, &m, &x), 0);
     t = g2d_buf_cstr(&b);
     assert_non_null(strstr(t, "# TYPE glue2dlf_cycles_total counter\nglue2dlf_cycles_total 1\n"));
@@ -53,6 +55,9 @@ static void test_metrics(void **state)
     assert_null(strstr(t, "glue2dlf_http_retries_total"));
     assert_non_null(strstr(t, "glue2dlf_snapshot_items 42\n"));
     assert_non_null(strstr(t, "glue2dlf_paused 1\n"));
+    assert_non_null(strstr(t, "glue2dlf_held_deletes{state=\"held\"} 3\n"));
+    assert_non_null(strstr(t, "glue2dlf_held_deletes{state=\"approved\"} 0\n"));
+    assert_non_null(strstr(t, "glue2dlf_held_deletes{state=\"rejected\"} 1\n"));
     g2d_buf_reset(&b);
 
     gs.requests = 100;
