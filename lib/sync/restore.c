@@ -99,7 +99,8 @@ static void restored(const struct g2d_api_result *res, void *arg)
             h->state = G2D_HELD_REJECTED;
             h->first_ms = h->last_ms = now_ms();
         }
-        sync_checkpoint_now(s);
+        if (!s->running)
+            sync_checkpoint_now(s); /* else the running cycle's end writes it */
     }
     if (r->cb)
         r->cb(err, err ? msg : NULL, (enum g2d_item_type)rec->type, rec->name, r->arg);
