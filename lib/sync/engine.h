@@ -336,6 +336,9 @@ enum held_verdict held_decided(struct g2d_sync *s, unsigned type, const char *na
  * ID into @p idbuf (17 bytes; "" when the registry could not take it). */
 void held_register(struct g2d_sync *s, unsigned type, const char *name, unsigned reason,
                    char *idbuf);
+/* Glue lists this database, table or function (again): its record goes, unless it is
+ * about the table's partition keys. */
+void held_seen(struct g2d_sync *s, unsigned type, const char *name);
 /* It was deleted from DLF: its record, if any, goes. */
 void held_forget(struct g2d_sync *s, unsigned type, const char *name);
 void held_cycle_start(struct g2d_sync *s);

@@ -10,7 +10,8 @@
  *     missing in more than grace_cycles cycles in a row;
  *   - else the guards decide; what they hold is recorded (type, name, reason, first and
  *     last cycle that held it).
- * A record whose object is deleted from DLF is dropped (load.c calls held_forget). After a
+ * A record whose object is deleted from DLF is dropped (load.c calls held_forget), and so
+ * is one of a database, table or function that Glue lists again (held_seen). After a
  * cycle that completed without a failure, the records no cycle step visited are dropped
  * too: the object is back in Glue, or gone from DLF, or out of scope — so a rejection
  * lasts while the object stays missing from Glue, and a grace count while it stays
@@ -103,6 +104,16 @@ void held_register(struct g2d_sync *s, unsigned type, const char *name, unsigned
     e->reason = (uint8_t)reason;
     visit(s, e);
     g2d_held_id_format(e->id, idbuf);
+}
+
+void held_seen(struct g2d_sync *s, unsigned type, const char *name)
+{
+    struct g2d_held *e;
+
+    if (!s->held.used || s->cur.dry_run || !(e = g2d_held_get(&s->held, type, name)))
+        return;
+    if (e->reason != G2D_HELD_R_KEY_CHANGE) /* a key change is about a table Glue has */
+        g2d_held_del_entry(&s->held, e);
 }
 
 void held_forget(struct g2d_sync *s, unsigned type, const char *name)

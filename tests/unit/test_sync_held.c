@@ -333,6 +333,44 @@ static void test_hold_approve_reject(void **state)
     env_free(e);
 }
 
+/* A rejection lasts until Glue lists the object again, even in a cycle with failures
+ * elsewhere (which keeps the other records); gone again, it is held again. */
+static void test_rejection_ends_with_glue(void **state)
+{
+    struct env *e = env_new("deletes:\n  max_count: 1\n  max_fraction: 1\n");
+    const struct g2d_cycle_stats *st;
+    json_t *tables = NULL, *saved;
+    struct acc a;
+
+    catalog(e);
+    add_table(e, "web", "visits", false);
+    (void)cycle(e, 0);
+    tables = json_object_get(e->f.glue_tables, "web");
+    saved = json_deep_copy(json_array_get(tables, 1)); /* visits */
+    json_array_remove(tables, 1);
+    json_object_del(e->f.glue_parts, "web.clicks");
+    json_array_remove(tables, 0);                                     /* clicks */
+    json_array_remove(json_object_get(e->f.glue_tables, "sales"), 1); /* items */
+    (void)cycle(e, 0);
+    decide(e, list(e, &a, "table web.visits"), false);
+    json_array_append(tables, saved); /* visits is back */
+    e->f.fail_what = G2D_LIST_GLUE_PARTITIONS;
+    e->f.fail_db = "sales";
+    st = cycle(e, 0);
+    assert_true(st->failed > 0);
+    assert_int_equal(list(e, &a, "table web.visits"), 0);
+    assert_string_equal(state_of(e, "table sales.items"), "held");
+    assert_string_equal(state_of(e, "table web.clicks"), "held");
+    e->f.fail_what = -1;
+    json_array_remove(tables, json_array_size(tables) - 1); /* and gone again */
+    st = cycle(e, 0);
+    print_items(e);
+    assert_true(has_item(e, "table web.visits dlfNew held"));
+    assert_string_equal(state_of(e, "table web.visits"), "held");
+    json_decref(saved);
+    env_free(e);
+}
+
 /* An approval applies only what is still missing from Glue when the cycle runs. */
 static void test_approved_but_back(void **state)
 {
@@ -542,9 +580,10 @@ static void test_archive_and_restore(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hold_approve_reject), cmocka_unit_test(test_approved_but_back),
-        cmocka_unit_test(test_grace_cycles),        cmocka_unit_test(test_restart_keeps_records),
-        cmocka_unit_test(test_key_change_approved), cmocka_unit_test(test_archive_and_restore),
+        cmocka_unit_test(test_hold_approve_reject),      cmocka_unit_test(test_approved_but_back),
+        cmocka_unit_test(test_rejection_ends_with_glue), cmocka_unit_test(test_grace_cycles),
+        cmocka_unit_test(test_restart_keeps_records),    cmocka_unit_test(test_key_change_approved),
+        cmocka_unit_test(test_archive_and_restore),
     };
     return cmocka_run_group_tests_name("sync_held", tests, NULL, NULL);
 }
