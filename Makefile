@@ -11,7 +11,7 @@
 
 PKG_CONFIG ?= pkg-config
 CC ?= cc
-PKGS := libuv libcurl openssl jansson yaml-0.1 libsystemd libxxhash
+PKGS := libuv libcurl openssl jansson yaml-0.1 libsystemd libxxhash libmicrohttpd
 
 SANITIZE ?=
 ifeq ($(SANITIZE),)
@@ -41,7 +41,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # and link only into glue2dlfd. Every other daemon/*.c is a self-contained part (control
 # server, log, sd_notify, metrics, results ring, rendering...) and goes into libg2dd, which
 # unit tests link too.
-DMN_PROG_SRC := $(addprefix daemon/,main.c cycle.c schedule.c status.c reload.c ctl_cmds.c \
+DMN_PROG_SRC := $(addprefix daemon/,main.c cycle.c schedule.c status.c reload.c ctl_cmds.c scrape.c \
 	shutdown.c)
 DMN_PROG_OBJ := $(DMN_PROG_SRC:%.c=$(BUILD)/%.o)
 DMN_SRC := $(filter-out $(DMN_PROG_SRC),$(sort $(wildcard daemon/*.c)))
@@ -136,7 +136,7 @@ $(BUILD)/glue2dlfctl: $(BUILD)/ctl/glue2dlfctl.o $(LIBCTL) $(LIBG2D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/glue2dlf-sim: $(SIM_OBJ) $(LIBG2D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libmicrohttpd)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIBDMN) $(LIBCTL) $(LIBG2D)
 	@mkdir -p $(dir $@)
@@ -185,6 +185,7 @@ MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
 SYSCONFDIR ?= /etc
 UNITS := glue2dlf.service glue2dlf@.service
 
@@ -202,6 +203,7 @@ install: $(BUILD)/glue2dlfd $(BUILD)/glue2dlfctl $(UNITS:%=$(BUILD)/units/%)
 	install -D -m 0644 packaging/glue2dlfctl.1 $(DESTDIR)$(MANDIR)/man1/glue2dlfctl.1
 	install -D -m 0644 packaging/glue2dlf.yaml.5 $(DESTDIR)$(MANDIR)/man5/glue2dlf.yaml.5
 	install -D -m 0644 packaging/glue2dlfctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/glue2dlfctl
+	install -D -m 0644 packaging/glue2dlf.catalog $(DESTDIR)$(CATALOGDIR)/glue2dlf.catalog
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/glue2dlf/glue2dlf.yaml ]; then \
 		echo "install: keeping the existing $(DESTDIR)$(SYSCONFDIR)/glue2dlf/glue2dlf.yaml"; \
 	else \
@@ -227,6 +229,8 @@ deb:
 	cd build-deb/src && dpkg-buildpackage -us -uc -b
 	@dpkg-deb -c build-deb/glue2dlf_*.deb | grep -q ' \./usr/share/bash-completion/completions/glue2dlfctl$$' || \
 		{ echo "deb: the bash completion is missing from the package"; exit 1; }
+	@dpkg-deb -c build-deb/glue2dlf_*.deb | grep -q ' \./usr/lib/systemd/catalog/glue2dlf.catalog$$' || \
+		{ echo "deb: the journal catalog is missing from the package"; exit 1; }
 	@ls build-deb/*.deb
 
 clean:

@@ -46,6 +46,7 @@ struct request {
     char instance_path[sizeof(INSTANCE_SOCKET_FMT) + INSTANCE_NAME_MAX];
     enum g2d_ctl_cmd c;
     bool json, timeout_set, wait, full, failed, all;
+    const char *level;
     long long timeout_s, limit, cycle, max_age_s, max_running_s;
     const char *type, *scope, *name; /* held, approve, reject, restore */
     char **ids;                      /* approve, reject: the IDs (into argv) */
@@ -73,6 +74,9 @@ static const struct cmd_help helps[] = {
      "  --cycle ID  only the items of cycle ID\n"
      "The daemon keeps the last 10000 results in memory; the result log has them all.\n"},
     {"metrics", "metrics", "Prometheus text format", NULL},
+    {"log-level", "log-level [LEVEL]", "show or switch the daemon's log level",
+     "  LEVEL  trace, debug, info, notice, warning or err; until the next reload or\n"
+     "         restart, which apply log.level again. Without LEVEL: show it.\n"},
     {"health", "health [--max-age DUR] [--max-running DUR]",
      "one line for monitoring; exit 0 healthy, 1 not",
      "Healthy: the last sync cycle neither failed nor was cancelled, had no failed item and\n"
@@ -393,6 +397,14 @@ static int parse_command(int argc, char **argv, struct request *rq)
             rq->full = true;
         } else if (strcmp(a, "--json") == 0) {
             rq->json = true;
+        } else if (rq->c == G2D_CTL_LOG_LEVEL && !rq->level && a[0] != '-') {
+            static const char *const lv[] = {"trace", "debug", "info", "notice", "warning", "err"};
+
+            for (size_t k = 0; k < sizeof(lv) / sizeof(lv[0]); k++)
+                if (strcmp(a, lv[k]) == 0)
+                    rq->level = lv[k];
+            if (!rq->level)
+                return bad_value(rq, a, "trace, debug, info, notice, warning or err");
         } else if ((r = parse_filter_arg(argc, argv, rq)) != 0) {
             if (r >= 0)
                 return r;
@@ -441,6 +453,8 @@ static char *request_line(const struct request *rq)
         json_object_set_new(args, "max_age", json_integer(rq->max_age_s));
     if (rq->max_running_s > 0)
         json_object_set_new(args, "max_running", json_integer(rq->max_running_s));
+    if (rq->level)
+        json_object_set_new(args, "level", json_string(rq->level));
     if (rq->type)
         json_object_set_new(args, "type", json_string(rq->type));
     if (rq->scope)

@@ -98,6 +98,8 @@ static void print_status(FILE *out, const json_t *r)
     kv(out, "version", "%s", gets_(r, "version"));
     kv(out, "pid", "%" JSON_INTEGER_FORMAT, geti(r, "pid"));
     kv(out, "config", "%s", gets_(r, "config"));
+    if (json_is_string(json_object_get(r, "metrics_listen")))
+        kv(out, "metrics", "%s", gets_(r, "metrics_listen"));
     output_duration(buf, sizeof(buf), geti(r, "uptime_s") * 1000);
     kv(out, "uptime", "%s", buf);
     kv(out, "phase", "%s", gets_(r, "phase"));
@@ -298,6 +300,9 @@ void output_reply(FILE *out, FILE *err, const char *cmd, const json_t *r)
         fprintf(out, "restored %s %s\n", gets_(r, "type"), gets_(r, "name"));
     } else if (strcmp(cmd, "metrics") == 0) {
         fputs(gets_(r, "text"), out);
+    } else if (strcmp(cmd, "log-level") == 0) {
+        fprintf(out, "log level: %s (was %s; log.level: %s)\n", gets_(r, "level"),
+                gets_(r, "previous"), gets_(r, "configured"));
     } else if (strcmp(cmd, "sync") == 0) {
         if (json_object_get(r, "cycle_id") && json_object_get(r, "outcome"))
             print_cycle_line(out, r);

@@ -139,6 +139,26 @@ static void cmd_reload(struct daemon *d, struct ctl_call *call)
     ctl_call_reply_ok(call, res);
 }
 
+/* log-level [LEVEL]: switch the threshold until the next reload or restart. */
+static void cmd_log_level(struct daemon *d, struct ctl_call *call)
+{
+    const struct g2d_ctl_request *req = ctl_call_request(call);
+    char was[16];
+    struct log_field f[] = {{"GLUE2DLF_LEVEL", req->level}};
+
+    snprintf(was, sizeof(was), "%s", log_prio_name(log_get_level()));
+    if (req->level) {
+        log_set_level(log_level_parse(req->level));
+        log_fields(LOG_NOTICE, LOG_MID_LOG_LEVEL, f, 1,
+                   "log level set to %s (was %s) from the control socket; a reload or restart "
+                   "applies log.level again",
+                   req->level, was);
+    }
+    ctl_call_reply_ok(call,
+                      json_pack("{s:s, s:s, s:s}", "level", log_prio_name(log_get_level()),
+                                "previous", was, "configured", log_prio_name(d->cfg->log_level)));
+}
+
 /* ---- held deletes ------------------------------------------------------------------ */
 
 #define HELD_LIST_MAX 10000 /* held deletes one reply lists (the count says how many) */
@@ -285,7 +305,8 @@ void ctl_cmds_dispatch(struct ctl_call *call, void *arg)
 
     /* While stopping: only what starts no cycle (plan would start one). */
     if (d->stopping && req->cmd != G2D_CTL_STATUS && req->cmd != G2D_CTL_RESULTS &&
-        req->cmd != G2D_CTL_METRICS && req->cmd != G2D_CTL_HEALTH && req->cmd != G2D_CTL_HELD) {
+        req->cmd != G2D_CTL_METRICS && req->cmd != G2D_CTL_HEALTH &&
+        req->cmd != G2D_CTL_LOG_LEVEL && req->cmd != G2D_CTL_HELD) {
         ctl_call_reply_error(call, G2D_CTL_E_STOPPING, "the daemon is shutting down");
         return;
     }
@@ -320,6 +341,9 @@ void ctl_cmds_dispatch(struct ctl_call *call, void *arg)
         break;
     case G2D_CTL_METRICS:
         ctl_call_reply_ok(call, status_metrics_json(d));
+        break;
+    case G2D_CTL_LOG_LEVEL:
+        cmd_log_level(d, call);
         break;
     case G2D_CTL_HELD:
         cmd_held(d, call);

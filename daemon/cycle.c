@@ -34,6 +34,23 @@ static void plan_item(struct daemon *d, const struct g2d_item_result *it)
     }
 }
 
+/* Count a failed or held item of the running cycle for the summaries; keep the first. */
+static void tally_item(struct daemon *d, const struct g2d_item_result *it)
+{
+    struct cycle_tally *t = &d->tally;
+    unsigned k = (unsigned)it->type < 4 ? (unsigned)it->type : 0;
+
+    if (it->held) {
+        if (t->held[k]++ == 0)
+            snprintf(t->first_held[k], sizeof(t->first_held[k]), "%s: %s", it->name ? it->name : "",
+                     it->error ? it->error : "");
+    } else if (!it->success && !it->dry_run) {
+        if (t->failed[k]++ == 0)
+            snprintf(t->first_failed[k], sizeof(t->first_failed[k]), "%s: %s",
+                     it->name ? it->name : "", it->error ? it->error : "");
+    }
+}
+
 static void log_item_failure(const struct g2d_item_result *it)
 {
     char cycle[24];
@@ -67,8 +84,51 @@ void cycle_on_item(const struct g2d_item_result *it, void *arg)
         if (results_ring_push(&d->ring, d->fmt.data, d->fmt.len) < 0)
             log_warning("results ring: out of memory");
     }
-    if (!it->success && !it->held && !it->dry_run)
-        log_item_failure(it);
+    tally_item(d, it);
+    if (!it->success && !it->held && !it->dry_run) {
+        /* The first log.max_item_lines failures one by one, the rest in the summary. */
+        if (d->tally.lines < d->cfg->log_max_item_lines) {
+            d->tally.lines++;
+            log_item_failure(it);
+        }
+    }
+}
+
+/* One line per object type with failures, and one per type with held deletes. */
+static void log_tallies(struct daemon *d, const struct g2d_cycle_stats *st)
+{
+    const struct cycle_tally *t = &d->tally;
+    char id[24], n[24];
+
+    snprintf(id, sizeof(id), "%" PRIu64, st->cycle_id);
+    for (unsigned k = 0; k < 4; k++) {
+        const char *type = g2d_item_type_name((enum g2d_item_type)k);
+        struct log_field f[] = {
+            {"GLUE2DLF_CYCLE_ID", id}, {"GLUE2DLF_ITEM_TYPE", type}, {"GLUE2DLF_COUNT", n}};
+
+        if (t->failed[k]) {
+            snprintf(n, sizeof(n), "%" PRIu64, t->failed[k]);
+            log_fields(LOG_WARNING, LOG_MID_ITEMS_FAILED, f, 3,
+                       "cycle %s: %s %s item(s) failed and will be retried next cycle (first: %s); "
+                       "glue2dlfctl results --failed lists them",
+                       id, n, type, t->first_failed[k]);
+        }
+        if (t->held[k]) {
+            snprintf(n, sizeof(n), "%" PRIu64, t->held[k]);
+            log_fields(LOG_WARNING, LOG_MID_DELETES_HELD, f, 3,
+                       "cycle %s: %s %s delete(s) held back by the delete guard, nothing deleted "
+                       "for them (first: %s)",
+                       id, n, type, t->first_held[k]);
+        }
+    }
+    if (st->snapshot_rebuilt) {
+        struct log_field f[] = {{"GLUE2DLF_CYCLE_ID", id}, {"GLUE2DLF_DURATION_MS", n}};
+
+        snprintf(n, sizeof(n), "%" PRId64, st->snapshot_rebuild_ms);
+        log_fields(LOG_INFO, LOG_MID_SNAPSHOT_REBUILT, f, 2,
+                   "cycle %s: the snapshot of DLF was rebuilt by listing DLF (%.1fs)", id,
+                   (double)st->snapshot_rebuild_ms / 1000.0);
+    }
 }
 
 /* Once per run: which Glue fields DLF has no place for, so they are not copied. */
@@ -126,10 +186,7 @@ static void log_cycle(struct daemon *d, const struct g2d_cycle_stats *st)
                st->cancelled ? "cancelled" : (st->failed ? "finished with failures" : "finished"),
                (double)ms / 1000.0, st->seen, st->unchanged, st->created, st->updated, st->deleted,
                st->failed, st->held);
-    if (st->held)
-        log_warning("cycle %s: %" PRIu64 " deletes held back by the delete guard (see "
-                    "deletes.max_count / deletes.max_fraction); nothing was deleted for them",
-                    id, st->held);
+    log_tallies(d, st);
     log_dropped_fields(d, st);
     if (st->notes[0])
         log_notice("cycle %s: %s", id, st->notes);
@@ -169,6 +226,7 @@ static void on_cycle_done(const struct g2d_cycle_stats *st, void *arg)
     } else {
         result_log_sync(&d->result_log);
         metrics_count_cycle(&d->metrics, st);
+        scrape_write_textfile(d);
         d->last_sync = *st;
         d->have_last_sync = true;
         d->last_sync_mono = daemon_now_ms(d);
@@ -210,6 +268,7 @@ int cycle_start(struct daemon *d, bool plan, bool full)
             return -ENOMEM;
     }
     d->cycle_is_plan = plan;
+    memset(&d->tally, 0, sizeof(d->tally));
     r = g2d_sync_start(d->sync, flags, on_cycle_done, d);
     if (r < 0) {
         d->cycle_is_plan = false;

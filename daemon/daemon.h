@@ -46,6 +46,13 @@ struct call_vec {
     size_t n;
 };
 
+/** What the running cycle's items came to, for its journal summaries (cycle.c). */
+struct cycle_tally {
+    uint64_t failed[4], held[4]; /* by object type */
+    unsigned lines;              /* failed-item lines logged one by one */
+    char first_failed[4][320], first_held[4][320];
+};
+
 struct daemon {
     uv_loop_t *loop;
     int64_t rate_ms;           /* when the request counters were last sampled */
@@ -72,6 +79,9 @@ struct daemon {
     struct g2d_buf fmt; /* one item's result line, reused */
     struct results_ring ring;
     struct metrics metrics;
+    struct metrics_http *scrape; /* the metrics.listen endpoint, NULL = none; owned */
+    char *scrape_listen;         /* the address it was started for; owned */
+    int64_t started_wall_s;      /* Unix time of the start, for process_start_time_seconds */
 
     uv_timer_t sched_timer, status_timer;
     uv_signal_t sig_term, sig_int, sig_hup;
@@ -89,6 +99,8 @@ struct daemon {
     bool have_last_sync;
     uint64_t last_sync_mono;           /* when it finished */
     uint64_t last_ok_mono, last_ok_id; /* the last good one (cycle_exit_code 0); 0: none */
+
+    struct cycle_tally tally;
 
     struct call_vec waiters_cur;  /* sync --wait callers of the running cycle */
     struct call_vec waiters_next; /* sync --wait callers of the queued sync */
@@ -132,6 +144,8 @@ void status_update(struct daemon *d);
 /** The 1 s status timer callback: samples request rates, refreshes STATUS= while running.
  * Its handle's data is the daemon. */
 void status_on_timer(uv_timer_t *t);
+/** The held deletes per state (held, approved, rejected) into @p c. Owns nothing. */
+void status_held_counts(struct daemon *d, uint64_t c[3]);
 /** Reply object of "status"; a new reference the caller owns (NULL on allocation failure). */
 json_t *status_json(struct daemon *d);
 /** Reply object of "health" (health.h) with the thresholds of @p req; a new reference the
@@ -140,6 +154,22 @@ json_t *status_health_json(struct daemon *d, const struct g2d_ctl_request *req);
 /** Reply object of "metrics" ({"text": Prometheus text}); a new reference the caller owns
  * (NULL on allocation failure). */
 json_t *status_metrics_json(struct daemon *d);
+
+/* ---- Metrics outside the control socket (scrape.c) ----------------------------------- */
+
+struct metrics_http;
+
+/** The metrics now, in the Prometheus text format or OpenMetrics, appended to @p out. */
+int scrape_render(struct daemon *d, bool openmetrics, struct g2d_buf *out);
+/** Start, move or close the scrape endpoint so that it matches @p cfg (borrowed for the
+ * call). On failure the running endpoint, if any, stays as it was. @return 0 or -errno. */
+int scrape_apply(struct daemon *d, const struct g2d_config *cfg, struct g2d_error *err);
+/** Write metrics.textfile, if configured; a failure is logged and the cycle goes on. */
+void scrape_write_textfile(struct daemon *d);
+/** Close the scrape endpoint (shutdown). */
+void scrape_stop(struct daemon *d);
+/** The address the endpoint is bound to, NULL when none; borrowed until it moves. */
+const char *scrape_address(const struct daemon *d);
 
 /* ---- Cycles (cycle.c) ----------------------------------------------------------------- */
 

@@ -13,6 +13,8 @@
 #define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
+#include "glue2dlf/logging.h"
+
 #include "log.h"
 
 #define LOG_MAX_FIELDS 24
@@ -39,11 +41,27 @@ bool log_journal_stream_matches(const char *env, dev_t dev, ino_t ino)
     return (dev_t)d == dev && (ino_t)i == ino;
 }
 
+/* The library's messages (HTTP engine, cloud clients) come here. */
+static void lib_hook(int prio, const char *mid, const struct g2d_log_field *fields, size_t n,
+                     const char *msg)
+{
+    struct log_field f[LOG_MAX_FIELDS];
+
+    if (n > LOG_MAX_FIELDS)
+        n = LOG_MAX_FIELDS;
+    for (size_t i = 0; i < n; i++) {
+        f[i].name = fields[i].name;
+        f[i].value = fields[i].value;
+    }
+    log_full(prio, "lib", 0, "", mid, f, n, "%s", msg);
+}
+
 void log_init(enum g2d_log_target target, int level)
 {
     struct stat st;
 
     threshold = level;
+    g2d_log_set(lib_hook, level);
     switch (target) {
     case G2D_LOG_JOURNAL:
         use_journal = true;
@@ -61,6 +79,26 @@ void log_init(enum g2d_log_target target, int level)
 void log_set_level(int level)
 {
     threshold = level;
+    g2d_log_set_level(level);
+}
+
+int log_get_level(void)
+{
+    return threshold;
+}
+
+int log_level_parse(const char *name)
+{
+    static const struct {
+        const char *name;
+        int prio;
+    } v[] = {{"trace", G2D_LOG_TRACE}, {"debug", LOG_DEBUG},     {"info", LOG_INFO},
+             {"notice", LOG_NOTICE},   {"warning", LOG_WARNING}, {"err", LOG_ERR}};
+
+    for (size_t i = 0; name && i < sizeof(v) / sizeof(v[0]); i++)
+        if (strcmp(name, v[i].name) == 0)
+            return v[i].prio;
+    return -1;
 }
 
 bool log_to_journal(void)
@@ -73,6 +111,8 @@ const char *log_prio_name(int prio)
     static const char *const names[] = {"emerg",   "alert",  "crit", "error",
                                         "warning", "notice", "info", "debug"};
 
+    if (prio == G2D_LOG_TRACE)
+        return "trace";
     if (prio < 0 || prio > LOG_DEBUG)
         return "debug";
     return names[prio];
@@ -187,7 +227,7 @@ static void send_journal(int prio, const char *file, int line, const char *func,
         }                                                                                          \
     } while (0)
     ADD("MESSAGE=%s", msg);
-    ADD("PRIORITY=%d", prio);
+    ADD("PRIORITY=%d", prio > LOG_DEBUG ? LOG_DEBUG : prio); /* trace is debug to journald */
     ADD("SYSLOG_IDENTIFIER=glue2dlfd");
     if (mid)
         ADD("MESSAGE_ID=%s", mid);

@@ -25,6 +25,11 @@
 #define LOG_MID_RELOAD_FAILED "2e170e07c2e54e6ca6f24d76227df3b2"
 #define LOG_MID_STARTED "9be17251eee04e0f8aace0eb61a079bf"
 #define LOG_MID_STOPPED "97a1905c03de4c11829ff9ecb640ec58"
+#define LOG_MID_ITEMS_FAILED "18d14b5360824032bbddca06d1fde708"
+#define LOG_MID_DELETES_HELD "b296613d0349468998556dfa2df1c47e"
+#define LOG_MID_SNAPSHOT_REBUILT "fbea25c1416f426a82e512f1acc2edd5"
+#define LOG_MID_LOG_LEVEL "0e65678b81844907b8a801586921a5b0"
+/* The library's own (throttling storms, failed requests) are in glue2dlf/logging.h. */
 
 /** One structured field: journal name (e.g. "GLUE2DLF_ITEM_NAME") and value. */
 struct log_field {
@@ -38,6 +43,10 @@ struct log_field {
  */
 void log_init(enum g2d_log_target target, int level);
 void log_set_level(int level);
+/** The threshold in force. */
+int log_get_level(void);
+/** "trace", "debug", "info", "notice", "warning", "err" -> priority; -1 if unknown. */
+int log_level_parse(const char *name);
 /** True when messages go to journald. */
 bool log_to_journal(void);
 

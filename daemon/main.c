@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 
 #include "daemon.h"
 #include "log.h"
@@ -280,6 +281,22 @@ static int setup_control(struct daemon *d)
     return 0;
 }
 
+/* The scrape endpoint, if metrics.listen asks for one; with --once the daemon can do
+ * without it. */
+static int setup_scrape(struct daemon *d)
+{
+    struct g2d_error err = {0};
+
+    if (scrape_apply(d, d->cfg, &err) == 0)
+        return 0;
+    if (!d->once) {
+        log_error("%s", err.msg);
+        return -1;
+    }
+    log_warning("%s; continuing without a scrape endpoint (--once)", err.msg);
+    return 0;
+}
+
 /* Timers, signal handlers and the watchdog. */
 static int setup_handles(struct daemon *d)
 {
@@ -313,7 +330,8 @@ static int setup(struct daemon *d)
     d->started_mono = uv_now(d->loop);
     d->last_start_mono = d->started_mono;
     d->last_full_mono = d->started_mono;
-    if (setup_engines(d) < 0 || setup_control(d) < 0 || setup_handles(d) < 0)
+    d->started_wall_s = (int64_t)time(NULL);
+    if (setup_engines(d) < 0 || setup_control(d) < 0 || setup_scrape(d) < 0 || setup_handles(d) < 0)
         return -1;
     return 0;
 }

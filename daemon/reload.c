@@ -73,6 +73,19 @@ static void reopen_result_log(struct daemon *d, const struct g2d_config *cfg, js
     d->result_log = next;
 }
 
+/* Move the scrape endpoint to metrics.listen; on failure say so (and why). */
+static void move_scrape(struct daemon *d, const struct g2d_config *cfg, json_t *warn)
+{
+    struct g2d_error ferr = {0};
+
+    if (scrape_apply(d, cfg, &ferr) < 0) {
+        log_warning("reload: %s; %s", ferr.msg,
+                    scrape_address(d) ? "the scrape endpoint stays where it was"
+                                      : "no scrape endpoint");
+        json_array_append_new(warn, g2d_ctl_json_string(ferr.msg));
+    }
+}
+
 /* Make @p cfg current; the old one waits among the retired until no cycle uses it. */
 static void switch_config(struct daemon *d, struct g2d_config *cfg)
 {
@@ -131,6 +144,7 @@ int reload_config(struct daemon *d, json_t **restart, json_t **warnings, struct 
         (void)fixed_settings_changes(&d->fixed, cfg, rr);
     log_set_level(cfg->log_level);
     reopen_result_log(d, cfg, warn);
+    move_scrape(d, cfg, warn);
     switch_config(d, cfg);
     log_restart_keys(rr);
     log_fields(LOG_INFO, LOG_MID_RELOAD_OK, fl, 1, "configuration reloaded from '%s'",

@@ -31,6 +31,7 @@ void shutdown_finish(struct daemon *d)
     result_log_close(&d->result_log);
     ctl_server_close(d->ctl, NULL, NULL);
     d->ctl = NULL;
+    scrape_stop(d);
     g2d_sync_free(d->sync);
     d->sync = NULL;
     if (d->http)

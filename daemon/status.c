@@ -104,8 +104,7 @@ static void held_count_cb(const struct g2d_held_view *h, void *arg)
     c[strcmp(h->state, "approved") == 0 ? 1 : strcmp(h->state, "rejected") == 0 ? 2 : 0]++;
 }
 
-/* The held deletes per state: held, approved, rejected. */
-static void held_counts(struct daemon *d, uint64_t c[3])
+void status_held_counts(struct daemon *d, uint64_t c[3])
 {
     struct g2d_held_filter f = {0};
 
@@ -137,7 +136,7 @@ json_t *status_json(struct daemon *d)
     {
         uint64_t c[3];
 
-        held_counts(d, c);
+        status_held_counts(d, c);
         json_object_set_new(o, "held_deletes",
                             json_pack("{s:I, s:I, s:I}", "held", (json_int_t)c[0], "approved",
                                       (json_int_t)c[1], "rejected", (json_int_t)c[2]));
@@ -152,6 +151,8 @@ json_t *status_json(struct daemon *d)
     rl = result_log_status(&d->result_log);
     if (rl)
         json_object_set_new(o, "result_log", rl);
+    if (scrape_address(d))
+        json_object_set_new(o, "metrics_listen", json_string(scrape_address(d)));
     json_object_set_new(o, "glue", json_http_stats(&gs));
     json_object_set_new(o, "dlf", json_http_stats(&ds));
     if (d->once)
@@ -187,24 +188,11 @@ json_t *status_health_json(struct daemon *d, const struct g2d_ctl_request *req)
 
 json_t *status_metrics_json(struct daemon *d)
 {
-    struct g2d_http_stats gs, ds;
-    struct metrics_extra x = {0};
-    struct metrics_result_oss ro;
-    struct g2d_progress p;
     struct g2d_buf b;
     json_t *o = NULL;
 
-    g2d_sync_progress(d->sync, &p);
-    g2d_sync_http_stats(d->sync, &gs, &ds);
-    x.glue = &gs;
-    x.dlf = &ds;
-    x.snapshot_items = p.snapshot_items;
-    held_counts(d, x.held);
-    x.paused = d->paused;
-    if (result_log_counters(&d->result_log, &ro))
-        x.result_oss = &ro;
-    g2d_buf_init(&b, 4u << 20);
-    if (metrics_render(&b, &d->metrics, &x) == 0)
+    g2d_buf_init(&b, 16u << 20);
+    if (scrape_render(d, false, &b) == 0)
         o = json_pack("{s:s}", "text", g2d_buf_cstr(&b));
     g2d_buf_done(&b);
     return o;

@@ -92,6 +92,16 @@ struct g2d_partition_filter {
     char *expression; /**< Glue GetPartitions Expression, e.g. "dt>=20220101" */
 };
 
+/**
+ * One sync.rename rule: a Glue database (table NULL) or table and the name it has in DLF.
+ * Names are stored in lower case (Glue's and DLF's identity) and compared so.
+ */
+struct g2d_rename_rule {
+    char *database; /**< Glue database name */
+    char *table;    /**< Glue table name, NULL for a database rule */
+    char *to;       /**< DLF database name, or DLF table name (in the database's DLF name) */
+};
+
 struct g2d_location_rule {
     char *from; /**< source prefix, e.g. "s3://bucket/" */
     char *to;   /**< target prefix, e.g. "oss://bucket/" */
@@ -127,6 +137,8 @@ struct g2d_config {
     size_t ntable_prefixes;
     struct g2d_partition_filter *partition_filters;
     size_t npartition_filters;
+    struct g2d_rename_rule *renames; /**< sync.rename: Glue name -> DLF name */
+    size_t nrenames;
     struct g2d_location_rule *location_map; /**< longest matching prefix wins */
     size_t nlocation_map;
 
@@ -153,7 +165,10 @@ struct g2d_config {
     char *control_socket; /**< the control socket path */
     mode_t control_mode;  /**< the control socket file mode */
     enum g2d_log_target log_target;
-    int log_level; /**< syslog priority threshold */
+    int log_level;               /**< syslog priority threshold (LOG_DEBUG + 1: trace) */
+    unsigned log_max_item_lines; /**< failed-item lines per cycle; the rest are summed up */
+    char *metrics_listen;        /**< scrape endpoint (see glue2dlf/listen.h), NULL = none */
+    char *metrics_textfile; /**< node_exporter text file written after each cycle, NULL = none */
 
     /* derived at load time */
     char *glue_url; /**< effective Glue base URL, no trailing '/' */
@@ -193,13 +208,32 @@ const char *g2d_config_glue_url(const struct g2d_config *cfg);
 /** Effective DLF base URL ("https://dlf.<region>.aliyuncs.com" unless overridden). */
 const char *g2d_config_dlf_url(const struct g2d_config *cfg);
 
+/*
+ * Names in filters and renames match case-insensitively (ASCII): DLF and Hive store
+ * database and table names in lower case, Glue lower-cases them too.
+ */
 /** True if @p db passes the database allow-list. */
 bool g2d_config_database_selected(const struct g2d_config *cfg, const char *db);
 /** True if @p table passes the table-prefix filter. */
 bool g2d_config_table_selected(const struct g2d_config *cfg, const char *table);
-/** Partition filter expression for db.table, or NULL. */
+/** Partition filter expression for db.table (Glue names), or NULL. */
 const char *g2d_config_partition_filter(const struct g2d_config *cfg, const char *db,
                                         const char *table);
+/** The DLF name sync.rename gives Glue database @p db, or NULL when it is not renamed. */
+const char *g2d_config_rename_database(const struct g2d_config *cfg, const char *db);
+/** The DLF name sync.rename gives Glue table @p db.@p table, or NULL when not renamed. */
+const char *g2d_config_rename_table(const struct g2d_config *cfg, const char *db,
+                                    const char *table);
+/**
+ * The Glue names the DLF object @p dlf_db (with @p dlf_tbl NULL) or @p dlf_db.@p dlf_tbl
+ * is the copy of, through sync.rename: into *@p glue_db and *@p glue_tbl (borrowed from
+ * the arguments or @p cfg). False when no Glue object maps to it because its own name is
+ * renamed away (a rename source that is no rule's target): such an object is out of scope.
+ */
+bool g2d_config_glue_origin(const struct g2d_config *cfg, const char *dlf_db, const char *dlf_tbl,
+                            const char **glue_db, const char **glue_tbl);
+/** True if @p name is one DLF can hold as a database name (letters, digits, '_', 1..128). */
+bool g2d_config_dlf_name_ok(const char *name);
 
 /**
  * Flags of a config key, declared in the key table (lib/config/config_keys.c): what a

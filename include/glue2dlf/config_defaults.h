@@ -42,5 +42,6 @@
 /* control: (the ctl client uses the same socket default) */
 #define G2D_DEFAULT_CONTROL_SOCKET "/run/glue2dlf/control.sock" /**< control.socket */
 #define G2D_DEFAULT_CONTROL_MODE 0660                           /**< control.mode */
+#define G2D_DEFAULT_LOG_MAX_ITEM_LINES 100 /**< log.max_item_lines: per cycle */
 
 #endif

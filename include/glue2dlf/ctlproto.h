@@ -95,6 +95,7 @@ enum g2d_ctl_cmd {
     G2D_CTL_RESULTS,
     G2D_CTL_METRICS,
     G2D_CTL_HEALTH,
+    G2D_CTL_LOG_LEVEL,
     G2D_CTL_HELD,
     G2D_CTL_APPROVE,
     G2D_CTL_REJECT,
@@ -141,6 +142,9 @@ struct g2d_ctl_request {
     json_t *ids;       /**< approve, reject: array of ID strings; borrowed from args */
     bool all;          /**< approve, reject: every held delete (with no other selector) */
     const char *name;  /**< restore: the object's name; borrowed from args */
+    /** log-level: "trace", "debug", "info", "notice", "warning" or "err"; NULL = only tell.
+     * Borrowed from args (lives as long as the request). */
+    const char *level;
     /** On failure: the protocol error code for the reply (a G2D_CTL_E_* string). */
     const char *error_code;
 };
@@ -151,8 +155,9 @@ struct g2d_ctl_request {
  * (else "unknown_command"); "args" an object if present whose keys are those of the
  * command with the right types (sync: wait, full booleans; results: limit integer 1..10000,
  * failed boolean, cycle integer >= 1; health: max_age, max_running integers
- * 1..G2D_CTL_HEALTH_MAX_S; held: type, scope; approve and reject: type (database, table,
- * partition, function), scope (1..G2D_CTL_NAME_MAX bytes), ids (an array of at most
+ * 1..G2D_CTL_HEALTH_MAX_S; log-level: level, one of trace, debug, info, notice, warning,
+ * err; held: type, scope; approve and reject: type (database, table, partition,
+ * function), scope (1..G2D_CTL_NAME_MAX bytes), ids (an array of at most
  * G2D_CTL_IDS_MAX strings of 1..16 hex digits), all (boolean), at least one of them, and
  * all with none of the others; restore: name (1..G2D_CTL_NAME_MAX bytes), type);
  * anything else is "bad_request". Duplicate keys are rejected.

@@ -42,6 +42,19 @@ int g2d_expr_check(const struct g2d_expr *e, const struct g2d_expr_key *keys, si
                    struct g2d_error *err);
 
 /**
+ * Refuse the forms whose meaning in Glue is not documented (see lib/scope/expr_known.c):
+ * IS [NOT] NULL, backslashes in string literals (LIKE escapes included), numbers not in
+ * their plain form (020220101, 1.50, -0), dates that are not zero-padded or not real
+ * ('2024-1-5', '2024-02-30'), BETWEEN with reversed bounds (with @p keys NULL: reversed in
+ * every type the bounds can take; with a table's keys: in its key's type). The config
+ * loader calls it without keys, the sync with each table's; the simulator, which stands
+ * for Glue, does not.
+ * @return 0 or -EINVAL with err ("expression: <what> at offset N")
+ */
+int g2d_expr_check_known(const struct g2d_expr *e, const struct g2d_expr_key *keys, size_t nkeys,
+                         struct g2d_error *err);
+
+/**
  * Evaluate for one partition: @p values[i] is the value of keys[i] (as stored: a string).
  * @return 1 match, 0 no match, -EINVAL for a static error (as g2d_expr_check), -ERANGE
  * when a stored value cannot be cast to its key's type (Glue: InvalidStateException).

@@ -177,6 +177,53 @@ int g2d_http_submit(struct g2d_http_endpoint *ep, const struct g2d_http_request_
  */
 void g2d_http_cancel(struct g2d_http_req *req);
 
+/** Upper bounds (seconds) of the attempt-latency histogram buckets; +Inf comes last. */
+#define G2D_HTTP_LATENCY_BUCKETS 12
+extern const double g2d_http_latency_bounds[G2D_HTTP_LATENCY_BUCKETS - 1];
+
+/** Status classes of an attempt's answer: "2xx".."5xx", and "none" (no HTTP answer). */
+enum {
+    G2D_HTTP_CLASS_NONE = 0,
+    G2D_HTTP_CLASS_2XX,
+    G2D_HTTP_CLASS_3XX,
+    G2D_HTTP_CLASS_4XX,
+    G2D_HTTP_CLASS_5XX,
+    G2D_HTTP_NCLASS
+};
+/** Families of service error codes, so that labels stay few (g2d_http_code_family()). */
+enum {
+    G2D_HTTP_CODE_NONE = 0,
+    G2D_HTTP_CODE_THROTTLING,
+    G2D_HTTP_CODE_NOT_FOUND,
+    G2D_HTTP_CODE_ALREADY_EXISTS,
+    G2D_HTTP_CODE_INVALID,
+    G2D_HTTP_CODE_AUTH,
+    G2D_HTTP_CODE_CONFLICT,
+    G2D_HTTP_CODE_SERVER,
+    G2D_HTTP_CODE_OTHER,
+    G2D_HTTP_NCODE
+};
+/** At most this many operations are counted apart; the rest share the name "other". */
+#define G2D_HTTP_MAX_APIS 48
+
+/** Counters of one operation (the request's action) on one endpoint. */
+struct g2d_http_api_stats {
+    char name[48];                                     /**< "GetPartitions", ... */
+    uint64_t requests_ok, requests_failed;             /**< requests completed */
+    uint64_t retries, throttled;                       /**< attempts beyond the first */
+    uint64_t answers[G2D_HTTP_NCLASS][G2D_HTTP_NCODE]; /**< attempts by status, code */
+    uint64_t latency[G2D_HTTP_LATENCY_BUCKETS];        /**< attempts by duration (not
+                                                               cumulative) */
+    double latency_sum;                                /**< seconds, all attempts */
+};
+
+/** "throttling", "not_found", ... for G2D_HTTP_CODE_*; "none" for 0. Static strings. */
+const char *g2d_http_code_family_name(unsigned family);
+/** "none", "2xx", ... for G2D_HTTP_CLASS_*. Static strings. */
+const char *g2d_http_class_name(unsigned cls);
+/** The family of a service error code ("ThrottlingException" -> throttling, ...). */
+unsigned g2d_http_code_family(const char *code);
+
 struct g2d_http_stats {
     uint64_t requests;  /**< requests completed (any outcome) */
     uint64_t attempts;  /**< attempts started */
@@ -191,6 +238,9 @@ struct g2d_http_stats {
     unsigned concurrency; /**< current effective concurrency limit */
     double rate_limit;    /**< request rate in force (configured or learnt from
                                       throttling), 0 = none */
+    const struct g2d_http_api_stats *apis; /**< per operation, borrowed from the endpoint:
+                                                valid until it is freed */
+    unsigned napis;
 };
 
 /** A snapshot of @p ep's counters (borrowed) into caller storage @p out. */

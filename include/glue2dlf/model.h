@@ -56,7 +56,8 @@ int g2d_model_database(const struct g2d_config *cfg, json_t *glue_db, json_t **o
 /**
  * Canonical fingerprint of a DLF database (DatabaseInput or listed Database): only the
  * fields glue2dlf manages (Name, Description, LocationUri, Parameters), empty values
- * treated as absent, keys sorted.
+ * treated as absent (but an empty string in a parameter map is a value), keys sorted. The
+ * managed fields of every kind are the rows of lib/transform/fields.c.
  */
 int g2d_fp_database(json_t *dlf_db, struct g2d_fp *out); /* borrows dlf_db */
 
@@ -136,8 +137,8 @@ enum g2d_norm_kind { G2D_NORM_DATABASE, G2D_NORM_TABLE, G2D_NORM_PARTITION, G2D_
 
 /**
  * The normalised text that is fingerprinted (caller frees), for tests and for explaining a
- * diff: only managed members, volatile parameters removed, empty values removed, keys
- * sorted, compact.
+ * diff: only managed members, volatile parameters removed, empty values removed (not
+ * the empty strings of parameter maps: those are values), keys sorted, compact.
  */
 char *g2d_normalized_text(enum g2d_norm_kind kind, json_t *obj);
 

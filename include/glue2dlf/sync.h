@@ -101,6 +101,8 @@ struct g2d_cycle_stats {
     uint64_t held;                        /**< deletes held by the guard */
     uint64_t glue_requests, dlf_requests; /**< HTTP requests this cycle */
     uint64_t dlf_writes;                  /**< DLF write requests this cycle */
+    bool snapshot_rebuilt;                /**< the snapshot was rebuilt by listing DLF */
+    int64_t snapshot_rebuild_ms;          /**< how long that listing took */
     uint32_t dropped_fields;    /**< Glue fields with no DLF counterpart met this cycle (bits,
                                   see g2d_dropped_field_name()) */
     char notes[G2D_ERRMSG_MAX]; /**< what the engine learned this cycle, for the log once

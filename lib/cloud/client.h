@@ -116,6 +116,9 @@ struct g2d_cloud_ops {
     /* Optional: what the client learned since the last call (a limit lowered, ...), into
      * @p buf; NULL when nothing. */
     const char *(*take_note)(void *ctx, char *buf, size_t sz);
+    /* Optional: DLF GetCatalog of the configured catalog; on success res->json holds the
+     * answer, whose "Catalog" member is an object. @p out as for list. */
+    int (*get_catalog)(void *ctx, g2d_api_cb cb, void *arg, struct g2d_http_req **out);
 };
 
 struct g2d_cloud_client {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -11,6 +12,7 @@
 #include "glue2dlf/sign.h"
 
 #include "glue2dlf/jscan.h"
+#include "glue2dlf/logging.h"
 
 #include "cloud/check.h"
 #include "cloud/cloud.h"
@@ -24,6 +26,8 @@ struct g2d_cloud {
     uint64_t requests[2];
     unsigned page_size[G2D_LIST_COUNT]; /* learned from refusals, 0 = as configured */
     char note[1024];                    /* what was learned since the last take_note */
+    int64_t logwin[2];                  /* start (Unix s) of the request-failure log window */
+    unsigned logged[2], unlogged[2];    /* lines in it, and lines left out */
 };
 
 /* A listing page in flight, kept so that it can be asked for again with a smaller page. */
@@ -370,6 +374,54 @@ static void call_free(struct cloud_call *call)
     free(call);
 }
 
+#define FAIL_LINES_PER_MINUTE 20
+
+/* A request that failed (after its retries): one line with the API, HTTP status, service
+ * code and request id, at most FAIL_LINES_PER_MINUTE a minute per side (then one line
+ * says how many were left out). Not-found and already-exists answers are part of the
+ * normal flow (an update falls back to a create...): debug only. Success: trace. */
+static void log_call(struct cloud_call *call, const struct g2d_http_response *resp,
+                     const struct g2d_api_result *res)
+{
+    struct g2d_cloud *c = call->c;
+    unsigned s = call->side, fam = g2d_http_code_family(res->code);
+    int prio = fam == G2D_HTTP_CODE_NOT_FOUND || fam == G2D_HTTP_CODE_ALREADY_EXISTS ? LOG_DEBUG
+                                                                                     : LOG_WARNING;
+    int64_t now;
+    char status[16];
+    struct g2d_log_field f[] = {
+        {"GLUE2DLF_SIDE", s == G2D_SIDE_GLUE ? "glue" : "dlf"},
+        {"GLUE2DLF_API", call->action},
+        {"GLUE2DLF_HTTP_STATUS", status},
+        {"GLUE2DLF_ERROR_CODE", res->code && *res->code ? res->code : NULL},
+        {"GLUE2DLF_REQUEST_ID", resp->request_id && *resp->request_id ? resp->request_id : NULL},
+    };
+
+    snprintf(status, sizeof(status), "%ld", resp->status);
+    if (!res->err) {
+        if (g2d_log_on(G2D_LOG_TRACE))
+            g2d_logf(G2D_LOG_TRACE, NULL, f, 5, "%s: HTTP %ld, %zu bytes, %u attempt(s)",
+                     call->action, resp->status, resp->body_len, resp->attempts);
+        return;
+    }
+    if (!g2d_log_on(prio))
+        return;
+    now = (int64_t)time(NULL);
+    if (prio == LOG_WARNING && now - c->logwin[s] >= 60) {
+        if (c->unlogged[s])
+            g2d_logf(LOG_WARNING, G2D_MID_REQUEST_FAILED, f, 1,
+                     "%u more failed %s requests in the last minute were not logged one by one",
+                     c->unlogged[s], s == G2D_SIDE_GLUE ? "Glue" : "DLF");
+        c->logwin[s] = now;
+        c->logged[s] = c->unlogged[s] = 0;
+    }
+    if (prio == LOG_WARNING && c->logged[s]++ >= FAIL_LINES_PER_MINUTE) {
+        c->unlogged[s]++;
+        return;
+    }
+    g2d_logf(prio, G2D_MID_REQUEST_FAILED, f, 5, "request failed: %s", res->message);
+}
+
 static void call_done(const struct g2d_http_response *resp, void *arg)
 {
     struct cloud_call *call = arg;
@@ -385,7 +437,6 @@ static void call_done(const struct g2d_http_response *resp, void *arg)
     res.status = resp->status;
     res.code = resp->error_code;
     res.message = "";
-    res.throttled = false;
     if (resp->err) {
         res.err = resp->err;
         if (resp->err == -ENOKEY)
@@ -446,6 +497,7 @@ static void call_done(const struct g2d_http_response *resp, void *arg)
     }
     if (res.message == msg)
         g2d_cloud_scrub(call->c, msg);
+    log_call(call, resp, &res);
     call->cb(&res, call->arg);
     json_decref(res.json);
     call_free(call);
@@ -586,6 +638,11 @@ static int client_write_partitions(void *ctx, const struct g2d_part_write *w, g2
     return g2d_dlf_write_partitions(ctx, w, cb, arg);
 }
 
+static int client_get_catalog(void *ctx, g2d_api_cb cb, void *arg, struct g2d_http_req **out)
+{
+    return g2d_dlf_get_catalog(ctx, cb, arg, out);
+}
+
 static void client_cancel(void *ctx, struct g2d_http_req *req)
 {
     g2d_http_cancel(req);
@@ -708,6 +765,7 @@ static const struct g2d_cloud_ops cloud_ops = {
     .write_partitions = client_write_partitions,
     .cancel = client_cancel,
     .requests = client_requests,
+    .get_catalog = client_get_catalog,
 };
 
 struct g2d_cloud_client g2d_cloud_client(struct g2d_cloud *c)

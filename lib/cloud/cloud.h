@@ -89,6 +89,7 @@ int g2d_dlf_list(struct g2d_cloud *c, const struct g2d_list_req *req, g2d_api_cb
                  struct g2d_http_req **out);
 int g2d_dlf_write_object(struct g2d_cloud *c, const struct g2d_obj_write *w, g2d_api_cb cb,
                          void *arg);
+int g2d_dlf_get_catalog(struct g2d_cloud *c, g2d_api_cb cb, void *arg, struct g2d_http_req **out);
 int g2d_dlf_write_partitions(struct g2d_cloud *c, const struct g2d_part_write *w, g2d_api_cb cb,
                              void *arg);
 

@@ -90,6 +90,37 @@ int g2d_dlf_list(struct g2d_cloud *c, const struct g2d_list_req *req, g2d_api_cb
     return g2d_cloud_submit(c, &o, cb, arg, out);
 }
 
+/* ---- the catalog --------------------------------------------------------------------- */
+
+static int catalog_answer(struct g2d_api_result *res, void *actx, char *msg, size_t msgsz)
+{
+    if (g2d_answer_dlf_envelope(res, msg, msgsz) < 0)
+        return -1;
+    if (!json_is_object(json_object_get(res->json, "Catalog"))) {
+        snprintf(msg, msgsz, "GetCatalog answer without a Catalog object");
+        return -1;
+    }
+    return 0;
+}
+
+/* GetCatalog of dlf.catalog_id (none: the account's default catalog). */
+int g2d_dlf_get_catalog(struct g2d_cloud *c, g2d_api_cb cb, void *arg, struct g2d_http_req **out)
+{
+    const struct g2d_config *cfg = g2d_cloud_config(c);
+    struct g2d_cloud_call_opts o = {0};
+    struct g2d_kv q[1];
+
+    o.side = G2D_SIDE_DLF;
+    o.action = "GetCatalog";
+    o.path = "/api/metastore/catalogs";
+    o.method = "GET";
+    o.answer = catalog_answer;
+    if (cfg->dlf.catalog_id)
+        q[o.nquery++] = (struct g2d_kv){"CatalogId", cfg->dlf.catalog_id};
+    o.query = q;
+    return g2d_cloud_submit(c, &o, cb, arg, out);
+}
+
 /* ---- databases, tables, functions ---------------------------------------------------- */
 
 /* What differs between the container types' DLF APIs. */

@@ -68,6 +68,22 @@ static bool filters_same(const struct g2d_config *a, const struct g2d_config *b)
     return true;
 }
 
+/* The renames as a set of rules (no two share a source). */
+static bool renames_same(const struct g2d_config *a, const struct g2d_config *b)
+{
+    if (a->nrenames != b->nrenames)
+        return false;
+    for (size_t i = 0; i < a->nrenames; i++) {
+        const struct g2d_rename_rule *x = &a->renames[i];
+        const char *y = x->table ? g2d_config_rename_table(b, x->database, x->table)
+                                 : g2d_config_rename_database(b, x->database);
+
+        if (!y || strcmp(y, x->to))
+            return false;
+    }
+    return true;
+}
+
 /* The location map as a set of rules (no two share a source prefix). */
 static bool locmap_same(const struct g2d_config *a, const struct g2d_config *b)
 {
@@ -110,6 +126,8 @@ static bool same(const struct g2d_config *a, const struct g2d_config *b,
         return filters_same(a, b);
     case K_LOCMAP:
         return locmap_same(a, b);
+    case K_RENAME:
+        return renames_same(a, b);
     default:
         return memcmp(x, y, scalar_size(d->type)) == 0;
     }
@@ -198,6 +216,14 @@ static void hash_key(XXH3_state_t *h, const struct g2d_config *c, const struct g
     case K_LOCMAP:
         for (size_t i = 0; i < c->nlocation_map; i++)
             sum += hash_member(c->location_map[i].from, c->location_map[i].to, NULL);
+        break;
+    case K_RENAME:
+        /* "db" and "db." hash apart: a database rule is never a table rule's twin */
+        for (size_t i = 0; i < c->nrenames; i++) {
+            const struct g2d_rename_rule *r = &c->renames[i];
+
+            sum += hash_member(r->database, r->table ? r->table : "\001", r->to);
+        }
         break;
     default:
         XXH3_64bits_update(h, x, scalar_size(d->type));
@@ -292,6 +318,25 @@ static int copy_locmap(struct g2d_config *dst, const struct g2d_config *src)
     return 0;
 }
 
+static int copy_renames(struct g2d_config *dst, const struct g2d_config *src)
+{
+    if (!src->nrenames)
+        return 0;
+    dst->renames = calloc(src->nrenames, sizeof(*dst->renames));
+    if (!dst->renames)
+        return -ENOMEM;
+    for (size_t i = 0; i < src->nrenames; i++) {
+        const struct g2d_rename_rule *f = &src->renames[i];
+        struct g2d_rename_rule *t = &dst->renames[i];
+
+        dst->nrenames++;
+        if (dup_str(&t->database, f->database) < 0 || dup_str(&t->table, f->table) < 0 ||
+            dup_str(&t->to, f->to) < 0)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
 static int copy_key(struct g2d_config *dst, const struct g2d_config *src,
                     const struct g2d__key_desc *d)
 {
@@ -314,6 +359,8 @@ static int copy_key(struct g2d_config *dst, const struct g2d_config *src,
         return copy_filters(dst, src);
     case K_LOCMAP:
         return copy_locmap(dst, src);
+    case K_RENAME:
+        return copy_renames(dst, src);
     default:
         memcpy(y, x, scalar_size(d->type));
         return 0;

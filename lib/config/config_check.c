@@ -191,6 +191,13 @@ static int apply_text(struct g2d__cfg_ctx *c, const struct g2d__key_desc *d,
     }
     if (d->type == K_RESULT_PATH && strstr(s, "://"))
         return g2d__cfg_fail(c, n, false, path, "must be a local file path, not a URL");
+    if (d->type == K_LISTEN || d->type == K_PROMFILE) {
+        const char *bad = d->type == K_LISTEN ? g2d__check_listen(s) : g2d__check_promfile(s);
+
+        if (bad)
+            return g2d__cfg_fail(c, n, false, path, "'%s': %s", g2d__cfg_shown(vb, sizeof(vb), s),
+                                 bad);
+    }
     if (d->type == K_SOCKET && strlen(s) > G2D__UNIX_PATH_MAX)
         return g2d__cfg_fail(c, n, false, path, "too long for a UNIX socket (max %d bytes)",
                              G2D__UNIX_PATH_MAX);
@@ -352,11 +359,15 @@ static int apply(struct g2d__cfg_ctx *c, const struct g2d__key_desc *d, const st
         return g2d__apply_filters(c, n, path);
     case K_LOCMAP:
         return g2d__apply_locmap(c, n, path);
+    case K_RENAME:
+        return g2d__apply_rename(c, n, path);
     case K_STR:
     case K_REGION:
     case K_URL:
     case K_RESULT_PATH:
     case K_SOCKET:
+    case K_LISTEN:
+    case K_PROMFILE:
         return apply_text(c, d, n, path);
     case K_UINT:
         return apply_uint(c, d, n, path);

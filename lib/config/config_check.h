@@ -80,6 +80,9 @@ int g2d__cfg_walk(struct g2d__cfg_ctx *c, const struct g2d__node *root);
 bool g2d__valid_region(const char *s);
 /* NULL with *norm malloc'd (no trailing '/'), or a problem text (static storage). */
 const char *g2d__check_url(const char *s, char **norm);
+/* metrics.listen and metrics.textfile values (config_values.c): NULL or a problem text. */
+const char *g2d__check_listen(const char *s);
+const char *g2d__check_promfile(const char *s);
 /* Decimal integer: 0 ok, -1 not a number, -2 out of range. */
 int g2d__parse_ll(const char *s, long long *v);
 /* Finite decimal number: 0 or -1. */
@@ -115,5 +118,12 @@ int g2d__apply_strlist(struct g2d__cfg_ctx *c, const struct g2d__key_desc *d,
 int g2d__apply_objects(struct g2d__cfg_ctx *c, const struct g2d__node *n, const char *path);
 int g2d__apply_filters(struct g2d__cfg_ctx *c, const struct g2d__node *n, const char *path);
 int g2d__apply_locmap(struct g2d__cfg_ctx *c, const struct g2d__node *n, const char *path);
+/* Reject a repeated key of a free-form mapping, with @p fold in any ASCII case. */
+int g2d__cfg_check_dups(struct g2d__cfg_ctx *c, const struct g2d__node *map, const char *path,
+                        bool fold);
+/* sync.rename (config_rename.c). */
+int g2d__apply_rename(struct g2d__cfg_ctx *c, const struct g2d__node *n, const char *path);
+/* ASCII letters of @p s in lower case, in place; returns @p s. */
+char *g2d__cfg_fold(char *s);
 
 #endif

@@ -32,8 +32,8 @@ static const struct g2d__enum_val oss_signature_vals[] = {
 };
 
 static const struct g2d__enum_val level_vals[] = {
-    {"debug", LOG_DEBUG},     {"info", LOG_INFO}, {"notice", LOG_NOTICE},
-    {"warning", LOG_WARNING}, {"err", LOG_ERR},   {NULL, 0},
+    {"trace", LOG_DEBUG + 1}, {"debug", LOG_DEBUG}, {"info", LOG_INFO}, {"notice", LOG_NOTICE},
+    {"warning", LOG_WARNING}, {"err", LOG_ERR},     {NULL, 0},
 };
 
 static const struct g2d__enum_val target_vals[] = {
@@ -105,8 +105,8 @@ static const struct g2d__key_desc dlf_keys[] = {
     KEY("batch_size", K_UINT, dlf.batch_size, 1, 1000, G2D_DEFAULT_BATCH_SIZE, 0),
 };
 
-/* The scope (which objects are synced) rebuilds the snapshot; the location map does not:
- * it changes what is written, which the diff sees. */
+/* The scope (which objects are synced, and under which DLF names) rebuilds the snapshot;
+ * the location map does not: it changes what is written, which the diff sees. */
 static const struct g2d__key_desc sync_keys[] = {
     KEY("interval", K_DURATION, interval_ms, 1000, DURATION_MAX_MS, G2D_DEFAULT_INTERVAL_MS, 0),
     KEY("jitter", K_DURATION, jitter_ms, 0, DURATION_MAX_MS, 0, 0), /* default: finish() */
@@ -117,6 +117,7 @@ static const struct g2d__key_desc sync_keys[] = {
     LIST("databases", databases, ndatabases, REBUILD),
     LIST("table_prefixes", table_prefixes, ntable_prefixes, REBUILD),
     KEY("partition_filters", K_FILTERS, partition_filters, 0, 0, 0, REBUILD),
+    KEY("rename", K_RENAME, renames, 0, 0, 0, REBUILD),
     KEY("location_map", K_LOCMAP, location_map, 0, 0, 0, 0),
     KEY("dry_run", K_BOOL, dry_run, 0, 0, false, 0),
 };
@@ -161,10 +162,18 @@ static const struct g2d__key_desc control_keys[] = {
     KEY("mode", K_MODE, control_mode, 0, 0, G2D_DEFAULT_CONTROL_MODE, RESTART),
 };
 
+/* Both are applied by a reload: the scrape endpoint is moved, the text file written anew. */
+static const struct g2d__key_desc metrics_keys[] = {
+    TEXT("listen", K_LISTEN, metrics_listen, NULL, 0),
+    TEXT("textfile", K_PROMFILE, metrics_textfile, NULL, 0),
+};
+
 /* The level is applied by a reload; the target (journal or stderr) only at start-up. */
 static const struct g2d__key_desc log_keys[] = {
     ENUM("level", log_level, level_vals, LOG_INFO, 0),
     ENUM("target", log_target, target_vals, G2D_LOG_AUTO, RESTART),
+    KEY("max_item_lines", K_UINT, log_max_item_lines, 0, 1000000, G2D_DEFAULT_LOG_MAX_ITEM_LINES,
+        0),
 };
 
 #define SECTION(n, k)                                                                              \
@@ -174,7 +183,7 @@ static const struct g2d__key_desc log_keys[] = {
 const struct g2d__section_desc g2d__sections[] = {
     SECTION("glue", glue_keys),       SECTION("dlf", dlf_keys),   SECTION("sync", sync_keys),
     SECTION("deletes", deletes_keys), SECTION("http", http_keys), SECTION("result", result_keys),
-    SECTION("control", control_keys), SECTION("log", log_keys),
+    SECTION("control", control_keys), SECTION("log", log_keys),   SECTION("metrics", metrics_keys),
 };
 const size_t g2d__nsections = sizeof(g2d__sections) / sizeof(g2d__sections[0]);
 
@@ -186,11 +195,12 @@ _Static_assert(
     NKEYS(glue_keys) <= G2D__MAX_SECTION_KEYS && NKEYS(dlf_keys) <= G2D__MAX_SECTION_KEYS &&
         NKEYS(sync_keys) <= G2D__MAX_SECTION_KEYS && NKEYS(deletes_keys) <= G2D__MAX_SECTION_KEYS &&
         NKEYS(http_keys) <= G2D__MAX_SECTION_KEYS && NKEYS(result_keys) <= G2D__MAX_SECTION_KEYS &&
-        NKEYS(control_keys) <= G2D__MAX_SECTION_KEYS && NKEYS(log_keys) <= G2D__MAX_SECTION_KEYS,
+        NKEYS(control_keys) <= G2D__MAX_SECTION_KEYS && NKEYS(log_keys) <= G2D__MAX_SECTION_KEYS &&
+        NKEYS(metrics_keys) <= G2D__MAX_SECTION_KEYS,
     "G2D__MAX_SECTION_KEYS");
 _Static_assert(NKEYS(glue_keys) + NKEYS(dlf_keys) + NKEYS(sync_keys) + NKEYS(deletes_keys) +
                        NKEYS(http_keys) + NKEYS(result_keys) + NKEYS(control_keys) +
-                       NKEYS(log_keys) <=
+                       NKEYS(log_keys) + NKEYS(metrics_keys) <=
                    G2D_CONFIG_MAX_KEYS,
                "G2D_CONFIG_MAX_KEYS");
 
@@ -276,6 +286,14 @@ static void free_key(struct g2d_config *cfg, const struct g2d__key_desc *d)
             free(cfg->partition_filters[i].expression);
         }
         free(cfg->partition_filters);
+        break;
+    case K_RENAME:
+        for (size_t i = 0; cfg->renames && i < cfg->nrenames; i++) {
+            free(cfg->renames[i].database);
+            free(cfg->renames[i].table);
+            free(cfg->renames[i].to);
+        }
+        free(cfg->renames);
         break;
     case K_LOCMAP:
         for (size_t i = 0; cfg->location_map && i < cfg->nlocation_map; i++) {

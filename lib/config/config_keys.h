@@ -23,6 +23,8 @@ enum g2d__ktype {
     K_URL,         /* char *: an endpoint URL, stored without the trailing '/' */
     K_RESULT_PATH, /* char *: a local file path */
     K_SOCKET,      /* char *: a UNIX socket path */
+    K_LISTEN,      /* char *: HOST:PORT, [V6]:PORT or an absolute UNIX socket path */
+    K_PROMFILE,    /* char *: an absolute path ending in .prom */
     K_UINT,        /* unsigned */
     K_DOUBLE,      /* double */
     K_DURATION,    /* uint64_t milliseconds */
@@ -35,6 +37,7 @@ enum g2d__ktype {
     K_STRLIST,     /* char ** plus a size_t count */
     K_FILTERS,     /* struct g2d_partition_filter * plus npartition_filters */
     K_LOCMAP,      /* struct g2d_location_rule * plus nlocation_map */
+    K_RENAME,      /* struct g2d_rename_rule * plus nrenames */
 };
 
 struct g2d__enum_val {
@@ -96,7 +99,8 @@ void g2d__config_free_keys(struct g2d_config *cfg);
 /* Whether keys of type @p t are stored as a char * of text. */
 static inline bool g2d__ktype_is_text(enum g2d__ktype t)
 {
-    return t == K_STR || t == K_REGION || t == K_URL || t == K_RESULT_PATH || t == K_SOCKET;
+    return t == K_STR || t == K_REGION || t == K_URL || t == K_RESULT_PATH || t == K_SOCKET ||
+           t == K_LISTEN || t == K_PROMFILE;
 }
 
 /* The storage of key @p d in @p cfg. */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -268,7 +269,7 @@ bool g2d_config_database_selected(const struct g2d_config *cfg, const char *db)
     if (!cfg->ndatabases)
         return true;
     for (i = 0; i < cfg->ndatabases; i++)
-        if (!strcmp(cfg->databases[i], db))
+        if (!strcasecmp(cfg->databases[i], db))
             return true;
     return false;
 }
@@ -280,7 +281,7 @@ bool g2d_config_table_selected(const struct g2d_config *cfg, const char *table)
     if (!cfg->ntable_prefixes)
         return true;
     for (i = 0; i < cfg->ntable_prefixes; i++)
-        if (!strncmp(table, cfg->table_prefixes[i], strlen(cfg->table_prefixes[i])))
+        if (!strncasecmp(table, cfg->table_prefixes[i], strlen(cfg->table_prefixes[i])))
             return true;
     return false;
 }
@@ -291,8 +292,8 @@ const char *g2d_config_partition_filter(const struct g2d_config *cfg, const char
     size_t i;
 
     for (i = 0; i < cfg->npartition_filters; i++)
-        if (!strcmp(cfg->partition_filters[i].database, db) &&
-            !strcmp(cfg->partition_filters[i].table, table))
+        if (!strcasecmp(cfg->partition_filters[i].database, db) &&
+            !strcasecmp(cfg->partition_filters[i].table, table))
             return cfg->partition_filters[i].expression;
     return NULL;
 }

@@ -166,6 +166,8 @@ static void put_list(struct out *o, const char *key, char *const *v, size_t n, c
 static const char *level_name(int level)
 {
     switch (level) {
+    case LOG_DEBUG + 1:
+        return "trace";
     case LOG_DEBUG:
         return "debug";
     case LOG_NOTICE:
@@ -227,6 +229,33 @@ static void put_dlf(struct out *o, const struct g2d_config *cfg)
     put(o, "  batch_size: %u\n", cfg->dlf.batch_size);
 }
 
+/* sync.rename: the database rules, then the table rules. */
+static void put_renames(struct out *o, const struct g2d_config *cfg)
+{
+    static const char *const part[2] = {"databases", "tables"};
+
+    if (!cfg->nrenames) {
+        put(o, "  rename: {}  # none\n");
+        return;
+    }
+    put(o, "  rename:\n");
+    for (int t = 0; t < 2; t++) {
+        bool any = false;
+
+        for (size_t i = 0; i < cfg->nrenames; i++) {
+            const struct g2d_rename_rule *r = &cfg->renames[i];
+
+            if (!r->table != !t)
+                continue;
+            if (!any)
+                put(o, "    %s:\n", part[t]);
+            any = true;
+            put(o, "  ");
+            put_entry(o, r->database, r->table, r->to);
+        }
+    }
+}
+
 static void put_sync(struct out *o, const struct g2d_config *cfg)
 {
     static const char *const objs[] = {"databases", "tables", "partitions", "functions"};
@@ -258,6 +287,7 @@ static void put_sync(struct out *o, const struct g2d_config *cfg)
 
         put_entry(o, f->database, f->table, f->expression);
     }
+    put_renames(o, cfg);
     if (!cfg->nlocation_map)
         put(o, "  location_map: {}  # none\n");
     else
@@ -323,5 +353,12 @@ int g2d_config_print(const struct g2d_config *cfg, struct g2d_buf *b)
     put(&o, "log:\n");
     put(&o, "  level: %s\n", level_name(cfg->log_level));
     put(&o, "  target: %s\n", target_name(cfg->log_target));
+    put(&o, "  max_item_lines: %u\n", cfg->log_max_item_lines);
+
+    put(&o, "metrics:\n");
+    put_str(&o, "listen", cfg->metrics_listen,
+            cfg->metrics_listen ? NULL : "no scrape endpoint (glue2dlfctl metrics only)");
+    put_str(&o, "textfile", cfg->metrics_textfile,
+            cfg->metrics_textfile ? NULL : "no node_exporter text file");
     return o.r;
 }

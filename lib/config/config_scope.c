@@ -3,6 +3,10 @@
  * The keys that are not scalars, all of them in sync: (the scope of a cycle): the object
  * types, the database and table-prefix lists, the partition filters (syntax-checked with
  * the filter grammar of lib/scope) and the location map.
+ *
+ * Database and table names (the lists and the filters' keys) are stored in lower case:
+ * DLF and Hive hold names so, Glue lower-cases them, and so "Sales" in a filter selects
+ * Glue's "sales". Two filters for the same table in different case are a duplicate.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -41,6 +45,7 @@ int g2d__apply_strlist(struct g2d__cfg_ctx *c, const struct g2d__key_desc *d,
         r = g2d__cfg_set_str(c, &(*list)[i], s);
         if (r < 0)
             return r;
+        g2d__cfg_fold((*list)[i]); /* both lists hold names */
         (*count)++;
     }
     return 0;
@@ -90,21 +95,57 @@ struct key_ref {
     size_t idx;
 };
 
-static int key_ref_cmp(const void *a, const void *b)
+char *g2d__cfg_fold(char *s)
 {
-    const struct key_ref *x = a, *y = b;
-    size_t n = x->n->key_len < y->n->key_len ? x->n->key_len : y->n->key_len;
-    int r = memcmp(x->n->key, y->n->key, n);
+    for (char *p = s; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return s;
+}
+
+static int fold_memcmp(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+        x = x >= 'A' && x <= 'Z' ? x - 'A' + 'a' : x;
+        y = y >= 'A' && y <= 'Z' ? y - 'A' + 'a' : y;
+        if (x != y)
+            return x - y;
+    }
+    return 0;
+}
+
+static int key_cmp(const struct g2d__node *a, const struct g2d__node *b, bool fold)
+{
+    size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+    int r = fold ? fold_memcmp(a->key, b->key, n) : memcmp(a->key, b->key, n);
 
     if (r)
         return r;
-    if (x->n->key_len != y->n->key_len)
-        return x->n->key_len < y->n->key_len ? -1 : 1;
-    return x->idx < y->idx ? -1 : x->idx > y->idx;
+    return a->key_len < b->key_len ? -1 : a->key_len > b->key_len;
 }
 
-/* Reject a repeated key in a free-form mapping; names the earliest repetition. */
-static int check_dups(struct g2d__cfg_ctx *c, const struct g2d__node *map, const char *path)
+static int key_ref_cmp_fold(const void *a, const void *b)
+{
+    const struct key_ref *x = a, *y = b;
+    int r = key_cmp(x->n, y->n, true);
+
+    return r ? r : x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int key_ref_cmp(const void *a, const void *b)
+{
+    const struct key_ref *x = a, *y = b;
+    int r = key_cmp(x->n, y->n, false);
+
+    return r ? r : x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Reject a repeated key in a free-form mapping (with @p fold, in any case); names the
+ * earliest repetition. */
+int g2d__cfg_check_dups(struct g2d__cfg_ctx *c, const struct g2d__node *map, const char *path,
+                        bool fold)
 {
     const struct g2d__node *dup = NULL, *first = NULL;
     struct key_ref *refs;
@@ -120,12 +161,12 @@ static int check_dups(struct g2d__cfg_ctx *c, const struct g2d__node *map, const
         refs[i].n = map->kids[i];
         refs[i].idx = i;
     }
-    qsort(refs, map->nkids, sizeof(*refs), key_ref_cmp);
+    qsort(refs, map->nkids, sizeof(*refs), fold ? key_ref_cmp_fold : key_ref_cmp);
     /* Sorted by key, then document order: a group's second entry is its first repeat. */
     for (i = 1, gs = 0; i < map->nkids; i++) {
         const struct g2d__node *a = refs[gs].n, *b = refs[i].n;
 
-        if (a->key_len != b->key_len || memcmp(a->key, b->key, a->key_len)) {
+        if (key_cmp(a, b, fold)) {
             gs = i;
         } else if (i == gs + 1 && refs[i].idx < best) {
             best = refs[i].idx;
@@ -137,7 +178,9 @@ static int check_dups(struct g2d__cfg_ctx *c, const struct g2d__node *map, const
     if (!dup)
         return 0;
     g2d__cfg_join(p, sizeof(p), path, dup->key);
-    return g2d__cfg_fail(c, dup, true, p, "duplicate key (first set on line %d)", first->key_line);
+    return g2d__cfg_fail(c, dup, true, p, "duplicate key (first set on line %d%s)", first->key_line,
+                         memcmp(dup->key, first->key, dup->key_len) ? ", as names match in any case"
+                                                                    : "");
 }
 
 int g2d__apply_filters(struct g2d__cfg_ctx *c, const struct g2d__node *n, const char *path)
@@ -151,7 +194,7 @@ int g2d__apply_filters(struct g2d__cfg_ctx *c, const struct g2d__node *n, const 
     if (n->type != G2D__NODE_MAP)
         return g2d__cfg_fail(c, n, false, path, "expected a mapping, got %s",
                              g2d__cfg_type_name(n));
-    r = check_dups(c, n, path);
+    r = g2d__cfg_check_dups(c, n, path, true);
     if (r < 0 || !n->nkids)
         return r;
     cfg->partition_filters = calloc(n->nkids, sizeof(*cfg->partition_filters));
@@ -178,12 +221,14 @@ int g2d__apply_filters(struct g2d__cfg_ctx *c, const struct g2d__node *n, const 
             struct g2d_error xerr = {0};
 
             r = g2d_expr_parse(expr, &e, &xerr);
+            if (r == 0) /* and the forms whose meaning in Glue is not known */
+                r = g2d_expr_check_known(e, NULL, 0, &xerr);
             g2d_expr_free(e);
             if (r < 0)
                 return g2d__cfg_fail(c, k, false, p, "%s", xerr.msg);
         }
-        f->database = strndup(k->key, (size_t)(dot - k->key));
-        f->table = strdup(dot + 1);
+        f->database = g2d__cfg_fold(strndup(k->key, (size_t)(dot - k->key)));
+        f->table = g2d__cfg_fold(strdup(dot + 1));
         f->expression = strdup(expr);
         cfg->npartition_filters++;
         if (!f->database || !f->table || !f->expression)
@@ -203,7 +248,7 @@ int g2d__apply_locmap(struct g2d__cfg_ctx *c, const struct g2d__node *n, const c
     if (n->type != G2D__NODE_MAP)
         return g2d__cfg_fail(c, n, false, path, "expected a mapping, got %s",
                              g2d__cfg_type_name(n));
-    r = check_dups(c, n, path);
+    r = g2d__cfg_check_dups(c, n, path, false);
     if (r < 0 || !n->nkids)
         return r;
     cfg->location_map = calloc(n->nkids, sizeof(*cfg->location_map));

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "glue2dlf/listen.h"
 #include "config/config_check.h"
 
 bool g2d__valid_region(const char *s)
@@ -231,4 +232,25 @@ bool g2d__valid_env_name(const char *s)
 bool g2d__valid_credential_name(const char *s)
 {
     return *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..") && strlen(s) <= 255;
+}
+
+/* metrics.listen: what g2d_listen_parse() accepts. Returns NULL or a problem text. */
+const char *g2d__check_listen(const char *s)
+{
+    struct g2d_listen l;
+
+    return g2d_listen_parse(s, &l);
+}
+
+/* metrics.textfile: an absolute path ending in ".prom" (node_exporter's textfile collector
+ * reads only *.prom files). Returns NULL or a problem text. */
+const char *g2d__check_promfile(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (s[0] != '/')
+        return "must be an absolute path";
+    if (n < 6 || strcmp(s + n - 5, ".prom") != 0 || s[n - 6] == '/')
+        return "must end in .prom (node_exporter's textfile collector reads only *.prom files)";
+    return NULL;
 }

@@ -102,11 +102,11 @@ void g2d_linebuf_done(struct g2d_linebuf *lb)
 /* ---- Commands ------------------------------------------------------------------------- */
 
 static const char *const cmd_names[G2D_CTL_NCMDS] = {
-    [G2D_CTL_STATUS] = "status",   [G2D_CTL_SYNC] = "sync",       [G2D_CTL_PLAN] = "plan",
-    [G2D_CTL_PAUSE] = "pause",     [G2D_CTL_RESUME] = "resume",   [G2D_CTL_RELOAD] = "reload",
-    [G2D_CTL_RESULTS] = "results", [G2D_CTL_METRICS] = "metrics", [G2D_CTL_HEALTH] = "health",
-    [G2D_CTL_HELD] = "held",       [G2D_CTL_APPROVE] = "approve", [G2D_CTL_REJECT] = "reject",
-    [G2D_CTL_RESTORE] = "restore",
+    [G2D_CTL_STATUS] = "status",       [G2D_CTL_SYNC] = "sync",       [G2D_CTL_PLAN] = "plan",
+    [G2D_CTL_PAUSE] = "pause",         [G2D_CTL_RESUME] = "resume",   [G2D_CTL_RELOAD] = "reload",
+    [G2D_CTL_RESULTS] = "results",     [G2D_CTL_METRICS] = "metrics", [G2D_CTL_HEALTH] = "health",
+    [G2D_CTL_LOG_LEVEL] = "log-level", [G2D_CTL_HELD] = "held",       [G2D_CTL_APPROVE] = "approve",
+    [G2D_CTL_REJECT] = "reject",       [G2D_CTL_RESTORE] = "restore",
 };
 
 const char *g2d_ctl_cmd_name(enum g2d_ctl_cmd cmd)
@@ -184,6 +184,22 @@ static int bool_arg(struct g2d_ctl_request *out, struct g2d_error *err, const ch
         return bad_arg(out, err, key, "a boolean");
     *dst = json_is_true(val);
     return 0;
+}
+
+/* log-level's level: one of the names log.level accepts. */
+static int level_arg(struct g2d_ctl_request *out, struct g2d_error *err, const char *key,
+                     const json_t *val)
+{
+    static const char *const names[] = {"trace", "debug", "info", "notice", "warning", "err"};
+    const char *s = json_string_value(val);
+
+    for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(s, names[i]) == 0) {
+            out->level = names[i];
+            return 0;
+        }
+    }
+    return bad_arg(out, err, key, "one of trace, debug, info, notice, warning, err");
 }
 
 /* A non-empty string argument of at most G2D_CTL_NAME_MAX bytes, valid UTF-8 (jansson). */
@@ -275,6 +291,10 @@ static int parse_arg(struct g2d_ctl_request *out, const char *key, json_t *val,
             return bool_arg(out, err, key, val, &out->failed);
         if (strcmp(key, "cycle") == 0)
             return int_arg(out, err, key, val, 1, INT64_MAX, &out->cycle);
+        break;
+    case G2D_CTL_LOG_LEVEL:
+        if (strcmp(key, "level") == 0)
+            return level_arg(out, err, key, val);
         break;
     case G2D_CTL_HEALTH:
         if (strcmp(key, "max_age") == 0)

@@ -84,6 +84,7 @@ struct g2d_http_req {
     char retry_after[32];
     char etag[80];
     char errbuf[CURL_ERROR_SIZE];
+    double attempt_s; /* the finished attempt's duration (curl's total time) */
     struct g2d_http_response resp;
 };
 
@@ -107,6 +108,10 @@ struct g2d_http_endpoint {
     void *ctx;
     struct req_list ready, backoff, running;
     struct g2d_http_stats stats;
+    struct g2d_http_api_stats apis[G2D_HTTP_MAX_APIS]; /* per operation (http_apis.c) */
+    unsigned napis;
+    bool storm;             /* a throttling storm was reported and is not over (http_log.c) */
+    double storm_reference; /* the rate the endpoint ran at when it began */
 };
 
 struct sock_ctx {
@@ -151,5 +156,15 @@ void http_req_detach(struct g2d_http_req *r);
 void http_req_free(struct g2d_http_req *r);
 struct req_list *http_req_list_of(struct g2d_http_req *r);
 uint64_t http_rng_next(struct g2d_http *h);
+
+/* The engine's log lines (http_log.c). */
+void http_log_attempt(const struct g2d_http_req *r);
+void http_log_retry(const struct g2d_http_req *r, uint64_t delay_ms, bool throttled);
+void http_log_rate(struct g2d_http_endpoint *ep, double before, double after, double reference);
+
+/* Per-operation counters (http_apis.c). */
+struct g2d_http_api_stats *http_api_entry(struct g2d_http_endpoint *ep, const char *action);
+void http_api_count_attempt(struct g2d_http_req *r, double seconds, bool throttled);
+void http_api_count_request(struct g2d_http_req *r, bool ok);
 
 #endif

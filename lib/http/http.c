@@ -697,6 +697,8 @@ void g2d_http_endpoint_stats(const struct g2d_http_endpoint *ep, struct g2d_http
     out->queued = ep->ready.n + ep->backoff.n;
     out->concurrency = ep->concurrency;
     out->rate_limit = http_eff_rps(ep);
+    out->apis = ep->apis;
+    out->napis = ep->napis;
 }
 
 uv_loop_t *g2d_http_loop(const struct g2d_http *h)

@@ -49,6 +49,7 @@ static void deliver(struct g2d_http_req *r)
     ep->stats.requests++;
     if (!resp->ok)
         ep->stats.failures++;
+    http_api_count_request(r, resp->ok);
     r->cb(resp, r->arg);
     http_req_free(r);
 }
@@ -271,6 +272,7 @@ static void start_attempt(struct g2d_http_req *r)
 
     r->attempt++;
     ep->stats.attempts++;
+    http_log_attempt(r);
     rate_count(ep, uv_now(h->loop));
     if (r->attempt > 1)
         ep->stats.retries++;
@@ -373,27 +375,38 @@ static void rate_count(struct g2d_http_endpoint *ep, uint64_t now)
 static void arate_throttled(struct g2d_http_endpoint *ep, uint64_t now)
 {
     double base = ep->sent_rate > 0 ? ep->sent_rate : (double)ep->running.n + 1;
+    double before = ep->arate, ref;
 
     ep->last_throttle_at = now;
     if (ep->arate > 0 && now - ep->arate_cut_at < 500)
         return;
+    /* The storm's yardstick: the configured limit, else the rate sent before the first cut. */
+    ref = ep->max_rps > 0 ? ep->max_rps : before > 0 ? ep->storm_reference : base;
+    if (before <= 0)
+        ep->storm_reference = ref;
     if (ep->arate > 0 && ep->arate < base)
         base = ep->arate;
     ep->arate = base * 0.8 < 0.5 ? 0.5 : base * 0.8;
+    http_log_rate(ep, before, ep->arate, ref);
     ep->arate_cut_at = now;
     ep->arate_up_at = now;
     if (ep->tokens > 1)
         ep->tokens = 1; /* no stored burst past a throttle */
 }
 
+/* Raise the adaptive rate by 5% + 0.5/s, at most once a second; lift it altogether a
+ * minute after the last throttle once it is far above what is being sent. */
 static void arate_success(struct g2d_http_endpoint *ep, uint64_t now)
 {
+    double before = ep->arate;
+
     if (ep->arate <= 0 || now - ep->arate_up_at < 1000)
         return;
     ep->arate_up_at = now;
     ep->arate = ep->arate * 1.05 + 0.5;
     if (now - ep->last_throttle_at > 60000 && ep->arate > 4 * ep->sent_rate + 10)
         ep->arate = 0;
+    http_log_rate(ep, before, ep->arate, ep->max_rps > 0 ? ep->max_rps : ep->storm_reference);
 }
 
 /* Take a rate-limit token, or say how long until one is available. */
@@ -572,11 +585,12 @@ static uint64_t backoff_delay(struct g2d_http_req *r, bool throttled)
     return delay;
 }
 
-static void schedule_retry(struct g2d_http_req *r, uint64_t delay)
+static void schedule_retry(struct g2d_http_req *r, uint64_t delay, bool throttled)
 {
     struct g2d_http_endpoint *ep = r->ep;
     struct g2d_http_req *p;
 
+    http_log_retry(r, delay, throttled);
     r->due = uv_now(ep->h->loop) + delay;
     r->state = REQ_BACKOFF;
     /* Sorted by due time; new entries are usually late, so search from the tail. */
@@ -592,11 +606,14 @@ static void account_attempt(struct g2d_http *h, CURL *easy, struct g2d_http_req 
     long status = 0;
     curl_off_t up = 0;
     long reqsize = 0, hdrsize = 0;
+    curl_off_t us = 0;
 
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(easy, CURLINFO_SIZE_UPLOAD_T, &up);
     curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &reqsize);
     curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &hdrsize);
+    if (curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &us) != CURLE_OK)
+        us = 0;
     ep->stats.bytes_out += (uint64_t)up + (uint64_t)(reqsize > 0 ? reqsize : 0);
     ep->stats.bytes_in += r->resp_body.len + (uint64_t)(hdrsize > 0 ? hdrsize : 0);
     curl_multi_remove_handle(h->multi, easy);
@@ -604,6 +621,7 @@ static void account_attempt(struct g2d_http *h, CURL *easy, struct g2d_http_req 
     r->state = REQ_DONE;
     memset(&r->resp, 0, sizeof(r->resp));
     r->resp.status = status;
+    r->attempt_s = (double)us / 1e6;
 }
 
 /* Fill r->resp from the attempt and classify it: whether to retry, and if for throttling. */
@@ -673,6 +691,7 @@ static void finish_attempt(struct g2d_http *h, CURL *easy, CURLcode rc)
     ep = r->ep;
     account_attempt(h, easy, r);
     judge_attempt(h, r, rc, &retry, &throttled);
+    http_api_count_attempt(r, r->attempt_s, throttled);
 
     if (r->resp.ok) {
         if (ep->budget < ep->budget_cap)
@@ -687,19 +706,19 @@ static void finish_attempt(struct g2d_http *h, CURL *easy, CURLcode rc)
      * transient errors) nor gives up after max_attempts — it gets four times as many.
      */
     if (throttled && r->attempt < ep->max_attempts * THROTTLE_ATTEMPT_FACTOR) {
-        schedule_retry(r, backoff_delay(r, true));
+        schedule_retry(r, backoff_delay(r, true), true);
         return;
     }
     /* What curl would have re-sent at once and for free (prereq_cb): the same, signed anew. */
     if (r->resend_refused && r->attempt < ep->max_attempts) {
         ep->stats.resends++;
-        schedule_retry(r, 0);
+        schedule_retry(r, 0, false);
         return;
     }
     cost = rc == CURLE_OPERATION_TIMEDOUT ? RETRY_COST_TIMEOUT : RETRY_COST;
     if (retry && !throttled && r->attempt < ep->max_attempts && ep->budget >= cost) {
         ep->budget -= cost;
-        schedule_retry(r, backoff_delay(r, false));
+        schedule_retry(r, backoff_delay(r, false), false);
         return;
     }
     deliver(r);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "glue2dlf/utf8.h"
 #include "scope/expr_internal.h"
 
 /* Strict integer: [+-]?[0-9]+, the whole string, within int64. */
@@ -139,6 +140,53 @@ int g2d__expr_dec_cmp(const struct dec *a, const struct dec *b)
     return a->sign > 0 ? r : -r;
 }
 
+/* The first UTF-16 code unit of code point @p cp. */
+static uint32_t utf16_lead(uint32_t cp)
+{
+    return cp < 0x10000 ? cp : 0xd800 + ((cp - 0x10000) >> 10);
+}
+
+static uint32_t utf8_decode(const unsigned char *p, size_t n)
+{
+    static const unsigned char lead_mask[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+    uint32_t cp = p[0] & lead_mask[n];
+
+    for (size_t i = 1; i < n; i++)
+        cp = (cp << 6) | (p[i] & 0x3f);
+    return cp;
+}
+
+int g2d__expr_str_cmp(const char *a, const char *b)
+{
+    const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+    const unsigned char *ea, *eb;
+    size_t n, m;
+    uint32_t x, y;
+
+    while (*p && *p == *q) {
+        p++;
+        q++;
+    }
+    if (!*p || !*q || (*p < 0x80 && *q < 0x80))
+        return (*p > *q) - (*p < *q);
+    /* Back to the start of the character the difference is in (the bytes before match). */
+    while (p > (const unsigned char *)a && (*p & 0xc0) == 0x80) {
+        p--;
+        q--;
+    }
+    ea = p + strlen((const char *)p);
+    eb = q + strlen((const char *)q);
+    n = *p < 0x80 ? 1 : g2d_utf8_seq(p, ea);
+    m = *q < 0x80 ? 1 : g2d_utf8_seq(q, eb);
+    if (!n || !m)
+        return strcmp((const char *)p, (const char *)q) < 0 ? -1 : 1;
+    x = utf8_decode(p, n);
+    y = utf8_decode(q, m);
+    if (utf16_lead(x) != utf16_lead(y))
+        return utf16_lead(x) < utf16_lead(y) ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
 static bool is_leap(int64_t y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -195,7 +243,8 @@ bool g2d__expr_parse_date(const char *s, int64_t *days)
     return strlen(s) == 10 && parse_date_prefix(s, days);
 }
 
-/* 'yyyy-MM-dd HH:mm:ss[.f{1,9}]'; a bare date is midnight. */
+/* 'yyyy-MM-dd HH:mm:ss[.f{1,9}]'. A bare date is not one: Java's Timestamp.valueOf
+ * refuses it, and Glue documents only the full form. */
 bool g2d__expr_parse_ts(const char *s, struct ts *out)
 {
     unsigned hh, mi, ss;
@@ -206,11 +255,6 @@ bool g2d__expr_parse_ts(const char *s, struct ts *out)
     if (strnlen(s, 11) < 10 || !parse_date_prefix(s, &days))
         return false;
     s += 10;
-    if (*s == '\0') {
-        out->sec = days * 86400;
-        out->ns = 0;
-        return true;
-    }
     if (*s != ' ' || !digits(s + 1, 2, &hh) || s[3] != ':' || !digits(s + 4, 2, &mi) ||
         s[6] != ':' || !digits(s + 7, 2, &ss))
         return false;
@@ -282,8 +326,9 @@ int g2d__expr_classify(const char *t)
     for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
         if (g2d__expr_word_is(t, n, ints[i]))
             return TC_INT;
-    if (g2d__expr_word_is(t, n, "decimal") || g2d__expr_word_is(t, n, "double") ||
-        g2d__expr_word_is(t, n, "float"))
+    /* Glue's documented key types are string, date, timestamp, int, bigint, long, tinyint,
+     * smallint and decimal; "any other key type raises an exception": not double, float. */
+    if (g2d__expr_word_is(t, n, "decimal"))
         return TC_DEC;
     if (g2d__expr_word_is(t, n, "date"))
         return TC_DATE;

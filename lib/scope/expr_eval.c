@@ -83,11 +83,12 @@ static bool cast_value(const char *s, int tc, struct val *v)
 }
 
 /*
- * Compares a value with a literal already known castable to tc. On string-like keys a
- * numeric literal compares as the text it was written with: the legacy filter
- * `dt>=20220101` against a string key `dt` is a lexicographic comparison with "20220101",
- * which is what Hive-era configurations of this filter mean (and what Glue's JSQLParser
- * front end does with a number against a string column).
+ * Compares a value with a literal already known castable to tc. Glue casts the literal to
+ * the key's type: on string-like keys a numeric literal compares as the text it was
+ * written with (the config loader admits numbers only in their plain form, so that text
+ * is the number's one spelling): the legacy filter `dt>=20220101` against a string key
+ * `dt` is a comparison of strings with "20220101", in Java's order (Glue is a Java
+ * service), see g2d__expr_str_cmp().
  */
 static int cmp_typed(int tc, const struct val *v, const struct lit *l)
 {
@@ -105,7 +106,7 @@ static int cmp_typed(int tc, const struct val *v, const struct lit *l)
             return v->ts.sec < l->ts.sec ? -1 : 1;
         return (v->ts.ns > l->ts.ns) - (v->ts.ns < l->ts.ns);
     default:
-        r = strcmp(v->s, l->text);
+        r = g2d__expr_str_cmp(v->s, l->text);
         return (r > 0) - (r < 0);
     }
 }
@@ -231,7 +232,7 @@ static int eval_leaf(struct ev *ev, const struct node *n)
     if (!ev->values)
         return TV_UNKNOWN;
     s = ev->values[ki];
-    if (!s || strcmp(s, HIVE_NULL) == 0) {
+    if (!s) {
         if (n->kind == ND_ISNULL)
             return n->neg ? TV_FALSE : TV_TRUE;
         return TV_UNKNOWN;

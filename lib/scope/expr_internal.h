@@ -13,9 +13,11 @@
  * and never allocates. Keys arrive only at check/eval time; a leaf finds its key by a
  * linear case-insensitive search (tables have a handful of partition keys).
  *
- * Evaluation uses SQL three-valued logic: the Hive default partition name
- * `__HIVE_DEFAULT_PARTITION__` (and a NULL value pointer) is NULL; a comparison with NULL is
- * UNKNOWN; only IS [NOT] NULL gives a definite answer; only TRUE matches. AND and OR do not
+ * Evaluation uses SQL three-valued logic: a NULL value pointer is NULL; a comparison with
+ * NULL is UNKNOWN; only IS [NOT] NULL gives a definite answer; only TRUE matches. Glue
+ * stores every partition value as a string, Hive's null as `__HIVE_DEFAULT_PARTITION__`,
+ * so that value is the plain string it is on a string key, and a value that cannot be
+ * cast on any other key (InvalidStateException in Glue). AND and OR do not
  * short-circuit, so that the error an expression reports (an unknown key, an uncastable
  * stored value) does not depend on the order of its operands or on other values: a static
  * error (-EINVAL) outranks a value error (-ERANGE), and within a class the leftmost wins.
@@ -89,6 +91,7 @@ struct node {
 
 struct g2d_expr {
     struct node *nodes;
+    uint32_t nnodes;
     struct lit *lits;
     char *arena;
     int32_t root;
@@ -137,6 +140,10 @@ bool g2d__expr_parse_int(const char *s, int64_t *out);
 bool g2d__expr_parse_dec(const char *s, struct dec *out);
 bool g2d__expr_parse_date(const char *s, int64_t *days);
 bool g2d__expr_parse_ts(const char *s, struct ts *out);
+/* Strings in Java's String.compareTo order (UTF-16 code units: a character above U+FFFF
+ * sorts below U+E000..U+FFFF), which is byte order except there; invalid UTF-8 compares
+ * by bytes. <0, 0, >0. */
+int g2d__expr_str_cmp(const char *a, const char *b);
 /* <0, 0, >0 as a is less than, equal to, greater than b. */
 int g2d__expr_dec_cmp(const struct dec *a, const struct dec *b);
 /* Whether the @p n bytes at @p s are the word @p w, ignoring ASCII case. */

@@ -505,6 +505,7 @@ int g2d_expr_parse(const char *text, struct g2d_expr **out, struct g2d_error *er
         r = perr(&p, cur(&p)->off, "unexpected %s after a complete expression", d);
         goto out;
     }
+    e->nnodes = p.nnodes;
     *out = e;
     e = NULL;
 out:

@@ -165,6 +165,10 @@ int g2d_sync_new_client(struct g2d_sync **out, uv_loop_t *loop,
     s->on_item = on_item;
     s->item_arg = item_arg;
     s->next_id = 1;
+    s->part_limit = DLF_MAX_PARTITIONS_PER_TABLE;
+    s->limit_reported = json_object();
+    s->dlf_outside = json_object();
+    s->empty_warned = json_object();
     g2d_snapshot_init(&s->snap);
     g2d_snapshot_init(&s->units);
     g2d_heldset_init(&s->held);
@@ -462,6 +466,9 @@ void g2d_sync_free(struct g2d_sync *s)
     g2d_cloud_free(s->cloud);
     free(s->ckpt_path);
     free(s->archive_dir);
+    json_decref(s->limit_reported);
+    json_decref(s->dlf_outside);
+    json_decref(s->empty_warned);
     uv_close((uv_handle_t *)s->look, look_closed);
     free(s);
 }

@@ -425,7 +425,7 @@ bool diff_recreate_allowed(struct g2d_sync *s, struct tunit *tu)
     why[0] = '\0';
     if (!s->cycle_cfg->deletes)
         snprintf(why, sizeof(why), "deletes are disabled (deletes.enabled: false)");
-    else if (g2d_config_partition_filter(s->cycle_cfg, tu->db->name, tu->name))
+    else if (g2d_config_partition_filter(s->cycle_cfg, tu->db->glue, tu->glue))
         snprintf(why, sizeof(why),
                  "the table has a partition filter, and dropping it would lose the DLF "
                  "partitions outside it");

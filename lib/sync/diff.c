@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sync/engine.h"
 
@@ -49,10 +50,11 @@ struct g2d_tmeta *diff_table_meta(struct g2d_sync *s, const char *key)
 /* ---- databases, tables, functions ---------------------------------------------------- */
 
 /* DLF stores names in lower case: write them so, and fingerprint them so (no update churn
- * after a restart, when the fingerprints come from DLF's read-back). */
-static int fold_member(json_t *input, const char *member)
+ * after a restart, when the fingerprints come from DLF's read-back). @p to (the unit's DLF
+ * name, renamed by sync.rename) replaces the Glue name; NULL folds the one there. */
+static int fold_member(json_t *input, const char *member, const char *to)
 {
-    const char *v = json_string_value(json_object_get(input, member));
+    const char *v = to ? to : json_string_value(json_object_get(input, member));
     char *f;
     int r;
 
@@ -84,8 +86,8 @@ void diff_database(struct g2d_sync *s, struct dbunit *d, json_t *gdb)
         return; /* databases not synced: their contents are, into what DLF has */
     s->cur.seen++;
     s->prog.items_seen++;
-    if (g2d_model_database(s->cycle_cfg, gdb, &input, &err) < 0 || fold_member(input, "Name") < 0 ||
-        g2d_fp_database(input, &fp) < 0) {
+    if (g2d_model_database(s->cycle_cfg, gdb, &input, &err) < 0 ||
+        fold_member(input, "Name", d->name) < 0 || g2d_fp_database(input, &fp) < 0) {
         d->failed = true;
         report_failed(s, G2D_ITEM_DATABASE, n, n, NULL, diff,
                       err.msg[0] ? err.msg : "out of memory");
@@ -110,7 +112,7 @@ void diff_database(struct g2d_sync *s, struct dbunit *d, json_t *gdb)
 /* The unit's partition keys and filter, from its TableInput. */
 static void table_keys(struct g2d_sync *s, struct tunit *tu)
 {
-    const char *expr = g2d_config_partition_filter(s->cycle_cfg, tu->db->name, tu->name);
+    const char *expr = g2d_config_partition_filter(s->cycle_cfg, tu->db->glue, tu->glue);
     json_t *pk = json_object_get(tu->input, "PartitionKeys");
     size_t i;
 
@@ -163,6 +165,33 @@ static void keys_verdict(struct tunit *tu, const struct g2d_tmeta *m)
     tu->key_note = g2d_buf_steal(&b);
 }
 
+/*
+ * Glue tables DLF's readers cannot use as Glue's do: copied, with a warning on the
+ * result line. Lake Formation governed tables keep their data files' state in Lake
+ * Formation transactions and manifests; Athena views keep their definition in Presto's
+ * encoded form, which Hive and Spark cannot run.
+ */
+static const char *reader_warning(json_t *gt)
+{
+    const char *type = json_string_value(json_object_get(gt, "TableType"));
+    const char *orig = json_string_value(json_object_get(gt, "ViewOriginalText"));
+    const char *presto =
+        json_string_value(json_object_get(json_object_get(gt, "Parameters"), "presto_view"));
+
+    if (type && !strcasecmp(type, "GOVERNED"))
+        return "Lake Formation governed table: which of its files are live is kept in Lake "
+               "Formation transactions and manifests, which DLF and its readers do not see "
+               "(they read every file under the location); copied as is";
+    if (type && !strcasecmp(type, "VIRTUAL_VIEW") &&
+        ((presto && !strcasecmp(presto, "true")) || (orig && !strncmp(orig, "/* Presto View", 14))))
+        return "Athena (Presto) view: its definition is Presto's encoded form (/* Presto View: "
+               "... */), which Hive and Spark on DLF cannot run; copied as is";
+    if (json_is_true(json_object_get(gt, "IsRegisteredWithLakeFormation")))
+        return "registered with Lake Formation: its Lake Formation permissions are not "
+               "copied, DLF's own apply";
+    return NULL;
+}
+
 /* Compare the unit's table with the snapshot's entry @p e (or its absence). */
 static void table_verdict(struct g2d_sync *s, struct tunit *tu, struct g2d_snap_entry *e)
 {
@@ -187,7 +216,7 @@ struct tunit *diff_table(struct g2d_sync *s, struct dbunit *d, json_t *gt)
     struct g2d_error err = {0};
     struct g2d_snap_entry *e;
     struct tunit *tu;
-    const char *n;
+    const char *n, *to;
     char *key;
 
     if (!json_is_string(name))
@@ -200,7 +229,8 @@ struct tunit *diff_table(struct g2d_sync *s, struct dbunit *d, json_t *gt)
         s->cur.dropped_fields |= G2D_DROP_TABLE_TARGET;
         return NULL;
     }
-    key = name_fold(d->name, n);
+    to = g2d_config_rename_table(s->cycle_cfg, d->glue, n);
+    key = name_fold(d->name, to ? to : n);
     if (!key)
         return NULL;
     e = g2d_snapshot_get(&s->snap, G2D_ITEM_TABLE, key);
@@ -216,21 +246,17 @@ struct tunit *diff_table(struct g2d_sync *s, struct dbunit *d, json_t *gt)
         held_seen(s, G2D_ITEM_TABLE, e->key);
     }
     tu = calloc(1, sizeof(*tu));
-    if (!tu || !(tu->name = strdup(n)) ||
-        g2d_model_table(s->cycle_cfg, d->name, gt, &input, &notes, &err) < 0) {
+    if (!tu || !(tu->name = name_fold(to ? to : n, NULL)) || !(tu->glue = strdup(n)) ||
+        g2d_model_table(s->cycle_cfg, d->name, gt, &input, &notes, &err) < 0 ||
+        fold_member(input, "TableName", tu->name) < 0) {
         report_failed(s, G2D_ITEM_TABLE, key, d->name, n,
                       e ? G2D_DIFF_NEED_UPDATE : G2D_DIFF_GLUE_NEW,
                       err.msg[0] ? err.msg : "out of memory");
-        if (tu)
-            free(tu->name);
-        free(tu);
-        free(key);
-        return NULL;
-    }
-    if (fold_member(input, "TableName") < 0) {
-        report_failed(s, G2D_ITEM_TABLE, key, d->name, n, G2D_DIFF_GLUE_NEW, "out of memory");
         json_decref(input);
-        free(tu->name);
+        if (tu) {
+            free(tu->name);
+            free(tu->glue);
+        }
         free(tu);
         free(key);
         return NULL;
@@ -241,8 +267,10 @@ struct tunit *diff_table(struct g2d_sync *s, struct dbunit *d, json_t *gt)
     tu->s = s;
     tu->db = d;
     tu->otf = notes.otf;
+    tu->warning = reader_warning(gt);
     tu->key = key;
     tu->input = input;
+    tu->dlf_parts_start = e && e->meta ? e->meta->parts.used : 0;
     table_keys(s, tu);
     table_verdict(s, tu, e);
     diff_index(s, G2D_ITEM_TABLE, tu->key, tu);
@@ -279,7 +307,7 @@ void diff_function(struct g2d_sync *s, struct dbunit *d, json_t *gf)
         held_seen(s, G2D_ITEM_FUNCTION, e->key);
     }
     if (g2d_model_function(s->cycle_cfg, gf, &input, &notes, &err) < 0 ||
-        fold_member(input, "FunctionName") < 0 || g2d_fp_function(input, &fp) < 0) {
+        fold_member(input, "FunctionName", NULL) < 0 || g2d_fp_function(input, &fp) < 0) {
         report_failed(s, G2D_ITEM_FUNCTION, key, d->name, NULL, diff,
                       err.msg[0] ? err.msg : "out of memory");
     } else if (e && memcmp(&e->fp, &fp, sizeof(fp)) == 0) {
@@ -427,6 +455,11 @@ static void page_apply_one(struct g2d_sync *s, struct tunit *tu, struct g2d_tmet
         return;
     }
     upd = pe != NULL;
+    if (!upd && tu->dlf_parts_start + tu->creates >= s->part_limit) {
+        tu->over_limit++; /* DLF would refuse it: not sent, reported once (extract.c) */
+        return;
+    }
+    tu->creates += !upd;
     if (pitem_add(upd ? &tu->ubatch : &tu->cbatch, upd ? &tu->nub : &tu->ncb, e->values, e->text,
                   &e->fp, e->raw, upd ? G2D_DIFF_NEED_UPDATE : G2D_DIFF_GLUE_NEW) < 0)
         report_failed(s, G2D_ITEM_PARTITION, tu->key, tu->db->name, tu->name, G2D_DIFF_GLUE_NEW,

@@ -45,6 +45,8 @@
 #define MAX_KEYS 64          /* partition keys per table we handle */
 #define MAX_SEGS 10          /* GetPartitions segments per table (Glue's maximum) */
 #define HELD_REPORT_MAX 1000 /* held deletes reported one by one per type and cycle */
+/* DLF's limit of partitions per table (dlf-api.md, DLF 1.0 limits page). */
+#define DLF_MAX_PARTITIONS_PER_TABLE 1000000u
 
 struct g2d_sync;
 struct dbunit;
@@ -81,6 +83,8 @@ int listing_read(struct g2d_sync *s, struct listing *l, struct g2d_list_req *req
  * LISTING_DONE and l->failed on LISTING_ENDLESS (a repeated token or too many pages). */
 enum listing_next listing_advance(struct listing *l, const char *next_token);
 void listing_done(struct listing *l);
+/* DLF GetCatalog, tracked like a listing read (client.ops->get_catalog must be set). */
+int catalog_read(struct g2d_sync *s, listing_cb cb, void *arg);
 /* Stop every read in flight (their callbacks are not called). */
 void listing_cancel_all(struct g2d_sync *s);
 
@@ -171,17 +175,21 @@ struct tunit {
     struct tunit *qnext; /* in the run queue */
     struct tunit *anext; /* in the list of started units not yet done */
     struct dbunit *db;
-    char *name;    /* table name */
-    char *key;     /* "db.table" */
+    char *name;    /* table name in DLF (lower case, renamed by sync.rename) */
+    char *glue;    /* table name in Glue */
+    char *key;     /* "db.table", DLF names */
     json_t *input; /* TableInput */
     json_t *pkeys; /* PartitionKeys of the Glue table */
     struct g2d_fp fp;
     enum g2d_diff diff;
-    bool write;        /* a create/update is needed */
-    bool recreate;     /* partition key names or count changed: drop + create */
-    bool keys_retyped; /* only partition key types changed: an update in place */
-    bool probe;        /* recreate: listing Glue's partitions before the drop */
-    char *key_note;    /* what happened to the partition keys, for its result line */
+    bool write;                   /* a create/update is needed */
+    bool recreate;                /* partition key names or count changed: drop + create */
+    bool keys_retyped;            /* only partition key types changed: an update in place */
+    bool probe;                   /* recreate: listing Glue's partitions before the drop */
+    char *key_note;               /* what happened to the partition keys, for its result line */
+    const char *warning;          /* what DLF's readers cannot use in it (static), or NULL */
+    uint64_t dlf_parts_start;     /* DLF partitions in scope when the cycle met it */
+    uint64_t creates, over_limit; /* partition creates planned; and held back (DLF's limit) */
     struct g2d_expr *filter;
     struct g2d_expr_key keys[MAX_KEYS];
     size_t nkeys;
@@ -208,9 +216,10 @@ struct dbunit {
     struct dbunit *next;  /* all units */
     struct dbunit *qnext; /* run queue */
     struct dbunit *anext; /* started, not done */
-    char *name;
-    bool write_pending; /* its create/update is in flight */
-    bool failed;        /* could not be created: children skipped this cycle */
+    char *name;           /* in DLF (lower case, renamed by sync.rename) */
+    char *glue;           /* in Glue */
+    bool write_pending;   /* its create/update is in flight */
+    bool failed;          /* could not be created: children skipped this cycle */
     bool started;
     struct dblist list[2];
     unsigned reads; /* listing requests in flight */
@@ -373,6 +382,7 @@ struct g2d_sync {
     struct g2d_snapshot units; /* per cycle: database and table units by name */
     bool snap_valid;
     int64_t snap_built_ms;
+    int64_t rebuild_started_ms; /* when the running snapshot listing began */
 
     bool running, cancelling;
     g2d_cycle_cb done;
@@ -418,6 +428,10 @@ struct g2d_sync {
     uint64_t held_reported[4];
 
     unsigned batch_learned;  /* partition batch size DLF accepted, 0 = as configured */
+    uint64_t part_limit;     /* DLF partitions per table (DLF_MAX_PARTITIONS_PER_TABLE) */
+    json_t *limit_reported;  /* {"db.table": true}: tables over it, reported once */
+    json_t *dlf_outside;     /* {"db.table": n}: DLF partitions its filter left out, as listed */
+    json_t *empty_warned;    /* {"db.table": true}: filters that select nothing, warned once */
     uint64_t transform_seed; /* see pages.c */
     /* the checkpoint */
     char *ckpt_path;        /* NULL: none */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "glue2dlf/config_defaults.h"
 #include "sync/engine.h"
@@ -55,21 +56,24 @@ static bool must_park(const struct g2d_sync *s)
 
 static void glue_dbs_read(struct g2d_sync *s);
 
-/* What DLF accepts as a database name (Glue accepts more). */
-static bool dlf_db_name_ok(const char *n)
+/* A Glue database whose DLF name another Glue database has (through sync.rename). */
+static void db_collision(struct g2d_sync *s, const struct dbunit *o, const char *n)
 {
-    size_t len = strlen(n);
+    char msg[600];
 
-    return len > 0 && len <= 128 &&
-           strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                     "0123456789_") == len;
+    snprintf(msg, sizeof(msg),
+             "its DLF name '%s' is also that of Glue database '%s' (sync.rename): this "
+             "database is not copied",
+             o->name, o->glue);
+    report_failed(s, G2D_ITEM_DATABASE, n, n, NULL, G2D_DIFF_GLUE_NEW, msg);
 }
 
 static void extract_database(struct g2d_sync *s, json_t *gdb)
 {
     json_t *name = json_object_get(gdb, "Name");
-    struct dbunit *d;
-    const char *n;
+    struct dbunit *d, *o;
+    const char *n, *to;
+    char *dn;
 
     if (!json_is_string(name))
         return;
@@ -80,18 +84,31 @@ static void extract_database(struct g2d_sync *s, json_t *gdb)
         s->cur.dropped_fields |= G2D_DROP_DB_TARGET;
         return;
     }
-    if (diff_find_db(s, n))
-        return; /* listed twice */
+    to = g2d_config_rename_database(s->cycle_cfg, n);
+    dn = name_fold(to ? to : n, NULL);
+    if (!dn) {
+        sync_fail(s, -ENOMEM, "", "out of memory");
+        return;
+    }
+    o = diff_find_db(s, dn);
+    if (o && strcasecmp(o->glue, n))
+        db_collision(s, o, n);
+    if (o) {
+        free(dn);
+        return; /* listed twice, or a collision */
+    }
     if (json_array_size(json_object_get(gdb, "CreateTableDefaultPermissions")) > 0)
         s->cur.dropped_fields |= G2D_DROP_DB_DEFAULT_PERMISSIONS;
     if (json_is_object(json_object_get(gdb, "FederatedDatabase")))
         s->cur.dropped_fields |= G2D_DROP_DB_FEDERATED;
     d = calloc(1, sizeof(*d));
-    if (!d || !(d->name = name_fold(n, NULL))) {
+    if (!d || !(d->glue = strdup(n))) {
         free(d);
+        free(dn);
         sync_fail(s, -ENOMEM, "", "out of memory");
         return;
     }
+    d->name = dn;
     d->list[DBL_TABLES] = (struct dblist){d, DBL_TABLES, {.what = G2D_LIST_GLUE_TABLES}};
     d->list[DBL_FUNCTIONS] = (struct dblist){d, DBL_FUNCTIONS, {.what = G2D_LIST_GLUE_FUNCTIONS}};
     d->next = s->dbs;
@@ -104,11 +121,12 @@ static void extract_database(struct g2d_sync *s, json_t *gdb)
     s->dbq_tail = d;
     s->dbs_seen++;
     s->prog.databases_total++;
-    if (!dlf_db_name_ok(n)) {
+    if (!g2d_config_dlf_name_ok(d->name)) {
         d->failed = true; /* nothing below it is written or deleted */
         report_failed(s, G2D_ITEM_DATABASE, n, n, NULL, G2D_DIFF_GLUE_NEW,
                       "DLF database names allow only letters, digits and '_', at most 128 "
-                      "characters: this database is not copied");
+                      "characters: this database is not copied (map it to a name DLF can "
+                      "hold with sync.rename.databases)");
         return;
     }
     diff_database(s, d, gdb);
@@ -230,7 +248,7 @@ static void dblist_page(struct g2d_sync *s, const struct g2d_api_result *res, vo
 
 static void dblist_read(struct g2d_sync *s, struct dblist *l)
 {
-    struct g2d_list_req req = {.db = l->d->name};
+    struct g2d_list_req req = {.db = l->d->glue};
 
     l->d->reads++;
     if (listing_read(s, &l->l, &req, dblist_page, l) < 0) {
@@ -298,7 +316,10 @@ static void tunit_start(struct g2d_sync *s, struct tunit *tu)
         r = load_recreate(s, tu);
     else
         r = load_object(s, G2D_ITEM_TABLE, tu->diff, tu->key, tu->key, tu->db->name, tu->name,
-                        tu->input, &tu->fp, tu->key_note ? tu->key_note : otf_warning(tu->otf),
+                        tu->input, &tu->fp,
+                        tu->key_note  ? tu->key_note
+                        : tu->warning ? tu->warning
+                                      : otf_warning(tu->otf),
                         NULL, tu);
     if (r < 0) {
         report_failed(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, tu->diff,
@@ -307,6 +328,26 @@ static void tunit_start(struct g2d_sync *s, struct tunit *tu)
     } else {
         tu->tw = r > 0 ? TW_OK : TW_PENDING;
     }
+}
+
+/*
+ * The table's partition filter against its keys: one Glue would refuse (an unknown key, a
+ * literal its key type cannot take, LIKE on a number) or whose meaning in Glue is not
+ * known for these key types (BETWEEN bounds reversed in the key's type) leaves the table's
+ * partitions alone this cycle, with the reason on its result line.
+ */
+static bool filter_usable(struct g2d_sync *s, struct tunit *tu)
+{
+    struct g2d_error err = {0};
+    char what[G2D_ERRMSG_MAX + 64];
+
+    if (!tu->filter || (g2d_expr_check(tu->filter, tu->keys, tu->nkeys, &err) == 0 &&
+                        g2d_expr_check_known(tu->filter, tu->keys, tu->nkeys, &err) == 0))
+        return true;
+    snprintf(what, sizeof(what), "partition filter refused for this table: %s", err.msg);
+    extract_table_failed(s, tu, what);
+    tu->segs = 0;
+    return false;
 }
 
 /* The table exists in DLF (or failed to): set up its partition segments. */
@@ -326,6 +367,8 @@ static void tunit_parts_start(struct g2d_sync *s, struct tunit *tu)
         tu->listed = true;
         return;
     }
+    if (!tu->probe && !filter_usable(s, tu)) /* a recreate is held for a filtered table */
+        return;
     tu->segs = s->cycle_cfg->glue.partition_segments ? s->cycle_cfg->glue.partition_segments : 1;
     if (tu->segs > MAX_SEGS)
         tu->segs = MAX_SEGS;
@@ -362,9 +405,9 @@ static void seg_read(struct g2d_sync *s, struct segment *seg)
     struct tunit *tu = seg->tu;
     struct g2d_list_req req = {0};
 
-    req.db = tu->db->name;
-    req.tbl = tu->name;
-    req.expression = g2d_config_partition_filter(s->cycle_cfg, tu->db->name, tu->name);
+    req.db = tu->db->glue;
+    req.tbl = tu->glue;
+    req.expression = g2d_config_partition_filter(s->cycle_cfg, tu->db->glue, tu->glue);
     req.segment = seg->no;
     req.segments = tu->segs;
     seg->state = SEG_READING;
@@ -460,10 +503,61 @@ static bool tunit_step(struct g2d_sync *s, struct tunit *tu)
     return tu->batches_inflight == 0 && tu->ncb == 0 && tu->nub == 0;
 }
 
+/*
+ * Partitions held back because DLF holds at most s->part_limit per table: reported once
+ * per table (not every cycle; no request is sent for them), again only after the table
+ * has been under the limit.
+ */
+static void limit_report(struct g2d_sync *s, struct tunit *tu)
+{
+    char msg[400];
+
+    if (!tu->over_limit) {
+        if (tu->listed && !tu->failed)
+            json_object_del(s->limit_reported, tu->key);
+        return;
+    }
+    if (json_object_get(s->limit_reported, tu->key))
+        return;
+    json_object_set_new(s->limit_reported, tu->key, json_true());
+    snprintf(msg, sizeof(msg),
+             "DLF holds at most %llu partitions per table: %llu of Glue's partitions of this "
+             "table are not copied (not retried while the table is at the limit; reported "
+             "once)",
+             (unsigned long long)s->part_limit, (unsigned long long)tu->over_limit);
+    report_failed(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, G2D_DIFF_GLUE_NEW, msg);
+}
+
+/*
+ * A partition filter that selects nothing in Glue while DLF holds partitions of the table
+ * (inside the filter, or outside it as last listed) is most likely a filter that does not
+ * mean what was meant (dt>=20220101 against dashed dates): a warning in the log and the
+ * cycle's notes, once per table and daemon run.
+ */
+static void empty_filter_warn(struct g2d_sync *s, struct tunit *tu)
+{
+    json_int_t outside = json_integer_value(json_object_get(s->dlf_outside, tu->key));
+    char note[600];
+
+    if (!tu->filter || !tu->listed || tu->failed || tu->parts_seen ||
+        (!tu->dlf_parts_start && !outside) || json_object_get(s->empty_warned, tu->key))
+        return;
+    json_object_set_new(s->empty_warned, tu->key, json_true());
+    snprintf(note, sizeof(note),
+             "warning: the partition filter of %s selects no partition in Glue while DLF holds "
+             "%llu of the table's partitions inside it and %lld outside; check the filter "
+             "(a literal is cast to the key's type: dt>=20220101 on a string key compares "
+             "strings)",
+             tu->key, (unsigned long long)tu->dlf_parts_start, (long long)outside);
+    sync_note(s, note);
+}
+
 static void tunit_finish(struct g2d_sync *s, struct tunit *tu)
 {
     struct g2d_tmeta *meta = diff_table_meta(s, tu->key);
 
+    limit_report(s, tu);
+    empty_filter_warn(s, tu);
     tu->done = true;
     s->t_active--;
     if (meta)
@@ -558,6 +652,7 @@ void extract_free_units(struct g2d_sync *s)
 
         s->dbs = d->next;
         free(d->name);
+        free(d->glue);
         listing_done(&d->list[0].l);
         listing_done(&d->list[1].l);
         free(d);
@@ -568,6 +663,7 @@ void extract_free_units(struct g2d_sync *s)
 
         s->tus = t->next;
         free(t->name);
+        free(t->glue);
         free(t->key);
         json_decref(t->input);
         json_decref(t->pkeys);

@@ -37,25 +37,49 @@ static void rd_done(const struct g2d_api_result *res, void *arg)
     sync_poke(s);
 }
 
-int listing_read(struct g2d_sync *s, struct listing *l, struct g2d_list_req *req, listing_cb cb,
-                 void *arg)
+static struct rd *rd_link(struct g2d_sync *s, listing_cb cb, void *arg)
 {
     struct rd *r = calloc(1, sizeof(*r));
-    int rc;
 
     if (!r)
-        return -ENOMEM;
+        return NULL;
     r->s = s;
     r->cb = cb;
     r->arg = arg;
-    req->what = l->what;
-    req->token = l->token;
     r->next = s->reads;
     if (s->reads)
         s->reads->prev = r;
     s->reads = r;
     s->nreads++;
+    return r;
+}
+
+int listing_read(struct g2d_sync *s, struct listing *l, struct g2d_list_req *req, listing_cb cb,
+                 void *arg)
+{
+    struct rd *r = rd_link(s, cb, arg);
+    int rc;
+
+    if (!r)
+        return -ENOMEM;
+    req->what = l->what;
+    req->token = l->token;
     rc = s->client.ops->list(s->client.ctx, req, rd_done, r, &r->req);
+    if (rc < 0) {
+        rd_unlink(s, r);
+        free(r);
+    }
+    return rc;
+}
+
+int catalog_read(struct g2d_sync *s, listing_cb cb, void *arg)
+{
+    struct rd *r = rd_link(s, cb, arg);
+    int rc;
+
+    if (!r)
+        return -ENOMEM;
+    rc = s->client.ops->get_catalog(s->client.ctx, rd_done, r, &r->req);
     if (rc < 0) {
         rd_unlink(s, r);
         free(r);

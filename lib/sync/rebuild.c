@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sync/engine.h"
 
@@ -25,6 +26,7 @@ struct snapjob {
     struct g2d_expr *filter;
     struct g2d_expr_key keys[MAX_KEYS];
     size_t nkeys;
+    uint64_t outside; /* partitions its filter leaves out */
 };
 
 static void snapjob_read(struct g2d_sync *s, struct snapjob *j);
@@ -115,11 +117,15 @@ void rebuild_free(struct g2d_sync *s)
 static void snap_table(struct g2d_sync *s, struct snapjob *j, json_t *t)
 {
     json_t *name = json_object_get(t, "TableName"), *pk;
+    const char *gdb, *gtbl;
     struct g2d_snap_entry *e;
     struct g2d_fp fp;
     char *key;
 
-    if (!json_is_string(name) || !g2d_config_table_selected(s->cycle_cfg, json_string_value(name)))
+    /* In scope when the Glue table it is the copy of is (sync.rename). */
+    if (!json_is_string(name) ||
+        !g2d_config_glue_origin(s->cycle_cfg, j->db, json_string_value(name), &gdb, &gtbl) ||
+        !g2d_config_table_selected(s->cycle_cfg, gtbl))
         return;
     key = name_fold(j->db, json_string_value(name));
     pk = json_object_get(t, "PartitionKeys");
@@ -179,8 +185,10 @@ static void snap_partition(struct g2d_sync *s, struct snapjob *j, struct g2d_tme
             return;
     }
     /* The partition filter scopes DLF exactly as it scopes Glue. */
-    if (j->filter && g2d_expr_eval(j->filter, j->keys, j->nkeys, vals, NULL) != 1)
+    if (j->filter && g2d_expr_eval(j->filter, j->keys, j->nkeys, vals, NULL) != 1) {
+        j->outside++;
         return;
+    }
     if (g2d_fp_partition(p, &fp) < 0 || g2d_pset_put(&meta->parts, vals, n, &fp, 0, 0) < 0)
         sync_fail(s, -ENOMEM, "", NOMEM);
 }
@@ -229,6 +237,8 @@ static void snapjob_page(struct g2d_sync *s, const struct g2d_api_result *res, v
     } else if (meta) {
         meta->parts_loaded = true;
         (void)g2d_pset_trim(&meta->parts); /* all known now: tight fit */
+        if (j->outside)
+            json_object_set_new(s->dlf_outside, j->key, json_integer((json_int_t)j->outside));
     }
     snapjob_end(s, j);
 }
@@ -254,9 +264,11 @@ static void snapjob_start(struct g2d_sync *s, struct snapjob *j)
     s->sjobs_active++;
     if (j->kind == SJ_PARTITIONS) {
         struct g2d_tmeta *meta = diff_table_meta(s, j->key);
-        const char *expr = g2d_config_partition_filter(s->cycle_cfg, j->db, j->tbl);
+        const char *gdb, *gtbl, *expr = NULL;
         size_t i;
 
+        if (g2d_config_glue_origin(s->cycle_cfg, j->db, j->tbl, &gdb, &gtbl))
+            expr = g2d_config_partition_filter(s->cycle_cfg, gdb, gtbl);
         for (i = 0; meta && i < meta->nkeys && i < MAX_KEYS; i++) {
             j->keys[i].name = meta->keys[i];
             j->keys[i].type = meta->types[i];
@@ -312,6 +324,8 @@ bool rebuild_step(struct g2d_sync *s)
     s->snap_valid = true;
     s->snap_built_ms = now_ms();
     s->prog.snapshot_items = s->snap.used;
+    s->cur.snapshot_rebuilt = true;
+    s->cur.snapshot_rebuild_ms = s->snap_built_ms - s->rebuild_started_ms;
     return true;
 }
 
@@ -333,13 +347,14 @@ static void dlf_dbs_page(struct g2d_sync *s, const struct g2d_api_result *res, v
     json_array_foreach(res->list, i, db)
     {
         json_t *name = json_object_get(db, "Name");
+        const char *n, *gdb, *gtbl;
         struct g2d_fp fp;
-        const char *n;
 
         if (!json_is_string(name))
             continue;
         n = json_string_value(name);
-        if (!g2d_config_database_selected(s->cycle_cfg, n))
+        if (!g2d_config_glue_origin(s->cycle_cfg, n, NULL, &gdb, &gtbl) ||
+            !g2d_config_database_selected(s->cycle_cfg, gdb))
             continue;
         free(key);
         key = name_fold(n, NULL);
@@ -373,13 +388,63 @@ static void dlf_dbs_read(struct g2d_sync *s)
         sync_fail(s, -ENOMEM, "", "could not queue a DLF request");
 }
 
+/* DLF names no such catalog, or one of another kind: which of them, for the message. */
+static bool catalog_missing(const struct g2d_api_result *res)
+{
+    static const char *const codes[] = {"NoSuchObject", "EntityNotFound", "CatalogNotFound",
+                                        "NotFound"};
+
+    if (res->err != -EIO)
+        return false;
+    if (res->status == 404)
+        return true;
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+        if (res->code && !strcmp(res->code, codes[i]))
+            return true;
+    return false;
+}
+
+/*
+ * The catalog must be one the DataLake 2020-07-10 metastore API serves (what Alibaba now
+ * calls DLF-Legacy): the newer, Paimon-based DLF has no partition API. Its GetCatalog
+ * model has no type member; an answer that carries one other than Hive's is a catalog of
+ * another kind, refused too.
+ */
+static void catalog_checked(struct g2d_sync *s, const struct g2d_api_result *res, void *arg)
+{
+    const char *id = s->cycle_cfg->dlf.catalog_id ? s->cycle_cfg->dlf.catalog_id : "(default)";
+    json_t *cat = res->err ? NULL : json_object_get(res->json, "Catalog");
+    const char *type = json_string_value(json_object_get(cat, "Type"));
+    char msg[700];
+
+    if (!type)
+        type = json_string_value(json_object_get(cat, "CatalogType"));
+    if (!res->err && (!type || !*type || !strcasecmp(type, "hive"))) {
+        dlf_dbs_read(s);
+        return;
+    }
+    if (res->err && !catalog_missing(res)) {
+        sync_fail(s, res->err, "checking the DLF catalog failed: ", res->message);
+        return;
+    }
+    snprintf(msg, sizeof(msg),
+             "DLF catalog '%s' is not one the DataLake 2020-07-10 metastore API serves "
+             "(DLF-Legacy): GetCatalog %s '%.200s'; glue2dlf writes through that API, which "
+             "the newer (Paimon-based) DLF catalogs do not offer (no partition API): set "
+             "dlf.catalog_id to a DLF-Legacy catalog",
+             id, res->err ? "answered" : "gives its type as", res->err ? res->message : type);
+    sync_fail(s, -ENOENT, "", msg);
+}
+
 void rebuild_start(struct g2d_sync *s, bool verify)
 {
     s->verifying = verify;
     s->verify_mismatch = 0;
+    s->rebuild_started_ms = now_ms();
     if (!verify) {
         g2d_snapshot_clear(&s->snap);
         s->snap_valid = false;
+        json_object_clear(s->dlf_outside);
     } else {
         g2d_snapshot_unmark(&s->snap);
     }
@@ -387,5 +452,10 @@ void rebuild_start(struct g2d_sync *s, bool verify)
     s->prog.phase = G2D_PHASE_SNAPSHOT;
     listing_done(&s->dlf_dbs);
     s->dlf_dbs = (struct listing){.what = G2D_LIST_DLF_DATABASES};
-    dlf_dbs_read(s);
+    /* Whenever the snapshot is built from DLF (start-up, a new catalog or endpoint, the
+     * full reconcile): first, that the catalog is one this API serves. */
+    if (!s->client.ops->get_catalog)
+        dlf_dbs_read(s);
+    else if (catalog_read(s, catalog_checked, NULL) < 0)
+        sync_fail(s, -ENOMEM, "", "could not queue a DLF request");
 }

@@ -7,6 +7,7 @@
 
 #include "base/jwrite.h"
 #include "glue2dlf/model.h"
+#include "transform/fields.h"
 
 const struct g2d_location_rule *g2d_location_match(const struct g2d_config *cfg, const char *s,
                                                    size_t n)
@@ -58,73 +59,7 @@ char *g2d_canonical_json(json_t *v)
     return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
-/* Copy a string member if it is a non-empty string. */
-static int copy_nonempty_string(json_t *dst, const char *dkey, json_t *src, const char *skey)
-{
-    json_t *v = json_object_get(src, skey);
-
-    if (!json_is_string(v) || json_string_length(v) == 0)
-        return 0;
-    return json_object_set(dst, dkey, v) ? -ENOMEM : 0;
-}
-
-/* Copy a string→string map, keeping only string values; absent or empty maps are skipped. */
-static int copy_string_map(json_t *dst, const char *dkey, json_t *src, const char *skey)
-{
-    json_t *m = json_object_get(src, skey), *copy, *v;
-    const char *k;
-
-    if (!json_is_object(m) || json_object_size(m) == 0)
-        return 0;
-    copy = json_object();
-    if (!copy)
-        return -ENOMEM;
-    json_object_foreach(m, k, v)
-    {
-        if (json_is_string(v) && json_object_set(copy, k, v)) {
-            json_decref(copy);
-            return -ENOMEM;
-        }
-    }
-    if (json_object_size(copy) == 0) {
-        json_decref(copy);
-        return 0;
-    }
-    return json_object_set_new(dst, dkey, copy) ? -ENOMEM : 0;
-}
-
-int g2d_model_database(const struct g2d_config *cfg, json_t *glue_db, json_t **out,
-                       struct g2d_error *err)
-{
-    json_t *name = json_object_get(glue_db, "Name"), *in, *loc;
-    int r;
-
-    if (!json_is_string(name) || json_string_length(name) == 0)
-        return g2d_error_set(err, -EINVAL, "Glue database without a Name");
-    in = json_object();
-    if (!in)
-        return -ENOMEM;
-    r = json_object_set(in, "Name", name) ? -ENOMEM : 0;
-    if (!r)
-        r = copy_nonempty_string(in, "Description", glue_db, "Description");
-    if (!r)
-        r = copy_string_map(in, "Parameters", glue_db, "Parameters");
-    loc = json_object_get(glue_db, "LocationUri");
-    if (!r && json_is_string(loc) && json_string_length(loc) > 0) {
-        char *mapped = g2d_map_location(cfg, json_string_value(loc));
-
-        r = mapped && !json_object_set_new(in, "LocationUri", json_string(mapped)) ? 0 : -ENOMEM;
-        free(mapped);
-    }
-    if (r) {
-        json_decref(in);
-        return g2d_error_set(err, r, "out of memory");
-    }
-    *out = in;
-    return 0;
-}
-
-/* ---- tables, partitions, functions --------------------------------------------------- */
+/* ---- dropped fields, volatile parameters, skewed values -------------------------------- */
 
 static const char *const drop_names[G2D_DROP_COUNT] = {
     "Database.CreateTableDefaultPermissions",
@@ -260,91 +195,13 @@ json_t *g2d_decode_skewed_value(const char *s)
     return NULL;
 }
 
-/* Glue timestamps are epoch seconds as JSON numbers, maybe fractional: truncate. */
-static int copy_time(json_t *dst, const char *dkey, json_t *src, const char *skey)
-{
-    json_t *v = json_object_get(src, skey);
-    double d;
+/* ---- the DOM path: build a DLF object by the field table (fields.c) ------------------ */
 
-    if (!json_is_number(v))
-        return 0;
-    d = json_number_value(v);
-    if (d <= 0 || d > 4e12)
-        return 0;
-    return json_object_set_new(dst, dkey, json_integer((json_int_t)d)) ? -ENOMEM : 0;
-}
-
-static int copy_any(json_t *dst, const char *dkey, json_t *src, const char *skey)
-{
-    json_t *v = json_object_get(src, skey);
-
-    if (!v || json_is_null(v))
-        return 0;
-    return json_object_set(dst, dkey, v) ? -ENOMEM : 0;
-}
-
-static int copy_bool(json_t *dst, const char *dkey, json_t *src, const char *skey)
-{
-    json_t *v = json_object_get(src, skey);
-
-    if (!json_is_boolean(v))
-        return 0;
-    return json_object_set(dst, dkey, v) ? -ENOMEM : 0;
-}
-
-static int copy_int(json_t *dst, const char *dkey, json_t *src, const char *skey)
-{
-    json_t *v = json_object_get(src, skey);
-
-    if (!json_is_integer(v))
-        return 0;
-    return json_object_set(dst, dkey, v) ? -ENOMEM : 0;
-}
-
-/* Apply the location map to a string member in place, if present. */
-static int map_member(const struct g2d_config *cfg, json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    char *m;
-    int r;
-
-    if (!json_is_string(v) || !cfg)
-        return 0;
-    m = g2d_map_location(cfg, json_string_value(v));
-    if (!m)
-        return -ENOMEM;
-    r = json_object_set_new(o, key, json_string(m)) ? -ENOMEM : 0;
-    free(m);
-    return r;
-}
-
-static json_t *map_columns(json_t *cols)
-{
-    json_t *out = json_array(), *c;
-    size_t i;
-
-    if (!out)
-        return NULL;
-    json_array_foreach(cols, i, c)
-    {
-        json_t *fc = json_object();
-        int r = fc ? 0 : -ENOMEM;
-
-        if (!r)
-            r = copy_nonempty_string(fc, "Name", c, "Name");
-        if (!r)
-            r = copy_any(fc, "Type", c, "Type");
-        if (!r)
-            r = copy_nonempty_string(fc, "Comment", c, "Comment");
-        if (!r)
-            r = copy_string_map(fc, "Parameters", c, "Parameters");
-        if (r || json_array_append_new(out, fc)) {
-            json_decref(out);
-            return NULL;
-        }
-    }
-    return out;
-}
+struct build {
+    const struct g2d_config *cfg;
+    const char *db, *table;
+    struct g2d_model_notes *notes;
+};
 
 static int set_new_checked(json_t *o, const char *k, json_t *v)
 {
@@ -353,127 +210,224 @@ static int set_new_checked(json_t *o, const char *k, json_t *v)
     return json_object_set_new(o, k, v) ? -ENOMEM : 0;
 }
 
-static json_t *map_skewed(const struct g2d_config *cfg, json_t *sk)
+/* Set @p key of @p o to the location @p v mapped. */
+static int set_location(const struct g2d_config *cfg, json_t *o, const char *key, const char *v)
 {
-    json_t *out = json_object(), *vals = json_object_get(sk, "SkewedColumnValues"), *v;
-    json_t *maps = json_object_get(sk, "SkewedColumnValueLocationMaps");
+    char *m = g2d_map_location(cfg, v);
+    int r;
+
+    if (!m)
+        return -ENOMEM;
+    r = set_new_checked(o, key, json_string(m));
+    free(m);
+    return r;
+}
+
+/* Apply the location map to a string member in place, if present. */
+static int map_member(const struct g2d_config *cfg, json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+
+    if (!json_is_string(v) || !cfg)
+        return 0;
+    return set_location(cfg, o, key, json_string_value(v));
+}
+
+/* FK_MAP: a string→string map, string values only; absent or empty maps are skipped. */
+static int build_map(const struct build *bc, const struct g2d_field *f, json_t *m, json_t *dst)
+{
+    json_t *copy, *v;
     const char *k;
-    size_t i;
-    int r = out ? 0 : -ENOMEM;
+    int r = 0;
 
-    if (!r)
-        r = copy_any(out, "SkewedColNames", sk, "SkewedColumnNames");
-    if (!r && json_is_array(vals)) {
-        json_t *a = json_array();
-
-        json_array_foreach(vals, i, v)
-        {
-            if (a && json_is_string(v) &&
-                json_array_append_new(a, g2d_decode_skewed_value(json_string_value(v))))
-                r = -ENOMEM;
+    if (!json_is_object(m) || json_object_size(m) == 0)
+        return 0;
+    copy = json_object();
+    if (!copy)
+        return -ENOMEM;
+    json_object_foreach(m, k, v)
+    {
+        if (json_is_string(v) && json_object_set(copy, k, v)) {
+            json_decref(copy);
+            return -ENOMEM;
         }
-        if (!r)
-            r = set_new_checked(out, "SkewedColValues", a);
     }
-    if (!r && json_is_object(maps)) {
-        json_t *m = json_object();
-
-        json_object_foreach(maps, k, v)
-        {
-            json_t *key = g2d_decode_skewed_value(k);
-            char *ks = key ? json_dumps(key, JSON_COMPACT) : NULL;
-            char *loc = json_is_string(v) ? g2d_map_location(cfg, json_string_value(v)) : NULL;
-
-            if (!m || !ks || !loc || json_object_set_new(m, ks, json_string(loc)))
-                r = -ENOMEM;
-            json_decref(key);
-            free(ks);
-            free(loc);
-        }
-        if (!r)
-            r = set_new_checked(out, "SkewedColValueLocationMaps", m);
-        else
-            json_decref(m);
+    if (json_object_size(copy) == 0) {
+        json_decref(copy);
+        return 0;
+    }
+    if (f->flags & FF_MAP_PATH)
+        r = map_member(bc->cfg, copy, "path");
+    json_object_foreach(copy, k, v)
+    {
+        if (!r && (f->flags & FF_MAP_OTF) && g2d_fields_otf_location(k, strlen(k)))
+            r = map_member(bc->cfg, copy, k);
     }
     if (r) {
-        json_decref(out);
-        return NULL;
+        json_decref(copy);
+        return r;
+    }
+    return json_object_set_new(dst, f->dlf, copy) ? -ENOMEM : 0;
+}
+
+static json_t *build_object(const struct build *bc, const struct g2d_fields *fs, json_t *src);
+
+/* FK_OBJS: each element mapped (a non-object becomes {}). */
+static json_t *build_objects(const struct build *bc, const struct g2d_fields *fs, json_t *arr)
+{
+    json_t *out = json_array(), *e;
+    size_t i;
+
+    json_array_foreach(arr, i, e)
+    {
+        if (!out || json_array_append_new(out, build_object(bc, fs, e))) {
+            json_decref(out);
+            return NULL;
+        }
     }
     return out;
 }
 
-static json_t *map_sd(const struct g2d_config *cfg, json_t *sd, struct g2d_model_notes *notes)
+static json_t *skew_values(json_t *vals)
 {
-    json_t *out = json_object(), *v;
-    int r = out ? 0 : -ENOMEM;
+    json_t *a = json_array(), *v;
+    size_t i;
 
-    if (!r && json_is_array(v = json_object_get(sd, "Columns")))
-        r = set_new_checked(out, "Cols", map_columns(v));
-    if (!r)
-        r = copy_nonempty_string(out, "Location", sd, "Location");
-    if (!r)
-        r = map_member(cfg, out, "Location");
-    if (!r)
-        r = copy_nonempty_string(out, "InputFormat", sd, "InputFormat");
-    if (!r)
-        r = copy_nonempty_string(out, "OutputFormat", sd, "OutputFormat");
-    if (!r)
-        r = copy_bool(out, "Compressed", sd, "Compressed");
-    if (!r)
-        r = copy_int(out, "NumBuckets", sd, "NumberOfBuckets");
-    if (!r && json_is_object(v = json_object_get(sd, "SerdeInfo"))) {
-        json_t *s = json_object();
-
-        r = s ? 0 : -ENOMEM;
-        if (!r)
-            r = copy_nonempty_string(s, "Name", v, "Name");
-        if (!r)
-            r = copy_nonempty_string(s, "SerializationLib", v, "SerializationLibrary");
-        if (!r)
-            r = copy_string_map(s, "Parameters", v, "Parameters");
-        /* Spark keeps the table path in the SerDe parameters too. */
-        if (!r)
-            r = map_member(cfg, json_object_get(s, "Parameters"), "path");
-        if (!r)
-            r = set_new_checked(out, "SerDeInfo", s);
-        else
-            json_decref(s);
-    }
-    if (!r)
-        r = copy_any(out, "BucketCols", sd, "BucketColumns");
-    if (!r && json_is_array(v = json_object_get(sd, "SortColumns"))) {
-        json_t *a = json_array(), *o;
-        size_t i;
-
-        json_array_foreach(v, i, o)
-        {
-            json_t *e = json_object();
-
-            if (!a || !e || copy_nonempty_string(e, "Col", o, "Column") ||
-                copy_int(e, "Order", o, "SortOrder") || json_array_append_new(a, e))
-                r = -ENOMEM;
-        }
-        if (!r)
-            r = set_new_checked(out, "SortCols", a);
-        else
+    json_array_foreach(vals, i, v)
+    {
+        if (a && json_is_string(v) &&
+            json_array_append_new(a, g2d_decode_skewed_value(json_string_value(v)))) {
             json_decref(a);
+            return NULL;
+        }
     }
-    if (!r)
-        r = copy_string_map(out, "Parameters", sd, "Parameters");
-    if (!r && json_is_object(v = json_object_get(sd, "SkewedInfo")))
-        r = set_new_checked(out, "SkewedInfo", map_skewed(cfg, v));
-    if (!r)
-        r = copy_bool(out, "StoredAsSubDirectories", sd, "StoredAsSubDirectories");
-    if (notes && json_is_array(json_object_get(sd, "AdditionalLocations")) &&
-        json_array_size(json_object_get(sd, "AdditionalLocations")))
-        notes->dropped |= G2D_DROP_SD_ADDITIONAL_LOCATIONS;
-    if (notes && json_is_object(json_object_get(sd, "SchemaReference")))
-        notes->dropped |= G2D_DROP_SD_SCHEMA_REFERENCE;
+    return a;
+}
+
+/* Keys decoded to their tuples' JSON text, locations mapped; a non-string location fails. */
+static json_t *skew_maps(const struct g2d_config *cfg, json_t *maps)
+{
+    json_t *m = json_object(), *v;
+    const char *k;
+    int r = m ? 0 : -ENOMEM;
+
+    json_object_foreach(maps, k, v)
+    {
+        json_t *key = g2d_decode_skewed_value(k);
+        char *ks = key ? json_dumps(key, JSON_COMPACT) : NULL;
+
+        if (r || !ks || !json_is_string(v) || set_location(cfg, m, ks, json_string_value(v)))
+            r = -ENOMEM;
+        json_decref(key);
+        free(ks);
+    }
     if (r) {
-        json_decref(out);
+        json_decref(m);
         return NULL;
     }
+    return m;
+}
+
+/* The kinds not read from a plain member: constants, context, notes. */
+static int build_other(const struct build *bc, const struct g2d_field *f, json_t *v, json_t *dst)
+{
+    switch (f->kind) {
+    case FK_DB:
+        return set_new_checked(dst, f->dlf, json_string(bc->db));
+    case FK_TABLE:
+        return set_new_checked(dst, f->dlf, json_string(bc->table));
+    case FK_CONST:
+        if (bc->notes && (f->flags & FF_NOTE_DIFF) && json_is_string(v) &&
+            strcmp(json_string_value(v), f->expect) != 0)
+            bc->notes->dropped |= f->drop;
+        return set_new_checked(dst, f->dlf, json_string(f->konst));
+    case FK_NOTE_OBJ:
+        if (bc->notes && json_is_object(v))
+            bc->notes->dropped |= f->drop;
+        return 0;
+    default: /* FK_NOTE_ARR */
+        if (bc->notes && json_is_array(v) && json_array_size(v))
+            bc->notes->dropped |= f->drop;
+        return 0;
+    }
+}
+
+/* Copy one row from @p src to @p dst. 0 or -ENOMEM. */
+static int build_field(const struct build *bc, const struct g2d_field *f, json_t *src, json_t *dst)
+{
+    json_t *v = f->glue ? json_object_get(src, f->glue) : NULL;
+    double d;
+
+    switch (f->kind) {
+    case FK_STR:
+        if (!json_is_string(v) || ((f->flags & FF_NONEMPTY) && json_string_length(v) == 0))
+            return 0;
+        if ((f->flags & FF_LOCATION) && bc->cfg)
+            return set_location(bc->cfg, dst, f->dlf, json_string_value(v));
+        break;
+    case FK_ANY:
+    case FK_STRS:
+    case FK_VALUES:
+        if (!v || json_is_null(v))
+            return 0;
+        break;
+    case FK_BOOL:
+        if (!json_is_boolean(v))
+            return 0;
+        break;
+    case FK_INT:
+        if (!json_is_integer(v))
+            return 0;
+        break;
+    case FK_TIME: /* Glue timestamps are epoch seconds as JSON numbers, maybe fractional */
+        d = json_is_number(v) ? json_number_value(v) : 0;
+        if (d <= 0 || d > 4e12)
+            return 0;
+        return set_new_checked(dst, f->dlf, json_integer((json_int_t)d));
+    case FK_MAP:
+        return build_map(bc, f, v, dst);
+    case FK_OBJ:
+        return json_is_object(v) ? set_new_checked(dst, f->dlf, build_object(bc, f->sub, v)) : 0;
+    case FK_OBJS:
+        return json_is_array(v) ? set_new_checked(dst, f->dlf, build_objects(bc, f->sub, v)) : 0;
+    case FK_SKEW_VALUES:
+        return json_is_array(v) ? set_new_checked(dst, f->dlf, skew_values(v)) : 0;
+    case FK_SKEW_MAPS:
+        return json_is_object(v) ? set_new_checked(dst, f->dlf, skew_maps(bc->cfg, v)) : 0;
+    default:
+        return build_other(bc, f, v, dst);
+    }
+    return json_object_set(dst, f->dlf, v) ? -ENOMEM : 0;
+}
+
+/* The DLF object for @p src by the rows of @p fs, in their order; NULL when out of memory. */
+static json_t *build_object(const struct build *bc, const struct g2d_fields *fs, json_t *src)
+{
+    json_t *out = json_object();
+    unsigned i;
+
+    for (i = 0; out && i < fs->n; i++) {
+        if (build_field(bc, &fs->f[i], src, out)) {
+            json_decref(out);
+            return NULL;
+        }
+    }
     return out;
+}
+
+int g2d_model_database(const struct g2d_config *cfg, json_t *glue_db, json_t **out,
+                       struct g2d_error *err)
+{
+    struct build bc = {cfg, NULL, NULL, NULL};
+    json_t *name = json_object_get(glue_db, "Name"), *in;
+
+    if (!json_is_string(name) || json_string_length(name) == 0)
+        return g2d_error_set(err, -EINVAL, "Glue database without a Name");
+    in = build_object(&bc, g2d_fields_get(G2D_FOBJ_DATABASE), glue_db);
+    if (!in)
+        return g2d_error_set(err, -ENOMEM, "out of memory");
+    *out = in;
+    return 0;
 }
 
 static bool param_ieq(json_t *params, const char *key, const char *val)
@@ -506,77 +460,45 @@ static enum g2d_otf detect_otf(json_t *table)
     return G2D_OTF_NONE;
 }
 
+/* DLF has no table description: Hive keeps the comment in Parameters.comment. */
+static int table_description(json_t *glue_table, json_t *in, struct g2d_model_notes *notes)
+{
+    json_t *v = json_object_get(glue_table, "Description"), *params, *c;
+    const char *desc = json_is_string(v) ? json_string_value(v) : "";
+
+    if (!*desc)
+        return 0;
+    params = json_object_get(in, "Parameters");
+    if (!params) {
+        params = json_object();
+        if (set_new_checked(in, "Parameters", params))
+            return -ENOMEM;
+    }
+    c = json_object_get(params, "comment");
+    if (!c)
+        return json_object_set_new(params, "comment", json_string(desc)) ? -ENOMEM : 0;
+    if (notes && strcmp(json_string_value(c), desc) != 0)
+        notes->dropped |= G2D_DROP_TABLE_DESCRIPTION;
+    return 0;
+}
+
 int g2d_model_table(const struct g2d_config *cfg, const char *db, json_t *glue_table, json_t **out,
                     struct g2d_model_notes *notes, struct g2d_error *err)
 {
-    json_t *name = json_object_get(glue_table, "Name"), *in, *v, *params;
-    const char *desc;
-    int r;
+    struct g2d_model_notes n = {0};
+    struct build bc = {cfg, db, NULL, &n};
+    json_t *name = json_object_get(glue_table, "Name"), *in;
 
     if (!json_is_string(name) || json_string_length(name) == 0)
         return g2d_error_set(err, -EINVAL, "Glue table in '%s' without a Name", db);
-    in = json_object();
-    if (!in)
-        return g2d_error_set(err, -ENOMEM, "out of memory");
-    r = json_object_set(in, "TableName", name) ? -ENOMEM : 0;
-    if (!r)
-        r = set_new_checked(in, "DatabaseName", json_string(db));
-    if (!r)
-        r = copy_nonempty_string(in, "Owner", glue_table, "Owner");
-    if (!r)
-        r = copy_time(in, "LastAccessTime", glue_table, "LastAccessTime");
-    if (!r)
-        r = copy_time(in, "LastAnalyzedTime", glue_table, "LastAnalyzedTime");
-    if (!r)
-        r = copy_int(in, "Retention", glue_table, "Retention");
-    if (!r && json_is_object(v = json_object_get(glue_table, "StorageDescriptor")))
-        r = set_new_checked(in, "Sd", map_sd(cfg, v, notes));
-    if (!r && json_is_array(v = json_object_get(glue_table, "PartitionKeys")))
-        r = set_new_checked(in, "PartitionKeys", map_columns(v));
-    if (!r)
-        r = copy_nonempty_string(in, "ViewOriginalText", glue_table, "ViewOriginalText");
-    if (!r)
-        r = copy_nonempty_string(in, "ViewExpandedText", glue_table, "ViewExpandedText");
-    if (!r)
-        r = copy_nonempty_string(in, "TableType", glue_table, "TableType");
-    if (!r)
-        r = copy_string_map(in, "Parameters", glue_table, "Parameters");
-    params = json_object_get(in, "Parameters");
-    /* DLF has no table description: Hive keeps the comment in Parameters.comment. */
-    v = json_object_get(glue_table, "Description");
-    desc = json_is_string(v) ? json_string_value(v) : "";
-    if (!r && *desc) {
-        json_t *c = json_object_get(params, "comment");
-
-        if (!params) {
-            params = json_object();
-            r = set_new_checked(in, "Parameters", params);
-        }
-        if (!r && !c)
-            r = json_object_set_new(params, "comment", json_string(desc)) ? -ENOMEM : 0;
-        else if (!r && notes && strcmp(json_string_value(c), desc) != 0)
-            notes->dropped |= G2D_DROP_TABLE_DESCRIPTION;
-    }
-    /* Open-table formats keep absolute paths in parameters; rewrite those we know. */
-    if (!r && params) {
-        r = map_member(cfg, params, "metadata_location");
-        if (!r)
-            r = map_member(cfg, params, "previous_metadata_location");
-        if (!r)
-            r = map_member(cfg, params, "path");
-    }
-    if (r) {
+    in = build_object(&bc, g2d_fields_get(G2D_FOBJ_TABLE), glue_table);
+    if (!in || table_description(glue_table, in, &n)) {
         json_decref(in);
-        return g2d_error_set(err, r, "out of memory");
+        return g2d_error_set(err, -ENOMEM, "out of memory");
     }
     if (notes) {
+        notes->dropped |= n.dropped;
         notes->otf = detect_otf(glue_table);
-        if (json_is_object(json_object_get(glue_table, "TargetTable")))
-            notes->dropped |= G2D_DROP_TABLE_TARGET;
-        if (json_is_object(json_object_get(glue_table, "ViewDefinition")))
-            notes->dropped |= G2D_DROP_TABLE_VIEW_DEFINITION;
-        if (json_is_object(json_object_get(glue_table, "FederatedTable")))
-            notes->dropped |= G2D_DROP_TABLE_FEDERATED;
     }
     *out = in;
     return 0;
@@ -586,9 +508,9 @@ int g2d_model_partition(const struct g2d_config *cfg, const char *db, const char
                         json_t *glue_part, json_t **out, struct g2d_model_notes *notes,
                         struct g2d_error *err)
 {
+    struct build bc = {cfg, db, table, notes};
     json_t *values = json_object_get(glue_part, "Values"), *in, *v;
     size_t i;
-    int r;
 
     if (!json_is_array(values) || json_array_size(values) == 0)
         return g2d_error_set(err, -EINVAL, "Glue partition of '%s.%s' without Values", db, table);
@@ -598,26 +520,9 @@ int g2d_model_partition(const struct g2d_config *cfg, const char *db, const char
             return g2d_error_set(err, -EINVAL, "Glue partition of '%s.%s' with a non-string value",
                                  db, table);
     }
-    in = json_object();
+    in = build_object(&bc, g2d_fields_get(G2D_FOBJ_PARTITION), glue_part);
     if (!in)
         return g2d_error_set(err, -ENOMEM, "out of memory");
-    r = json_object_set(in, "Values", values) ? -ENOMEM : 0;
-    if (!r)
-        r = set_new_checked(in, "DatabaseName", json_string(db));
-    if (!r)
-        r = set_new_checked(in, "TableName", json_string(table));
-    if (!r)
-        r = copy_time(in, "LastAccessTime", glue_part, "LastAccessTime");
-    if (!r)
-        r = copy_time(in, "LastAnalyzedTime", glue_part, "LastAnalyzedTime");
-    if (!r)
-        r = copy_string_map(in, "Parameters", glue_part, "Parameters");
-    if (!r && json_is_object(v = json_object_get(glue_part, "StorageDescriptor")))
-        r = set_new_checked(in, "Sd", map_sd(cfg, v, notes));
-    if (r) {
-        json_decref(in);
-        return g2d_error_set(err, r, "out of memory");
-    }
     *out = in;
     return 0;
 }
@@ -625,49 +530,17 @@ int g2d_model_partition(const struct g2d_config *cfg, const char *db, const char
 int g2d_model_function(const struct g2d_config *cfg, json_t *glue_fn, json_t **out,
                        struct g2d_model_notes *notes, struct g2d_error *err)
 {
-    json_t *name = json_object_get(glue_fn, "FunctionName"), *in, *v;
-    int r;
+    struct g2d_model_notes n = {0};
+    struct build bc = {cfg, NULL, NULL, &n};
+    json_t *name = json_object_get(glue_fn, "FunctionName"), *in;
 
     if (!json_is_string(name) || json_string_length(name) == 0)
         return g2d_error_set(err, -EINVAL, "Glue function without a FunctionName");
-    in = json_object();
+    in = build_object(&bc, g2d_fields_get(G2D_FOBJ_FUNCTION), glue_fn);
     if (!in)
         return g2d_error_set(err, -ENOMEM, "out of memory");
-    r = json_object_set(in, "FunctionName", name) ? -ENOMEM : 0;
-    if (!r)
-        r = copy_nonempty_string(in, "ClassName", glue_fn, "ClassName");
-    if (!r)
-        r = copy_nonempty_string(in, "OwnerName", glue_fn, "OwnerName");
-    if (!r)
-        r = copy_nonempty_string(in, "OwnerType", glue_fn, "OwnerType");
-    /* Hive functions are Java classes; DLF's only documented FunctionType is JAVA. */
-    if (!r)
-        r = set_new_checked(in, "FunctionType", json_string("JAVA"));
-    if (!r && json_is_array(v = json_object_get(glue_fn, "ResourceUris"))) {
-        json_t *a = json_array(), *u;
-        size_t i;
-
-        json_array_foreach(v, i, u)
-        {
-            json_t *e = json_object();
-
-            if (!a || !e || copy_nonempty_string(e, "ResourceType", u, "ResourceType") ||
-                copy_nonempty_string(e, "Uri", u, "Uri") || map_member(cfg, e, "Uri") ||
-                json_array_append_new(a, e))
-                r = -ENOMEM;
-        }
-        if (!r)
-            r = set_new_checked(in, "ResourceUri", a);
-        else
-            json_decref(a);
-    }
-    if (r) {
-        json_decref(in);
-        return g2d_error_set(err, r, "out of memory");
-    }
-    v = json_object_get(glue_fn, "FunctionType");
-    if (notes && json_is_string(v) && strcmp(json_string_value(v), "REGULAR_FUNCTION") != 0)
-        notes->dropped |= G2D_DROP_FN_FUNCTION_TYPE;
+    if (notes)
+        notes->dropped |= n.dropped;
     *out = in;
     return 0;
 }
@@ -677,101 +550,117 @@ int g2d_model_function(const struct g2d_config *cfg, json_t *glue_fn, json_t **o
 /*
  * The normalised form is written straight out as canonical JSON text — keys sorted,
  * compact, a fixed escaping — without building any intermediate tree, and hashed. Rules:
- * only the managed members (a whitelist per object kind, and one for Sd); volatile
- * parameters removed; empty values removed from objects (null, "", false, [], {} and
- * objects that end up empty, non-positive NumBuckets/Retention); array elements kept in
- * place (an element that is empty is written as "" or {} so positions stay). Fingerprints
- * live only in memory, so this form can change between versions freely.
+ * only the managed members (the rows with FF_FP of a whitelisted field table: each object
+ * kind, and Sd); volatile parameters removed (FF_VOLATILE); empty values removed from
+ * objects (null, "", false, [], {} and objects that end up empty, FF_POSITIVE integers
+ * <= 0); array elements kept in place (an element that is empty is written as "" or {} so
+ * positions stay). Fingerprints live only in memory, so this form can change between
+ * versions freely.
  */
-
-static const char *const sd_keys[] = {
-    "BucketCols",   "Cols",       "Compressed", "InputFormat", "Location", "NumBuckets",
-    "OutputFormat", "Parameters", "SerDeInfo",  "SkewedInfo",  "SortCols", "StoredAsSubDirectories",
-    NULL,
-};
-static const char *const table_keys[] = {
-    "Owner",     "Parameters", "PartitionKeys",    "Retention",        "Sd",
-    "TableName", "TableType",  "ViewExpandedText", "ViewOriginalText", NULL,
-};
-static const char *const partition_keys[] = {"Parameters", "Sd", "Values", NULL};
-static const char *const function_keys[] = {
-    "ClassName", "FunctionName", "OwnerName", "OwnerType", "ResourceUri", NULL,
-};
-static const char *const database_keys[] = {
-    "Description", "LocationUri", "Name", "Parameters", NULL,
-};
 
 static int key_cmp(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-enum canon_ctx { C_ANY, C_TOP, C_SD, C_PARAMS };
+/*
+ * What is known of a value being normalised: @f the row it is the value of (NULL if none:
+ * then the generic rules apply), @fs the table of its members if it is an object of a
+ * known kind (or of its elements if it is an array of them), @in_map whether it is a value
+ * of a parameter map (an empty string is then a value, see README "Empty values").
+ */
+struct cpos {
+    const struct g2d_field *f;
+    const struct g2d_fields *fs;
+    bool in_map;
+};
 
-static int canon(struct g2d_buf *b, json_t *v, const char *key, enum canon_ctx ctx,
-                 const char *const *allow, bool *empty);
+static int canon(struct g2d_buf *b, json_t *v, struct cpos at, bool *empty);
 
-/* An object's members in sorted order, filtered by @p allow (sorted, NULL-ended) if given. */
-static int canon_object(struct g2d_buf *b, json_t *o, enum canon_ctx ctx, const char *const *allow,
-                        bool *empty)
+/* The position of a member of an object at @p at (its row @p f, if known). */
+static struct cpos member_pos(struct cpos at, const struct g2d_field *f)
 {
-    const char *stack[32], **keys = stack, *k;
-    size_t n = 0, cap = 32, i, start = b->len;
-    bool any = false;
+    struct cpos m = {f, f && (f->kind == FK_OBJ || f->kind == FK_OBJS) ? f->sub : NULL, false};
+
+    m.in_map = at.f && at.f->kind == FK_MAP;
+    return m;
+}
+
+/* The keys of @p o, sorted, into @p *keys (@p stack if it fits, else allocated). */
+static int sorted_keys(json_t *o, const char **stack, size_t cap, const char ***keys, size_t *n)
+{
+    const char *k;
     json_t *v;
-    int r;
 
-    if (allow) {
-        for (; *allow; allow++)
-            if (json_object_get(o, *allow))
-                keys[n++] = *allow; /* whitelists are sorted already */
-    } else {
-        json_object_foreach(o, k, v)
-        {
-            if (n == cap) {
-                const char **nk = malloc(2 * cap * sizeof(*nk));
+    *keys = stack;
+    *n = 0;
+    json_object_foreach(o, k, v)
+    {
+        if (*n == cap) {
+            const char **nk = malloc(2 * cap * sizeof(*nk));
 
-                if (!nk) {
-                    if (keys != stack)
-                        free(keys);
-                    return -ENOMEM;
-                }
-                memcpy(nk, keys, n * sizeof(*nk));
-                if (keys != stack)
-                    free(keys);
-                keys = nk;
-                cap *= 2;
-            }
-            keys[n++] = k;
+            if (!nk)
+                return -ENOMEM;
+            memcpy(nk, *keys, *n * sizeof(*nk));
+            if (*keys != stack)
+                free(*keys);
+            *keys = nk;
+            cap *= 2;
         }
-        qsort(keys, n, sizeof(*keys), key_cmp);
+        (*keys)[(*n)++] = k;
     }
-    r = g2d_buf_putc(b, '{');
-    for (i = 0; r == 0 && i < n; i++) {
-        size_t mark = b->len;
-        enum canon_ctx cc = C_ANY;
-        bool e = false;
+    qsort(*keys, *n, sizeof(**keys), key_cmp);
+    return 0;
+}
 
-        if (ctx == C_PARAMS && g2d_param_is_volatile(keys[i]))
-            continue;
-        if (ctx == C_TOP && strcmp(keys[i], "Sd") == 0)
-            cc = C_SD;
-        else if (ctx == C_TOP && strcmp(keys[i], "Parameters") == 0)
-            cc = C_PARAMS;
-        if (any)
-            r = g2d_buf_putc(b, ',');
-        if (r == 0)
-            r = g2d_jwrite_string(b, keys[i], strlen(keys[i]));
-        if (r == 0)
-            r = g2d_buf_putc(b, ':');
-        if (r == 0)
-            r = canon(b, json_object_get(o, keys[i]), keys[i], cc, cc == C_SD ? sd_keys : NULL, &e);
-        if (r == 0 && e) {
-            b->len = mark; /* drop the empty member */
-            b->data[b->len] = '\0';
-        } else if (r == 0) {
-            any = true;
-        }
+/* "key": and the value; the member is taken back if the value is empty. */
+static int canon_member(struct g2d_buf *b, const char *key, json_t *v, struct cpos at, bool *any)
+{
+    size_t mark = b->len;
+    bool e = false;
+    int r = *any ? g2d_buf_putc(b, ',') : 0;
+
+    if (r == 0)
+        r = g2d_jwrite_string(b, key, strlen(key));
+    if (r == 0)
+        r = g2d_buf_putc(b, ':');
+    if (r == 0)
+        r = canon(b, v, at, &e);
+    if (r == 0 && e) {
+        b->len = mark; /* drop the empty member */
+        b->data[b->len] = '\0';
+    } else if (r == 0) {
+        *any = true;
+    }
+    return r;
+}
+
+/*
+ * An object's members in sorted order: the normalised rows of a whitelisted table, else
+ * all of them (a parameter map with FF_VOLATILE: but the volatile parameters).
+ */
+static int canon_object(struct g2d_buf *b, json_t *o, struct cpos at, bool *empty)
+{
+    const struct g2d_fields *wl = at.fs && at.fs->whitelist ? at.fs : NULL;
+    bool vol = at.f && at.f->kind == FK_MAP && (at.f->flags & FF_VOLATILE), any = false;
+    const char *stack[32], **keys = stack;
+    size_t n = 0, i, start = b->len;
+    int r = wl ? 0 : sorted_keys(o, stack, 32, &keys, &n);
+
+    if (r == 0)
+        r = g2d_buf_putc(b, '{');
+    for (i = 0; wl && r == 0 && i < wl->norder; i++) {
+        const struct g2d_field *f = &wl->f[wl->order[i]];
+        json_t *v = json_object_get(o, f->dlf);
+
+        if (v)
+            r = canon_member(b, f->dlf, v, member_pos(at, f), &any);
+    }
+    for (i = 0; !wl && r == 0 && i < n; i++) {
+        const struct g2d_field *f = at.fs ? g2d_fields_find_dlf(at.fs, keys[i]) : NULL;
+
+        if (!vol || !g2d_param_is_volatile(keys[i]))
+            r = canon_member(b, keys[i], json_object_get(o, keys[i]), member_pos(at, f), &any);
     }
     if (keys != stack)
         free(keys);
@@ -784,47 +673,49 @@ static int canon_object(struct g2d_buf *b, json_t *o, enum canon_ctx ctx, const 
     return r ? r : g2d_buf_putc(b, '}');
 }
 
-static int canon(struct g2d_buf *b, json_t *v, const char *key, enum canon_ctx ctx,
-                 const char *const *allow, bool *empty)
+static int canon_array(struct g2d_buf *b, json_t *v, struct cpos at, bool *empty)
 {
+    /* Elements of an FK_OBJS array are objects of its table. */
+    struct cpos el = {NULL, at.f && at.f->kind == FK_OBJS ? at.fs : NULL, false};
     size_t i;
     json_t *e;
     int r;
 
+    if (json_array_size(v) == 0) {
+        *empty = true;
+        return 0;
+    }
+    r = g2d_buf_putc(b, '[');
+    json_array_foreach(v, i, e)
+    {
+        bool ee = false;
+
+        if (r == 0 && i)
+            r = g2d_buf_putc(b, ',');
+        if (r == 0)
+            r = canon(b, e, el, &ee);
+        if (r == 0 && ee)
+            r = g2d_buf_puts(b, json_is_string(e) ? "\"\"" : "{}");
+    }
+    return r ? r : g2d_buf_putc(b, ']');
+}
+
+static int canon(struct g2d_buf *b, json_t *v, struct cpos at, bool *empty)
+{
     *empty = false;
     switch (json_typeof(v)) {
     case JSON_OBJECT:
-        return canon_object(b, v, ctx, allow, empty);
+        return canon_object(b, v, at, empty);
     case JSON_ARRAY:
-        if (json_array_size(v) == 0) {
-            *empty = true;
-            return 0;
-        }
-        r = g2d_buf_putc(b, '[');
-        json_array_foreach(v, i, e)
-        {
-            size_t mark = b->len;
-            bool ee = false;
-
-            if (r == 0 && i)
-                r = g2d_buf_putc(b, ',');
-            mark = b->len;
-            if (r == 0)
-                r = canon(b, e, NULL, C_ANY, NULL, &ee);
-            if (r == 0 && ee)
-                r = g2d_buf_puts(b, json_is_string(e) ? "\"\"" : "{}");
-            (void)mark;
-        }
-        return r ? r : g2d_buf_putc(b, ']');
+        return canon_array(b, v, at, empty);
     case JSON_STRING:
-        if (json_string_length(v) == 0) {
+        if (json_string_length(v) == 0 && !at.in_map) {
             *empty = true;
             return 0;
         }
         return g2d_jwrite_string(b, json_string_value(v), json_string_length(v));
     case JSON_INTEGER:
-        if (key && (!strcmp(key, "NumBuckets") || !strcmp(key, "Retention")) &&
-            json_integer_value(v) <= 0) {
+        if (at.f && (at.f->flags & FF_POSITIVE) && json_integer_value(v) <= 0) {
             *empty = true;
             return 0;
         }
@@ -839,23 +730,24 @@ static int canon(struct g2d_buf *b, json_t *v, const char *key, enum canon_ctx c
     }
 }
 
-static int normalized_write(json_t *obj, const char *const *keys, struct g2d_buf *b)
+static int normalized_write(json_t *obj, enum g2d_fobj kind, struct g2d_buf *b)
 {
     bool empty = false;
-    int r = canon(b, obj, NULL, C_TOP, keys, &empty);
+    struct cpos top = {NULL, g2d_fields_get(kind), false};
+    int r = canon(b, obj, top, &empty);
 
     if (r == 0 && empty)
         r = g2d_buf_puts(b, "{}");
     return r;
 }
 
-static int fp_with(json_t *obj, const char *const *keys, struct g2d_fp *out)
+static int fp_with(json_t *obj, enum g2d_fobj kind, struct g2d_fp *out)
 {
     struct g2d_buf b;
     int r;
 
     g2d_buf_init(&b, 0);
-    r = normalized_write(obj, keys, &b);
+    r = normalized_write(obj, kind, &b);
     if (r == 0)
         g2d_fp_bytes(b.data ? b.data : "", b.len, out);
     g2d_buf_done(&b);
@@ -864,32 +756,32 @@ static int fp_with(json_t *obj, const char *const *keys, struct g2d_fp *out)
 
 int g2d_fp_database(json_t *dlf_db, struct g2d_fp *out)
 {
-    return fp_with(dlf_db, database_keys, out);
+    return fp_with(dlf_db, G2D_FOBJ_DATABASE, out);
 }
 
 int g2d_fp_table(json_t *dlf_table, struct g2d_fp *out)
 {
-    return fp_with(dlf_table, table_keys, out);
+    return fp_with(dlf_table, G2D_FOBJ_TABLE, out);
 }
 
 int g2d_fp_partition(json_t *dlf_part, struct g2d_fp *out)
 {
-    return fp_with(dlf_part, partition_keys, out);
+    return fp_with(dlf_part, G2D_FOBJ_PARTITION, out);
 }
 
 int g2d_fp_function(json_t *dlf_fn, struct g2d_fp *out)
 {
-    return fp_with(dlf_fn, function_keys, out);
+    return fp_with(dlf_fn, G2D_FOBJ_FUNCTION, out);
 }
 
 char *g2d_normalized_text(enum g2d_norm_kind kind, json_t *obj)
 {
-    static const char *const *const lists[] = {database_keys, table_keys, partition_keys,
-                                               function_keys};
+    static const enum g2d_fobj kinds[] = {G2D_FOBJ_DATABASE, G2D_FOBJ_TABLE, G2D_FOBJ_PARTITION,
+                                          G2D_FOBJ_FUNCTION};
     struct g2d_buf b;
 
     g2d_buf_init(&b, 0);
-    if (normalized_write(obj, lists[kind], &b) < 0) {
+    if (normalized_write(obj, kinds[kind], &b) < 0) {
         g2d_buf_done(&b);
         return NULL;
     }

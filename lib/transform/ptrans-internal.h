@@ -2,7 +2,8 @@
 /*
  * Internal to lib/transform/ptrans*.c: the shared state of the DOM-free partition
  * transform (see ptrans.h and ptrans.c). The pieces: ptrans_json.c scans JSON (the subset
- * ptrans accepts), ptrans_parse.c records what g2d_model_partition() reads, ptrans_emit.c
+ * ptrans accepts), ptrans_parse.c records what g2d_model_partition() reads (by the rows of
+ * the field table, fields.h), ptrans_emit.c
  * writes the PartitionInput text and the normalised text, ptrans.c owns the scratch and the
  * entry point. Everything here borrows the caller's scratch and input; nothing allocates
  * except through pt_reserve() into a scratch slot.
@@ -14,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "transform/fields.h"
 #include "transform/ptrans.h"
 
 #define FB G2D_PTRANS_FALLBACK
@@ -27,9 +29,8 @@
 enum {
     S_KV,    /* struct kv: members of string maps */
     S_ORD,   /* struct kref: the same, sorted per map */
-    S_COLS,  /* struct col */
-    S_SORTS, /* struct sortc */
-    S_STRS,  /* struct str: BucketColumns, SkewedColumnNames */
+    S_FV,    /* struct fv: the records, one element per row of their field table */
+    S_STRS,  /* struct str: FK_STRS arrays (BucketColumns, SkewedColumnNames) */
     S_SKV,   /* struct span: SkewedColumnValues, rendered into S_SIDE */
     S_SKM,   /* struct skm: SkewedColumnValueLocationMaps */
     S_SKORD, /* struct kref: the same, sorted */
@@ -75,30 +76,27 @@ struct span {
     size_t off, n;
 };
 
-struct col {
-    bool has_name, has_type, has_comment;
-    struct str name, type, comment;
-    struct map params;
-};
-
-struct sortc {
-    bool has_col, has_order;
-    struct str col;
-    long long order;
-};
-
 struct skm {
     struct span key; /* rendered in S_SIDE */
     struct str v;
 };
 
-struct sd {
-    bool cols, loc, inf, outf, comp, compv, nb, serde, sname, slib, bucket, sort, skew, stored,
-        storedv, sk_names, sk_vals, sk_maps;
-    struct range colr, sortr, bucketr, sk_namer, sk_valr, sk_mapr;
-    struct str location, inputf, outputf, serde_name, serde_lib;
-    struct map serde_params, params;
-    long long nbuckets;
+/*
+ * What one row of a field table (fields.h) read from the input. A record is one element
+ * per row, consecutive in S_FV; records are addressed by the index of their first element
+ * (the slot may move while parsing).
+ */
+struct fv {
+    bool has; /* present, with a value DLF gets (FK_MAP: has string members) */
+    bool b;   /* FK_BOOL */
+    union {
+        long long i;    /* FK_INT, FK_TIME */
+        struct str s;   /* FK_STR, FK_ANY (strings only) */
+        struct map m;   /* FK_MAP */
+        struct range r; /* FK_STRS in S_STRS; FK_SKEW_* in S_SKV / S_SKM; FK_OBJS: records
+                           in S_FV from b, e of them, each of the sub-table's size */
+        size_t rec;     /* FK_OBJ: the sub-record */
+    };
 };
 
 struct ctx {
@@ -106,13 +104,13 @@ struct ctx {
     struct g2d_ptrans_scratch *s;
     size_t n[S_COUNT]; /* elements used per slot (bytes for S_SIDE) */
     struct g2d_ptrans_out *out;
-    bool lat, lan, sd_present;
-    long long latv, lanv;
-    struct map params;
-    struct sd sd;
+    const char *db, *table;       /* the partition's table */
+    const struct g2d_fields *top; /* the partition's field table; its record starts at 0 */
+    size_t skm;                   /* 1 + the fv of SkewedColumnValueLocationMaps, or 0 */
 };
 
 #define ARR(x, slot, type) ((type *)(x)->s->mem[slot])
+#define FV(x, i) (&ARR(x, S_FV, struct fv)[i])
 
 /* Make room for @p bytes in @p slot (memory owned by the scratch). @return 0 or -ENOMEM. */
 int pt_reserve(struct g2d_ptrans_scratch *s, int slot, size_t bytes);
@@ -211,7 +209,7 @@ static inline void wb_init(struct wb *w, struct g2d_ptrans_scratch *s, int slot)
 }
 
 /* Passes 2 and 3 (ptrans_emit.c): failures stick in w->err. */
-void pt_emit_partition(struct ctx *x, struct wb *w, const char *db, const char *table);
+void pt_emit_partition(struct ctx *x, struct wb *w);
 void pt_canon_partition(struct ctx *x, struct wb *w);
 
 #endif

@@ -6,10 +6,11 @@
  * what jansson would accept (strict UTF-8, no control characters in strings, the number
  * grammar, integer range, nesting) and, to stay simple, rejects more: any backslash in a
  * string, duplicate keys among the members used, numbers it cannot convert exactly as
- * jansson does. It records what g2d_model_partition() reads (byte ranges into the input)
- * into the scratch arrays. Pass 2 writes the PartitionInput text in the member order
- * model.c inserts, and pass 3 the normalised text in the order canon() writes it: keys
- * sorted, volatile parameters removed, empty values dropped. Every string written from the
+ * jansson does. Both it and g2d_model_partition() follow the field table (fields.c): it
+ * records, per row, what the DOM path copies (byte ranges into the input) into records in
+ * the scratch. Pass 2 writes the PartitionInput text in the rows' order, and pass 3 the
+ * normalised text in the order canon() writes it: keys sorted, volatile parameters
+ * removed, empty values dropped. Every string written from the
  * input is free of characters that need escaping (the parser refused those), so it is
  * copied as it is; strings from elsewhere (database and table names, location-map
  * prefixes) are escaped exactly as g2d_jwrite_string() does.
@@ -69,7 +70,7 @@ int g2d_ptrans_partition(const struct g2d_config *cfg, const char *db, const cha
                          const char *p, size_t n, struct g2d_buf *text, struct g2d_ptrans_out *out,
                          struct g2d_ptrans_scratch *scratch)
 {
-    struct ctx x = {.cfg = cfg, .s = scratch, .out = out};
+    struct ctx x = {.cfg = cfg, .s = scratch, .out = out, .db = db, .table = table};
     struct cur c = {p, p + n};
     struct wb w, nw;
     int r;
@@ -87,7 +88,7 @@ int g2d_ptrans_partition(const struct g2d_config *cfg, const char *db, const cha
     if (pt_reserve(scratch, S_OUT, n + 256) < 0 || pt_reserve(scratch, S_NORM, n + 256) < 0)
         return -ENOMEM;
     wb_init(&w, scratch, S_OUT);
-    pt_emit_partition(&x, &w, db, table);
+    pt_emit_partition(&x, &w);
     wb_init(&nw, scratch, S_NORM);
     pt_canon_partition(&x, &nw);
     if (w.err || nw.err)

@@ -38,7 +38,7 @@ struct g2d_ptrans_out {
     unsigned dropped;                       /* G2D_DROP_* bits, == notes.dropped of the DOM path */
 };
 
-#define G2D_PTRANS_SLOTS 11
+#define G2D_PTRANS_SLOTS 10
 
 /**
  * Scratch space the caller keeps and reuses across calls, one per thread: after the first

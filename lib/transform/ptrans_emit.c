@@ -12,10 +12,9 @@
 
 /* ---- output buffers ------------------------------------------------------------------- */
 
-static bool wb_room(struct wb *w, size_t n)
+/* The slow half of wb_room(): grow the slot. */
+static bool wb_grow(struct wb *w, size_t n)
 {
-    if (w->cap - w->len >= n)
-        return true;
     if (w->err)
         return false;
     if (n > SIZE_MAX / 4 - w->len || pt_reserve(w->s, w->slot, w->len + n) < 0) {
@@ -25,6 +24,11 @@ static bool wb_room(struct wb *w, size_t n)
     w->p = w->s->mem[w->slot];
     w->cap = w->s->cap[w->slot];
     return true;
+}
+
+static inline bool wb_room(struct wb *w, size_t n)
+{
+    return __builtin_expect(w->cap - w->len >= n, 1) || wb_grow(w, n);
 }
 
 static inline void w_raw(struct wb *w, const void *s, size_t n)
@@ -72,6 +76,15 @@ static void w_esc(struct wb *w, const char *s, size_t n)
 /* A string value; its input part never needs escaping. */
 static void w_str(struct wb *w, const struct str *v)
 {
+    if (!v->npre && wb_room(w, v->n + 2)) { /* the usual case: one room check */
+        char *p = w->p + w->len;
+
+        p[0] = '"';
+        memcpy(p + 1, v->p, v->n);
+        p[v->n + 1] = '"';
+        w->len += v->n + 2;
+        return;
+    }
     w_c(w, '"');
     if (v->npre)
         w_esc(w, v->pre, v->npre);
@@ -141,263 +154,181 @@ static void emit_strs(struct ctx *x, struct wb *w, const struct range *rg)
     w_c(w, ']');
 }
 
-static void emit_skew_values(struct ctx *x, struct wb *w)
+static void emit_skew_values(struct ctx *x, struct wb *w, const struct range *rg)
 {
     const struct span *v = ARR(x, S_SKV, struct span);
     const char *side = x->s->mem[S_SIDE];
     size_t i;
 
     w_c(w, '[');
-    for (i = x->sd.sk_valr.b; i < x->sd.sk_valr.e; i++) {
-        if (i > x->sd.sk_valr.b)
+    for (i = rg->b; i < rg->e; i++) {
+        if (i > rg->b)
             w_c(w, ',');
         w_raw(w, side + v[i].off, v[i].n);
     }
     w_c(w, ']');
 }
 
-/* "key": with a leading comma unless first. */
-#define MEMBER_KEY(w, first, lit)                                                                  \
-    do {                                                                                           \
-        if (!(first))                                                                              \
-            w_c((w), ',');                                                                         \
-        (first) = false;                                                                           \
-        w_lit((w), "\"" lit "\":");                                                                \
-    } while (0)
-
-static void emit_cols(struct ctx *x, struct wb *w)
+/* "key": of row @p f, with a leading comma unless first. */
+static void w_key(struct wb *w, bool *first, const struct g2d_field *f)
 {
-    const struct sd *sd = &x->sd;
-    const struct col *cols = ARR(x, S_COLS, struct col);
+    char *p;
+
+    if (!wb_room(w, G2D_FIELDS_JKEY))
+        return;
+    if (f->jkey) { /* one fixed-size copy; the bytes past the key are overwritten later */
+        memcpy(w->p + w->len, f->jkey + *first, G2D_FIELDS_JKEY);
+        w->len += f->ndlf + 4u - *first;
+        *first = false;
+        return;
+    }
+    p = w->p + w->len;
+    if (!*first)
+        *p++ = ',';
+    *first = false;
+    *p++ = '"';
+    memcpy(p, f->dlf, f->ndlf);
+    p += f->ndlf;
+    *p++ = '"';
+    *p++ = ':';
+    w->len = (size_t)(p - w->p);
+}
+
+/* Whether a row has nothing to write (the kinds not read from the input always have). */
+static inline bool fv_absent(const struct g2d_field *f, const struct fv *v)
+{
+    return !v->has && f->kind != FK_VALUES && f->kind != FK_DB && f->kind != FK_TABLE &&
+           f->kind != FK_CONST;
+}
+
+static void emit_skew_maps(struct ctx *x, struct wb *w, const struct range *rg)
+{
+    const struct skm *m = ARR(x, S_SKM, struct skm);
+    const char *side = x->s->mem[S_SIDE];
     size_t i;
 
-    w_c(w, '[');
-    for (i = sd->colr.b; i < sd->colr.e; i++) {
-        const struct col *c = &cols[i];
-        bool f = true;
-
-        if (i > sd->colr.b)
+    w_c(w, '{');
+    for (i = rg->b; i < rg->e; i++) {
+        if (i > rg->b)
             w_c(w, ',');
-        w_c(w, '{');
-        if (c->has_name) {
-            MEMBER_KEY(w, f, "Name");
-            w_str(w, &c->name);
-        }
-        if (c->has_type) {
-            MEMBER_KEY(w, f, "Type");
-            w_str(w, &c->type);
-        }
-        if (c->has_comment) {
-            MEMBER_KEY(w, f, "Comment");
-            w_str(w, &c->comment);
-        }
-        if (c->params.nstr) {
-            MEMBER_KEY(w, f, "Parameters");
-            emit_map(x, w, &c->params);
-        }
-        w_c(w, '}');
-    }
-    w_c(w, ']');
-}
-
-static void emit_serde(struct ctx *x, struct wb *w)
-{
-    const struct sd *sd = &x->sd;
-    bool f = true;
-
-    w_c(w, '{');
-    if (sd->sname) {
-        MEMBER_KEY(w, f, "Name");
-        w_str(w, &sd->serde_name);
-    }
-    if (sd->slib) {
-        MEMBER_KEY(w, f, "SerializationLib");
-        w_str(w, &sd->serde_lib);
-    }
-    if (sd->serde_params.nstr) {
-        MEMBER_KEY(w, f, "Parameters");
-        emit_map(x, w, &sd->serde_params);
+        w_c(w, '"');
+        w_esc(w, side + m[i].key.off, m[i].key.n);
+        w_lit(w, "\":");
+        w_str(w, &m[i].v);
     }
     w_c(w, '}');
 }
 
-static void emit_sortcols(struct ctx *x, struct wb *w)
-{
-    const struct sd *sd = &x->sd;
-    const struct sortc *s = ARR(x, S_SORTS, struct sortc);
-    size_t i;
-
-    w_c(w, '[');
-    for (i = sd->sortr.b; i < sd->sortr.e; i++) {
-        bool f = true;
-
-        if (i > sd->sortr.b)
-            w_c(w, ',');
-        w_c(w, '{');
-        if (s[i].has_col) {
-            MEMBER_KEY(w, f, "Col");
-            w_str(w, &s[i].col);
-        }
-        if (s[i].has_order) {
-            MEMBER_KEY(w, f, "Order");
-            w_int(w, s[i].order);
-        }
-        w_c(w, '}');
-    }
-    w_c(w, ']');
-}
-
-static void emit_skew(struct ctx *x, struct wb *w)
-{
-    const struct sd *sd = &x->sd;
-    bool f = true;
-    size_t i;
-
-    w_c(w, '{');
-    if (sd->sk_names) {
-        MEMBER_KEY(w, f, "SkewedColNames");
-        emit_strs(x, w, &sd->sk_namer);
-    }
-    if (sd->sk_vals) {
-        MEMBER_KEY(w, f, "SkewedColValues");
-        emit_skew_values(x, w);
-    }
-    if (sd->sk_maps) {
-        const struct skm *m = ARR(x, S_SKM, struct skm);
-        const char *side = x->s->mem[S_SIDE];
-
-        MEMBER_KEY(w, f, "SkewedColValueLocationMaps");
-        w_c(w, '{');
-        for (i = sd->sk_mapr.b; i < sd->sk_mapr.e; i++) {
-            if (i > sd->sk_mapr.b)
-                w_c(w, ',');
-            w_c(w, '"');
-            w_esc(w, side + m[i].key.off, m[i].key.n);
-            w_lit(w, "\":");
-            w_str(w, &m[i].v);
-        }
-        w_c(w, '}');
-    }
-    w_c(w, '}');
-}
-
-static void emit_sd(struct ctx *x, struct wb *w)
-{
-    const struct sd *sd = &x->sd;
-    bool first = true;
-
-    w_c(w, '{');
-    if (sd->cols) {
-        MEMBER_KEY(w, first, "Cols");
-        emit_cols(x, w);
-    }
-    if (sd->loc) {
-        MEMBER_KEY(w, first, "Location");
-        w_str(w, &sd->location);
-    }
-    if (sd->inf) {
-        MEMBER_KEY(w, first, "InputFormat");
-        w_str(w, &sd->inputf);
-    }
-    if (sd->outf) {
-        MEMBER_KEY(w, first, "OutputFormat");
-        w_str(w, &sd->outputf);
-    }
-    if (sd->comp) {
-        MEMBER_KEY(w, first, "Compressed");
-        if (sd->compv)
-            w_lit(w, "true");
-        else
-            w_lit(w, "false");
-    }
-    if (sd->nb) {
-        MEMBER_KEY(w, first, "NumBuckets");
-        w_int(w, sd->nbuckets);
-    }
-    if (sd->serde) {
-        MEMBER_KEY(w, first, "SerDeInfo");
-        emit_serde(x, w);
-    }
-    if (sd->bucket) {
-        MEMBER_KEY(w, first, "BucketCols");
-        emit_strs(x, w, &sd->bucketr);
-    }
-    if (sd->sort) {
-        MEMBER_KEY(w, first, "SortCols");
-        emit_sortcols(x, w);
-    }
-    if (sd->params.nstr) {
-        MEMBER_KEY(w, first, "Parameters");
-        emit_map(x, w, &sd->params);
-    }
-    if (sd->skew) {
-        MEMBER_KEY(w, first, "SkewedInfo");
-        emit_skew(x, w);
-    }
-    if (sd->stored) {
-        MEMBER_KEY(w, first, "StoredAsSubDirectories");
-        if (sd->storedv)
-            w_lit(w, "true");
-        else
-            w_lit(w, "false");
-    }
-    w_c(w, '}');
-}
-
-void pt_emit_partition(struct ctx *x, struct wb *w, const char *db, const char *table)
+static void emit_values(struct ctx *x, struct wb *w)
 {
     const struct g2d_ptrans_out *o = x->out;
     size_t i;
 
-    w_lit(w, "{\"Values\":[");
+    w_c(w, '[');
     for (i = 0; i < o->nvalues; i++) {
         if (i)
             w_c(w, ',');
         w_plain(w, o->val[i], o->vlen[i]);
     }
-    w_lit(w, "],\"DatabaseName\":\"");
-    w_esc(w, db, strlen(db));
-    w_lit(w, "\",\"TableName\":\"");
-    w_esc(w, table, strlen(table));
+    w_c(w, ']');
+}
+
+/* A string not from the input: escaped. */
+static void w_qesc(struct wb *w, const char *s)
+{
     w_c(w, '"');
-    if (x->lat) {
-        w_lit(w, ",\"LastAccessTime\":");
-        w_int(w, x->latv);
+    w_esc(w, s, strlen(s));
+    w_c(w, '"');
+}
+
+static void emit_record(struct ctx *x, struct wb *w, const struct g2d_fields *fs, size_t rec);
+
+static void emit_records(struct ctx *x, struct wb *w, const struct g2d_fields *fs,
+                         const struct range *rg)
+{
+    size_t i;
+
+    w_c(w, '[');
+    for (i = 0; i < rg->e; i++) {
+        if (i)
+            w_c(w, ',');
+        emit_record(x, w, fs, rg->b + i * fs->n);
     }
-    if (x->lan) {
-        w_lit(w, ",\"LastAnalyzedTime\":");
-        w_int(w, x->lanv);
+    w_c(w, ']');
+}
+
+/* One row's member, if DLF gets it; @p db and @p table for FK_DB and FK_TABLE. */
+static inline void emit_field(struct ctx *x, struct wb *w, bool *first, const struct g2d_field *f,
+                              const struct fv *v)
+{
+    if (f->kind == FK_VALUES || f->kind == FK_DB || f->kind == FK_TABLE || f->kind == FK_CONST) {
+        w_key(w, first, f);
+        if (f->kind == FK_VALUES)
+            emit_values(x, w);
+        else
+            w_qesc(w, f->kind == FK_DB ? x->db : f->kind == FK_TABLE ? x->table : f->konst);
+        return;
     }
-    if (x->params.nstr) {
-        w_lit(w, ",\"Parameters\":");
-        emit_map(x, w, &x->params);
+    if (!v->has || !f->dlf)
+        return;
+    w_key(w, first, f);
+    switch (f->kind) {
+    case FK_STR:
+    case FK_ANY:
+        w_str(w, &v->s);
+        break;
+    case FK_BOOL:
+        if (v->b)
+            w_lit(w, "true");
+        else
+            w_lit(w, "false");
+        break;
+    case FK_INT:
+    case FK_TIME:
+        w_int(w, v->i);
+        break;
+    case FK_MAP:
+        emit_map(x, w, &v->m);
+        break;
+    case FK_STRS:
+        emit_strs(x, w, &v->r);
+        break;
+    case FK_OBJ:
+        emit_record(x, w, f->sub, v->rec);
+        break;
+    case FK_OBJS:
+        emit_records(x, w, f->sub, &v->r);
+        break;
+    case FK_SKEW_VALUES:
+        emit_skew_values(x, w, &v->r);
+        break;
+    default: /* FK_SKEW_MAPS */
+        emit_skew_maps(x, w, &v->r);
+        break;
     }
-    if (x->sd_present) {
-        w_lit(w, ",\"Sd\":");
-        emit_sd(x, w);
-    }
+}
+
+/* A record as model.c builds it: the rows in table order. */
+static void emit_record(struct ctx *x, struct wb *w, const struct g2d_fields *fs, size_t rec)
+{
+    bool first = true;
+    unsigned i;
+
+    w_c(w, '{');
+    for (i = 0; i < fs->n; i++)
+        emit_field(x, w, &first, &fs->f[i], FV(x, rec + i));
     w_c(w, '}');
+}
+
+void pt_emit_partition(struct ctx *x, struct wb *w)
+{
+    emit_record(x, w, x->top, 0);
 }
 
 /* ---- the normalised text (canon() of model.c) ------------------------------------------ */
 
-/*
- * Each canon_* writes a value and returns true, or writes nothing and returns false when
- * canon() would find it empty. CANON_MEMBER writes "key": and drops it again if the value
- * turned out empty.
- */
-#define CANON_MEMBER(w, any, lit, expr)                                                            \
-    do {                                                                                           \
-        size_t m_ = (w)->len;                                                                      \
-        if (any)                                                                                   \
-            w_c((w), ',');                                                                         \
-        w_lit((w), "\"" lit "\":");                                                                \
-        if (expr)                                                                                  \
-            (any) = true;                                                                          \
-        else                                                                                       \
-            (w)->len = m_;                                                                         \
-    } while (0)
-
+/* Each canon_* writes a value and returns true, or writes nothing and returns false when
+ * canon() would find it empty. */
 static bool canon_str(struct wb *w, const struct str *s)
 {
     if (s->npre + s->n == 0)
@@ -424,7 +355,8 @@ static bool canon_map(struct ctx *x, struct wb *w, const struct map *m, bool par
     for (i = m->b; i < m->e; i++) {
         const struct kv *e = &kv[ord[i].i];
 
-        if (!e->is_str || e->v.npre + e->v.n == 0 || (params && canon_volatile(e->k, e->nk)))
+        /* An empty value is a value in a parameter map (README "Empty values"). */
+        if (!e->is_str || (params && canon_volatile(e->k, e->nk)))
             continue;
         if (any)
             w_c(w, ',');
@@ -450,93 +382,7 @@ static bool canon_strs(struct ctx *x, struct wb *w, const struct range *rg)
     return true;
 }
 
-static bool canon_col(struct ctx *x, struct wb *w, const struct col *c)
-{
-    size_t start = w->len;
-    bool any = false;
-
-    w_c(w, '{');
-    if (c->has_comment)
-        CANON_MEMBER(w, any, "Comment", canon_str(w, &c->comment));
-    if (c->has_name)
-        CANON_MEMBER(w, any, "Name", canon_str(w, &c->name));
-    if (c->params.nstr)
-        CANON_MEMBER(w, any, "Parameters", canon_map(x, w, &c->params, false));
-    if (c->has_type)
-        CANON_MEMBER(w, any, "Type", canon_str(w, &c->type));
-    if (!any) {
-        w->len = start;
-        return false;
-    }
-    w_c(w, '}');
-    return true;
-}
-
-static bool canon_cols(struct ctx *x, struct wb *w)
-{
-    const struct col *cols = ARR(x, S_COLS, struct col);
-    size_t i;
-
-    if (x->sd.colr.e == x->sd.colr.b)
-        return false;
-    w_c(w, '[');
-    for (i = x->sd.colr.b; i < x->sd.colr.e; i++) {
-        if (i > x->sd.colr.b)
-            w_c(w, ',');
-        if (!canon_col(x, w, &cols[i]))
-            w_lit(w, "{}");
-    }
-    w_c(w, ']');
-    return true;
-}
-
-static bool canon_sortcols(struct ctx *x, struct wb *w)
-{
-    const struct sortc *s = ARR(x, S_SORTS, struct sortc);
-    size_t i;
-
-    if (x->sd.sortr.e == x->sd.sortr.b)
-        return false;
-    w_c(w, '[');
-    for (i = x->sd.sortr.b; i < x->sd.sortr.e; i++) {
-        bool any = false;
-
-        if (i > x->sd.sortr.b)
-            w_c(w, ',');
-        w_c(w, '{');
-        if (s[i].has_col)
-            CANON_MEMBER(w, any, "Col", canon_str(w, &s[i].col));
-        if (s[i].has_order) {
-            CANON_MEMBER(w, any, "Order", (w_int(w, s[i].order), true));
-        }
-        w_c(w, '}');
-    }
-    w_c(w, ']');
-    return true;
-}
-
-static bool canon_serde(struct ctx *x, struct wb *w)
-{
-    const struct sd *sd = &x->sd;
-    size_t start = w->len;
-    bool any = false;
-
-    w_c(w, '{');
-    if (sd->sname)
-        CANON_MEMBER(w, any, "Name", canon_str(w, &sd->serde_name));
-    if (sd->serde_params.nstr)
-        CANON_MEMBER(w, any, "Parameters", canon_map(x, w, &sd->serde_params, false));
-    if (sd->slib)
-        CANON_MEMBER(w, any, "SerializationLib", canon_str(w, &sd->serde_lib));
-    if (!any) {
-        w->len = start;
-        return false;
-    }
-    w_c(w, '}');
-    return true;
-}
-
-static bool canon_skew_maps(struct ctx *x, struct wb *w)
+static bool canon_skew_maps(struct ctx *x, struct wb *w, const struct range *rg)
 {
     const struct skm *m = ARR(x, S_SKM, struct skm);
     const struct kref *ord = ARR(x, S_SKORD, struct kref);
@@ -544,7 +390,7 @@ static bool canon_skew_maps(struct ctx *x, struct wb *w)
     bool any = false;
 
     w_c(w, '{');
-    for (i = x->sd.sk_mapr.b; i < x->sd.sk_mapr.e; i++) {
+    for (i = rg->b; i < rg->e; i++) {
         const struct skm *e = &m[ord[i].i];
 
         if (e->v.npre + e->v.n == 0)
@@ -565,87 +411,115 @@ static bool canon_skew_maps(struct ctx *x, struct wb *w)
     return true;
 }
 
-static bool canon_skew(struct ctx *x, struct wb *w)
+static bool canon_record(struct ctx *x, struct wb *w, const struct g2d_fields *fs, size_t rec);
+
+/* FK_OBJS: [] is empty; an empty element is written as {} so positions stay. */
+static bool canon_records(struct ctx *x, struct wb *w, const struct g2d_fields *fs,
+                          const struct range *rg)
 {
-    const struct sd *sd = &x->sd;
-    size_t start = w->len;
-    bool any = false;
-
-    w_c(w, '{');
-    if (sd->sk_names)
-        CANON_MEMBER(w, any, "SkewedColNames", canon_strs(x, w, &sd->sk_namer));
-    if (sd->sk_maps)
-        CANON_MEMBER(w, any, "SkewedColValueLocationMaps", canon_skew_maps(x, w));
-    if (sd->sk_vals && sd->sk_valr.e > sd->sk_valr.b)
-        CANON_MEMBER(w, any, "SkewedColValues", (emit_skew_values(x, w), true));
-    if (!any) {
-        w->len = start;
-        return false;
-    }
-    w_c(w, '}');
-    return true;
-}
-
-/* Sd with model.c's sd_keys whitelist, in that order. */
-static bool canon_sd(struct ctx *x, struct wb *w)
-{
-    const struct sd *sd = &x->sd;
-    size_t start = w->len;
-    bool any = false;
-
-    w_c(w, '{');
-    if (sd->bucket)
-        CANON_MEMBER(w, any, "BucketCols", canon_strs(x, w, &sd->bucketr));
-    if (sd->cols)
-        CANON_MEMBER(w, any, "Cols", canon_cols(x, w));
-    if (sd->comp && sd->compv)
-        CANON_MEMBER(w, any, "Compressed", (w_lit(w, "true"), true));
-    if (sd->inf)
-        CANON_MEMBER(w, any, "InputFormat", canon_str(w, &sd->inputf));
-    if (sd->loc)
-        CANON_MEMBER(w, any, "Location", canon_str(w, &sd->location));
-    if (sd->nb && sd->nbuckets > 0)
-        CANON_MEMBER(w, any, "NumBuckets", (w_int(w, sd->nbuckets), true));
-    if (sd->outf)
-        CANON_MEMBER(w, any, "OutputFormat", canon_str(w, &sd->outputf));
-    if (sd->params.nstr)
-        CANON_MEMBER(w, any, "Parameters", canon_map(x, w, &sd->params, false));
-    if (sd->serde)
-        CANON_MEMBER(w, any, "SerDeInfo", canon_serde(x, w));
-    if (sd->skew)
-        CANON_MEMBER(w, any, "SkewedInfo", canon_skew(x, w));
-    if (sd->sort)
-        CANON_MEMBER(w, any, "SortCols", canon_sortcols(x, w));
-    if (sd->stored && sd->storedv)
-        CANON_MEMBER(w, any, "StoredAsSubDirectories", (w_lit(w, "true"), true));
-    if (!any) {
-        w->len = start;
-        return false;
-    }
-    w_c(w, '}');
-    return true;
-}
-
-/* The partition with model.c's partition_keys whitelist: Parameters, Sd, Values. */
-void pt_canon_partition(struct ctx *x, struct wb *w)
-{
-    const struct g2d_ptrans_out *o = x->out;
-    bool any = false;
     size_t i;
 
-    w_c(w, '{');
-    if (x->params.nstr)
-        CANON_MEMBER(w, any, "Parameters", canon_map(x, w, &x->params, true));
-    if (x->sd_present)
-        CANON_MEMBER(w, any, "Sd", canon_sd(x, w));
-    if (any)
-        w_c(w, ',');
-    /* Values is never empty; its empty strings are kept as "" (they are in place). */
-    w_lit(w, "\"Values\":[");
-    for (i = 0; i < o->nvalues; i++) {
+    if (!rg->e)
+        return false;
+    w_c(w, '[');
+    for (i = 0; i < rg->e; i++) {
         if (i)
             w_c(w, ',');
-        w_plain(w, o->val[i], o->vlen[i]);
+        if (!canon_record(x, w, fs, rg->b + i * fs->n))
+            w_lit(w, "{}");
     }
-    w_lit(w, "]}");
+    w_c(w, ']');
+    return true;
+}
+
+/* The value of one row as canon() writes it; false (nothing written) when it is empty. */
+static inline bool canon_value(struct ctx *x, struct wb *w, const struct g2d_field *f,
+                               const struct fv *v)
+{
+    switch (f->kind) {
+    case FK_VALUES:
+        emit_values(x, w); /* never empty; its "" elements stay in place */
+        return true;
+    case FK_DB:
+    case FK_TABLE:
+    case FK_CONST: {
+        const char *s = f->kind == FK_DB ? x->db : f->kind == FK_TABLE ? x->table : f->konst;
+
+        if (!*s)
+            return false;
+        w_qesc(w, s);
+        return true;
+    }
+    default:
+        break;
+    }
+    if (!v->has)
+        return false;
+    switch (f->kind) {
+    case FK_STR:
+    case FK_ANY:
+        return canon_str(w, &v->s);
+    case FK_BOOL:
+        if (v->b)
+            w_lit(w, "true");
+        return v->b;
+    case FK_INT:
+    case FK_TIME:
+        if ((f->flags & FF_POSITIVE) && v->i <= 0)
+            return false;
+        w_int(w, v->i);
+        return true;
+    case FK_MAP:
+        return canon_map(x, w, &v->m, f->flags & FF_VOLATILE);
+    case FK_STRS:
+        return canon_strs(x, w, &v->r);
+    case FK_OBJ:
+        return canon_record(x, w, f->sub, v->rec);
+    case FK_OBJS:
+        return canon_records(x, w, f->sub, &v->r);
+    case FK_SKEW_VALUES:
+        if (v->r.e == v->r.b)
+            return false;
+        emit_skew_values(x, w, &v->r);
+        return true;
+    case FK_SKEW_MAPS:
+        return canon_skew_maps(x, w, &v->r);
+    default:
+        return false;
+    }
+}
+
+/* A record as canon() writes it: the normalised rows, sorted by DLF name; empty ones left out. */
+static bool canon_record(struct ctx *x, struct wb *w, const struct g2d_fields *fs, size_t rec)
+{
+    size_t start = w->len;
+    bool any = false;
+    unsigned i;
+
+    w_c(w, '{');
+    for (i = 0; i < fs->norder; i++) {
+        const struct g2d_field *f = &fs->f[fs->order[i]];
+        size_t mark = w->len;
+        bool first = !any;
+
+        if (fv_absent(f, FV(x, rec + fs->order[i])))
+            continue;
+        w_key(w, &first, f);
+        if (canon_value(x, w, f, FV(x, rec + fs->order[i])))
+            any = true;
+        else
+            w->len = mark;
+    }
+    if (!any) {
+        w->len = start;
+        return false;
+    }
+    w_c(w, '}');
+    return true;
+}
+
+void pt_canon_partition(struct ctx *x, struct wb *w)
+{
+    if (!canon_record(x, w, x->top, 0))
+        w_lit(w, "{}");
 }

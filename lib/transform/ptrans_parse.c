@@ -124,13 +124,13 @@ static int parse_str_array(struct ctx *x, struct cur *c, bool *present, struct r
     return 0;
 }
 
-/* A string member copied by copy_nonempty_string(). */
-static int parse_nonempty(struct cur *c, bool *has, struct str *s)
+/* A string member (FK_STR): kept if it is a string, not empty if @p nonempty. */
+static int parse_string(struct cur *c, bool nonempty, bool *has, struct str *s)
 {
     struct val v;
     int r = pt_parse_value(c, &v, 0);
 
-    if (r == 0 && v.t == T_STR && v.n > 0) {
+    if (r == 0 && v.t == T_STR && (v.n > 0 || !nonempty)) {
         *has = true;
         *s = (struct str){NULL, 0, v.s, v.n};
     }
@@ -195,126 +195,6 @@ static int map_location(const struct g2d_config *cfg, struct str *v)
     return g2d_utf8_valid(v->pre, v->npre) && g2d_utf8_valid(v->p, v->n) ? 0 : FB;
 }
 
-static int parse_column(struct ctx *x, struct cur *c, struct col *col)
-{
-    const char *k;
-    size_t nk;
-    unsigned seen = 0;
-    int st = 0, r;
-
-    col->params.b = col->params.e = x->n[S_KV];
-    if (peek(c) != '{') {
-        struct val v;
-
-        return pt_parse_value(c, &v, 0); /* not an object: an empty column */
-    }
-    for (;;) {
-        if ((r = pt_obj_next(c, &st, &k, &nk)) != 0)
-            return r;
-        if (!k)
-            return 0;
-        if (KEY("Name")) {
-            SEEN(0);
-            r = parse_nonempty(c, &col->has_name, &col->name);
-        } else if (KEY("Type")) {
-            struct val v;
-
-            SEEN(1);
-            r = pt_parse_value(c, &v, 0);
-            if (r == 0 && v.t == T_STR) {
-                col->has_type = true;
-                col->type = (struct str){NULL, 0, v.s, v.n};
-            } else if (r == 0 && v.t != T_NULL) {
-                return FB; /* copy_any() of another type: not handled */
-            }
-        } else if (KEY("Comment")) {
-            SEEN(2);
-            r = parse_nonempty(c, &col->has_comment, &col->comment);
-        } else if (KEY("Parameters")) {
-            SEEN(3);
-            r = parse_map(x, c, &col->params);
-        } else {
-            r = pt_skip_value(c, 0);
-        }
-        if (r)
-            return r;
-    }
-}
-
-static int parse_columns(struct ctx *x, struct cur *c, struct range *rg)
-{
-    int st = 0, r;
-    bool more;
-
-    rg->b = rg->e = x->n[S_COLS];
-    for (;;) {
-        struct col col = {0};
-
-        if ((r = pt_arr_next(c, &st, &more)) != 0)
-            return r;
-        if (!more)
-            break;
-        if ((r = parse_column(x, c, &col)) != 0)
-            return r;
-        {
-            struct col *e = push(x, S_COLS, sizeof(*e));
-
-            if (!e)
-                return -ENOMEM;
-            *e = col;
-        }
-    }
-    rg->e = x->n[S_COLS];
-    return 0;
-}
-
-static int parse_sortcols(struct ctx *x, struct cur *c, struct range *rg)
-{
-    int st = 0, r;
-    bool more;
-
-    rg->b = rg->e = x->n[S_SORTS];
-    for (;;) {
-        struct sortc sc = {0}, *e;
-
-        if ((r = pt_arr_next(c, &st, &more)) != 0)
-            return r;
-        if (!more)
-            break;
-        if (*c->p == '{') {
-            const char *k;
-            size_t nk;
-            unsigned seen = 0;
-            int st2 = 0;
-
-            for (;;) {
-                if ((r = pt_obj_next(c, &st2, &k, &nk)) != 0)
-                    return r;
-                if (!k)
-                    break;
-                if (KEY("Column")) {
-                    SEEN(0);
-                    r = parse_nonempty(c, &sc.has_col, &sc.col);
-                } else if (KEY("SortOrder")) {
-                    SEEN(1);
-                    r = parse_int(c, &sc.has_order, &sc.order);
-                } else {
-                    r = pt_skip_value(c, 0);
-                }
-                if (r)
-                    return r;
-            }
-        } else if ((r = pt_skip_value(c, 0)) != 0) {
-            return r;
-        }
-        if (!(e = push(x, S_SORTS, sizeof(*e))))
-            return -ENOMEM;
-        *e = sc;
-    }
-    rg->e = x->n[S_SORTS];
-    return 0;
-}
-
 /* Append to S_SIDE. */
 static int side_put(struct ctx *x, const void *p, size_t n)
 {
@@ -367,15 +247,13 @@ static int render_skewed(struct ctx *x, const char *s, size_t len, struct span *
     return 0;
 }
 
-/* SkewedColumnValues (at '['): each string rendered as map_skewed() would. */
-static int parse_skew_values(struct ctx *x, struct cur *c)
+/* SkewedColumnValues (at '['): each string rendered as model.c does. */
+static int parse_skew_values(struct ctx *x, struct cur *c, struct range *rg)
 {
-    struct sd *sd = &x->sd;
     int st = 0, r;
     bool more;
 
-    sd->sk_vals = true;
-    sd->sk_valr.b = x->n[S_SKV];
+    rg->b = x->n[S_SKV];
     for (;;) {
         struct val v;
         struct span *e;
@@ -393,18 +271,16 @@ static int parse_skew_values(struct ctx *x, struct cur *c)
         if ((r = render_skewed(x, v.s, v.n, e)) != 0)
             return r;
     }
-    sd->sk_valr.e = x->n[S_SKV];
+    rg->e = x->n[S_SKV];
     return 0;
 }
 
 /* SkewedColumnValueLocationMaps (at '{'): keys rendered, locations mapped. */
-static int parse_skew_maps(struct ctx *x, struct cur *c)
+static int parse_skew_maps(struct ctx *x, struct cur *c, struct range *rg)
 {
-    struct sd *sd = &x->sd;
     int st = 0, r;
 
-    sd->sk_maps = true;
-    sd->sk_mapr.b = x->n[S_SKM];
+    rg->b = x->n[S_SKM];
     for (;;) {
         const char *k;
         size_t nk;
@@ -422,161 +298,7 @@ static int parse_skew_maps(struct ctx *x, struct cur *c)
             (r = map_location(x->cfg, &e->v)) != 0 || (r = render_skewed(x, k, nk, &e->key)) != 0)
             return r;
     }
-    sd->sk_mapr.e = x->n[S_SKM];
-    return 0;
-}
-
-static int parse_skewed(struct ctx *x, struct cur *c)
-{
-    struct sd *sd = &x->sd;
-    const char *k;
-    size_t nk;
-    unsigned seen = 0;
-    int st = 0, r;
-
-    sd->sk_namer.b = sd->sk_namer.e = x->n[S_STRS];
-    sd->sk_valr.b = sd->sk_valr.e = x->n[S_SKV];
-    sd->sk_mapr.b = sd->sk_mapr.e = x->n[S_SKM];
-    for (;;) {
-        if ((r = pt_obj_next(c, &st, &k, &nk)) != 0)
-            return r;
-        if (!k)
-            return 0;
-        if (KEY("SkewedColumnNames")) {
-            SEEN(0);
-            r = parse_str_array(x, c, &sd->sk_names, &sd->sk_namer);
-        } else if (KEY("SkewedColumnValues")) {
-            SEEN(1);
-            r = *c->p != '[' ? pt_skip_value(c, 0) : parse_skew_values(x, c);
-        } else if (KEY("SkewedColumnValueLocationMaps")) {
-            SEEN(2);
-            r = *c->p != '{' ? pt_skip_value(c, 0) : parse_skew_maps(x, c);
-        } else {
-            r = pt_skip_value(c, 0);
-        }
-        if (r)
-            return r;
-    }
-}
-
-static int parse_serde(struct ctx *x, struct cur *c)
-{
-    struct sd *sd = &x->sd;
-    const char *k;
-    size_t nk, i;
-    unsigned seen = 0;
-    int st = 0, r;
-
-    sd->serde_params.b = sd->serde_params.e = x->n[S_KV];
-    for (;;) {
-        if ((r = pt_obj_next(c, &st, &k, &nk)) != 0)
-            return r;
-        if (!k)
-            break;
-        if (KEY("Name")) {
-            SEEN(0);
-            r = parse_nonempty(c, &sd->sname, &sd->serde_name);
-        } else if (KEY("SerializationLibrary")) {
-            SEEN(1);
-            r = parse_nonempty(c, &sd->slib, &sd->serde_lib);
-        } else if (KEY("Parameters")) {
-            SEEN(2);
-            r = parse_map(x, c, &sd->serde_params);
-        } else {
-            r = pt_skip_value(c, 0);
-        }
-        if (r)
-            return r;
-    }
-    /* Spark keeps the table path in the SerDe parameters too. */
-    for (i = sd->serde_params.b; x->cfg && i < sd->serde_params.e; i++) {
-        struct kv *e = &ARR(x, S_KV, struct kv)[i];
-
-        if (e->is_str && key_is(e->k, e->nk, "path", 4))
-            return map_location(x->cfg, &e->v);
-    }
-    return 0;
-}
-
-static int parse_sd(struct ctx *x, struct cur *c)
-{
-    struct sd *sd = &x->sd;
-    const char *k;
-    size_t nk;
-    unsigned seen = 0;
-    int st = 0, r;
-
-    sd->params.b = sd->params.e = x->n[S_KV];
-    for (;;) {
-        char ch;
-
-        if ((r = pt_obj_next(c, &st, &k, &nk)) != 0)
-            return r;
-        if (!k)
-            break;
-        ch = *c->p;
-        if (KEY("Columns")) {
-            SEEN(0);
-            sd->cols = ch == '[';
-            r = sd->cols ? parse_columns(x, c, &sd->colr) : pt_skip_value(c, 0);
-        } else if (KEY("Location")) {
-            SEEN(1);
-            r = parse_nonempty(c, &sd->loc, &sd->location);
-        } else if (KEY("InputFormat")) {
-            SEEN(2);
-            r = parse_nonempty(c, &sd->inf, &sd->inputf);
-        } else if (KEY("OutputFormat")) {
-            SEEN(3);
-            r = parse_nonempty(c, &sd->outf, &sd->outputf);
-        } else if (KEY("Compressed")) {
-            SEEN(4);
-            r = parse_bool(c, &sd->comp, &sd->compv);
-        } else if (KEY("NumberOfBuckets")) {
-            SEEN(5);
-            r = parse_int(c, &sd->nb, &sd->nbuckets);
-        } else if (KEY("SerdeInfo")) {
-            SEEN(6);
-            sd->serde = ch == '{';
-            r = sd->serde ? parse_serde(x, c) : pt_skip_value(c, 0);
-        } else if (KEY("BucketColumns")) {
-            SEEN(7);
-            r = parse_str_array(x, c, &sd->bucket, &sd->bucketr);
-        } else if (KEY("SortColumns")) {
-            SEEN(8);
-            sd->sort = ch == '[';
-            r = sd->sort ? parse_sortcols(x, c, &sd->sortr) : pt_skip_value(c, 0);
-        } else if (KEY("Parameters")) {
-            SEEN(9);
-            r = parse_map(x, c, &sd->params);
-        } else if (KEY("SkewedInfo")) {
-            SEEN(10);
-            sd->skew = ch == '{';
-            r = sd->skew ? parse_skewed(x, c) : pt_skip_value(c, 0);
-        } else if (KEY("StoredAsSubDirectories")) {
-            SEEN(11);
-            r = parse_bool(c, &sd->stored, &sd->storedv);
-        } else if (KEY("AdditionalLocations")) {
-            SEEN(12);
-            if (ch == '[') {
-                struct cur look = {c->p + 1, c->end};
-
-                if (peek(&look) != ']')
-                    x->out->dropped |= G2D_DROP_SD_ADDITIONAL_LOCATIONS;
-            }
-            r = pt_skip_value(c, 0);
-        } else if (KEY("SchemaReference")) {
-            SEEN(13);
-            if (ch == '{')
-                x->out->dropped |= G2D_DROP_SD_SCHEMA_REFERENCE;
-            r = pt_skip_value(c, 0);
-        } else {
-            r = pt_skip_value(c, 0);
-        }
-        if (r)
-            return r;
-    }
-    if (sd->loc && (r = map_location(x->cfg, &sd->location)) != 0)
-        return r;
+    rg->e = x->n[S_SKM];
     return 0;
 }
 
@@ -604,42 +326,233 @@ static int parse_values(struct ctx *x, struct cur *c)
     return o->nvalues ? 0 : FB;
 }
 
-int pt_parse_partition(struct ctx *x, struct cur *c)
+/* A new record of @p fs's size in S_FV, zeroed; its first element's index in @p rec. */
+static int new_record(struct ctx *x, const struct g2d_fields *fs, size_t *rec)
+{
+    size_t at = x->n[S_FV];
+
+    if (pt_reserve(x->s, S_FV, (at + fs->n) * sizeof(struct fv)) < 0)
+        return -ENOMEM;
+    memset(FV(x, at), 0, fs->n * sizeof(struct fv));
+    x->n[S_FV] = at + fs->n;
+    *rec = at;
+    return 0;
+}
+
+/* Whether a sub-table's rows hold records of their own (arrays of them are not handled). */
+static bool nests(const struct g2d_fields *fs)
+{
+    unsigned i;
+
+    for (i = 0; i < fs->n; i++)
+        if (fs->f[i].kind == FK_OBJ || fs->f[i].kind == FK_OBJS)
+            return true;
+    return false;
+}
+
+static int parse_record(struct ctx *x, struct cur *c, const struct g2d_fields *fs, size_t rec);
+
+/* FK_OBJS (at '['): each element a record, consecutive in S_FV; a non-object is empty. */
+static int parse_records(struct ctx *x, struct cur *c, const struct g2d_fields *fs,
+                         struct range *rg)
+{
+    int st = 0, r;
+    bool more;
+
+    if (nests(fs))
+        return FB;
+    rg->b = x->n[S_FV];
+    rg->e = 0;
+    for (;;) {
+        size_t rec;
+
+        if ((r = pt_arr_next(c, &st, &more)) != 0)
+            return r;
+        if (!more)
+            return 0;
+        if ((r = new_record(x, fs, &rec)) != 0)
+            return r;
+        rg->e++;
+        r = *c->p == '{' ? parse_record(x, c, fs, rec) : pt_skip_value(c, 0);
+        if (r)
+            return r;
+    }
+}
+
+/* FK_MAP, with the FF_MAP_PATH rule (the streaming path has no table-level maps). */
+static int parse_map_field(struct ctx *x, struct cur *c, const struct g2d_field *f, size_t at)
+{
+    struct map m;
+    size_t i;
+    int r = parse_map(x, c, &m);
+
+    if (r)
+        return r;
+    if (f->flags & FF_MAP_OTF)
+        return FB;
+    FV(x, at)->m = m;
+    FV(x, at)->has = m.nstr > 0;
+    for (i = m.b; (f->flags & FF_MAP_PATH) && x->cfg && i < m.e; i++) {
+        struct kv *e = &ARR(x, S_KV, struct kv)[i];
+
+        if (e->is_str && key_is(e->k, e->nk, "path", 4))
+            return map_location(x->cfg, &e->v);
+    }
+    return 0;
+}
+
+/* FK_ANY: a string is kept, null is absent, anything else is not handled. */
+static int parse_any(struct cur *c, bool *has, struct str *s)
+{
+    struct val v;
+    int r = pt_parse_value(c, &v, 0);
+
+    if (r == 0 && v.t == T_STR) {
+        *has = true;
+        *s = (struct str){NULL, 0, v.s, v.n};
+    } else if (r == 0 && v.t != T_NULL) {
+        return FB;
+    }
+    return r;
+}
+
+/* The kinds whose value is an object or an array of the input's. */
+static int parse_nested(struct ctx *x, struct cur *c, const struct g2d_field *f, size_t at)
+{
+    struct fv v = {0};
+    char ch = *c->p;
+    int r;
+
+    if (f->kind == FK_OBJ && ch == '{') {
+        if ((r = new_record(x, f->sub, &v.rec)) != 0)
+            return r;
+        v.has = true;
+        *FV(x, at) = v;
+        return parse_record(x, c, f->sub, v.rec);
+    }
+    if (f->kind == FK_OBJS && ch == '[') {
+        v.has = true;
+        r = parse_records(x, c, f->sub, &v.r);
+    } else if (f->kind == FK_SKEW_VALUES && ch == '[') {
+        v.has = true;
+        r = parse_skew_values(x, c, &v.r);
+    } else if (f->kind == FK_SKEW_MAPS && ch == '{') {
+        if (x->skm)
+            return FB; /* sorted after the parse: one per partition */
+        v.has = true;
+        x->skm = at + 1;
+        r = parse_skew_maps(x, c, &v.r);
+    } else {
+        return pt_skip_value(c, 0);
+    }
+    if (r == 0)
+        *FV(x, at) = v;
+    return r;
+}
+
+/* A dropped member (FK_NOTE_*): its dropped-field bit when it holds something. */
+static int parse_note(struct ctx *x, struct cur *c, const struct g2d_field *f)
+{
+    if (f->kind == FK_NOTE_OBJ && *c->p == '{')
+        x->out->dropped |= f->drop;
+    if (f->kind == FK_NOTE_ARR && *c->p == '[') {
+        struct cur look = {c->p + 1, c->end};
+
+        if (peek(&look) != ']')
+            x->out->dropped |= f->drop;
+    }
+    return pt_skip_value(c, 0);
+}
+
+/* FK_CONST: DLF gets the constant; a Glue string other than @expect is noted. */
+static int parse_const(struct ctx *x, struct cur *c, const struct g2d_field *f)
+{
+    struct val v;
+    int r = pt_parse_value(c, &v, 0);
+
+    if (r == 0 && (f->flags & FF_NOTE_DIFF) && v.t == T_STR &&
+        !key_is(v.s, v.n, f->expect, strlen(f->expect)))
+        x->out->dropped |= f->drop;
+    return r;
+}
+
+/*
+ * The value of row @p f of a record, into the record's element @p at (zeroed when the
+ * record was made). The scalar kinds write it in place: only the nested kinds add to S_FV.
+ */
+static inline int parse_field(struct ctx *x, struct cur *c, const struct g2d_field *f, size_t at)
+{
+    struct fv *v = FV(x, at);
+    int r;
+
+    switch (f->kind) {
+    case FK_STR:
+        r = parse_string(c, f->flags & FF_NONEMPTY, &v->has, &v->s);
+        if (r == 0 && v->has && (f->flags & FF_LOCATION))
+            r = map_location(x->cfg, &v->s);
+        return r;
+    case FK_ANY:
+        return parse_any(c, &v->has, &v->s);
+    case FK_BOOL:
+        return parse_bool(c, &v->has, &v->b);
+    case FK_INT:
+        return parse_int(c, &v->has, &v->i);
+    case FK_TIME:
+        return parse_time(c, &v->has, &v->i);
+    case FK_STRS:
+        return parse_str_array(x, c, &v->has, &v->r);
+    case FK_MAP:
+        return parse_map_field(x, c, f, at);
+    case FK_VALUES:
+        return parse_values(x, c);
+    case FK_NOTE_OBJ:
+    case FK_NOTE_ARR:
+        return parse_note(x, c, f);
+    case FK_CONST:
+        return parse_const(x, c, f);
+    default:
+        return parse_nested(x, c, f, at);
+    }
+}
+
+/* An object (at '{') read by the rows of @p fs into record @p rec. */
+static int parse_record(struct ctx *x, struct cur *c, const struct g2d_fields *fs, size_t rec)
 {
     const char *k;
     size_t nk;
-    unsigned seen = 0;
-    int st = 0, r;
+    uint32_t seen = 0;
+    int st = 0, r, i;
 
-    x->params.b = x->params.e = 0;
     for (;;) {
         if ((r = pt_obj_next(c, &st, &k, &nk)) != 0)
             return r;
         if (!k)
-            break;
-        if (KEY("Values")) {
-            SEEN(0);
-            r = parse_values(x, c);
-        } else if (KEY("LastAccessTime")) {
-            SEEN(1);
-            r = parse_time(c, &x->lat, &x->latv);
-        } else if (KEY("LastAnalyzedTime")) {
-            SEEN(2);
-            r = parse_time(c, &x->lan, &x->lanv);
-        } else if (KEY("Parameters")) {
-            SEEN(3);
-            r = parse_map(x, c, &x->params);
-        } else if (KEY("StorageDescriptor")) {
-            SEEN(4);
-            x->sd_present = *c->p == '{';
-            r = x->sd_present ? parse_sd(x, c) : pt_skip_value(c, 0);
-        } else {
+            return 0;
+        if ((i = g2d_fields_find(fs, k, nk)) < 0) {
             r = pt_skip_value(c, 0);
+        } else {
+            SEEN(i);
+            r = parse_field(x, c, &fs->f[i], rec + (size_t)i);
         }
         if (r)
             return r;
     }
-    if (!(seen & 1u))
+}
+
+int pt_parse_partition(struct ctx *x, struct cur *c)
+{
+    size_t rec;
+    int r;
+
+    x->top = g2d_fields_get(G2D_FOBJ_PARTITION);
+    x->skm = 0;
+    if ((r = new_record(x, x->top, &rec)) != 0)
+        return r;
+    if (peek(c) != '{')
+        return FB;
+    if ((r = parse_record(x, c, x->top, rec)) != 0)
+        return r;
+    if (!x->out->nvalues)
         return FB; /* no Values: an error of the DOM path */
     ws(c);
     return c->p == c->end ? 0 : FB;
@@ -648,10 +561,13 @@ int pt_parse_partition(struct ctx *x, struct cur *c)
 /* After the parse: the skewed location-map keys, sorted (they exist only rendered). */
 int pt_sort_skew_keys(struct ctx *x)
 {
-    struct range *rg = &x->sd.sk_mapr;
+    struct range *rg;
     size_t i;
 
-    if (!x->sd.sk_maps || rg->e == rg->b)
+    if (!x->skm)
+        return 0;
+    rg = &FV(x, x->skm - 1)->r;
+    if (rg->e == rg->b)
         return 0;
     if (pt_reserve(x->s, S_SKORD, rg->e * sizeof(struct kref)) < 0)
         return -ENOMEM;

@@ -97,6 +97,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (crc == 0 && r1 != 0 && r1 != 1 && r1 != -ERANGE)
             abort();
     }
+    /* The known-forms check: 0 or -EINVAL with a message, without keys and with them. */
+    g2d_error_clear(&err);
+    r1 = g2d_expr_check_known(e, NULL, 0, &err);
+    if (r1 != 0 && r1 != -EINVAL)
+        abort();
+    if (r1 < 0)
+        check_err(r1, &err);
+    r2 = g2d_expr_check_known(e, keys, NKEYS, NULL);
+    if (r2 != 0 && r2 != -EINVAL)
+        abort();
     /* With fewer keys an expression can only get more static errors, never other answers. */
     r1 = g2d_expr_check(e, keys, 3, NULL);
     if (r1 != 0 && r1 != -EINVAL)

@@ -24,7 +24,7 @@ modes=("")
 [ -f "$BC" ] && modes+=("$BC")
 for m in "${modes[@]}"; do
   n=${m:+with bash-completion}; n=${n:-plain}
-  check_eq "completion ($n): the commands" "approve health held help metrics pause plan reject reload restore results resume status sync " \
+  check_eq "completion ($n): the commands" "approve health held help log-level metrics pause plan reject reload restore results resume status sync " \
     "$(complete_with "$m" -- glue2dlfctl '')"
   check_eq "completion ($n): a prefix" "reject reload restore results resume " "$(complete_with "$m" -- glue2dlfctl re)"
   check_eq "completion ($n): --type" "table " "$(complete_with "$m" -- glue2dlfctl held --type ta)"
@@ -43,6 +43,6 @@ for m in "${modes[@]}"; do
   check_eq "completion ($n): help COMMAND" "plan " "$(complete_with "$m" -- glue2dlfctl help pl)"
 done
 check_eq "completion: every command the client knows" \
-  "$("$BUILD/glue2dlfctl" --help | sed -n '/^commands:/,/^$/s/^  \([a-z]*\).*/\1/p' | sort | tr '\n' ' ')help " \
+  "$("$BUILD/glue2dlfctl" --help | sed -n '/^commands:/,/^$/s/^  \([a-z-]*\).*/\1/p' | sort | tr '\n' ' ')help " \
   "$(complete_with "" -- glue2dlfctl '' | tr ' ' '\n' | grep -v '^help$' | sed '/^$/d' | tr '\n' ' ')help "
 finish

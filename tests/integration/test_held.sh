@@ -44,7 +44,7 @@ check "held: the text form has one line per delete, with its ID" \
   bash -c "[ \"\$('$BUILD/glue2dlfctl' --socket '$T/control.sock' held | grep -c 'reason=max_count')\" = 4 ]"
 check "held: the result log names the ID to approve" \
   grep -q "glue2dlfctl approve $(id_of tbl_0001)" "$T/results.jsonl"
-check "held: counted in the metrics" bash -c "'$BUILD/glue2dlfctl' --socket '$T/control.sock' metrics | grep -qx 'glue2dlf_held_deletes{state=\"held\"} 4'"
+check "held: counted in the metrics" bash -c "'$BUILD/glue2dlfctl' --socket '$T/control.sock' metrics | grep -qx 'glue2dlf_held_delete_records{state=\"held\"} 4'"
 check_eq "held: counted in the status" 4 "$(ctl --json status | jq '.held_deletes.held')"
 check "held: ... and its text form" bash -c "'$BUILD/glue2dlfctl' --socket '$T/control.sock' status | grep -q '^held deletes: *4 held, 0 approved, 0 rejected'"
 ID1=$(id_of tbl_0001) ID2=$(id_of tbl_0002) ID3=$(id_of tbl_0003) ID4=$(id_of tbl_0004)

@@ -77,6 +77,12 @@ check "a member of the group glue2dlf may not start a sync" bash -c "! runuser -
 check "a member of the group glue2dlf reads the result log" runuser -u g2dop -- head -c 1 /var/lib/glue2dlf/results.jsonl
 check "anyone else reaches neither the socket nor the log" bash -c \
   "! runuser -u g2doutsider -- glue2dlfctl status && ! runuser -u g2doutsider -- cat /var/lib/glue2dlf/results.jsonl"
+check "journalctl -x: the catalog explains the cycle summary" bash -c \
+  "journalctl -x -u glue2dlf.service MESSAGE_ID=d2687f0b68154c1f9476b6eee23781f9 --no-pager | grep -q 'Subject: glue2dlf sync cycle finished'"
+check "journalctl -x: the catalog entry has the cycle's own numbers" bash -c \
+  "journalctl -x -u glue2dlf.service MESSAGE_ID=d2687f0b68154c1f9476b6eee23781f9 --no-pager | grep -q 'Sync cycle [0-9]* finished (ok)'"
+check "root: glue2dlfctl log-level debug" glue2dlfctl log-level debug
+check "a member of the group glue2dlf may not switch the log level" bash -c "! runuser -u g2dop -- glue2dlfctl log-level trace"
 check "systemctl reload glue2dlf" systemctl reload glue2dlf.service
 check "still running after the reload" systemctl is-active -q glue2dlf.service
 

@@ -268,6 +268,7 @@ const struct sim_op sim_dlf_ops[] = {
     {"DeleteDatabase", "DELETE", "/api/metastore/catalogs/databases", sd_delete_database, 1, 0},
     {"DeleteFunction", "DELETE", DLF_FNS, sd_delete_function, 1, 0},
     {"DeleteTable", "DELETE", DLF_TABLES, sd_delete_table, 1, 0},
+    {"GetCatalog", "GET", "/api/metastore/catalogs", sd_get_catalog, 0, 0},
     {"GetDatabase", "GET", "/api/metastore/catalogs/databases", sd_get_database, 0, 0},
     {"GetFunction", "GET", DLF_FNS, sd_get_function, 0, 0},
     {"GetPartition", "POST", DLF_PARTS "/get", sd_get_partition, 0, 1},

@@ -42,6 +42,27 @@ void sd_create_database(struct sim_req *rq, json_t *in, struct sim_resp *rs)
     sd_ok(rq, rs, NULL);
 }
 
+/* GetCatalog: the one catalog the simulator serves (--dlf-catalog-id, any when unset), of
+ * the kind --dlf-catalog-type names (a Type member the 2020-07-10 model does not have, to
+ * stand for a catalog that is not DLF-Legacy); another id is NoSuchObject. */
+void sd_get_catalog(struct sim_req *rq, json_t *in, struct sim_resp *rs)
+{
+    const char *id = rq->sim->cfg.dlf_catalog_id, *q = sim_query(rq, "CatalogId");
+    json_t *cat;
+
+    if (sd_catalog_ok(rq, NULL, rs) < 0)
+        return;
+    if (!id)
+        id = q && *q ? q : "1234567890123456";
+    cat = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "CatalogId", id, "Description",
+                    "simulated DLF-Legacy catalog", "LocationUri", "oss://sim-catalog/", "Owner",
+                    "sim", "CreateTime", (json_int_t)1600000000, "UpdateTime",
+                    (json_int_t)1600000000);
+    if (cat && rq->sim->cfg.dlf_catalog_type)
+        json_object_set_new(cat, "Type", json_string(rq->sim->cfg.dlf_catalog_type));
+    sd_ok(rq, rs, json_pack("{s:o}", "Catalog", cat));
+}
+
 void sd_get_database(struct sim_req *rq, json_t *in, struct sim_resp *rs)
 {
     char name[1024];

@@ -51,6 +51,7 @@ int sd_body_bool(const json_t *in, const char *key);
 /* ---- handlers (sim_handler_fn) ---- */
 void sd_create_database(struct sim_req *rq, json_t *in, struct sim_resp *rs); /* dlf_db.c */
 void sd_get_database(struct sim_req *rq, json_t *in, struct sim_resp *rs);
+void sd_get_catalog(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sd_list_databases(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sd_update_database(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sd_delete_database(struct sim_req *rq, json_t *in, struct sim_resp *rs);

@@ -668,62 +668,52 @@ static uint64_t name_hash(const char *a, const char *b)
     return h;
 }
 
-/* Mutate the partitions of one table. @return 0 or -ENOMEM. */
-static int mutate_table(struct sim_item *t, uint64_t th, const struct sim_mutate *m,
-                        unsigned long nadd, struct sim_mutate_counts *c)
+/* Keys of the partitions a mutation drops, copied (the set cannot change while walked). */
+struct drop_list {
+    char **key;
+    size_t *len, n, cap;
+};
+
+static int drop_list_add(struct drop_list *d, const char *key, size_t len)
 {
-    struct sim_parts *p = t->parts;
-    unsigned nkeys = (unsigned)json_array_size(json_object_get(t->obj, "PartitionKeys"));
-    struct sim_ppos pos;
-    struct sim_prec *r;
-    char **drops = NULL, bufs[3][32];
-    const char *vals[3] = {bufs[0], bufs[1], bufs[2]};
-    size_t *droplen = NULL, ndrop = 0, capdrop = 0, k;
-    unsigned long i, added = 0;
-    int ret = 0;
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 64;
+        char **nk = realloc(d->key, cap * sizeof(*nk));
+        size_t *nl = nk ? realloc(d->len, cap * sizeof(*nl)) : NULL;
 
-    sim_parts_lower_bound(p, NULL, 0, &pos);
-    for (; (r = sim_parts_at(p, &pos)) != NULL; sim_parts_next(p, &pos)) {
-        double u;
-
-        if (r->textlen)
-            continue; /* stored through the admin API: left alone */
-        u = mutate_draw(m->seed, th, r);
-        if (u < m->drop) {
-            if (ndrop == capdrop) {
-                size_t cap = capdrop ? capdrop * 2 : 64;
-                char **nd = realloc(drops, cap * sizeof(*nd));
-                size_t *nl = nd ? realloc(droplen, cap * sizeof(*nl)) : NULL;
-
-                if (nd)
-                    drops = nd;
-                if (!nd || !nl) {
-                    ret = -ENOMEM;
-                    goto out;
-                }
-                droplen = nl;
-                capdrop = cap;
-            }
-            drops[ndrop] = malloc(r->keylen);
-            if (!drops[ndrop]) {
-                ret = -ENOMEM;
-                goto out;
-            }
-            memcpy(drops[ndrop], r->data, r->keylen);
-            droplen[ndrop++] = r->keylen;
-        } else if (u < m->drop + m->change) {
-            unsigned rev = (r->variant >> 1) + 1;
-
-            if (rev > 127)
-                rev = 1;
-            r->variant = (uint8_t)((rev << 1) | (r->variant & SIM_VARIANT_OWN_SCHEMA));
-            c->changed++;
-        }
+        if (nk)
+            d->key = nk;
+        if (!nk || !nl)
+            return -ENOMEM;
+        d->len = nl;
+        d->cap = cap;
     }
-    for (k = 0; k < ndrop; k++)
-        if (sim_parts_remove(p, drops[k], droplen[k]) == 0)
-            c->dropped++;
-    /* New partitions continue the generator's sequence after the highest index in use. */
+    d->key[d->n] = malloc(len);
+    if (!d->key[d->n])
+        return -ENOMEM;
+    memcpy(d->key[d->n], key, len);
+    d->len[d->n++] = len;
+    return 0;
+}
+
+static void drop_list_done(struct drop_list *d)
+{
+    size_t k;
+
+    for (k = 0; k < d->n; k++)
+        free(d->key[k]);
+    free(d->key);
+    free(d->len);
+}
+
+/* New partitions continue the generator's sequence after the highest index in use. */
+static int mutate_add(struct sim_parts *p, unsigned nkeys, const struct sim_mutate *m,
+                      unsigned long nadd, struct sim_mutate_counts *c)
+{
+    char bufs[3][32];
+    const char *vals[3] = {bufs[0], bufs[1], bufs[2]};
+    unsigned long i, added = 0;
+
     for (i = m->first_new; added < nadd; i++) {
         char key[128];
         size_t len = 0, j;
@@ -737,18 +727,51 @@ static int mutate_table(struct sim_item *t, uint64_t th, const struct sim_mutate
         }
         if (sim_parts_find(p, key, len))
             continue;
-        if (sim_parts_put(p, key, len, nkeys, 0, NULL, 0, 1) < 0) {
-            ret = -ENOMEM;
-            goto out;
-        }
+        if (sim_parts_put(p, key, len, nkeys, 0, NULL, 0, 1) < 0)
+            return -ENOMEM;
         added++;
         c->added++;
     }
+    return 0;
+}
+
+/* Mutate the partitions of one table. @return 0 or -ENOMEM. */
+static int mutate_table(struct sim_item *t, uint64_t th, const struct sim_mutate *m,
+                        unsigned long nadd, struct sim_mutate_counts *c)
+{
+    struct sim_parts *p = t->parts;
+    unsigned nkeys = (unsigned)json_array_size(json_object_get(t->obj, "PartitionKeys"));
+    struct drop_list d = {0};
+    struct sim_ppos pos;
+    struct sim_prec *r;
+    size_t k;
+    int ret = 0;
+
+    sim_parts_lower_bound(p, NULL, 0, &pos);
+    for (; (r = sim_parts_at(p, &pos)) != NULL; sim_parts_next(p, &pos)) {
+        double u;
+
+        if (r->textlen)
+            continue; /* stored through the admin API: left alone */
+        u = mutate_draw(m->seed, th, r);
+        if (u < m->drop) {
+            if ((ret = drop_list_add(&d, r->data, r->keylen)) < 0)
+                goto out;
+        } else if (u < m->drop + m->change) {
+            unsigned rev = (r->variant >> 1) + 1;
+
+            if (rev > 127)
+                rev = 1;
+            r->variant = (uint8_t)((rev << 1) | (r->variant & SIM_VARIANT_OWN_SCHEMA));
+            c->changed++;
+        }
+    }
+    for (k = 0; k < d.n; k++)
+        if (sim_parts_remove(p, d.key[k], d.len[k]) == 0)
+            c->dropped++;
+    ret = mutate_add(p, nkeys, m, nadd, c);
 out:
-    for (k = 0; k < ndrop; k++)
-        free(drops[k]);
-    free(drops);
-    free(droplen);
+    drop_list_done(&d);
     return ret;
 }
 

@@ -26,7 +26,8 @@ static void usage(FILE *f)
                "         [--glue-access-key-id ID --glue-secret-access-key S "
                "[--glue-session-token T]]\n"
                "         [--dlf-access-key-id ID --dlf-access-key-secret S]\n"
-               "         [--glue-catalog-id ID] [--dlf-catalog-id ID] [--latency-ms N]\n"
+               "         [--glue-catalog-id ID] [--dlf-catalog-id ID] [--dlf-catalog-type T]\n"
+               "         [--latency-ms N]\n"
                "         [--glue-rps N] [--dlf-rps N] [--verbose]\n"
                "Ports 0 (the default) are ephemeral; --port-file receives "
                "\"glue=<port>\\ndlf=<port>\\n\".\n");
@@ -54,6 +55,7 @@ enum {
     OPT_DLF_SECRET,
     OPT_GLUE_CATALOG,
     OPT_DLF_CATALOG,
+    OPT_DLF_CATALOG_TYPE,
     OPT_LATENCY,
     OPT_GLUE_RPS,
     OPT_DLF_RPS,
@@ -84,6 +86,7 @@ static const struct option options[] = {
     {"dlf-access-key-secret", required_argument, NULL, OPT_DLF_SECRET},
     {"glue-catalog-id", required_argument, NULL, OPT_GLUE_CATALOG},
     {"dlf-catalog-id", required_argument, NULL, OPT_DLF_CATALOG},
+    {"dlf-catalog-type", required_argument, NULL, OPT_DLF_CATALOG_TYPE},
     {"latency-ms", required_argument, NULL, OPT_LATENCY},
     {"glue-rps", required_argument, NULL, OPT_GLUE_RPS},
     {"dlf-rps", required_argument, NULL, OPT_DLF_RPS},
@@ -210,6 +213,9 @@ static int str_option(int c, struct sim_config *cfg)
         break;
     case OPT_DLF_CATALOG:
         s = &cfg->dlf_catalog_id;
+        break;
+    case OPT_DLF_CATALOG_TYPE:
+        s = &cfg->dlf_catalog_type;
         break;
     case OPT_DLF_FROM_GLUE:
     case OPT_DLF_FROM_GLUE2:

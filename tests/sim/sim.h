@@ -48,6 +48,7 @@ struct sim_config {
     const char *dlf_secret;
     const char *glue_catalog_id; /* NULL: accept any CatalogId */
     const char *dlf_catalog_id;
+    const char *dlf_catalog_type; /* GetCatalog's Type member (none: a DLF-Legacy catalog) */
     unsigned latency_ms;
     double rps[SIM_NSIDES]; /* 0 = unlimited */
     int verbose;

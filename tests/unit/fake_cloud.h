@@ -20,6 +20,7 @@
 #include <uv.h>
 
 #include "glue2dlf/buf.h"
+#include "glue2dlf/expr.h"
 
 #include "cloud/client.h"
 
@@ -59,9 +60,11 @@ struct fake_cloud {
     unsigned bad_pages;        /* the next N GetPartitions answers lack their Partitions */
     json_t *obj_codes;         /* {"update db.tbl": "Code"}: object writes refused */
     size_t batch_cap;          /* larger partition batches are refused whole (0: none) */
+    const char *catalog_code;  /* GetCatalog answers this error code (404 for NoSuchObject) */
+    const char *catalog_type;  /* ... or a Catalog with this Type member */
     /* counters */
     uint64_t requests[2];
-    unsigned dlf_writes, dlf_lists, dlf_part_lists;
+    unsigned dlf_writes, dlf_lists, dlf_part_lists, catalog_gets;
     unsigned key_changes; /* table updates sent with AllowPartitionKeyChange */
 };
 
@@ -148,6 +151,29 @@ static void fake_fail(struct fake_done *d, int err, const char *code, const char
     d->res.message = d->msg;
 }
 
+/* Glue's partitions of @p src that @p expression selects (one string key "dt"), into @p out. */
+static json_t *fake_glue_filter(json_t *src, const char *expression, json_t *out)
+{
+    static const struct g2d_expr_key dt = {"dt", "string"};
+    struct g2d_expr *x = NULL;
+    json_t *p;
+    size_t i;
+
+    if (!expression)
+        return src;
+    if (g2d_expr_parse(expression, &x, NULL) < 0)
+        return src;
+    json_array_foreach(src, i, p)
+    {
+        const char *v = json_string_value(json_array_get(json_object_get(p, "Values"), 0));
+
+        if (v && g2d_expr_eval(x, &dt, 1, &v, NULL) == 1)
+            json_array_append(out, p);
+    }
+    g2d_expr_free(x);
+    return out;
+}
+
 /* The array a listing pages through, or NULL for an empty one. */
 static json_t *fake_source(struct fake_cloud *f, const struct g2d_list_req *req, json_t **tmp)
 {
@@ -165,7 +191,7 @@ static json_t *fake_source(struct fake_cloud *f, const struct g2d_list_req *req,
     case G2D_LIST_GLUE_FUNCTIONS:
         return json_object_get(f->glue_fns, req->db);
     case G2D_LIST_GLUE_PARTITIONS:
-        return json_object_get(f->glue_parts, key);
+        return fake_glue_filter(json_object_get(f->glue_parts, key), req->expression, *tmp);
     case G2D_LIST_DLF_DATABASES:
         o = f->dlf_dbs;
         break;
@@ -383,7 +409,28 @@ static uint64_t fake_requests(void *ctx, enum g2d_side side)
     return ((struct fake_cloud *)ctx)->requests[side];
 }
 
+static int fake_get_catalog(void *ctx, g2d_api_cb cb, void *arg, struct g2d_http_req **out)
+{
+    struct fake_cloud *f = ctx;
+    struct fake_done *d = fake_new(f, cb, arg);
+
+    f->requests[G2D_SIDE_DLF]++;
+    f->catalog_gets++;
+    d->json = json_pack("{s:{s:s, s:s?}}", "Catalog", "CatalogId", "1234", "Type", f->catalog_type);
+    if (f->catalog_code) {
+        fake_fail(d, -EIO, f->catalog_code, "Catalog 1234 not found.");
+        d->res.status = strcmp(f->catalog_code, "NoSuchObject") ? 500 : 404;
+    } else {
+        d->res.json = d->json;
+    }
+    if (out)
+        *out = (struct g2d_http_req *)d;
+    fake_queue(f, d);
+    return 0;
+}
+
 static const struct g2d_cloud_ops fake_ops = {
+    .get_catalog = fake_get_catalog,
     .list = fake_list,
     .write_object = fake_write_object,
     .write_partitions = fake_write_partitions,

@@ -178,6 +178,13 @@ static void assert_config_equal(const struct g2d_config *a, const struct g2d_con
         assert_string_equal(a->partition_filters[i].table, b->partition_filters[i].table);
         assert_string_equal(a->partition_filters[i].expression, b->partition_filters[i].expression);
     }
+    assert_int_equal(a->nrenames, b->nrenames);
+    for (i = 0; i < a->nrenames; i++) {
+        assert_string_equal(a->renames[i].database, b->renames[i].database);
+        assert_string_equal(a->renames[i].table ? a->renames[i].table : "-",
+                            b->renames[i].table ? b->renames[i].table : "-");
+        assert_string_equal(a->renames[i].to, b->renames[i].to);
+    }
     assert_int_equal(a->nlocation_map, b->nlocation_map);
     for (i = 0; i < a->nlocation_map; i++) {
         assert_string_equal(a->location_map[i].from, b->location_map[i].from);
@@ -368,6 +375,23 @@ static void test_full(void **state)
     assert_string_equal(cfg->table_prefixes[1], "dim_");
     assert_int_equal(cfg->npartition_filters, 2);
     assert_string_equal(cfg->partition_filters[0].database, "sales");
+    /* sync.rename, matched in any case, and read backwards for the DLF side */
+    assert_string_equal(g2d_config_rename_database(cfg, "Sales-EU"), "sales_eu");
+    assert_string_equal(g2d_config_rename_table(cfg, "WEB", "clicks-RAW"), "clicks_raw");
+    assert_null(g2d_config_rename_table(cfg, "web", "clicks"));
+    {
+        const char *gdb, *gt;
+
+        assert_true(g2d_config_glue_origin(cfg, "sales_eu", "orders_2024", &gdb, &gt));
+        assert_string_equal(gdb, "sales-eu");
+        assert_string_equal(gt, "orders-2024");
+        assert_true(g2d_config_glue_origin(cfg, "sales_eu", "items", &gdb, &gt));
+        assert_string_equal(gt, "items");
+        assert_false(g2d_config_glue_origin(cfg, "sales-eu", NULL, &gdb, &gt));
+        assert_false(g2d_config_glue_origin(cfg, "web", "clicks-raw", &gdb, &gt));
+        assert_true(g2d_config_glue_origin(cfg, "web", "clicks_raw", &gdb, &gt));
+        assert_string_equal(gt, "clicks-raw");
+    }
     assert_string_equal(cfg->partition_filters[0].table, "orders");
     assert_string_equal(cfg->partition_filters[0].expression, "dt>='2022-01-01'");
     assert_string_equal(cfg->partition_filters[1].database, "web");
@@ -1055,6 +1079,18 @@ static void test_changes(void **state)
     expect_changed(GLUE DLF "sync:\n  partition_filters: {a.t: \"x=1\"}\n",
                    GLUE DLF "sync:\n  partition_filters: {a.t: \"x=2\"}\n", G2D_KEY_REBUILD,
                    "sync.partition_filters");
+    /* Renames are the scope (the DLF names the snapshot holds), as a set; names in any case. */
+    expect_changed(GLUE DLF "sync: {rename: {databases: {a-b: ab, c-d: cd}}}\n",
+                   GLUE DLF "sync: {rename: {databases: {C-D: cd, a-b: AB}}}\n", G2D_KEY_REBUILD,
+                   "");
+    expect_changed(GLUE DLF "sync: {rename: {databases: {a-b: ab}}}\n",
+                   GLUE DLF "sync: {rename: {databases: {a-b: ab2}}}\n", G2D_KEY_REBUILD,
+                   "sync.rename");
+    expect_changed(GLUE DLF "sync: {rename: {tables: {a.t-1: t1}}}\n",
+                   GLUE DLF "sync: {rename: {databases: {a: t1}}}\n", G2D_KEY_REBUILD,
+                   "sync.rename");
+    expect_changed(GLUE DLF "sync: {databases: [Sales]}\n", GLUE DLF "sync: {databases: [sales]}\n",
+                   G2D_KEY_REBUILD, "");
     /* A secret is one key whichever form set it; the glue side is not the scope. */
     expect_changed(base, "glue: {region: us-east-1, secret_access_key: s, catalog_id: g}\n" DLF,
                    G2D_KEY_REBUILD, "");

@@ -119,16 +119,34 @@ static const struct row rows[] = {
     {"d LIKE '2024%'", "d:date", "2024-01-01", -EINVAL, "Date data type doesn't support"},
     {"t like 'x'", "t:timestamp", "2024-01-01", -EINVAL, "Timestamp data type doesn't support"},
     {"x LIKE '1'", "x:decimal", "1", -EINVAL, "Decimal data type doesn't support"},
-    /* IS [NOT] NULL and the Hive default partition as NULL. */
-    {"s IS NULL", "s:string", NUL_PART, 1, NULL},
+    /* Glue stores partition values as strings: the Hive default partition is the string it
+     * is on a string key (IS NULL, which the config refuses, never holds for it), and a
+     * value that cannot be cast on any other key (InvalidStateException). */
+    {"s IS NULL", "s:string", NUL_PART, 0, NULL},
     {"s IS NULL", "s:string", "x", 0, NULL},
     {"s is not null", "s:string", "x", 1, NULL},
-    {"s IS NOT NULL", "s:string", NUL_PART, 0, NULL},
-    {"n IS NULL", "n:int", NUL_PART, 1, NULL},
-    {"n = 1", "n:int", NUL_PART, 0, NULL},
-    {"NOT n = 1", "n:int", NUL_PART, 0, NULL},
-    {"n = 1 OR s = 'x'", "n:int;s:string", NUL_PART "|x", 1, NULL},
-    {"NOT (n = 1 AND s = 'y')", "n:int;s:string", NUL_PART "|x", 1, NULL},
+    {"s IS NOT NULL", "s:string", NUL_PART, 1, NULL},
+    {"s = '__HIVE_DEFAULT_PARTITION__'", "s:string", NUL_PART, 1, NULL},
+    {"s >= '2024'", "s:string", NUL_PART, 1, NULL},
+    {"s < '2024'", "s:string", NUL_PART, 0, NULL},
+    {"NOT s = 'x'", "s:string", NUL_PART, 1, NULL},
+    {"s LIKE '__HIVE%'", "s:string", NUL_PART, 1, NULL},
+    {"s IN ('a', 'b')", "s:string", NUL_PART, 0, NULL},
+    {"n IS NULL", "n:int", NUL_PART, 0, NULL},
+    {"n = 1", "n:int", NUL_PART, -ERANGE, "'__HIVE_DEFAULT_PARTITION__' of key 'n' cannot be cast"},
+    {"NOT n = 1", "n:int", NUL_PART, -ERANGE, NULL},
+    {"d = '2024-01-01'", "d:date", NUL_PART, -ERANGE, "cannot be cast to date"},
+    {"n = 1 OR s = 'x'", "n:int;s:string", NUL_PART "|x", -ERANGE, NULL},
+    {"NOT (s = 'y')", "n:int;s:string", NUL_PART "|x", 1, NULL},
+    /* Strings compare in Java's order (Glue is a Java service): UTF-16 code units, so a
+     * character above U+FFFF sorts below U+E000..U+FFFF, unlike UTF-8 byte order. */
+    {"s < '\xee\x80\x80'", "s:string", "\xf0\x9f\x98\x80", 1, NULL},
+    {"s > '\xee\x80\x80'", "s:string", "\xf0\x9f\x98\x80", 0, NULL},
+    {"s < '\xf0\x9f\x98\x81'", "s:string", "\xf0\x9f\x98\x80", 1, NULL},
+    {"s > '\xc3\xa9'", "s:string", "\xe4\xb8\xad", 1, NULL},
+    {"s > 'z'", "s:string", "\xc3\xa9", 1, NULL},
+    {"s > 'ab'", "s:string", "abc", 1, NULL},
+    {"s < 'ab'", "s:string", "a", 1, NULL},
     /* Integral keys: 64-bit, numeric order, strict casts. */
     {"n > 9", "n:int", "10", 1, NULL},
     {"n > -1", "n:int", "0", 1, NULL},
@@ -146,19 +164,21 @@ static const struct row rows[] = {
     {"n = 1", "n:int", "1.0", -ERANGE, "cannot be cast to int"},
     {"n = 1", "n:int", "", -ERANGE, "partition value '' of key 'n'"},
     {"n = 1", "n:int", " 1", -ERANGE, NULL},
-    /* Decimal, double and float keys: exact decimal comparison. */
+    /* Decimal keys: exact decimal comparison. Double and float are not key types Glue
+     * takes ("any other key type raises an exception"). */
     {"x > 1.5", "x:decimal(10,2)", "1.50", 0, NULL},
     {"x > 1.5", "x:decimal(10, 2)", "1.51", 1, NULL},
     {"x = 1.5", "x:decimal", "001.500", 1, NULL},
     {"x < 0", "x:decimal", "-0.01", 1, NULL},
     {"x = 0", "x:decimal", "-0.00", 1, NULL},
     {"x < -1.5", "x:decimal", "-2", 1, NULL},
-    {"x > 99.9", "x:double", "1e3", 1, NULL},
-    {"x < 0.001", "x:double", "1E-4", 1, NULL},
-    {"x BETWEEN -1 AND 1", "x:float", "0.5", 1, NULL},
+    {"x > 99.9", "x:decimal(10,2)", "1e3", 1, NULL},
+    {"x < 0.001", "x:decimal", "1E-4", 1, NULL},
+    {"x BETWEEN -1 AND 1", "x:float", "0.5", -EINVAL, "unsupported partition key type 'float'"},
+    {"x > 1", "x:double", "2", -EINVAL, "unsupported partition key type 'double'"},
     {"x > 12345678901234567890.1", "x:decimal(38,1)", "12345678901234567890.2", 1, NULL},
-    {"x = 1", "x:double", "abc", -ERANGE, "cannot be cast to double"},
-    {"x = 1", "x:double", "NaN", -ERANGE, NULL},
+    {"x = 1", "x:decimal", "abc", -ERANGE, "cannot be cast to decimal"},
+    {"x = 1", "x:decimal", "NaN", -ERANGE, NULL},
     {"x = 'abc'", "x:decimal", "1", -EINVAL, "literal 'abc' cannot be cast to decimal"},
     /* Date keys, including leap days and invalid dates. */
     {"d > '2020-08-15'", "d:date", "2020-08-16", 1, NULL},
@@ -176,8 +196,12 @@ static const struct row rows[] = {
     /* Timestamp keys: seconds, then nanoseconds. */
     {"t > '2024-01-01 00:00:00'", "t:timestamp", "2024-01-01 00:00:00.000000001", 1, NULL},
     {"t = '2024-01-01 10:00:00.5'", "t:timestamp", "2024-01-01 10:00:00.500", 1, NULL},
-    {"t < '2024-01-02'", "t:timestamp", "2024-01-01 23:59:59", 1, NULL},
-    {"t >= '2024-01-02'", "t:timestamp", "2024-01-01 23:59:59.999999999", 0, NULL},
+    {"t < '2024-01-02 00:00:00'", "t:timestamp", "2024-01-01 23:59:59", 1, NULL},
+    {"t >= '2024-01-02 00:00:00'", "t:timestamp", "2024-01-01 23:59:59.999999999", 0, NULL},
+    /* A bare date is no timestamp (Java's Timestamp.valueOf refuses it), literal or value. */
+    {"t < '2024-01-02'", "t:timestamp", "2024-01-01 23:59:59", -EINVAL,
+     "literal '2024-01-02' cannot be cast to timestamp"},
+    {"t < '2024-01-02 00:00:00'", "t:timestamp", "2024-01-01", -ERANGE, "cannot be cast"},
     {"t = '2024-01-01 24:00:00'", "t:timestamp", "2024-01-01", -EINVAL, "cannot be cast"},
     {"t = '2024-01-01 10:00:00.1234567891'", "t:timestamp", "2024-01-01", -EINVAL, NULL},
     {"t > '2024-01-01 00:00:00'", "t:timestamp", "yesterday", -ERANGE, "of key 't'"},
@@ -247,6 +271,102 @@ static const struct row rows[] = {
     {"dt >= '2024-01-01' AND region IN ('eu','us')", "dt:date;region:string", "2024-01-01|ap", 0,
      NULL},
 };
+
+/*
+ * The forms whose meaning in Glue is not known, refused by g2d_expr_check_known(): @p keys
+ * NULL as at config load, or "name:type" of one key as when the sync reads the table.
+ */
+struct known_row {
+    const char *expr;
+    const char *key; /* "name:type" or NULL */
+    int want;
+    const char *msg;
+};
+
+static const struct known_row known_rows[] = {
+    /* what Glue documents passes */
+    {"dt >= '2024-01-01' AND region IN ('eu', 'us')", NULL, 0, NULL},
+    {"dt>=20220101", NULL, 0, NULL},
+    {"n = 0 OR n = -5 OR x = 0.5 OR x = 10.25 OR x = -0.5", NULL, 0, NULL},
+    {"s LIKE 'a%b_c'", NULL, 0, NULL},
+    {"s = 'it''s'", NULL, 0, NULL},
+    {"t = '2024-01-01 10:00:00.5'", NULL, 0, NULL},
+    {"NOT (dt BETWEEN '2024-01-01' AND '2024-01-31')", NULL, 0, NULL},
+    {"h BETWEEN 1 AND 1", NULL, 0, NULL},
+    {"v = '1-2-3-4' OR v = 'x-1-2'", NULL, 0, NULL},
+    /* IS NULL */
+    {"dt IS NULL", NULL, -EINVAL, "IS NULL: Glue stores partition values as strings"},
+    {"dt = 'a' OR dt IS NOT NULL", NULL, -EINVAL, "IS NOT NULL: Glue stores"},
+    /* backslashes, LIKE escapes among them */
+    {"s LIKE '100\\%'", NULL, -EINVAL, "a backslash in the string literal '100\\%'"},
+    {"s = 'a\\'", NULL, -EINVAL, "a backslash"},
+    /* numbers not in their plain form */
+    {"dt >= 020220101", NULL, -EINVAL, "the number 020220101 is not in its plain form"},
+    {"x = 1.50", NULL, -EINVAL, "the number 1.50"},
+    {"x = 1.0", NULL, -EINVAL, "the number 1.0"},
+    {"x = -0", NULL, -EINVAL, "the number -0"},
+    {"x IN (1, 007)", NULL, -EINVAL, "at offset 9"},
+    {"x BETWEEN 00 AND 5", NULL, -EINVAL, "the number 00"},
+    /* dates not zero-padded or not real, as literals of any kind */
+    {"d = '2024-1-5'", NULL, -EINVAL, "'2024-1-5' is not a zero-padded yyyy-MM-dd date"},
+    {"d > '24-01-05'", NULL, -EINVAL, "not a zero-padded"},
+    {"d IN ('2024-01-05', '2024-01-5')", NULL, -EINVAL, "'2024-01-5'"},
+    {"d = '2024-02-30'", NULL, -EINVAL, "'2024-02-30' is not a real date"},
+    {"d = '2023-02-29'", NULL, -EINVAL, "not a real date"},
+    {"d = '2024-02-29'", NULL, 0, NULL},
+    {"t = '2024-01-01 1:00:00'", NULL, -EINVAL, "is not a timestamp of the form"},
+    {"t = '2024-01-01T10:00:00'", NULL, -EINVAL, "is not a timestamp"},
+    {"'2024-1-1' < d", NULL, -EINVAL, "at offset 0"},
+    /* BETWEEN with reversed bounds: at load, when reversed in every type they can take */
+    {"dt BETWEEN '2024-12-01' AND '2024-01-01'", NULL, -EINVAL,
+     "BETWEEN bounds reversed as strings ('2024-12-01' above '2024-01-01')"},
+    {"s NOT BETWEEN 'b' AND 'a'", NULL, -EINVAL, "reversed as strings"},
+    {"n BETWEEN 50 AND 12", NULL, -EINVAL, "reversed as strings"},
+    {"n BETWEEN 5 AND 12", NULL, 0, NULL}, /* in order as integers */
+    {"n BETWEEN 12 AND 5", NULL, 0, NULL}, /* in order as strings */
+    {"n BETWEEN 12 AND 5", "n:bigint", -EINVAL, "reversed as integers ('12' above '5')"},
+    {"d BETWEEN '2024-02-01' AND '2024-01-31'", "d:date", -EINVAL, "reversed as dates"},
+    /* ... and with the table's key, in its type */
+    {"n BETWEEN 5 AND 12", "n:int", 0, NULL},
+    {"n BETWEEN 5 AND 12", "n:string", -EINVAL, "BETWEEN bounds reversed as strings ('5' above"},
+    {"n BETWEEN 5 AND 12", "N:varchar(4)", -EINVAL, "reversed as strings"},
+    {"x BETWEEN 2 AND 10.5", "x:decimal(5,1)", 0, NULL},
+    {"x BETWEEN 2 AND 10.5", "x:string", -EINVAL, "reversed as strings"},
+    {"n BETWEEN 'x' AND 5", "n:int", 0, NULL}, /* not castable: g2d_expr_check's to refuse */
+};
+
+static void test_known_forms(void **state)
+{
+    size_t i, bad = 0;
+
+    (void)state;
+    for (i = 0; i < sizeof(known_rows) / sizeof(known_rows[0]); i++) {
+        const struct known_row *r = &known_rows[i];
+        char kb[64], *colon;
+        struct g2d_expr_key key = {0};
+        struct g2d_error err;
+        struct g2d_expr *e = NULL;
+        int rc;
+
+        g2d_error_clear(&err);
+        assert_int_equal(g2d_expr_parse(r->expr, &e, &err), 0);
+        if (r->key) {
+            snprintf(kb, sizeof(kb), "%s", r->key);
+            colon = strchr(kb, ':');
+            *colon = '\0';
+            key.name = kb;
+            key.type = colon + 1;
+        }
+        rc = g2d_expr_check_known(e, r->key ? &key : NULL, r->key ? 1 : 0, &err);
+        if (rc != r->want || (r->msg && !strstr(err.msg, r->msg))) {
+            print_error("'%s' key %s: got %d, want %d (%s)\n", r->expr, r->key ? r->key : "-", rc,
+                        r->want, err.msg);
+            bad++;
+        }
+        g2d_expr_free(e);
+    }
+    assert_int_equal(bad, 0);
+}
 
 /* Splits spec at sep into up to max NUL-terminated parts of buf (modified in place). */
 static size_t split(char *buf, char sep, char **parts, size_t max)
@@ -490,9 +610,10 @@ static void test_api_misuse(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table),        cmocka_unit_test(test_nesting_bound),
-        cmocka_unit_test(test_length_bound), cmocka_unit_test(test_long_chain),
-        cmocka_unit_test(test_keys_at_eval), cmocka_unit_test(test_api_misuse),
+        cmocka_unit_test(test_table),         cmocka_unit_test(test_known_forms),
+        cmocka_unit_test(test_nesting_bound), cmocka_unit_test(test_length_bound),
+        cmocka_unit_test(test_long_chain),    cmocka_unit_test(test_keys_at_eval),
+        cmocka_unit_test(test_api_misuse),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

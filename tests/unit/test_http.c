@@ -818,6 +818,23 @@ static void test_throttle_then_ok(void **state)
     st = stats(f);
     assert_int_equal(st.throttled, 2);
     assert_int_equal(st.retries, 2);
+    /* The same, per operation: three answers, two of them throttling, one request. */
+    assert_int_equal(st.napis, 1);
+    assert_string_equal(st.apis[0].name, "TestAction");
+    assert_int_equal(st.apis[0].requests_ok, 1);
+    assert_int_equal(st.apis[0].requests_failed, 0);
+    assert_int_equal(st.apis[0].throttled, 2);
+    assert_int_equal(st.apis[0].retries, 2);
+    assert_int_equal(st.apis[0].answers[G2D_HTTP_CLASS_4XX][G2D_HTTP_CODE_THROTTLING], 2);
+    assert_int_equal(st.apis[0].answers[G2D_HTTP_CLASS_2XX][G2D_HTTP_CODE_NONE], 1);
+    {
+        uint64_t n = 0;
+
+        for (unsigned b = 0; b < G2D_HTTP_LATENCY_BUCKETS; b++)
+            n += st.apis[0].latency[b];
+        assert_int_equal(n, 3);
+        assert_true(st.apis[0].latency_sum >= 0);
+    }
     /* Throttling lowers the request rate in force, not the concurrency. */
     assert_true(st.rate_limit > 0);
     assert_int_equal(st.concurrency, 8);

@@ -61,8 +61,9 @@ static void test_database_transform(void **state)
     cfg.nlocation_map = 1;
     assert_int_equal(g2d_model_database(&cfg, glue, &out, NULL), 0);
     s = g2d_canonical_json(out);
-    assert_string_equal(s, "{\"Description\":\"d\",\"LocationUri\":\"oss://bucket/sales.db/\","
-                           "\"Name\":\"sales\",\"Parameters\":{\"k\":\"v\",\"n\":\"1\"}}");
+    assert_string_equal(s, "{\"CreateTime\":1708699485,\"Description\":\"d\",\"LocationUri\":"
+                           "\"oss://bucket/sales.db/\",\"Name\":\"sales\",\"Parameters\":{\"k\":"
+                           "\"v\",\"n\":\"1\"}}");
     free(s);
     json_decref(out);
     json_decref(glue);
@@ -176,6 +177,256 @@ static void test_result_line(void **state)
         json_decref(j);
     }
     g2d_buf_done(&b);
+}
+
+/* ---- empty values (README "Empty values") ---- */
+
+enum { K_DB, K_TABLE, K_PART, K_FN };
+
+/* Map @p glue (JSON text) as object kind @p kind: its DLF text and fingerprint. */
+static char *map_text(int kind, const char *glue, struct g2d_fp *fp)
+{
+    json_t *g = json_loads(glue, 0, NULL), *in = NULL;
+    char *text;
+    int r;
+
+    if (!g)
+        fail_msg("bad test JSON: %s", glue);
+    if (kind == K_DB)
+        r = g2d_model_database(NULL, g, &in, NULL);
+    else if (kind == K_TABLE)
+        r = g2d_model_table(NULL, "d", g, &in, NULL, NULL);
+    else if (kind == K_PART)
+        r = g2d_model_partition(NULL, "d", "t", g, &in, NULL, NULL);
+    else
+        r = g2d_model_function(NULL, g, &in, NULL, NULL);
+    assert_int_equal(r, 0);
+    r = kind == K_DB      ? g2d_fp_database(in, fp)
+        : kind == K_TABLE ? g2d_fp_table(in, fp)
+        : kind == K_PART  ? g2d_fp_partition(in, fp)
+                          : g2d_fp_function(in, fp);
+    assert_int_equal(r, 0);
+    text = g2d_canonical_json(in);
+    json_decref(in);
+    json_decref(g);
+    return text;
+}
+
+/* @p tmpl with its "@" replaced by @p with. */
+static char *subst(const char *tmpl, const char *with)
+{
+    const char *at = strchr(tmpl, '@');
+    size_t n = strlen(tmpl) + strlen(with);
+    char *s = malloc(n + 1);
+
+    assert_non_null(at);
+    snprintf(s, n + 1, "%.*s%s%s", (int)(at - tmpl), tmpl, with, at + 1);
+    return s;
+}
+
+/*
+ * In a parameter map at "@" of @p tmpl: adding "k":"", changing "" to "x" and back, and
+ * removing it each change the fingerprint, and DLF gets the empty value.
+ */
+static void expect_empty_param_counts(int kind, const char *tmpl)
+{
+    static const char *const with[] = {"", ",\"k\":\"\"", ",\"k\":\"x\""};
+    struct g2d_fp fp[3];
+    char *text[3];
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        char *g = subst(tmpl, with[i]);
+
+        text[i] = map_text(kind, g, &fp[i]);
+        free(g);
+    }
+    if (!strstr(text[1], "\"k\":\"\""))
+        fail_msg("the empty value is not sent: %s", text[1]);
+    assert_memory_not_equal(&fp[0], &fp[1], sizeof(fp[0]));
+    assert_memory_not_equal(&fp[1], &fp[2], sizeof(fp[0]));
+    assert_memory_not_equal(&fp[0], &fp[2], sizeof(fp[0]));
+    for (i = 0; i < 3; i++)
+        free(text[i]);
+}
+
+/* Fields whose empty value is absent: "" and no member give the same DLF object. */
+static void expect_empty_is_absent(int kind, const char *with_empty, const char *without)
+{
+    struct g2d_fp a, b;
+    char *ta = map_text(kind, with_empty, &a), *tb = map_text(kind, without, &b);
+
+    assert_string_equal(ta, tb);
+    assert_memory_equal(&a, &b, sizeof(a));
+    free(ta);
+    free(tb);
+}
+
+static void test_empty_values(void **state)
+{
+    expect_empty_param_counts(K_DB, "{\"Name\":\"d\",\"Parameters\":{\"a\":\"1\"@}}");
+    expect_empty_param_counts(K_TABLE, "{\"Name\":\"t\",\"Parameters\":{\"a\":\"1\"@}}");
+    /* a map of nothing but the empty value */
+    expect_empty_param_counts(K_TABLE, "{\"Name\":\"t\",\"Parameters\":{\"a\":1@}}");
+    expect_empty_param_counts(K_TABLE, "{\"Name\":\"t\",\"StorageDescriptor\":{\"SerdeInfo\":"
+                                       "{\"Parameters\":{\"serialization.format\":\"1\"@}}}}");
+    expect_empty_param_counts(K_TABLE, "{\"Name\":\"t\",\"StorageDescriptor\":{\"Parameters\":"
+                                       "{\"a\":\"1\"@}}}");
+    expect_empty_param_counts(K_TABLE, "{\"Name\":\"t\",\"StorageDescriptor\":{\"Columns\":[{"
+                                       "\"Name\":\"c\",\"Type\":\"int\",\"Parameters\":{\"a\":"
+                                       "\"1\"@}}]}}");
+    expect_empty_param_counts(K_TABLE, "{\"Name\":\"t\",\"PartitionKeys\":[{\"Name\":\"dt\","
+                                       "\"Type\":\"string\",\"Parameters\":{\"a\":\"1\"@}}]}");
+    expect_empty_param_counts(K_PART, "{\"Values\":[\"1\"],\"Parameters\":{\"a\":\"1\"@}}");
+    expect_empty_param_counts(K_PART, "{\"Values\":[\"1\"],\"StorageDescriptor\":{\"SerdeInfo\":"
+                                      "{\"Parameters\":{\"a\":\"1\"@}}}}");
+    /* the common one: serialization.null.format "" */
+    {
+        struct g2d_fp a, b;
+        char *ta = map_text(K_TABLE,
+                            "{\"Name\":\"t\",\"StorageDescriptor\":{\"SerdeInfo\":{\"Parameters\":"
+                            "{\"serialization.null.format\":\"\"}}}}",
+                            &a);
+        char *tb =
+            map_text(K_TABLE, "{\"Name\":\"t\",\"StorageDescriptor\":{\"SerdeInfo\":{}}}", &b);
+
+        assert_string_equal(ta, "{\"DatabaseName\":\"d\",\"Sd\":{\"SerDeInfo\":{\"Parameters\":"
+                                "{\"serialization.null.format\":\"\"}}},\"TableName\":\"t\"}");
+        assert_memory_not_equal(&a, &b, sizeof(a));
+        free(ta);
+        free(tb);
+    }
+    /* volatile parameters stay out of the fingerprint, empty or not */
+    {
+        struct g2d_fp a, b;
+        char *ta = map_text(K_TABLE, "{\"Name\":\"t\",\"Parameters\":{\"a\":\"1\"}}", &a);
+        char *tb = map_text(
+            K_TABLE, "{\"Name\":\"t\",\"Parameters\":{\"a\":\"1\",\"transient_lastDdlTime\":\"\"}}",
+            &b);
+
+        assert_memory_equal(&a, &b, sizeof(a));
+        free(ta);
+        free(tb);
+    }
+    /* strings Glue requires non-empty, and those where "" means "none" to Hive and DLF */
+    expect_empty_is_absent(K_DB, "{\"Name\":\"d\",\"Description\":\"\",\"LocationUri\":\"\"}",
+                           "{\"Name\":\"d\"}");
+    expect_empty_is_absent(K_TABLE,
+                           "{\"Name\":\"t\",\"Owner\":\"\",\"TableType\":\"\",\"ViewOriginalText\":"
+                           "\"\",\"ViewExpandedText\":\"\",\"Description\":\"\"}",
+                           "{\"Name\":\"t\"}");
+    expect_empty_is_absent(
+        K_TABLE,
+        "{\"Name\":\"t\",\"StorageDescriptor\":{\"Location\":\"\",\"InputFormat\":"
+        "\"\",\"OutputFormat\":\"\",\"Columns\":[{\"Name\":\"c\",\"Comment\":"
+        "\"\"}],\"SerdeInfo\":{\"Name\":\"\",\"SerializationLibrary\":\"\"}}}",
+        "{\"Name\":\"t\",\"StorageDescriptor\":{\"Columns\":[{\"Name\":\"c\"}],"
+        "\"SerdeInfo\":{}}}");
+    expect_empty_is_absent(
+        K_FN,
+        "{\"FunctionName\":\"f\",\"ClassName\":\"\",\"OwnerName\":\"\",\"OwnerType\":"
+        "\"\"}",
+        "{\"FunctionName\":\"f\"}");
+    /* an empty map is no map */
+    expect_empty_is_absent(K_TABLE, "{\"Name\":\"t\",\"Parameters\":{}}", "{\"Name\":\"t\"}");
+}
+
+/* What DLF stores and lists back with an empty value fingerprints as what was written. */
+static void test_empty_values_listed(void **state)
+{
+    json_t *g = json_loads("{\"Values\":[\"1\"],\"Parameters\":{\"k\":\"\"},\"StorageDescriptor\":"
+                           "{\"SerdeInfo\":{\"Parameters\":{\"serialization.null.format\":\"\"}},"
+                           "\"Columns\":[{\"Name\":\"c\",\"Parameters\":{\"e\":\"\"}}]}}",
+                           0, NULL);
+    json_t *in = NULL, *listed;
+    struct g2d_fp a, b;
+
+    assert_int_equal(g2d_model_partition(NULL, "d", "t", g, &in, NULL, NULL), 0);
+    listed = json_deep_copy(in);
+    json_object_set_new(listed, "CreateTime", json_integer(1700000000));
+    json_object_set_new(json_object_get(listed, "Sd"), "NumBuckets", json_integer(-1));
+    json_object_set_new(json_object_get(listed, "Sd"), "Compressed", json_false());
+    assert_int_equal(g2d_fp_partition(in, &a), 0);
+    assert_int_equal(g2d_fp_partition(listed, &b), 0);
+    assert_memory_equal(&a, &b, sizeof(a));
+    /* DLF dropping the empty value would be a difference, mended by an update */
+    json_object_del(json_object_get(listed, "Parameters"), "k");
+    assert_int_equal(g2d_fp_partition(listed, &b), 0);
+    assert_memory_not_equal(&a, &b, sizeof(a));
+    json_decref(listed);
+    json_decref(in);
+    json_decref(g);
+}
+
+/* ---- create times and LastAnalyzedTime (the field table's FK_TIME rows) ---- */
+
+static void expect_create_time(int kind, const char *glue, const char *glue_later)
+{
+    struct g2d_fp a, b;
+    char *ta = map_text(kind, glue, &a), *tb = map_text(kind, glue_later, &b);
+
+    if (!strstr(ta, "\"CreateTime\":1708699485"))
+        fail_msg("no CreateTime in DLF's: %s", ta);
+    /* written with a create or an update, never the cause of one */
+    assert_memory_equal(&a, &b, sizeof(a));
+    free(ta);
+    free(tb);
+}
+
+static void test_create_times(void **state)
+{
+    expect_create_time(K_DB, "{\"Name\":\"d\",\"CreateTime\":1.708699485E9}",
+                       "{\"Name\":\"d\",\"CreateTime\":1.8E9}");
+    expect_create_time(K_TABLE, "{\"Name\":\"t\",\"CreateTime\":1708699485.7}", "{\"Name\":\"t\"}");
+    expect_create_time(K_FN, "{\"FunctionName\":\"f\",\"CreateTime\":1.708699485E9}",
+                       "{\"FunctionName\":\"f\",\"CreateTime\":1}");
+    /* a partition's is CreationTime in Glue, CreateTime in DLF */
+    expect_create_time(K_PART, "{\"Values\":[\"1\"],\"CreationTime\":1.708699485E9}",
+                       "{\"Values\":[\"1\"],\"CreationTime\":1.9E9}");
+    {
+        struct g2d_fp a;
+        char *t = map_text(K_PART, "{\"Values\":[\"1\"],\"CreateTime\":1.708699485E9}", &a);
+
+        assert_null(strstr(t, "CreateTime")); /* not a partition member in Glue */
+        free(t);
+    }
+}
+
+static void test_last_analyzed_time(void **state)
+{
+    static const char *const tables[] = {
+        "{\"Name\":\"t\",\"LastAnalyzedTime\":1.7E9}",
+        "{\"Name\":\"t\",\"LastAnalyzedTime\":1.8E9}",
+        "{\"Name\":\"t\"}",
+    };
+    static const char *const parts[] = {
+        "{\"Values\":[\"1\"],\"LastAnalyzedTime\":1.7E9}",
+        "{\"Values\":[\"1\"],\"LastAnalyzedTime\":1.8E9}",
+        "{\"Values\":[\"1\"]}",
+    };
+    const char *const *set[] = {tables, parts};
+    int k, i;
+
+    for (k = 0; k < 2; k++) {
+        struct g2d_fp fp[3];
+
+        for (i = 0; i < 3; i++)
+            free(map_text(k ? K_PART : K_TABLE, set[k][i], &fp[i]));
+        assert_memory_not_equal(&fp[0], &fp[1], sizeof(fp[0]));
+        assert_memory_not_equal(&fp[0], &fp[2], sizeof(fp[0]));
+    }
+    /* DLF lists a table never analysed with LastAnalyzedTime 0: the same as none */
+    {
+        json_t *listed = json_loads("{\"TableName\":\"t\",\"DatabaseName\":\"d\","
+                                    "\"LastAnalyzedTime\":0,\"CreateTime\":1700000000}",
+                                    0, NULL);
+        struct g2d_fp a, b;
+
+        free(map_text(K_TABLE, "{\"Name\":\"t\"}", &a));
+        assert_int_equal(g2d_fp_table(listed, &b), 0);
+        assert_memory_equal(&a, &b, sizeof(a));
+        json_decref(listed);
+    }
 }
 
 /* ---- tables, partitions, functions: fixtures in tests/data/model/<case>/ ---- */
@@ -367,6 +618,10 @@ int main(void)
         cmocka_unit_test(test_skewed_decoding),
         cmocka_unit_test(test_normalised_equivalence),
         cmocka_unit_test(test_normalized_text),
+        cmocka_unit_test(test_empty_values),
+        cmocka_unit_test(test_empty_values_listed),
+        cmocka_unit_test(test_create_times),
+        cmocka_unit_test(test_last_analyzed_time),
     };
     return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }
