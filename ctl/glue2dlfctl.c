@@ -45,9 +45,12 @@ struct request {
     const char *path, *cmd, *instance;
     char instance_path[sizeof(INSTANCE_SOCKET_FMT) + INSTANCE_NAME_MAX];
     enum g2d_ctl_cmd c;
-    bool json, timeout_set, wait, full, failed, watch;
+    bool json, timeout_set, wait, full, failed, watch, all;
     const char *level;
     long long timeout_s, limit, cycle, max_age_s, max_running_s;
+    const char *type, *scope, *name; /* held, approve, reject, restore */
+    char **ids;                      /* approve, reject: the IDs (into argv) */
+    size_t nids;
 };
 
 /* Per command: its synopsis and what it does, for `COMMAND --help` and the overview. */
@@ -85,6 +88,25 @@ static const struct cmd_help helps[] = {
      "  --max-age DUR      default 2 x (sync.interval + sync.jitter) + max-running\n"
      "Output: GLUE2DLF OK|WARNING - <what> | <perfdata>; UNKNOWN and exit 3 when the daemon\n"
      "cannot be reached.\n"},
+    {"held", "held [--type T] [--scope DB[.TABLE]]", "the deletes held for a person to decide",
+     "One line per held delete: ID, state (held, approved, rejected), type, name, the guard\n"
+     "that held it (empty_source, max_count, max_fraction, key_change), the cycles that held\n"
+     "it first and last, and since when.\n"
+     "  --type T              only database, table, partition or function deletes\n"
+     "  --scope DB[.TABLE]    only those of that database (or table)\n"},
+    {"approve", "approve [--type T] [--scope DB[.TABLE]] [--all] [ID...]",
+     "apply held deletes (root only)",
+     "Marks the held deletes selected (every one given, of that type and scope) approved and\n"
+     "starts a cycle, which deletes those still missing from Glue, whatever the guards say;\n"
+     "one back in Glue is not deleted. --all selects every held delete. An ID that is not\n"
+     "held is an error, and then nothing is approved.\n"},
+    {"reject", "reject [--type T] [--scope DB[.TABLE]] [--all] [ID...]",
+     "keep held deletes' objects in DLF (root only)",
+     "The objects stay in DLF and are not held (nor reported) again while they stay missing\n"
+     "from Glue; once one is back in Glue, a later disappearance is held again.\n"},
+    {"restore", "restore [--type T] NAME", "put a deleted object back in DLF (root only)",
+     "Writes the object's last DLF definition from the deleted-objects archive of the state\n"
+     "directory back to DLF (the newest one of that name; --type when names clash).\n"},
 };
 
 static const struct cmd_help *find_help(const char *name)
@@ -278,6 +300,47 @@ static int bad_value(const struct request *rq, const char *opt, const char *what
     return EXIT_USAGE;
 }
 
+static bool held_cmd(const struct request *rq)
+{
+    return rq->c == G2D_CTL_HELD || rq->c == G2D_CTL_APPROVE || rq->c == G2D_CTL_REJECT ||
+           rq->c == G2D_CTL_RESTORE;
+}
+
+/* One argument of held, approve, reject or restore. @return as parse_filter_arg(). */
+static int parse_held_arg(int argc, char **argv, struct request *rq)
+{
+    static const char *const types = " database table partition function ";
+    bool decide = rq->c == G2D_CTL_APPROVE || rq->c == G2D_CTL_REJECT;
+    const char *a = argv[optind], *v;
+    char probe[64];
+
+    if (held_cmd(rq) && is_opt(a, "--type")) {
+        v = opt_value(argc, argv, a, 6);
+        snprintf(probe, sizeof(probe), " %.50s ", v ? v : "");
+        if (!v || !*v || !strstr(types, probe))
+            return bad_value(rq, "--type", "database, table, partition or function");
+        rq->type = v;
+    } else if (held_cmd(rq) && rq->c != G2D_CTL_RESTORE && is_opt(a, "--scope")) {
+        v = opt_value(argc, argv, a, 7);
+        if (!v || !*v)
+            return bad_value(rq, "--scope", "DB or DB.TABLE");
+        rq->scope = v;
+    } else if (decide && strcmp(a, "--all") == 0) {
+        rq->all = true;
+    } else if (decide && a[0] != '-') {
+        if (!rq->ids)
+            rq->ids = argv + optind;
+        else if (rq->ids + rq->nids != argv + optind)
+            return bad_value(rq, "ID", "the IDs together, after the options");
+        rq->nids++;
+    } else if (rq->c == G2D_CTL_RESTORE && a[0] != '-' && !rq->name) {
+        rq->name = a;
+    } else {
+        return 0;
+    }
+    return -1;
+}
+
 /* One argument of results or health. @return -1 taken, 0 not theirs, else the exit status. */
 static int parse_filter_arg(int argc, char **argv, struct request *rq)
 {
@@ -302,7 +365,7 @@ static int parse_filter_arg(int argc, char **argv, struct request *rq)
         if (!v || parse_duration(v, &rq->max_running_s) < 0)
             return bad_value(rq, "--max-running", "a duration such as 600, 90m or 2h");
     } else {
-        return 0;
+        return parse_held_arg(argc, argv, rq);
     }
     return -1;
 }
@@ -355,6 +418,16 @@ static int parse_command(int argc, char **argv, struct request *rq)
             return EXIT_USAGE;
         }
     }
+    if ((rq->c == G2D_CTL_APPROVE || rq->c == G2D_CTL_REJECT) &&
+        (rq->all == (rq->type || rq->scope || rq->nids))) {
+        fprintf(stderr, "%s: %s: say which held deletes: --all, or --type, --scope, IDs\n", prog,
+                rq->cmd);
+        return EXIT_USAGE;
+    }
+    if (rq->c == G2D_CTL_RESTORE && !rq->name) {
+        fprintf(stderr, "%s: restore: which object? (NAME)\n", prog);
+        return EXIT_USAGE;
+    }
     /* sync --wait, plan and reload last as long as a cycle: no timeout unless asked. */
     if (!rq->timeout_set &&
         ((rq->c == G2D_CTL_SYNC && rq->wait) || rq->c == G2D_CTL_PLAN || rq->c == G2D_CTL_RELOAD))
@@ -386,6 +459,21 @@ static char *request_line(const struct request *rq)
         json_object_set_new(args, "max_running", json_integer(rq->max_running_s));
     if (rq->level)
         json_object_set_new(args, "level", json_string(rq->level));
+    if (rq->type)
+        json_object_set_new(args, "type", json_string(rq->type));
+    if (rq->scope)
+        json_object_set_new(args, "scope", g2d_ctl_json_string(rq->scope));
+    if (rq->name)
+        json_object_set_new(args, "name", g2d_ctl_json_string(rq->name));
+    if (rq->all)
+        json_object_set_new(args, "all", json_true());
+    if (rq->nids) {
+        json_t *ids = json_array();
+
+        for (size_t i = 0; ids && i < rq->nids; i++)
+            json_array_append_new(ids, json_string(rq->ids[i]));
+        json_object_set_new(args, "ids", ids);
+    }
     return g2d_ctl_request_format(1, rq->cmd, args);
 }
 

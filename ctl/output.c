@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 
 #include "output.h"
 
@@ -156,6 +157,14 @@ static void print_status(FILE *out, const json_t *r)
     } else {
         kv(out, "next cycle in", "-");
     }
+    if (json_is_object(json_object_get(r, "held_deletes"))) {
+        const json_t *h = json_object_get(r, "held_deletes");
+
+        kv(out, "held deletes",
+           "%" JSON_INTEGER_FORMAT " held, %" JSON_INTEGER_FORMAT " approved, %" JSON_INTEGER_FORMAT
+           " rejected (glue2dlfctl held)",
+           geti(h, "held"), geti(h, "approved"), geti(h, "rejected"));
+    }
     if (strcmp(gets_(r, "state"), "running") == 0 && json_is_object(p))
         print_running(out, r, p);
     {
@@ -245,6 +254,43 @@ static void print_results(FILE *out, const json_t *r)
     }
 }
 
+/* held, approve, reject: one line per held delete; a summary for approve/reject. */
+static void print_held(FILE *out, FILE *err, const char *cmd, const json_t *r)
+{
+    const json_t *items = json_object_get(r, "held"), *it;
+    size_t i;
+
+    json_array_foreach(items, i, it)
+    {
+        char when[32] = "-";
+        time_t t = (time_t)(geti(it, "first_seen_ms") / 1000);
+        struct tm tm;
+
+        if (t > 0 && gmtime_r(&t, &tm))
+            strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        fprintf(out,
+                "%s %-8s %-9s %s reason=%s cycles=%" JSON_INTEGER_FORMAT "..%" JSON_INTEGER_FORMAT
+                " since=%s\n",
+                gets_(it, "id"), gets_(it, "state"), gets_(it, "type"), gets_(it, "name"),
+                gets_(it, "reason"), geti(it, "first_cycle"), geti(it, "last_cycle"), when);
+    }
+    if (json_is_true(json_object_get(r, "truncated")))
+        fprintf(err, "%s: the list is truncated (the daemon lists at most 10000)\n", prog);
+    if (strcmp(cmd, "approve") == 0)
+        fprintf(err, "%s: approved %" JSON_INTEGER_FORMAT " held delete(s)%s\n", prog,
+                geti(r, "approved"),
+                strcmp(gets_(r, "cycle"), "started") == 0
+                    ? ": a cycle started now deletes those still missing from Glue"
+                : strcmp(gets_(r, "cycle"), "queued") == 0
+                    ? ": the cycle after the running one deletes those still missing from Glue"
+                    : "");
+    else if (strcmp(cmd, "reject") == 0)
+        fprintf(err,
+                "%s: rejected %" JSON_INTEGER_FORMAT
+                " held delete(s): kept in DLF, not held again while missing from Glue\n",
+                prog, geti(r, "rejected"));
+}
+
 /* One line for a monitoring check, in the format of a Nagios plugin. */
 static void print_health(FILE *out, const json_t *r)
 {
@@ -284,6 +330,11 @@ void output_reply(FILE *out, FILE *err, const char *cmd, const json_t *r)
         print_plan(out, err, r);
     } else if (strcmp(cmd, "results") == 0) {
         print_results(out, r);
+    } else if (strcmp(cmd, "held") == 0 || strcmp(cmd, "approve") == 0 ||
+               strcmp(cmd, "reject") == 0) {
+        print_held(out, err, cmd, r);
+    } else if (strcmp(cmd, "restore") == 0) {
+        fprintf(out, "restored %s %s\n", gets_(r, "type"), gets_(r, "name"));
     } else if (strcmp(cmd, "metrics") == 0) {
         fputs(gets_(r, "text"), out);
     } else if (strcmp(cmd, "log-level") == 0) {

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The control commands glue2dlfd serves (status, sync, plan, pause, resume, reload,
- * results, metrics, health), and the callers waiting for a cycle: `sync --wait` is answered when
+ * results, metrics, health, held, approve, reject, restore), and the callers waiting for a cycle: `sync --wait` is answered when
  * its cycle ends, `plan` when its plan cycle ends. See daemon.h; the socket, peers and the
  * line protocol are ctl_server.c.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "glue2dlf/ctlproto.h"
@@ -157,6 +159,145 @@ static void cmd_log_level(struct daemon *d, struct ctl_call *call)
                                 "previous", was, "configured", log_prio_name(d->cfg->log_level)));
 }
 
+/* ---- held deletes ------------------------------------------------------------------ */
+
+#define HELD_LIST_MAX 10000 /* held deletes one reply lists (the count says how many) */
+
+struct held_acc {
+    json_t *items;
+    size_t n;
+};
+
+static void held_item(const struct g2d_held_view *h, void *arg)
+{
+    struct held_acc *acc = arg;
+    char id[17];
+
+    if (acc->n++ >= HELD_LIST_MAX || !acc->items)
+        return;
+    snprintf(id, sizeof(id), "%016llx", (unsigned long long)h->id);
+    json_array_append_new(
+        acc->items,
+        json_pack("{s:s, s:s, s:o, s:s, s:s, s:I, s:I, s:I, s:I}", "id", id, "type",
+                  g2d_item_type_name(h->type), "name", g2d_ctl_json_string(h->name), "reason",
+                  h->reason, "state", h->state, "first_cycle", (json_int_t)h->first_cycle,
+                  "last_cycle", (json_int_t)h->last_cycle, "first_seen_ms", (json_int_t)h->first_ms,
+                  "last_seen_ms", (json_int_t)h->last_ms));
+}
+
+static json_t *held_reply(struct held_acc *acc, const char *count_key)
+{
+    json_t *res = json_pack("{s:o, s:I}", "held", acc->items ? acc->items : json_array(), count_key,
+                            (json_int_t)acc->n);
+
+    if (res && acc->n > HELD_LIST_MAX)
+        json_object_set_new(res, "truncated", json_true());
+    return res;
+}
+
+static void filter_of(const struct g2d_ctl_request *req, struct g2d_held_filter *f, uint64_t *ids)
+{
+    size_t i;
+    json_t *v;
+
+    memset(f, 0, sizeof(*f));
+    f->types = req->types;
+    f->scope = req->scope;
+    json_array_foreach(req->ids, i, v)
+    {
+        unsigned long long id = strtoull(json_string_value(v), NULL, 16);
+
+        ids[i] = (uint64_t)id;
+    }
+    f->ids = ids;
+    f->nids = json_array_size(req->ids);
+}
+
+static void cmd_held(struct daemon *d, struct ctl_call *call)
+{
+    struct held_acc acc = {json_array(), 0};
+    struct g2d_held_filter f;
+
+    filter_of(ctl_call_request(call), &f, NULL);
+    g2d_sync_held_list(d->sync, &f, held_item, &acc);
+    ctl_call_reply_ok(call, held_reply(&acc, "count"));
+}
+
+/* approve / reject: decided at once; an approval is applied by a cycle started now (or
+ * right after the running one), which deletes what is still missing from Glue. */
+static void cmd_decide(struct daemon *d, struct ctl_call *call, bool approve)
+{
+    const struct g2d_ctl_request *req = ctl_call_request(call);
+    struct held_acc acc = {json_array(), 0};
+    struct g2d_held_filter f;
+    uint64_t *ids = calloc(json_array_size(req->ids) + 1, sizeof(*ids)), unknown = 0;
+    const char *cycle = "none";
+    json_t *res;
+
+    if (!ids) {
+        json_decref(acc.items);
+        ctl_call_reply_error(call, G2D_CTL_E_INTERNAL, "out of memory");
+        return;
+    }
+    filter_of(req, &f, ids);
+    if (g2d_sync_held_decide(d->sync, &f, approve, held_item, &acc, &unknown) < 0) {
+        free(ids);
+        json_decref(acc.items);
+        ctl_call_reply_error(call, G2D_CTL_E_BAD_REQUEST,
+                             "no held delete %016llx matches (see glue2dlfctl held)",
+                             (unsigned long long)unknown);
+        return;
+    }
+    free(ids);
+    log_info("%s %zu held delete(s)", approve ? "approved" : "rejected", acc.n);
+    if (approve && acc.n && d->running) {
+        d->pending_sync = true;
+        cycle = "queued";
+    } else if (approve && acc.n && cycle_start(d, false, false) == 0) {
+        cycle = "started";
+    }
+    res = held_reply(&acc, approve ? "approved" : "rejected");
+    if (res)
+        json_object_set_new(res, "cycle", json_string(cycle));
+    ctl_call_reply_ok(call, res);
+}
+
+static void restore_done(int err, const char *message, enum g2d_item_type type, const char *name,
+                         void *arg)
+{
+    struct ctl_call *call = arg;
+
+    if (err) {
+        log_warning("restore of %s '%s' failed: %s", g2d_item_type_name(type), name, message);
+        ctl_call_reply_error(call, G2D_CTL_E_INTERNAL, "DLF refused the restore of %s: %s", name,
+                             message);
+        return;
+    }
+    log_info("restored %s '%s' from the deleted-objects archive", g2d_item_type_name(type), name);
+    ctl_call_reply_ok(call, json_pack("{s:s, s:o}", "type", g2d_item_type_name(type), "name",
+                                      g2d_ctl_json_string(name)));
+}
+
+/* restore NAME: from the deleted-objects archive, while no cycle runs. */
+static void cmd_restore(struct daemon *d, struct ctl_call *call)
+{
+    const struct g2d_ctl_request *req = ctl_call_request(call);
+    struct g2d_error err = {0};
+    int type = -1, r;
+
+    for (unsigned i = 0; i < 4; i++)
+        if (req->types == 1u << i)
+            type = (int)i;
+    if (d->running) {
+        ctl_call_reply_error(call, G2D_CTL_E_BUSY, "a cycle is running: try again when it ends");
+        return;
+    }
+    r = g2d_sync_restore(d->sync, type, req->name, restore_done, call, &err);
+    if (r < 0)
+        ctl_call_reply_error(call, r == -EBUSY ? G2D_CTL_E_BUSY : G2D_CTL_E_BAD_REQUEST, "%s",
+                             err.msg);
+}
+
 void ctl_cmds_dispatch(struct ctl_call *call, void *arg)
 {
     struct daemon *d = arg;
@@ -165,7 +306,7 @@ void ctl_cmds_dispatch(struct ctl_call *call, void *arg)
     /* While stopping: only what starts no cycle (plan would start one). */
     if (d->stopping && req->cmd != G2D_CTL_STATUS && req->cmd != G2D_CTL_RESULTS &&
         req->cmd != G2D_CTL_METRICS && req->cmd != G2D_CTL_HEALTH &&
-        req->cmd != G2D_CTL_LOG_LEVEL) {
+        req->cmd != G2D_CTL_LOG_LEVEL && req->cmd != G2D_CTL_HELD) {
         ctl_call_reply_error(call, G2D_CTL_E_STOPPING, "the daemon is shutting down");
         return;
     }
@@ -203,6 +344,16 @@ void ctl_cmds_dispatch(struct ctl_call *call, void *arg)
         break;
     case G2D_CTL_LOG_LEVEL:
         cmd_log_level(d, call);
+        break;
+    case G2D_CTL_HELD:
+        cmd_held(d, call);
+        break;
+    case G2D_CTL_APPROVE:
+    case G2D_CTL_REJECT:
+        cmd_decide(d, call, req->cmd == G2D_CTL_APPROVE);
+        break;
+    case G2D_CTL_RESTORE:
+        cmd_restore(d, call);
         break;
     default:
         ctl_call_reply_error(call, G2D_CTL_E_UNKNOWN_COMMAND, "unknown command");

@@ -67,6 +67,7 @@ struct daemon {
     const char *config_path;         /* argv or DEFAULT_CONFIG: lives as long as the process */
     const char *socket_override;
     const char *checkpoint; /* --checkpoint, or NULL */
+    unsigned ckpt_interval; /* --checkpoint-interval, seconds */
     bool once, dry_run_flag;
 
     struct g2d_config *cfg;                  /* owned */
@@ -148,6 +149,8 @@ void status_update(struct daemon *d);
 /** The 1 s status timer callback: samples request rates, refreshes STATUS= while running.
  * Its handle's data is the daemon. */
 void status_on_timer(uv_timer_t *t);
+/** The held deletes per state (held, approved, rejected) into @p c. Owns nothing. */
+void status_held_counts(struct daemon *d, uint64_t c[3]);
 /** Reply object of "status"; a new reference the caller owns (NULL on allocation failure). */
 json_t *status_json(struct daemon *d);
 /** Reply object of "health" (health.h) with the thresholds of @p req; a new reference the

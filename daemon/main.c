@@ -43,7 +43,10 @@ static void usage(FILE *f)
             "      --print-config  print the effective configuration, secrets masked\n"
             "      --socket PATH   control socket (overrides the configuration)\n"
             "      --checkpoint PATH  keep the snapshot in PATH across restarts (default\n"
-            "                      $STATE_DIRECTORY/checkpoint under systemd; none: off)\n"
+            "                      $STATE_DIRECTORY/checkpoint under systemd; none: off);\n"
+            "                      deleted objects are archived in deleted/ beside it\n"
+            "      --checkpoint-interval SEC  also write it every SEC seconds during a\n"
+            "                      long cycle (default 300; 0: only at the end)\n"
             "  -h, --help          show this help\n"
             "      --version       show the version\n");
 }
@@ -56,10 +59,30 @@ enum {
     OPT_PRINT,
     OPT_SOCKET,
     OPT_VERSION,
-    OPT_CKPT
+    OPT_CKPT,
+    OPT_CKPT_IVL
 };
 
 static bool check_online; /* --check-credentials */
+
+/* --checkpoint-interval: seconds, 0..86400. */
+static int parse_interval(const char *s, unsigned *out)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || v > 86400 || s[0] == '-') {
+        fprintf(stderr,
+                "glue2dlfd: --checkpoint-interval: not a number of seconds (0..86400): "
+                "'%s'\n",
+                s);
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
 
 /* @return -1 to go on (options stored in @p d and @p mode), else the exit status. */
 static int parse_args(int argc, char **argv, struct daemon *d, enum run_mode *mode)
@@ -73,6 +96,7 @@ static int parse_args(int argc, char **argv, struct daemon *d, enum run_mode *mo
         {"print-config", no_argument, NULL, OPT_PRINT},
         {"socket", required_argument, NULL, OPT_SOCKET},
         {"checkpoint", required_argument, NULL, OPT_CKPT},
+        {"checkpoint-interval", required_argument, NULL, OPT_CKPT_IVL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -103,6 +127,10 @@ static int parse_args(int argc, char **argv, struct daemon *d, enum run_mode *mo
             break;
         case OPT_CKPT:
             d->checkpoint = optarg;
+            break;
+        case OPT_CKPT_IVL:
+            if (parse_interval(optarg, &d->ckpt_interval) < 0)
+                return 2;
             break;
         case OPT_SOCKET:
             d->socket_override = optarg;
@@ -206,11 +234,22 @@ static int setup_checkpoint(struct daemon *d)
     }
     if (!path || strcmp(path, "none") == 0)
         return 0;
-    if (g2d_sync_set_checkpoint(d->sync, path, 300) < 0) {
+    if (g2d_sync_set_checkpoint(d->sync, path, d->ckpt_interval) < 0) {
         log_error("out of memory");
         return -1;
     }
     log_info("checkpoint: '%s'", path);
+    {
+        /* The deleted-objects archive: "deleted/" beside the checkpoint. */
+        const char *slash = strrchr(path, '/');
+        char dir[4200];
+
+        snprintf(dir, sizeof(dir), "%.*sdeleted", slash ? (int)(slash - path + 1) : 0, path);
+        if (g2d_sync_set_archive(d->sync, dir) < 0) {
+            log_error("out of memory");
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -451,6 +490,7 @@ int main(int argc, char **argv)
     enum run_mode mode = MODE_RUN;
     int rc;
 
+    d->ckpt_interval = 300;
     rc = parse_args(argc, argv, d, &mode);
     if (rc >= 0)
         return rc;

@@ -302,6 +302,11 @@ static void render_progress(struct mo *o, const struct metrics_extra *x)
         gauge1(o, "glue2dlf_snapshot_bytes", "Memory held by the snapshot of DLF.", "%zu",
                p->snapshot_bytes);
     gauge1(o, "glue2dlf_paused", "1 while scheduled cycles are paused.", "%d", x->paused ? 1 : 0);
+    head(o, "glue2dlf_held_delete_records", "gauge",
+         "Held deletes listed by glue2dlfctl held, per state.");
+    for (unsigned i = 0; i < 3; i++)
+        put(o, "glue2dlf_held_delete_records{state=\"%s\"} %" PRIu64 "\n",
+            (const char *const[]){"held", "approved", "rejected"}[i], x->held[i]);
     head(o, "glue2dlf_cycle_phase", "gauge", "1 for the phase the daemon is in.");
     for (unsigned i = 0; i < 4; i++)
         put(o, "glue2dlf_cycle_phase{phase=\"%s\"} %d\n", phases[i], i == cur ? 1 : 0);

@@ -53,6 +53,7 @@ void metrics_count_cycle(struct metrics *m, const struct g2d_cycle_stats *st);
 struct metrics_extra {
     const struct g2d_http_stats *glue, *dlf; /**< NULL when unknown; borrowed for the call */
     uint64_t snapshot_items;
+    uint64_t held[3]; /**< held deletes: held, approved, rejected */
     bool paused;
     bool openmetrics; /**< OpenMetrics 1.0 instead of the Prometheus text format 0.0.4 */
     bool textfile;    /**< for node_exporter's text file: no process_* families (its own) */

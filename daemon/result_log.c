@@ -13,6 +13,22 @@
 #include "result_log.h"
 #include "result_oss.h"
 
+/* A file that does not end with a newline ends with a line torn by a crash (SIGKILL, power
+ * loss): end it, so that the next line is a line of its own. */
+static void end_torn_line(int fd, const char *path)
+{
+    int rfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    struct stat st;
+    char c;
+
+    if (rfd < 0)
+        return;
+    if (fstat(rfd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        pread(rfd, &c, 1, st.st_size - 1) == 1 && c != '\n' && write(fd, "\n", 1) == 1)
+        log_warning("result log '%s' ended with a torn line (a crash?): ended it", path);
+    close(rfd);
+}
+
 static int open_append(const char *path, int excl, FILE **out)
 {
     int fd, flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY;
@@ -21,6 +37,8 @@ static int open_append(const char *path, int excl, FILE **out)
     fd = open(path, flags | (excl ? O_EXCL : 0), 0640);
     if (fd < 0)
         return -errno;
+    if (!excl)
+        end_torn_line(fd, path);
     f = fdopen(fd, "a");
     if (!f) {
         int e = errno;

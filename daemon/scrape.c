@@ -26,6 +26,7 @@ static int render(struct daemon *d, bool openmetrics, bool textfile, struct g2d_
     x.glue = &gs;
     x.dlf = &ds;
     x.snapshot_items = p.snapshot_items;
+    status_held_counts(d, x.held);
     x.progress = &p;
     x.paused = d->paused;
     x.openmetrics = openmetrics;

@@ -164,6 +164,21 @@ void status_on_timer(uv_timer_t *t)
         status_update(d);
 }
 
+static void held_count_cb(const struct g2d_held_view *h, void *arg)
+{
+    uint64_t *c = arg;
+
+    c[strcmp(h->state, "approved") == 0 ? 1 : strcmp(h->state, "rejected") == 0 ? 2 : 0]++;
+}
+
+void status_held_counts(struct daemon *d, uint64_t c[3])
+{
+    struct g2d_held_filter f = {0};
+
+    c[0] = c[1] = c[2] = 0;
+    g2d_sync_held_list(d->sync, &f, held_count_cb, c);
+}
+
 json_t *status_json(struct daemon *d)
 {
     struct g2d_progress p;
@@ -185,6 +200,14 @@ json_t *status_json(struct daemon *d)
     if (!o)
         return NULL;
     g2d_sync_http_stats(d->sync, &gs, &ds);
+    {
+        uint64_t c[3];
+
+        status_held_counts(d, c);
+        json_object_set_new(o, "held_deletes",
+                            json_pack("{s:I, s:I, s:I}", "held", (json_int_t)c[0], "approved",
+                                      (json_int_t)c[1], "rejected", (json_int_t)c[2]));
+    }
     json_object_set_new(o, "rates",
                         json_pack("{s:f, s:f}", "glue_rps", d->rps[0], "dlf_rps", d->rps[1]));
     if (d->running) {

@@ -148,10 +148,13 @@ struct g2d_config {
     size_t nlocation_map;
 
     /* safety */
-    bool dry_run;               /**< plan and report, never write */
-    bool deletes;               /**< delete what Glue no longer has */
-    unsigned max_deletes;       /**< per cycle and object type; more are held */
-    double max_delete_fraction; /**< of the DLF objects in scope */
+    bool dry_run;                /**< plan and report, never write */
+    bool deletes;                /**< delete what Glue no longer has */
+    unsigned max_deletes;        /**< per cycle and object type; more are held */
+    double max_delete_fraction;  /**< of the DLF objects in scope */
+    unsigned grace_cycles;       /**< cycles an object must be missing before its delete */
+    uint64_t archive_max_age_ms; /**< deleted-objects archive: days kept (0: no archive) */
+    size_t archive_max_bytes;    /**< ... and its size at most */
 
     /* HTTP (both sides) */
     char *ca_file;               /**< NULL = system store */

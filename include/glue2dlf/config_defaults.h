@@ -25,8 +25,11 @@
 #define G2D_DEFAULT_FULL_RECONCILE_MS (24u * 3600 * 1000) /**< sync.full_reconcile: 24h */
 
 /* deletes: */
-#define G2D_DEFAULT_MAX_DELETES 1000u       /**< deletes.max_count */
-#define G2D_DEFAULT_MAX_DELETE_FRACTION 0.5 /**< deletes.max_fraction */
+#define G2D_DEFAULT_MAX_DELETES 1000u                         /**< deletes.max_count */
+#define G2D_DEFAULT_MAX_DELETE_FRACTION 0.5                   /**< deletes.max_fraction */
+#define G2D_DEFAULT_GRACE_CYCLES 0u                           /**< deletes.grace_cycles */
+#define G2D_DEFAULT_ARCHIVE_MAX_AGE_MS (30ull * 86400 * 1000) /**< deletes.archive_max_age: 30d */
+#define G2D_DEFAULT_ARCHIVE_MAX_BYTES (256u << 20) /**< deletes.archive_max_size: 256 MiB */
 
 /* http: */
 #define G2D_DEFAULT_CONNECT_TIMEOUT_MS 10000u              /**< http.connect_timeout: 10s */

@@ -96,6 +96,10 @@ enum g2d_ctl_cmd {
     G2D_CTL_METRICS,
     G2D_CTL_HEALTH,
     G2D_CTL_LOG_LEVEL,
+    G2D_CTL_HELD,
+    G2D_CTL_APPROVE,
+    G2D_CTL_REJECT,
+    G2D_CTL_RESTORE,
     G2D_CTL_NCMDS,
 };
 
@@ -104,15 +108,19 @@ const char *g2d_ctl_cmd_name(enum g2d_ctl_cmd cmd);
 /** Look a command up by name. @return 0 or -ENOENT. */
 int g2d_ctl_cmd_lookup(const char *name, enum g2d_ctl_cmd *out);
 /**
- * True for commands that change state or write (sync, pause, resume, reload); these need
- * root or the daemon's own uid. status, results, metrics, health and plan (a dry run that
- * writes nothing) are read-only, open to every peer the socket's mode lets in.
+ * True for commands that change state or write (sync, pause, resume, reload, approve,
+ * reject, restore); these need root or the daemon's own uid. status, results, metrics,
+ * health, held and plan (a dry run that writes nothing) are read-only, open to every peer
+ * the socket's mode lets in.
  */
 bool g2d_ctl_cmd_mutating(enum g2d_ctl_cmd cmd);
 
 /** Default and maximum for the "limit" argument of "results". */
 #define G2D_CTL_RESULTS_DEFAULT 100
 #define G2D_CTL_RESULTS_MAX 10000
+/** IDs one approve/reject may name, and the longest scope or restore name. */
+#define G2D_CTL_IDS_MAX 10000
+#define G2D_CTL_NAME_MAX 4096
 /** Largest threshold (seconds) the "health" arguments max_age / max_running accept. */
 #define G2D_CTL_HEALTH_MAX_S (100LL * 365 * 86400)
 
@@ -128,6 +136,12 @@ struct g2d_ctl_request {
     int64_t cycle; /**< results: only this cycle's items (>= 1); 0 = every cycle */
     /** health: thresholds in seconds (1..G2D_CTL_HEALTH_MAX_S), -1 = the daemon's default */
     int64_t max_age_s, max_running_s;
+    /** held, approve, reject: bits 1u << enum g2d_item_type ("type"), 0 = every type */
+    unsigned types;
+    const char *scope; /**< held, approve, reject: "db" or "db.table"; borrowed from args */
+    json_t *ids;       /**< approve, reject: array of ID strings; borrowed from args */
+    bool all;          /**< approve, reject: every held delete (with no other selector) */
+    const char *name;  /**< restore: the object's name; borrowed from args */
     /** log-level: "trace", "debug", "info", "notice", "warning" or "err"; NULL = only tell.
      * Borrowed from args (lives as long as the request). */
     const char *level;
@@ -142,7 +156,11 @@ struct g2d_ctl_request {
  * command with the right types (sync: wait, full booleans; results: limit integer 1..10000,
  * failed boolean, cycle integer >= 1; health: max_age, max_running integers
  * 1..G2D_CTL_HEALTH_MAX_S; log-level: level, one of trace, debug, info, notice, warning,
- * err); anything else is "bad_request". Duplicate keys are rejected.
+ * err; held: type, scope; approve and reject: type (database, table, partition,
+ * function), scope (1..G2D_CTL_NAME_MAX bytes), ids (an array of at most
+ * G2D_CTL_IDS_MAX strings of 1..16 hex digits), all (boolean), at least one of them, and
+ * all with none of the others; restore: name (1..G2D_CTL_NAME_MAX bytes), type);
+ * anything else is "bad_request". Duplicate keys are rejected.
  *
  * On failure @p out->id holds the id if it could be read (so the error reply can echo
  * it) and @p out->error_code says what to answer; @p out->args is NULL.

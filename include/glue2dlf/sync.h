@@ -194,6 +194,66 @@ const char *g2d_dropped_field_name(unsigned bit);
  * overwritten when the next cycle ends. */
 const struct g2d_cycle_stats *g2d_sync_last(const struct g2d_sync *s);
 
+/** One delete held for a person (or decided by one), borrowed for a callback. */
+struct g2d_held_view {
+    uint64_t id; /**< stable: a hash of type and name */
+    enum g2d_item_type type;
+    const char *name;   /**< as in the result log: "db", "db.tbl", "db.tbl/k=v", "db.fn" */
+    const char *state;  /**< "held", "approved" (deleted at the next cycle if still missing
+                             from Glue), "rejected" (kept, not held again while missing) */
+    const char *reason; /**< "empty_source", "max_count", "max_fraction", "key_change" */
+    uint64_t first_cycle, last_cycle; /**< cycles that first and last held it */
+    int64_t first_ms, last_ms;        /**< the same as Unix times (ms) */
+};
+
+struct g2d_held_filter {
+    unsigned types;      /**< bits 1u << enum g2d_item_type; 0: every type */
+    const char *scope;   /**< "db" or "db.table" (and what is inside); NULL/"": all */
+    const uint64_t *ids; /**< only these IDs, when nids > 0 */
+    size_t nids;
+};
+
+typedef void (*g2d_held_cb)(const struct g2d_held_view *h, void *arg);
+
+/** Call @p cb (may be NULL) for each held delete matching @p f. @return how many. */
+size_t g2d_sync_held_list(struct g2d_sync *s, const struct g2d_held_filter *f, g2d_held_cb cb,
+                          void *arg);
+
+/**
+ * Approve (or reject) the held deletes matching @p f, calling @p cb for each. An approved
+ * delete is applied by the next cycle that still finds the object missing from Glue,
+ * whatever the guards say; a rejected one is neither applied nor held again while the
+ * object stays missing from Glue. Idle, the checkpoint is written at once.
+ * @return 0; -ENOENT when one of f->ids is not a held delete matching @p f (then
+ * *@p unknown is it and nothing changed).
+ */
+int g2d_sync_held_decide(struct g2d_sync *s, const struct g2d_held_filter *f, bool approve,
+                         g2d_held_cb cb, void *arg, uint64_t *unknown);
+
+/**
+ * Keep a deleted-objects archive in @p dir (copied; NULL: none; made when first needed):
+ * before a delete is sent, the objects it removes are read from DLF and appended there
+ * (see deletes.archive_max_age / archive_max_size), and the delete is held back when that
+ * fails. Pruned to its bounds at the end of every cycle. @return 0 or -ENOMEM.
+ */
+int g2d_sync_set_archive(struct g2d_sync *s, const char *dir);
+/** Apply the archive's bounds now (also done at the end of every cycle). */
+void g2d_sync_archive_prune(struct g2d_sync *s);
+
+/** The outcome of a restore: @p err 0 or negative errno with @p message. */
+typedef void (*g2d_restore_cb)(int err, const char *message, enum g2d_item_type type,
+                               const char *name, void *arg);
+
+/**
+ * Put the newest archived object named @p name (of @p type, or any when < 0) back in DLF
+ * as a create; once DLF confirms it, it is in the snapshot and its delete is rejected in
+ * the registry of held deletes (kept in DLF while missing from Glue). Only while idle.
+ * @return 0 (then @p cb runs later, from the loop); -ENOENT not archived; -EBUSY a cycle
+ * or a restore is running; other negative errno (detail in @p err).
+ */
+int g2d_sync_restore(struct g2d_sync *s, int type, const char *name, g2d_restore_cb cb, void *arg,
+                     struct g2d_error *err);
+
 /** Free the engine (must be idle). Accepts NULL. */
 void g2d_sync_free(struct g2d_sync *s);
 

@@ -46,6 +46,8 @@ struct g2d_list_req {
     const char *token;      /* NULL for the first page */
     const char *expression; /* Glue partitions: the partition filter, or NULL */
     unsigned segment, segments;
+    const char *pattern; /* DLF databases, tables, functions: a name pattern (NULL: all) */
+    json_t *values;      /* DLF partitions: PartialPartValues (NULL: all) */
 };
 
 enum g2d_verb { G2D_VERB_CREATE = 0, G2D_VERB_UPDATE, G2D_VERB_DELETE };

@@ -72,6 +72,8 @@ int g2d_dlf_list(struct g2d_cloud *c, const struct g2d_list_req *req, g2d_api_cb
             json_object_set_new(o.body, "CatalogId", json_string(cfg->dlf.catalog_id));
         if (o.body && req->token)
             json_object_set_new(o.body, "NextPageToken", json_string(req->token));
+        if (o.body && req->values)
+            json_object_set(o.body, "PartialPartValues", req->values);
         return o.body ? g2d_cloud_submit(c, &o, cb, arg, out) : -ENOMEM;
     }
     o.method = "GET";
@@ -80,7 +82,7 @@ int g2d_dlf_list(struct g2d_cloud *c, const struct g2d_list_req *req, g2d_api_cb
         q[o.nquery++] = (struct g2d_kv){"CatalogId", cfg->dlf.catalog_id};
     if (req->what != G2D_LIST_DLF_DATABASES)
         q[o.nquery++] = (struct g2d_kv){"DatabaseName", req->db};
-    q[o.nquery++] = (struct g2d_kv){l->pattern, ".*"};
+    q[o.nquery++] = (struct g2d_kv){l->pattern, req->pattern ? req->pattern : ".*"};
     q[o.nquery++] = (struct g2d_kv){"PageSize", size};
     if (req->token)
         q[o.nquery++] = (struct g2d_kv){"NextPageToken", req->token};

@@ -129,6 +129,11 @@ static const struct g2d__key_desc deletes_keys[] = {
     KEY("enabled", K_BOOL, deletes, 0, 0, true, 0),
     KEY("max_count", K_UINT, max_deletes, 0, 10000000, G2D_DEFAULT_MAX_DELETES, 0),
     KEY("max_fraction", K_DOUBLE, max_delete_fraction, 0, 1, G2D_DEFAULT_MAX_DELETE_FRACTION, 0),
+    KEY("grace_cycles", K_UINT, grace_cycles, 0, 1000000, G2D_DEFAULT_GRACE_CYCLES, 0),
+    KEY("archive_max_age", K_DURATION, archive_max_age_ms, 0, DURATION_MAX_MS,
+        G2D_DEFAULT_ARCHIVE_MAX_AGE_MS, 0),
+    KEY("archive_max_size", K_SIZE, archive_max_bytes, 4096, 1024.0 * (1ull << 30),
+        G2D_DEFAULT_ARCHIVE_MAX_BYTES, 0),
 };
 
 /* The HTTP engine is set up once, at start-up. */

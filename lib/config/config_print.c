@@ -332,6 +332,11 @@ int g2d_config_print(const struct g2d_config *cfg, struct g2d_buf *b)
     put(&o, "  enabled: %s\n", cfg->deletes ? "true" : "false");
     put(&o, "  max_count: %u\n", cfg->max_deletes);
     put_double(&o, "max_fraction", cfg->max_delete_fraction);
+    put(&o, "  grace_cycles: %u\n", cfg->grace_cycles);
+    put_duration(&o, "archive_max_age", cfg->archive_max_age_ms,
+                 cfg->archive_max_age_ms ? NULL : "no archive");
+    g2d__fmt_size(tmp, sizeof(tmp), cfg->archive_max_bytes);
+    put(&o, "  archive_max_size: %s\n", tmp);
 
     put(&o, "http:\n");
     put_str(&o, "ca_file", cfg->ca_file, cfg->ca_file ? NULL : "the system store");

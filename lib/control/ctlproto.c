@@ -105,7 +105,8 @@ static const char *const cmd_names[G2D_CTL_NCMDS] = {
     [G2D_CTL_STATUS] = "status",       [G2D_CTL_SYNC] = "sync",       [G2D_CTL_PLAN] = "plan",
     [G2D_CTL_PAUSE] = "pause",         [G2D_CTL_RESUME] = "resume",   [G2D_CTL_RELOAD] = "reload",
     [G2D_CTL_RESULTS] = "results",     [G2D_CTL_METRICS] = "metrics", [G2D_CTL_HEALTH] = "health",
-    [G2D_CTL_LOG_LEVEL] = "log-level",
+    [G2D_CTL_LOG_LEVEL] = "log-level", [G2D_CTL_HELD] = "held",       [G2D_CTL_APPROVE] = "approve",
+    [G2D_CTL_REJECT] = "reject",       [G2D_CTL_RESTORE] = "restore",
 };
 
 const char *g2d_ctl_cmd_name(enum g2d_ctl_cmd cmd)
@@ -133,6 +134,7 @@ bool g2d_ctl_cmd_mutating(enum g2d_ctl_cmd cmd)
     case G2D_CTL_RESULTS:
     case G2D_CTL_METRICS:
     case G2D_CTL_HEALTH:
+    case G2D_CTL_HELD:
     case G2D_CTL_PLAN: /* a dry run: reads both catalogs, writes nothing */
         return false;
     default:
@@ -200,11 +202,82 @@ static int level_arg(struct g2d_ctl_request *out, struct g2d_error *err, const c
     return bad_arg(out, err, key, "one of trace, debug, info, notice, warning, err");
 }
 
+/* A non-empty string argument of at most G2D_CTL_NAME_MAX bytes, valid UTF-8 (jansson). */
+static int str_arg(struct g2d_ctl_request *out, struct g2d_error *err, const char *key,
+                   const json_t *val, const char **dst)
+{
+    size_t n = json_string_length(val);
+
+    if (!json_is_string(val) || n == 0 || n > G2D_CTL_NAME_MAX ||
+        strlen(json_string_value(val)) != n)
+        return bad_arg(out, err, key, "a name of 1 to 4096 bytes");
+    *dst = json_string_value(val);
+    return 0;
+}
+
+/* "type": database, table, partition or function. */
+static int type_arg(struct g2d_ctl_request *out, struct g2d_error *err, const json_t *val)
+{
+    static const char *const types[] = {"database", "table", "partition", "function"};
+    const char *t = json_string_value(val);
+
+    for (unsigned i = 0; t && i < 4; i++)
+        if (strcmp(t, types[i]) == 0) {
+            out->types = 1u << i;
+            return 0;
+        }
+    return bad_arg(out, err, "type", "one of database, table, partition, function");
+}
+
+/* "ids": an array of 1..16 hex digit strings. */
+static int ids_arg(struct g2d_ctl_request *out, struct g2d_error *err, json_t *val)
+{
+    size_t i, n = json_array_size(val);
+    json_t *v;
+
+    if (!json_is_array(val) || n == 0 || n > G2D_CTL_IDS_MAX)
+        return bad_arg(out, err, "ids", "an array of 1 to 10000 IDs");
+    json_array_foreach(val, i, v)
+    {
+        const char *s = json_string_value(v);
+        size_t l = s ? strlen(s) : 0;
+
+        if (!s || l == 0 || l > 16 || strspn(s, "0123456789abcdefABCDEF") != l)
+            return bad_arg(out, err, "ids", "an array of IDs (1 to 16 hex digits)");
+    }
+    out->ids = val;
+    return 0;
+}
+
+/* Arguments of held, approve, reject and restore. */
+static int parse_held_arg(struct g2d_ctl_request *out, const char *key, json_t *val,
+                          struct g2d_error *err)
+{
+    bool decide = out->cmd == G2D_CTL_APPROVE || out->cmd == G2D_CTL_REJECT;
+
+    if (strcmp(key, "type") == 0)
+        return type_arg(out, err, val);
+    if (strcmp(key, "scope") == 0 && out->cmd != G2D_CTL_RESTORE)
+        return str_arg(out, err, key, val, &out->scope);
+    if (strcmp(key, "ids") == 0 && decide)
+        return ids_arg(out, err, val);
+    if (strcmp(key, "all") == 0 && decide)
+        return bool_arg(out, err, key, val, &out->all);
+    if (strcmp(key, "name") == 0 && out->cmd == G2D_CTL_RESTORE)
+        return str_arg(out, err, key, val, &out->name);
+    return 1;
+}
+
 /* One argument of @p out->cmd. @return 0, -EINVAL (reported) or 1 for an unknown key. */
-static int parse_arg(struct g2d_ctl_request *out, const char *key, const json_t *val,
+static int parse_arg(struct g2d_ctl_request *out, const char *key, json_t *val,
                      struct g2d_error *err)
 {
     switch (out->cmd) {
+    case G2D_CTL_HELD:
+    case G2D_CTL_APPROVE:
+    case G2D_CTL_REJECT:
+    case G2D_CTL_RESTORE:
+        return parse_held_arg(out, key, val, err);
     case G2D_CTL_SYNC:
         if (strcmp(key, "wait") == 0)
             return bool_arg(out, err, key, val, &out->wait);
@@ -235,6 +308,22 @@ static int parse_arg(struct g2d_ctl_request *out, const char *key, const json_t 
     return 1;
 }
 
+/* approve and reject say what (all, or type / scope / ids); restore names its object. */
+static int check_selectors(struct g2d_ctl_request *out, struct g2d_error *err)
+{
+    bool some = out->types || out->scope || out->ids;
+
+    out->error_code = G2D_CTL_E_BAD_REQUEST;
+    if (out->cmd == G2D_CTL_RESTORE && !out->name)
+        return g2d_error_set(err, -EINVAL, "restore needs the argument 'name'");
+    if ((out->cmd == G2D_CTL_APPROVE || out->cmd == G2D_CTL_REJECT) && some == out->all)
+        return g2d_error_set(err, -EINVAL,
+                             "%s needs 'all', or some of 'type', 'scope' and 'ids' (not both)",
+                             g2d_ctl_cmd_name(out->cmd));
+    out->error_code = NULL;
+    return 0;
+}
+
 /* Check the arguments of @p cmd; unknown keys and wrong types are bad requests. */
 static int parse_args(struct g2d_ctl_request *out, json_t *args, struct g2d_error *err)
 {
@@ -254,7 +343,7 @@ static int parse_args(struct g2d_ctl_request *out, json_t *args, struct g2d_erro
                                  g2d_ctl_cmd_name(out->cmd));
         }
     }
-    return 0;
+    return check_selectors(out, err);
 }
 
 int g2d_ctl_parse_request(const char *line, size_t len, struct g2d_ctl_request *out,
@@ -309,21 +398,18 @@ int g2d_ctl_parse_request(const char *line, size_t len, struct g2d_ctl_request *
         goto fail;
     }
     args = json_object_get(root, "args");
-    if (args && !json_is_null(args)) {
-        if (!json_is_object(args)) {
-            r = req_fail(out, G2D_CTL_E_BAD_REQUEST, -EPROTO, err, "\"args\" must be an object");
-            goto fail;
-        }
-        r = parse_args(out, args, err);
-        if (r < 0)
-            goto fail;
-        json_incref(args);
-    } else {
-        args = json_object();
-        if (!args) {
-            r = req_fail(out, G2D_CTL_E_INTERNAL, -ENOMEM, err, "out of memory");
-            goto fail;
-        }
+    if (args && !json_is_null(args) && !json_is_object(args)) {
+        r = req_fail(out, G2D_CTL_E_BAD_REQUEST, -EPROTO, err, "\"args\" must be an object");
+        goto fail;
+    }
+    args = args && !json_is_null(args) ? json_incref(args) : json_object();
+    if (!args) {
+        r = req_fail(out, G2D_CTL_E_INTERNAL, -ENOMEM, err, "out of memory");
+        goto fail;
+    }
+    if ((r = parse_args(out, args, err)) < 0) {
+        json_decref(args);
+        goto fail;
     }
     out->args = args;
     out->error_code = NULL;
@@ -331,6 +417,8 @@ int g2d_ctl_parse_request(const char *line, size_t len, struct g2d_ctl_request *
     return 0;
 
 fail:
+    out->scope = out->name = NULL; /* they pointed into what is freed */
+    out->ids = NULL;
     json_decref(root);
     return r;
 }

@@ -12,9 +12,14 @@
  *   meta     nkeys u8 | (name: len u16, bytes | type: len u16, bytes) * nkeys
  *            | parts_loaded u8 | nparts u32
  *            | (nvalues u8 | (len u16, bytes) * nvalues | fp 16 | raw u64) * nparts
+ *   held     (version 2) count u32 | (id u64 | type u8 | state u8 | reason u8 | missing u32
+ *            | first_cycle u64 | last_cycle u64 | first_ms i64 | last_ms i64
+ *            | name: len u16, bytes) * count
  *   trailer  XXH3-64 u64
  *
- * All integers little-endian. Flags of the current cycle (seen marks) are not written.
+ * All integers little-endian. Flags of the current cycle (seen and visited marks) are not
+ * written. Version 1 (no held section) still loads, with an empty registry; what is
+ * written is always version 2.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +35,8 @@
 #include "state/checkpoint.h"
 
 #define MAGIC "G2DCKPT"
-#define VERSION 1u
+#define VERSION 2u
+#define VERSION_NO_HELD 1u
 #define MAX_KEY 65535u
 
 /* ---- writing ------------------------------------------------------------------------- */
@@ -138,8 +144,28 @@ static void put_entries(struct wr *w, struct g2d_snapshot *snap)
     }
 }
 
-int g2d_checkpoint_write(struct g2d_snapshot *snap, const struct g2d_ckpt_meta *meta,
-                         const char *path, struct g2d_error *err)
+static void put_held(struct wr *w, struct g2d_heldset *held)
+{
+    struct g2d_held *h;
+    size_t pos = 0;
+
+    put_le(w, held ? held->used : 0, 4);
+    while (held && !w->err && (h = g2d_held_next(held, &pos))) {
+        put_le(w, h->id, 8);
+        put_u8(w, h->type);
+        put_u8(w, h->state);
+        put_u8(w, h->reason);
+        put_le(w, h->missing, 4);
+        put_le(w, h->first_cycle, 8);
+        put_le(w, h->last_cycle, 8);
+        put_le(w, (uint64_t)h->first_ms, 8);
+        put_le(w, (uint64_t)h->last_ms, 8);
+        put_str(w, h->name, strlen(h->name));
+    }
+}
+
+int g2d_checkpoint_write(struct g2d_snapshot *snap, struct g2d_heldset *held,
+                         const struct g2d_ckpt_meta *meta, const char *path, struct g2d_error *err)
 {
     struct wr w = {0};
     char tmp[4096];
@@ -171,6 +197,7 @@ int g2d_checkpoint_write(struct g2d_snapshot *snap, const struct g2d_ckpt_meta *
     put_le(&w, (uint64_t)meta->written_ms, 8);
     put_le(&w, snap->used, 8);
     put_entries(&w, snap);
+    put_held(&w, held);
     sum = XXH3_64bits_digest(w.h);
     put_le(&w, sum, 8);
     XXH3_freeState(w.h);
@@ -324,9 +351,52 @@ static int get_entries(struct rd *r, struct g2d_snapshot *snap, uint64_t n)
     return r->err;
 }
 
-int g2d_checkpoint_load(struct g2d_snapshot *snap, struct g2d_ckpt_meta *meta, const char *path,
-                        struct g2d_error *err)
+/* One record of the held section; a record that is not what the writer could have
+ * written (an ID that is not its name's, a duplicate, a value out of range) is corrupt. */
+static void get_held_one(struct rd *r, struct g2d_heldset *held)
 {
+    struct g2d_held h = {0}, *e;
+
+    h.id = get_le(r, 8);
+    h.type = (uint8_t)get_le(r, 1);
+    h.state = (uint8_t)get_le(r, 1);
+    h.reason = (uint8_t)get_le(r, 1);
+    h.missing = (uint32_t)get_le(r, 4);
+    h.first_cycle = get_le(r, 8);
+    h.last_cycle = get_le(r, 8);
+    h.first_ms = (int64_t)get_le(r, 8);
+    h.last_ms = (int64_t)get_le(r, 8);
+    get_str(r, r->buf);
+    if (r->err)
+        return;
+    if (h.type > G2D_ITEM_FUNCTION || h.state >= G2D_HELD_NSTATES ||
+        h.reason >= G2D_HELD_NREASONS || !r->buf[0] || h.id != g2d_held_id(h.type, r->buf) ||
+        g2d_held_get(held, h.type, r->buf)) {
+        r->err = -EBADMSG;
+        return;
+    }
+    if (!(e = g2d_held_put(held, h.type, r->buf))) {
+        r->err = -ENOMEM;
+        return;
+    }
+    h.name = e->name;
+    *e = h;
+}
+
+static void get_held(struct rd *r, struct g2d_heldset *held)
+{
+    uint32_t n = (uint32_t)get_le(r, 4), i;
+
+    if (n > G2D_HELD_MAX)
+        r->err = -EBADMSG;
+    for (i = 0; i < n && !r->err; i++)
+        get_held_one(r, held);
+}
+
+int g2d_checkpoint_load(struct g2d_snapshot *snap, struct g2d_heldset *held,
+                        struct g2d_ckpt_meta *meta, const char *path, struct g2d_error *err)
+{
+    unsigned version = 0;
     struct rd r = {0};
     char magic[8];
     uint64_t n, sum;
@@ -353,7 +423,10 @@ int g2d_checkpoint_load(struct g2d_snapshot *snap, struct g2d_ckpt_meta *meta, c
     XXH3_64bits_reset(r.h);
     r.left = size >= 8 ? (uint64_t)size - 8 : 0;
     get(&r, magic, 8);
-    if (!r.err && (memcmp(magic, MAGIC, 8) != 0 || get_le(&r, 4) != VERSION))
+    if (!r.err && memcmp(magic, MAGIC, 8) != 0)
+        r.err = -EBADMSG;
+    version = (unsigned)get_le(&r, 4);
+    if (!r.err && version != VERSION && version != VERSION_NO_HELD)
         r.err = -EBADMSG;
     (void)get_le(&r, 4);
     meta->scope = get_le(&r, 8);
@@ -362,6 +435,8 @@ int g2d_checkpoint_load(struct g2d_snapshot *snap, struct g2d_ckpt_meta *meta, c
     n = get_le(&r, 8);
     if (!r.err)
         get_entries(&r, snap, n);
+    if (!r.err && version >= VERSION)
+        get_held(&r, held);
     sum = XXH3_64bits_digest(r.h);
     if (!r.err && r.left != 0)
         r.err = -EBADMSG; /* bytes the entries did not account for */
@@ -378,6 +453,7 @@ int g2d_checkpoint_load(struct g2d_snapshot *snap, struct g2d_ckpt_meta *meta, c
     ret = r.err;
     if (ret < 0) {
         g2d_snapshot_clear(snap);
+        g2d_heldset_clear(held);
         return g2d_error_set(err, ret,
                              ret == -ENOMEM ? "out of memory reading the checkpoint '%s'"
                                             : "the checkpoint '%s' is truncated, corrupt or of "

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "glue2dlf/error.h"
+#include "state/held.h"
 #include "state/snapshot.h"
 
 /* Partition values per partition a checkpoint holds (the engine handles 64 keys). */
@@ -18,20 +19,22 @@ struct g2d_ckpt_meta {
 };
 
 /*
- * Write @p snap (borrowed, not changed) to @p path atomically: nothing else may change the
- * snapshot meanwhile. @return 0 or negative errno (detail in @p err); on failure @p path
- * is left as it was.
+ * Write @p snap and the registry of held deletes @p held (both borrowed, not changed;
+ * @p held may be NULL: none) to @p path atomically: nothing else may change them
+ * meanwhile. @return 0 or negative errno (detail in @p err); on failure @p path is left
+ * as it was.
  */
-int g2d_checkpoint_write(struct g2d_snapshot *snap, const struct g2d_ckpt_meta *meta,
-                         const char *path, struct g2d_error *err);
+int g2d_checkpoint_write(struct g2d_snapshot *snap, struct g2d_heldset *held,
+                         const struct g2d_ckpt_meta *meta, const char *path, struct g2d_error *err);
 
 /*
- * Load @p path into @p snap (which must be empty; entries and their metas are owned by it
- * afterwards) and its header into @p meta. @return 0; -ENOENT when there is none;
- * -EBADMSG when it is truncated, corrupt or of another version (and @p snap is left
- * empty); other negative errno.
+ * Load @p path into @p snap and @p held (both must be empty; what is loaded is owned by
+ * them afterwards) and its header into @p meta. A version 1 checkpoint has no held
+ * section: @p held stays empty. @return 0; -ENOENT when there is none; -EBADMSG when it is
+ * truncated, corrupt or of another version (and both are left empty); other negative
+ * errno.
  */
-int g2d_checkpoint_load(struct g2d_snapshot *snap, struct g2d_ckpt_meta *meta, const char *path,
-                        struct g2d_error *err);
+int g2d_checkpoint_load(struct g2d_snapshot *snap, struct g2d_heldset *held,
+                        struct g2d_ckpt_meta *meta, const char *path, struct g2d_error *err);
 
 #endif

@@ -48,7 +48,10 @@ static void finish(struct g2d_sync *s)
     load_clear(s);
     extract_free_units(s);
     rebuild_free(s);
+    held_cycle_end(s);
     checkpoint_write(s);
+    if (!s->cur.dry_run)
+        g2d_sync_archive_prune(s);
     s->cur.finished_ms = now_ms();
     s->cur.cancelled = s->cancelling;
     s->cur.glue_requests = ops->requests(s->client.ctx, G2D_SIDE_GLUE) - s->req_base[0];
@@ -168,6 +171,7 @@ int g2d_sync_new_client(struct g2d_sync **out, uv_loop_t *loop,
     s->empty_warned = json_object();
     g2d_snapshot_init(&s->snap);
     g2d_snapshot_init(&s->units);
+    g2d_heldset_init(&s->held);
     s->look = calloc(1, sizeof(*s->look));
     if (!s->look) {
         free(s);
@@ -229,10 +233,19 @@ static void checkpoint_write(struct g2d_sync *s)
     if (!s->ckpt_path || !s->snap_valid || s->cur.dry_run)
         return;
     s->ckpt_written_ms = m.written_ms;
-    if (g2d_checkpoint_write(&s->snap, &m, s->ckpt_path, &err) < 0) {
+    if (g2d_checkpoint_write(&s->snap, &s->held, &m, s->ckpt_path, &err) < 0) {
         snprintf(note, sizeof(note), "checkpoint not written: %s", err.msg);
         sync_note(s, note);
     }
+}
+
+void sync_checkpoint_now(struct g2d_sync *s)
+{
+    bool dry = s->cur.dry_run;
+
+    s->cur.dry_run = false; /* the last cycle may have been a plan */
+    checkpoint_write(s);
+    s->cur.dry_run = dry;
 }
 
 /* At the first cycle: the snapshot from the checkpoint, when it is for this scope and
@@ -249,7 +262,10 @@ static bool checkpoint_load(struct g2d_sync *s, int64_t now)
         return false;
     s->ckpt_tried = true;
     g2d_snapshot_clear(&s->snap);
-    r = g2d_checkpoint_load(&s->snap, &m, s->ckpt_path, &err);
+    g2d_heldset_clear(&s->held);
+    /* The held deletes are kept even when the snapshot is not believed: the next cycle
+     * that completes drops those no longer missing from Glue. */
+    r = g2d_checkpoint_load(&s->snap, &s->held, &m, s->ckpt_path, &err);
     if (r == -ENOENT)
         return false;
     if (r == 0 && m.scope != scope_hash(cfg))
@@ -343,6 +359,9 @@ static void cycle_reset(struct g2d_sync *s, unsigned flags, int64_t now)
     s->db_active = s->t_active = 0;
     s->dbs_seen = s->tables_seen = s->fns_seen = 0;
     memset(s->held_reported, 0, sizeof(s->held_reported));
+    s->del_stage = 0;
+    s->held_full_noted = 0;
+    held_cycle_start(s);
     s->req_base[0] = ops->requests(s->client.ctx, G2D_SIDE_GLUE);
     s->req_base[1] = ops->requests(s->client.ctx, G2D_SIDE_DLF);
     memset(&s->prog, 0, sizeof(s->prog));
@@ -448,8 +467,10 @@ void g2d_sync_free(struct g2d_sync *s)
     rebuild_free(s);
     g2d_snapshot_done(&s->snap);
     g2d_snapshot_done(&s->units);
+    g2d_heldset_done(&s->held);
     g2d_cloud_free(s->cloud);
     free(s->ckpt_path);
+    free(s->archive_dir);
     json_decref(s->limit_reported);
     json_decref(s->dlf_outside);
     json_decref(s->empty_warned);

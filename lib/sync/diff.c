@@ -78,8 +78,10 @@ void diff_database(struct g2d_sync *s, struct dbunit *d, json_t *gdb)
     struct g2d_fp fp;
     int r;
 
-    if (e)
+    if (e) {
         e->seen = 1;
+        held_seen(s, G2D_ITEM_DATABASE, e->key);
+    }
     if (!sync_want(s, G2D_OBJ_DATABASES))
         return; /* databases not synced: their contents are, into what DLF has */
     s->cur.seen++;
@@ -239,8 +241,10 @@ struct tunit *diff_table(struct g2d_sync *s, struct dbunit *d, json_t *gt)
     s->tables_seen++;
     d->glue_seen[0]++;
     s->prog.tables_total++;
-    if (e)
+    if (e) {
         e->seen = 1;
+        held_seen(s, G2D_ITEM_TABLE, e->key);
+    }
     tu = calloc(1, sizeof(*tu));
     if (!tu || !(tu->name = name_fold(to ? to : n, NULL)) || !(tu->glue = strdup(n)) ||
         g2d_model_table(s->cycle_cfg, d->name, gt, &input, &notes, &err) < 0 ||
@@ -298,8 +302,10 @@ void diff_function(struct g2d_sync *s, struct dbunit *d, json_t *gf)
         free(key);
         return;
     }
-    if (e)
+    if (e) {
         e->seen = 1;
+        held_seen(s, G2D_ITEM_FUNCTION, e->key);
+    }
     if (g2d_model_function(s->cycle_cfg, gf, &input, &notes, &err) < 0 ||
         fold_member(input, "FunctionName", NULL) < 0 || g2d_fp_function(input, &fp) < 0) {
         report_failed(s, G2D_ITEM_FUNCTION, key, d->name, NULL, diff,

@@ -13,6 +13,10 @@
  *                    into the snapshot
  *           listing.c  one paged-listing helper for every listing of both sides
  *           report.c   item results
+ *   held.c     the registry of held deletes (state/held.c): what the guards held, what a
+ *              person approved or rejected, deletes.grace_cycles (deletes.c, load.c)
+ *   archive.c  a delete's objects read from DLF into the deleted-objects archive first
+ *   restore.c  `glue2dlfctl restore`: an archived object written back, while idle
  *
  * A completion (a page processed, a write done, a listing finished) only updates its
  * counters and state and calls sync_poke(); the cycle's step then looks at everything
@@ -33,6 +37,7 @@
 #include "glue2dlf/sync.h"
 
 #include "cloud/client.h"
+#include "state/held.h"
 #include "state/snapshot.h"
 
 #define MAX_PAGES 10000000u  /* pages per listing before it is refused as endless */
@@ -119,6 +124,11 @@ struct wop {
     struct pitem *items;
     struct g2d_part_ref *refs;
     size_t nitems;
+    /* a delete: its objects' DLF JSON, read into the archive first (archive.c) */
+    bool archived;
+    unsigned arch_pending; /* reads in flight */
+    char *arch_error;      /* why a read failed (the delete is then not sent) */
+    json_t *arch_objs;     /* [{"i": item, "o": DLF JSON}] read so far */
 };
 
 struct wqueue {
@@ -313,6 +323,49 @@ char *join2(const char *a, const char *sep, const char *b);
  */
 char *name_fold(const char *a, const char *b);
 
+/* ---- held deletes (held.c) ----------------------------------------------------------- */
+
+enum held_verdict {
+    HV_GUARD = 0, /* the guards decide */
+    HV_SKIP,      /* rejected, or within deletes.grace_cycles: left alone, not counted */
+    HV_APPROVED,  /* a person approved it: deleted */
+};
+
+/* Is there anything to look up (records, or a grace period)? When not, names of delete
+ * candidates need not be built. */
+bool held_active(const struct g2d_sync *s);
+/* The verdict on one delete candidate; marks its record visited (not in a dry run).
+ * Calling it again in the same cycle gives the same verdict. */
+enum held_verdict held_check(struct g2d_sync *s, unsigned type, const char *name);
+/* Only what a person decided (approved: HV_APPROVED, rejected: HV_SKIP), else HV_GUARD;
+ * for a change that is not a delete of a missing object (a table dropped and created
+ * again because its partition keys changed). */
+enum held_verdict held_decided(struct g2d_sync *s, unsigned type, const char *name);
+/* A guard held it for @p reason (enum g2d_held_reason): recorded (not in a dry run); its
+ * ID into @p idbuf (17 bytes; "" when the registry could not take it). */
+void held_register(struct g2d_sync *s, unsigned type, const char *name, unsigned reason,
+                   char *idbuf);
+/* Glue lists this database, table or function (again): its record goes, unless it is
+ * about the table's partition keys. */
+void held_seen(struct g2d_sync *s, unsigned type, const char *name);
+/* It was deleted from DLF: its record, if any, goes. */
+void held_forget(struct g2d_sync *s, unsigned type, const char *name);
+void held_cycle_start(struct g2d_sync *s);
+/* Drop the records no step visited, after a cycle that completed without a failure. */
+void held_cycle_end(struct g2d_sync *s);
+
+/* ---- the deleted-objects archive (archive.c) ---------------------------------------- */
+
+/* Should this delete first be archived (an archive is set, and it has not been yet)? */
+bool archive_wanted(const struct wop *op);
+/* Read the objects @p op deletes from DLF; when all are read they are appended to the
+ * archive and @p op is sent (load_send_archived). @return 0 or -ENOMEM. */
+int archive_start(struct wop *op);
+/* For archive.c: send @p op now that it is archived, or (with @p error) finish it as
+ * failed without sending it. */
+void load_send_archived(struct wop *op, const char *error);
+void archive_free(struct wop *op);
+
 /* ---- the engine (cycle.c) ------------------------------------------------------------ */
 
 struct g2d_sync {
@@ -366,7 +419,12 @@ struct g2d_sync {
 
     /* delete phase */
     int del_stage;
-    char db_hold[300]; /* why the database deletes (and so their contents) are held, or "" */
+    char db_hold[300];       /* why the database deletes (and so their contents) are held, or "" */
+    unsigned db_hold_code;   /* its enum g2d_held_reason */
+    struct g2d_heldset held; /* the deletes a person decides on (held.c) */
+    char *archive_dir;       /* the deleted-objects archive, NULL: none */
+    bool restoring;          /* a restore write is in flight */
+    unsigned held_full_noted;
     uint64_t held_reported[4];
 
     unsigned batch_learned;  /* partition batch size DLF accepted, 0 = as configured */
@@ -386,6 +444,8 @@ struct g2d_sync {
 
 /* Add a line to the cycle's notes (what was learned, for the log once). */
 void sync_note(struct g2d_sync *s, const char *text);
+/* Write the checkpoint now (idle: after a person's decision). */
+void sync_checkpoint_now(struct g2d_sync *s);
 /* Ask the cycle to look again (once per loop turn, however often it is asked). */
 void sync_poke(struct g2d_sync *s);
 /* End the whole cycle with "<what><detail>": nothing more is started; what is in flight

@@ -32,6 +32,7 @@ static void wop_free(struct wop *op)
     }
     free(op->items);
     free(op->refs);
+    archive_free(op);
     free(op);
 }
 
@@ -102,6 +103,8 @@ static int wop_send(struct wop *op)
     void *ctx = op->s->client.ctx;
     size_t i;
 
+    if (archive_wanted(op))
+        return archive_start(op); /* sent once its objects are in the archive */
     if (op->type != G2D_ITEM_PARTITION) {
         struct g2d_obj_write w = {op->type, op->verb, op->db, op->tbl, op->input};
 
@@ -121,6 +124,31 @@ static int wop_send(struct wop *op)
 
         return ops->write_partitions(ctx, &w, wop_sent, op);
     }
+}
+
+/* Finish @p op as failed with @p message, without sending it. */
+static void wop_fail(struct wop *op, int err, const char *message)
+{
+    struct g2d_api_result res = {0};
+    struct g2d_sync *s = op->s;
+
+    s->writes_inflight--;
+    res.err = err;
+    res.code = "";
+    res.message = message;
+    op->done(op, &res); /* frees op */
+    sync_poke(s);
+}
+
+void load_send_archived(struct wop *op, const char *error)
+{
+    op->archived = true;
+    if (error)
+        wop_fail(op, -EIO, error);
+    else if (op->s->cancelling)
+        wop_fail(op, -ECANCELED, "not deleted: the cycle was cancelled");
+    else if (wop_send(op) < 0)
+        wop_fail(op, -ENOMEM, "could not queue the request (out of memory)");
 }
 
 void load_pump(struct g2d_sync *s)
@@ -144,15 +172,8 @@ void load_pump(struct g2d_sync *s)
             q->tail = NULL;
         s->prog.writes_queued--;
         s->writes_inflight++;
-        if (wop_send(op) < 0) {
-            struct g2d_api_result res = {0};
-
-            s->writes_inflight--;
-            res.err = -ENOMEM;
-            res.code = "";
-            res.message = "could not queue the request (out of memory)";
-            op->done(op, &res);
-        }
+        if (wop_send(op) < 0)
+            wop_fail(op, -ENOMEM, "could not queue the request (out of memory)");
     }
 }
 
@@ -217,6 +238,7 @@ static void obj_record(struct g2d_sync *s, struct wop *op)
 
     if (op->diff == G2D_DIFF_DLF_NEW) {
         g2d_snapshot_del(&s->snap, op->type, op->key);
+        held_forget(s, op->type, op->key);
         return;
     }
     /* On -ENOMEM the object is simply written again next cycle. */
@@ -340,6 +362,7 @@ static void recreate_dropped(struct wop *del, const struct g2d_api_result *res)
         warning = recreate_warning(tu, e && e->meta ? e->meta->parts.used : 0);
     }
     g2d_snapshot_del(&s->snap, G2D_ITEM_TABLE, tu->key);
+    held_forget(s, G2D_ITEM_TABLE, tu->key); /* a key change approved: done */
     op = wop_new(s, G2D_ITEM_TABLE, G2D_DIFF_NEED_UPDATE, tu->key, tu->key, tu->db->name, tu->name);
     if (!op) {
         report_failed(s, G2D_ITEM_TABLE, tu->key, tu->db->name, tu->name, G2D_DIFF_NEED_UPDATE,
@@ -378,6 +401,19 @@ int load_recreate(struct g2d_sync *s, struct tunit *tu)
 
 /* ---- partition batches --------------------------------------------------------------- */
 
+/* A partition deleted from DLF: its held-delete record goes (named as deletes.c names it). */
+static void part_forget(struct g2d_sync *s, struct g2d_snap_entry *e, json_t *values)
+{
+    char *name;
+
+    if (!s->held.used)
+        return;
+    name = partition_name(e->key, e->meta->keys, e->meta->nkeys, values);
+    if (name)
+        held_forget(s, G2D_ITEM_PARTITION, name);
+    free(name);
+}
+
 static void part_item_result(struct g2d_sync *s, struct wop *op, struct pitem *it, bool ok,
                              const char *error)
 {
@@ -389,9 +425,10 @@ static void part_item_result(struct g2d_sync *s, struct wop *op, struct pitem *i
     if (ok && e && e->meta) {
         for (i = 0; i < n && i < MAX_KEYS; i++)
             vals[i] = json_string_value(json_array_get(it->values, i));
-        if (it->diff == G2D_DIFF_DLF_NEW)
+        if (it->diff == G2D_DIFF_DLF_NEW) {
             g2d_pset_del(&e->meta->parts, vals, n);
-        else
+            part_forget(s, e, it->values);
+        } else
             (void)g2d_pset_put(&e->meta->parts, vals, n, &it->fp, it->raw, G2D_PENTRY_SEEN);
     }
     name = op->tu ? tunit_partition_name(op->tu, it->values)

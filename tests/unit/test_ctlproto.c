@@ -156,6 +156,10 @@ static void test_cmd_names(void **state)
     assert_true(g2d_ctl_cmd_mutating(G2D_CTL_RELOAD));
     assert_false(g2d_ctl_cmd_mutating(G2D_CTL_HEALTH));
     assert_string_equal(g2d_ctl_cmd_name(G2D_CTL_HEALTH), "health");
+    assert_false(g2d_ctl_cmd_mutating(G2D_CTL_HELD));
+    assert_true(g2d_ctl_cmd_mutating(G2D_CTL_APPROVE));
+    assert_true(g2d_ctl_cmd_mutating(G2D_CTL_REJECT));
+    assert_true(g2d_ctl_cmd_mutating(G2D_CTL_RESTORE));
 }
 
 static int parse(const char *s, struct g2d_ctl_request *req, struct g2d_error *err)
@@ -289,6 +293,59 @@ static void test_parse_errors(void **state)
     assert_int_equal(
         parse_fail("{\"v\":1,\"id\":15,\"v\":1,\"cmd\":\"status\"}", G2D_CTL_E_BAD_REQUEST),
         G2D_CTL_ID_NONE);
+}
+
+/* held, approve, reject, restore: their selectors. */
+static void test_parse_held(void **state)
+{
+    struct g2d_ctl_request req;
+    struct g2d_error err = {0};
+    static const char *const bad[] = {
+        "{\"v\":1,\"cmd\":\"approve\"}",
+        "{\"v\":1,\"cmd\":\"approve\",\"args\":{}}",
+        "{\"v\":1,\"cmd\":\"approve\",\"args\":{\"all\":true,\"type\":\"table\"}}",
+        "{\"v\":1,\"cmd\":\"approve\",\"args\":{\"all\":false}}",
+        "{\"v\":1,\"cmd\":\"reject\",\"args\":{\"ids\":[]}}",
+        "{\"v\":1,\"cmd\":\"reject\",\"args\":{\"ids\":[\"xyz\"]}}",
+        "{\"v\":1,\"cmd\":\"reject\",\"args\":{\"ids\":[\"12345678901234567\"]}}",
+        "{\"v\":1,\"cmd\":\"reject\",\"args\":{\"ids\":\"ab\"}}",
+        "{\"v\":1,\"cmd\":\"held\",\"args\":{\"type\":\"view\"}}",
+        "{\"v\":1,\"cmd\":\"held\",\"args\":{\"scope\":\"\"}}",
+        "{\"v\":1,\"cmd\":\"held\",\"args\":{\"ids\":[\"ab\"]}}",
+        "{\"v\":1,\"cmd\":\"restore\"}",
+        "{\"v\":1,\"cmd\":\"restore\",\"args\":{\"scope\":\"db\",\"name\":\"db\"}}",
+        "{\"v\":1,\"cmd\":\"restore\",\"args\":{\"name\":\"a\\u0000b\"}}",
+    };
+
+    assert_int_equal(parse("{\"v\":1,\"cmd\":\"held\"}", &req, &err), 0);
+    assert_int_equal(req.types, 0);
+    assert_null(req.scope);
+    g2d_ctl_request_done(&req);
+    assert_int_equal(
+        parse("{\"v\":1,\"cmd\":\"approve\",\"args\":{\"type\":\"partition\",\"scope\":"
+              "\"db.t\",\"ids\":[\"00ff\",\"0123456789ABCDEF\"]}}",
+              &req, &err),
+        0);
+    assert_int_equal(req.types, 1u << 2);
+    assert_string_equal(req.scope, "db.t");
+    assert_int_equal(json_array_size(req.ids), 2);
+    g2d_ctl_request_done(&req);
+    assert_int_equal(parse("{\"v\":1,\"cmd\":\"reject\",\"args\":{\"all\":true}}", &req, &err), 0);
+    assert_true(req.all);
+    g2d_ctl_request_done(&req);
+    assert_int_equal(
+        parse("{\"v\":1,\"cmd\":\"restore\",\"args\":{\"name\":\"db.t\",\"type\":\"table\"}}", &req,
+              &err),
+        0);
+    assert_string_equal(req.name, "db.t");
+    g2d_ctl_request_done(&req);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (parse(bad[i], &req, &err) == 0)
+            fail_msg("accepted: %s", bad[i]);
+        assert_string_equal(req.error_code, G2D_CTL_E_BAD_REQUEST);
+        assert_null(req.args);
+        assert_null(req.scope);
+    }
 }
 
 static void test_reply_ok(void **state)
@@ -428,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_parse_ok),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_parse_filters),
+        cmocka_unit_test(test_parse_held),
         cmocka_unit_test(test_reply_ok),
         cmocka_unit_test(test_reply_error),
         cmocka_unit_test(test_request_format_roundtrip),

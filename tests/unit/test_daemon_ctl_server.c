@@ -411,6 +411,13 @@ static void test_server_forbidden(void **state)
         cl_send(fd, "{\"v\":1,\"id\":5,\"cmd\":\"sync\"}\n");
         if (!cl_line(t, fd) || !strstr(t->lines[4], "\"code\":\"forbidden\""))
             rc |= 16;
+        /* held deletes: listed for the group, decided only by root (or the service user) */
+        cl_send(fd, "{\"v\":1,\"id\":6,\"cmd\":\"approve\",\"args\":{\"all\":true}}\n");
+        if (!cl_line(t, fd) || !strstr(t->lines[5], "\"code\":\"forbidden\""))
+            rc |= 32;
+        cl_send(fd, "{\"v\":1,\"id\":7,\"cmd\":\"held\"}\n");
+        if (!cl_line(t, fd) || !strstr(t->lines[6], "\"ok\":true"))
+            rc |= 64;
         _exit(rc);
     }
     uv_timer_start(&t->timer, on_child_poll, 10, 10);
@@ -418,7 +425,7 @@ static void test_server_forbidden(void **state)
     assert_int_equal(uv_loop_close(&t->loop), 0);
     assert_true(WIFEXITED(t->child_status));
     assert_int_equal(WEXITSTATUS(t->child_status), 0);
-    assert_int_equal(t->dispatched, 3); /* status, health and plan reached the dispatcher */
+    assert_int_equal(t->dispatched, 4); /* status, health, plan and held reached the dispatcher */
     free(t);
 }
 

@@ -40,6 +40,8 @@ static void test_metrics(void **state)
     x.now_s = 10;
     x.snapshot_items = 42;
     x.paused = true;
+    x.held[0] = 3;
+    x.held[2] = 1;
     assert_int_equal(metrics_render(&b, &m, &x), 0);
     t = g2d_buf_cstr(&b);
     assert_non_null(strstr(t, "# TYPE glue2dlf_cycles_total counter\n"
@@ -65,6 +67,9 @@ static void test_metrics(void **state)
     assert_null(strstr(t, "glue2dlf_http_retries_total"));
     assert_non_null(strstr(t, "glue2dlf_snapshot_items 42\n"));
     assert_non_null(strstr(t, "glue2dlf_paused 1\n"));
+    assert_non_null(strstr(t, "glue2dlf_held_delete_records{state=\"held\"} 3\n"));
+    assert_non_null(strstr(t, "glue2dlf_held_delete_records{state=\"approved\"} 0\n"));
+    assert_non_null(strstr(t, "glue2dlf_held_delete_records{state=\"rejected\"} 1\n"));
     g2d_buf_reset(&b);
 
     gs.requests = 100;

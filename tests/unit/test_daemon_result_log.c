@@ -65,6 +65,21 @@ static void test_append_and_reopen(void **state)
     assert_string_equal(text, "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
     free(text);
     result_log_close(&rl);
+
+    /* A line torn by a crash is ended before the next one. */
+    {
+        FILE *f = fopen(path, "a");
+
+        fputs("{\"n\":4,\"tor", f);
+        fclose(f);
+    }
+    assert_int_equal(result_log_open(&rl, path, &err), 0);
+    result_log_append(&rl, 1, "{\"n\":5}", 7);
+    result_log_flush(&rl);
+    text = slurp(path);
+    assert_string_equal(text, "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n{\"n\":4,\"tor\n{\"n\":5}\n");
+    free(text);
+    result_log_close(&rl);
     unlink(path);
 }
 
