@@ -5,7 +5,8 @@
 #   make demo            install missing packages, build, run the daemon on the simulator
 #   make SANITIZE=address,undefined check    the same under ASan+UBSan (into build-san/)
 #   make check-valgrind  unit tests, and the daemon in two end-to-end tests, under valgrind
-#   make fuzz            libFuzzer builds of every parser of outside input (clang)
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_MERGE=1]  libFuzzer on every parser of outside input,
+#                        each target for FUZZ_SECONDS (ASan+UBSan; see FUZZING.md)
 #   make format-check    clang-format conformance
 #   make bench           benchmarks (not part of check); results in BENCHMARKS.md
 
@@ -73,7 +74,7 @@ PROGS := $(BUILD)/glue2dlfd $(BUILD)/glue2dlfctl $(BUILD)/glue2dlf-sim
 .SECONDARY:
 
 .PHONY: all deps check _check check-valgrind demo _demo fuzz format format-check bench \
-	_bench clean install deb check-packaging verify-unit
+	_bench clean install deb check-packaging verify-unit fuzz-build fuzz-deps
 
 all: $(PROGS) $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_STANDALONE) $(MICRO_BIN)
 
@@ -157,15 +158,35 @@ $(BUILD)/tests/fuzz_%-replay: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/s
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# Fuzzing: every target built with libFuzzer under ASan+UBSan (the library objects are
+# compiled once into build-fuzz/obj), then each run for FUZZ_SECONDS over its corpus in
+# tests/fuzz/corpus/NAME (read-only; new inputs go to build-fuzz/work/NAME). A crash fails
+# and leaves its input in build-fuzz/artifacts/; add it to the corpus as a regression test.
+# FUZZ_MERGE=1 merges the inputs that add coverage into the repository's corpora.
 FUZZ_CC ?= clang
-fuzz:
-	@mkdir -p build-fuzz
-	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
-		echo "  FUZZ $$n"; \
-		$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude $(PKG_CFLAGS) \
-			-Ilib -Idaemon -fsanitize=fuzzer,address,undefined $$f $(LIB_SRC) $(DMN_SRC) \
-			-o build-fuzz/$$n $(PKG_LIBS) || exit 1; done
-	@echo "run e.g.: build-fuzz/fuzz_config tests/fuzz/corpus/config -max_total_time=60"
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fno-strict-aliasing \
+	-Iinclude -Ilib -Idaemon -MMD -MP $(PKG_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_OBJ := $(patsubst %.c,build-fuzz/obj/%.o,$(LIB_SRC) $(DMN_SRC))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	@echo "  FUZZ-LD $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJ) -o $@ $(PKG_LIBS)
+
+fuzz-build: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+fuzz-deps:
+	@./tools/install-deps.sh fuzz
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_MERGE=$(FUZZ_MERGE) tools/fuzz-run.sh $(FUZZ_BIN)
 
 FORMAT_SRC = $(wildcard include/glue2dlf/*.h lib/*/*.c lib/*/*.h daemon/*.c daemon/*.h \
 	ctl/*.c ctl/*.h tests/unit/*.c tests/sim/*.c tests/sim/*.h tests/tools/*.c tests/fuzz/*.c \
@@ -236,4 +257,4 @@ deb:
 clean:
 	rm -rf build build-san build-fuzz build-deb
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) build-fuzz/obj -name '*.d' 2>/dev/null)

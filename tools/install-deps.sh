@@ -7,7 +7,8 @@ extra=()
 case "${1:-}" in
   deb) extra=(debhelper dpkg-dev fakeroot lintian) ;;
   packaging) extra=(debootstrap systemd-container) ;;
-  promtool) extra=(prometheus) ;; # promtool, for `make check` to lint the metrics
+  promtool) extra=(prometheus) ;;
+  fuzz) extra=(clang libclang-rt-14-dev) ;; # libFuzzer and the sanitizers' runtimes # promtool, for `make check` to lint the metrics
 esac
 pkgs=(
   build-essential pkg-config

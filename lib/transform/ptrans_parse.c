@@ -80,6 +80,8 @@ static int parse_map(struct ctx *x, struct cur *c, struct map *m)
         }
     }
     m->e = x->n[S_KV];
+    if (m->e == m->b)
+        return 0; /* an empty map: nothing to order (and no array to point into) */
     if (pt_reserve(x->s, S_ORD, m->e * sizeof(struct kref)) < 0)
         return -ENOMEM;
     for (i = m->b; i < m->e; i++) {
