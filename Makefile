@@ -42,7 +42,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # and link only into glue2dlfd. Every other daemon/*.c is a self-contained part (control
 # server, log, sd_notify, metrics, results ring, rendering...) and goes into libg2dd, which
 # unit tests link too.
-DMN_PROG_SRC := $(addprefix daemon/,main.c cycle.c schedule.c status.c reload.c ctl_cmds.c scrape.c \
+DMN_PROG_SRC := $(addprefix daemon/,main.c cycle.c schedule.c status.c reload.c ctl_cmds.c scrape.c report.c \
 	shutdown.c)
 DMN_PROG_OBJ := $(DMN_PROG_SRC:%.c=$(BUILD)/%.o)
 DMN_SRC := $(filter-out $(DMN_PROG_SRC),$(sort $(wildcard daemon/*.c)))

@@ -25,6 +25,7 @@
 #include "glue2dlf/version.h"
 
 #include "output.h"
+#include "report.h"
 #include "transport.h"
 
 #define DEFAULT_SOCKET G2D_DEFAULT_CONTROL_SOCKET
@@ -47,6 +48,7 @@ struct request {
     enum g2d_ctl_cmd c;
     bool json, timeout_set, wait, full, failed, watch, all;
     const char *level;
+    const char *out_path; /* report -o FILE */
     long long timeout_s, limit, cycle, max_age_s, max_running_s;
     const char *type, *scope, *name; /* held, approve, reject, restore */
     char **ids;                      /* approve, reject: the IDs (into argv) */
@@ -107,6 +109,11 @@ static const struct cmd_help helps[] = {
     {"restore", "restore [--type T] NAME", "put a deleted object back in DLF (root only)",
      "Writes the object's last DLF definition from the deleted-objects archive of the state\n"
      "directory back to DLF (the newest one of that name; --type when names clash).\n"},
+    {"report", "report [-o FILE]", "an HTML page: databases, last cycles, a chart",
+     "  -o FILE  write the page to FILE instead of standard output\n"
+     "Per database: the objects DLF holds in scope, and what the last sync cycle changed,\n"
+     "failed and held there; the last 50 cycles' durations and request rates as bars.\n"
+     "One self-contained file (inline SVG, no script). --json gives the data.\n"},
 };
 
 static const struct cmd_help *find_help(const char *name)
@@ -401,6 +408,10 @@ static int parse_command(int argc, char **argv, struct request *rq)
             rq->watch = true;
         } else if (strcmp(a, "--json") == 0) {
             rq->json = true;
+        } else if (rq->c == G2D_CTL_REPORT && is_opt(a, "-o")) {
+            rq->out_path = opt_value(argc, argv, a, 2);
+            if (!rq->out_path || !*rq->out_path)
+                return bad_value(rq, "-o", "a file name");
         } else if (rq->c == G2D_CTL_LOG_LEVEL && !rq->level && a[0] != '-') {
             static const char *const lv[] = {"trace", "debug", "info", "notice", "warning", "err"};
 
@@ -511,6 +522,35 @@ static int exchange(const struct request *rq, const char *line, struct g2d_buf *
 }
 
 /* Print the parsed reply. @return the exit status. */
+/* report: the page to -o FILE (written whole to a temporary name, then renamed) or stdout. */
+static int write_report(const struct request *rq, const json_t *result)
+{
+    char tmp[4200];
+    FILE *f = stdout;
+
+    if (rq->out_path) {
+        if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp%ld", rq->out_path, (long)getpid()) >=
+            sizeof(tmp)) {
+            fprintf(stderr, "%s: report: file name too long\n", prog);
+            return EXIT_USAGE;
+        }
+        f = fopen(tmp, "we");
+        if (!f) {
+            fprintf(stderr, "%s: report: cannot create '%s': %s\n", prog, tmp, strerror(errno));
+            return EXIT_FAIL;
+        }
+    }
+    if (report_html(f, result) < 0 || fflush(f) != 0 ||
+        (rq->out_path && (fclose(f) != 0 || rename(tmp, rq->out_path) < 0))) {
+        fprintf(stderr, "%s: report: cannot write '%s': %s\n", prog,
+                rq->out_path ? rq->out_path : "standard output", strerror(errno));
+        if (rq->out_path)
+            (void)unlink(tmp);
+        return EXIT_FAIL;
+    }
+    return 0;
+}
+
 static int print_reply(const struct request *rq, const struct g2d_ctl_reply *rep)
 {
     int rc;
@@ -524,6 +564,8 @@ static int print_reply(const struct request *rq, const struct g2d_ctl_reply *rep
         if (rq->json) {
             json_dumpf(rep->result, stdout, JSON_INDENT(2));
             putchar('\n');
+        } else if (rq->c == G2D_CTL_REPORT) {
+            return write_report(rq, rep->result);
         } else {
             output_reply(stdout, stderr, rq->cmd, rep->result);
         }

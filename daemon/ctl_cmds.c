@@ -348,6 +348,9 @@ void ctl_cmds_dispatch(struct ctl_call *call, void *arg)
     case G2D_CTL_HELD:
         cmd_held(d, call);
         break;
+    case G2D_CTL_REPORT:
+        ctl_call_reply_ok(call, report_json(d));
+        break;
     case G2D_CTL_APPROVE:
     case G2D_CTL_REJECT:
         cmd_decide(d, call, req->cmd == G2D_CTL_APPROVE);

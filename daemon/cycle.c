@@ -88,6 +88,7 @@ void cycle_on_item(const struct g2d_item_result *it, void *arg)
             log_warning("results ring: out of memory");
     }
     tally_item(d, it);
+    report_count_item(d, it);
     if (!it->success && !it->held && !it->dry_run) {
         /* The first log.max_item_lines failures one by one, the rest in the summary. */
         if (d->tally.lines < d->cfg->log_max_item_lines) {
@@ -232,6 +233,7 @@ static void on_cycle_done(const struct g2d_cycle_stats *st, void *arg)
     } else {
         result_log_sync(&d->result_log);
         metrics_count_cycle(&d->metrics, st);
+        report_cycle_done(d, st);
         scrape_write_textfile(d);
         d->last_sync = *st;
         d->have_last_sync = true;

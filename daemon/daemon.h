@@ -106,6 +106,9 @@ struct daemon {
     uint64_t last_ok_mono, last_ok_id; /* the last good one (cycle_exit_code 0); 0: none */
 
     struct cycle_tally tally;
+    json_t *rep_cur, *rep_last; /* per database: [changed, failed, held] of the running / last
+                                   sync cycle (report.c); owned */
+    json_t *rep_history;        /* the last sync cycles' stats, oldest first; owned */
 
     struct call_vec waiters_cur;  /* sync --wait callers of the running cycle */
     struct call_vec waiters_next; /* sync --wait callers of the queued sync */
@@ -175,6 +178,17 @@ void scrape_write_textfile(struct daemon *d);
 void scrape_stop(struct daemon *d);
 /** The address the endpoint is bound to, NULL when none; borrowed until it moves. */
 const char *scrape_address(const struct daemon *d);
+
+/* ---- The report (report.c) ---------------------------------------------------------- */
+
+/** Count one item of a sync cycle for its database (@p it borrowed for the call). */
+void report_count_item(struct daemon *d, const struct g2d_item_result *it);
+/** A sync cycle finished: its counts become the last ones, its stats join the history. */
+void report_cycle_done(struct daemon *d, const struct g2d_cycle_stats *st);
+/** Reply object of "report"; a new reference the caller owns (NULL on no memory). */
+json_t *report_json(struct daemon *d);
+/** Free what the report keeps (shutdown). */
+void report_free(struct daemon *d);
 
 /* ---- Cycles (cycle.c) ----------------------------------------------------------------- */
 

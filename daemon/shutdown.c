@@ -32,6 +32,7 @@ void shutdown_finish(struct daemon *d)
     ctl_server_close(d->ctl, NULL, NULL);
     d->ctl = NULL;
     scrape_stop(d);
+    report_free(d);
     g2d_sync_free(d->sync);
     d->sync = NULL;
     if (d->http)

@@ -8,7 +8,8 @@ case "${1:-}" in
   deb) extra=(debhelper dpkg-dev fakeroot lintian) ;;
   packaging) extra=(debootstrap systemd-container) ;;
   promtool) extra=(prometheus) ;;
-  fuzz) extra=(clang libclang-rt-14-dev) ;; # libFuzzer and the sanitizers' runtimes # promtool, for `make check` to lint the metrics
+  fuzz) extra=(clang libclang-rt-14-dev) ;; # libFuzzer and the sanitizers' runtimes
+  chromium) extra=(chromium) ;; # renders glue2dlfctl report's page in make check # promtool, for `make check` to lint the metrics
 esac
 pkgs=(
   build-essential pkg-config

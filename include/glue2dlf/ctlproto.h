@@ -100,6 +100,7 @@ enum g2d_ctl_cmd {
     G2D_CTL_APPROVE,
     G2D_CTL_REJECT,
     G2D_CTL_RESTORE,
+    G2D_CTL_REPORT,
     G2D_CTL_NCMDS,
 };
 

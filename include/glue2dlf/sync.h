@@ -186,6 +186,17 @@ void g2d_sync_progress(const struct g2d_sync *s, struct g2d_progress *out);
 void g2d_sync_http_stats(const struct g2d_sync *s, struct g2d_http_stats *glue,
                          struct g2d_http_stats *dlf);
 
+/** Called per snapshot entry by g2d_sync_db_counts(): the database name (@p db, @p len
+ * bytes, not terminated; borrowed for the call), an object type and how many of it. */
+typedef void (*g2d_db_count_fn)(void *arg, const char *db, size_t len, enum g2d_item_type type,
+                                uint64_t n);
+/**
+ * What the snapshot holds, database by database: @p fn is called once per database,
+ * table and function entry (n = 1) and once per table with partitions (their number).
+ * On the loop thread, between or during cycles (then it is the snapshot so far).
+ */
+void g2d_sync_db_counts(struct g2d_sync *s, g2d_db_count_fn fn, void *arg);
+
 /** Name of one dropped-field bit of g2d_cycle_stats.dropped_fields ("Table.TargetTable"),
  * a static string. */
 const char *g2d_dropped_field_name(unsigned bit);

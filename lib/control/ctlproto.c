@@ -106,7 +106,7 @@ static const char *const cmd_names[G2D_CTL_NCMDS] = {
     [G2D_CTL_PAUSE] = "pause",         [G2D_CTL_RESUME] = "resume",   [G2D_CTL_RELOAD] = "reload",
     [G2D_CTL_RESULTS] = "results",     [G2D_CTL_METRICS] = "metrics", [G2D_CTL_HEALTH] = "health",
     [G2D_CTL_LOG_LEVEL] = "log-level", [G2D_CTL_HELD] = "held",       [G2D_CTL_APPROVE] = "approve",
-    [G2D_CTL_REJECT] = "reject",       [G2D_CTL_RESTORE] = "restore",
+    [G2D_CTL_REJECT] = "reject",       [G2D_CTL_RESTORE] = "restore", [G2D_CTL_REPORT] = "report",
 };
 
 const char *g2d_ctl_cmd_name(enum g2d_ctl_cmd cmd)
@@ -135,6 +135,7 @@ bool g2d_ctl_cmd_mutating(enum g2d_ctl_cmd cmd)
     case G2D_CTL_METRICS:
     case G2D_CTL_HEALTH:
     case G2D_CTL_HELD:
+    case G2D_CTL_REPORT:
     case G2D_CTL_PLAN: /* a dry run: reads both catalogs, writes nothing */
         return false;
     default:

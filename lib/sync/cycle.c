@@ -433,6 +433,20 @@ void g2d_sync_progress(const struct g2d_sync *s, struct g2d_progress *out)
         out->cycle_id = s->last.cycle_id;
 }
 
+void g2d_sync_db_counts(struct g2d_sync *s, g2d_db_count_fn fn, void *arg)
+{
+    struct g2d_snap_entry *e;
+    size_t pos = 0;
+
+    while ((e = g2d_snapshot_next(&s->snap, &pos))) {
+        size_t n = strcspn(e->key, ".");
+
+        fn(arg, e->key, n, (enum g2d_item_type)e->type, 1);
+        if (e->type == G2D_ITEM_TABLE && e->meta && e->meta->parts.used)
+            fn(arg, e->key, n, G2D_ITEM_PARTITION, e->meta->parts.used);
+    }
+}
+
 const struct g2d_cycle_stats *g2d_sync_last(const struct g2d_sync *s)
 {
     return &s->last;

@@ -24,9 +24,9 @@ modes=("")
 [ -f "$BC" ] && modes+=("$BC")
 for m in "${modes[@]}"; do
   n=${m:+with bash-completion}; n=${n:-plain}
-  check_eq "completion ($n): the commands" "approve health held help log-level metrics pause plan reject reload restore results resume status sync " \
+  check_eq "completion ($n): the commands" "approve health held help log-level metrics pause plan reject reload report restore results resume status sync " \
     "$(complete_with "$m" -- glue2dlfctl '')"
-  check_eq "completion ($n): a prefix" "reject reload restore results resume " "$(complete_with "$m" -- glue2dlfctl re)"
+  check_eq "completion ($n): a prefix" "reject reload report restore results resume " "$(complete_with "$m" -- glue2dlfctl re)"
   check_eq "completion ($n): --type" "table " "$(complete_with "$m" -- glue2dlfctl held --type ta)"
   check_eq "completion ($n): approve's options" "--all " "$(complete_with "$m" -- glue2dlfctl approve --a)"
   check_eq "completion ($n): after global options" "status sync " \

@@ -89,7 +89,7 @@ check_eq "glue2dlfctl --version" "glue2dlfctl $(sed -n 's/^#define G2D_VERSION "
   "$("$BUILD/glue2dlfctl" --version)"
 check_eq "glue2dlfd --version" "glue2dlfd $(sed -n 's/^#define G2D_VERSION "\(.*\)"/\1/p' "$ROOT/include/glue2dlf/version.h")" \
   "$("$BUILD/glue2dlfd" --version)"
-for c in status sync plan pause resume reload results metrics health log-level; do
+for c in status sync plan pause resume reload results metrics health log-level report; do
   check_eq "$c --help: exit 0" 0 "$(rc "$BUILD/glue2dlfctl" "$c" --help)"
   check "$c --help: its own usage line" grep -q "^usage: glue2dlfctl .* $c" "$T/out"
   check_eq "help $c: the same text" "$(cat "$T/out")" "$("$BUILD/glue2dlfctl" help "$c")"
