@@ -21,7 +21,8 @@ OPT ?= -O2 -g
 else
 BUILD ?= build-san
 OPT ?= -O1 -g -fno-omit-frame-pointer
-SANFLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+SANFLAGS := -fsanitize=$(SANITIZE) $(if $(findstring undefined,$(SANITIZE)),-fsanitize=float-cast-overflow) \
+	-fno-sanitize-recover=all
 endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wold-style-definition \

@@ -210,7 +210,7 @@ _Static_assert(NKEYS(glue_keys) + NKEYS(dlf_keys) + NKEYS(sync_keys) + NKEYS(del
 static void set_default(struct g2d_config *cfg, const struct g2d__key_desc *d)
 {
     void *field = g2d__key_field(cfg, d);
-    int e = (int)d->def;
+    int e;
 
     switch (d->type) {
     case K_UINT:
@@ -230,6 +230,7 @@ static void set_default(struct g2d_config *cfg, const struct g2d__key_desc *d)
         *(bool *)field = d->def != 0;
         break;
     case K_ENUM:
+        e = (int)d->def; /* only an enum's default is an int (others may not fit one) */
         memcpy(field, &e, sizeof(e));
         break;
     case K_MODE:
