@@ -156,6 +156,28 @@ static int parse_args(int argc, char **argv, struct daemon *d, enum run_mode *mo
     return -1;
 }
 
+/* The Glue region from instance metadata, asked once per process (an instance does not
+ * move): the config loader's last source, installed for a run and --check-credentials. */
+static int imds_region(bool v1_ok, char *buf, size_t sz)
+{
+    static char cached[64];
+    static int tried; /* 0 not yet, 1 found, -1 failed */
+    char why[300];
+
+    if (tried == 0) {
+        tried =
+            g2d_creds_imds_region(v1_ok, cached, sizeof(cached), why, sizeof(why)) == 0 ? 1 : -1;
+        if (tried > 0)
+            fprintf(stderr, "glue2dlfd: glue.region '%s' from EC2 instance metadata\n", cached);
+        else
+            fprintf(stderr, "glue2dlfd: no glue.region from instance metadata: %s\n", why);
+    }
+    if (tried < 0 || strlen(cached) >= sz)
+        return -ENOENT;
+    strcpy(buf, cached);
+    return 0;
+}
+
 static int load_config(const char *path, struct g2d_config **cfg)
 {
     struct g2d_error err = {0};
@@ -496,6 +518,8 @@ int main(int argc, char **argv)
         return rc;
     /* The process holds cloud secrets: no core dumps, no ptrace by other users. */
     (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (mode == MODE_RUN || check_online)
+        g2d_config_set_region_lookup(imds_region);
     if (load_config(d->config_path, &d->cfg) < 0)
         return 2;
     if (mode != MODE_RUN) {

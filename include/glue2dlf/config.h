@@ -181,6 +181,15 @@ struct g2d_config {
 };
 
 /**
+ * Where g2d_config_load() may get the Glue region when neither the file, AWS_REGION /
+ * AWS_DEFAULT_REGION nor the profile gives one and glue.credentials may use instance
+ * metadata: the daemon installs one at start-up (a network call); --check-config does not.
+ * @return 0 with the region in @p buf, or a negative errno.
+ */
+typedef int (*g2d_region_lookup_fn)(bool v1_ok, char *buf, size_t sz);
+void g2d_config_set_region_lookup(g2d_region_lookup_fn fn);
+
+/**
  * Load and validate a config file. YAML unless the file name ends in ".properties"
  * (or its first non-comment line looks like `key=value`), in which case the legacy format
  * is parsed. Secrets named by `*_env` / `*_credential` keys, and the standard environment

@@ -113,4 +113,12 @@ bool g2d_creds_spec_valid(enum g2d_creds_cloud cloud, const char *s, const char 
  */
 int g2d_creds_aws_region(const char *spec, char *buf, size_t sz);
 
+/**
+ * The region from EC2 instance metadata (IMDSv2; IMDSv1 too when @p v1_ok), blocking for
+ * at most about 2 s; only on a host that looks like EC2 or when
+ * AWS_EC2_METADATA_SERVICE_ENDPOINT is set. For start-up, before the loop runs.
+ * @return 0 with the region in @p buf, or a negative errno with @p why saying why not
+ */
+int g2d_creds_imds_region(bool v1_ok, char *buf, size_t sz, char *why, size_t wsz);
+
 #endif

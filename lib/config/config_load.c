@@ -31,6 +31,19 @@ static const struct g2d__node *section_pos(const struct g2d__cfg_ctx *c, const c
     return NULL;
 }
 
+static g2d_region_lookup_fn region_lookup;
+
+void g2d_config_set_region_lookup(g2d_region_lookup_fn fn)
+{
+    region_lookup = fn;
+}
+
+/* May glue.credentials (@p spec) take keys from instance metadata? */
+static bool spec_may_use_imds(const char *spec)
+{
+    return !spec || strcmp(spec, "chain") == 0 || strcmp(spec, "instance-metadata") == 0;
+}
+
 static int resolve_regions(struct g2d__cfg_ctx *c)
 {
     static const char *const envs[] = {"AWS_REGION", "AWS_DEFAULT_REGION"};
@@ -59,11 +72,19 @@ static int resolve_regions(struct g2d__cfg_ctx *c)
             g2d__valid_region(pr) && g2d__cfg_set_str(c, &cfg->glue.region, pr) < 0)
             return -ENOMEM;
     }
+    if (!cfg->glue.region && region_lookup && spec_may_use_imds(cfg->glue.credentials)) {
+        char ir[64];
+
+        if (region_lookup(cfg->glue.imds_v1_fallback, ir, sizeof(ir)) == 0 &&
+            g2d__valid_region(ir) && g2d__cfg_set_str(c, &cfg->glue.region, ir) < 0)
+            return -ENOMEM;
+    }
     if (!cfg->glue.region)
         return g2d_error_set_at(
             c->err, -EINVAL, c->file, cfg->legacy ? 1 : gl, cfg->legacy ? 1 : gc,
             "key '%s': required (or set AWS_REGION / AWS_DEFAULT_REGION, or region in "
-            "the AWS profile)",
+            "the AWS profile; on EC2 the daemon also asks instance metadata at start, which "
+            "--check-config does not)",
             cfg->legacy ? "aws.region" : "glue.region");
     if (!cfg->dlf.region)
         return g2d_error_set_at(c->err, -EINVAL, c->file, cfg->legacy || !d ? 1 : d->key_line,

@@ -184,6 +184,10 @@ static int glue_scope(struct sim_req *rq, struct sim_resp *rs, const char *crede
     if (strcmp(part[3], service) != 0)
         return glue_fail(rq, rs, "InvalidSignatureException",
                          "Credential should be scoped to correct service: '%s'. ", service);
+    if (rq->sim->cfg.glue_region && strcmp(service, "glue") == 0 &&
+        strcmp(part[2], rq->sim->cfg.glue_region) != 0)
+        return glue_fail(rq, rs, "InvalidSignatureException",
+                         "Credential should be scoped to a valid region. ");
     return 0;
 }
 

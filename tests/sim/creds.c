@@ -184,7 +184,10 @@ static void serve_imds(struct sim_req *rq, struct sim_resp *rs)
         text(rs, 401, "text/plain", "Unauthorized");
         return;
     }
-    if (strcmp(rq->path, role) == 0)
+    if (!ali && strcmp(rq->path, "/latest/meta-data/placement/region") == 0)
+        text(rs, 200, "text/plain",
+             rq->sim->cfg.imds_region ? rq->sim->cfg.imds_region : "us-east-1");
+    else if (strcmp(rq->path, role) == 0)
         text(rs, 200, "text/plain", name);
     else if (strncmp(rq->path, role, strlen(role)) != 0 ||
              strcmp(rq->path + strlen(role), name) != 0)

@@ -29,7 +29,8 @@ static void usage(FILE *f)
                "         [--glue-catalog-id ID] [--dlf-catalog-id ID] [--dlf-catalog-type T]\n"
                "         [--latency-ms N]\n"
                "         [--glue-rps N] [--dlf-rps N] [--verbose]\n"
-               "         [--cred-lifetime SEC] [--imds-v1] [--container-token T]\n"
+               "         [--cred-lifetime SEC] [--imds-v1] [--imds-region R] [--glue-region R]\n"
+               "         [--container-token T]\n"
                "         [--web-identity-token T]   (credential services: tests/sim/creds.c)\n"
                "Ports 0 (the default) are ephemeral; --port-file receives "
                "\"glue=<port>\\ndlf=<port>\\n\".\n");
@@ -65,6 +66,8 @@ enum {
     OPT_PLAIN,
     OPT_CRED_LIFETIME,
     OPT_IMDS_V1,
+    OPT_IMDS_REGION,
+    OPT_GLUE_REGION,
     OPT_CONTAINER_TOKEN,
     OPT_WEB_IDENTITY_TOKEN,
     OPT_HELP,
@@ -100,6 +103,8 @@ static const struct option options[] = {
     {"plain", no_argument, NULL, OPT_PLAIN},
     {"cred-lifetime", required_argument, NULL, OPT_CRED_LIFETIME},
     {"imds-v1", no_argument, NULL, OPT_IMDS_V1},
+    {"imds-region", required_argument, NULL, OPT_IMDS_REGION},
+    {"glue-region", required_argument, NULL, OPT_GLUE_REGION},
     {"container-token", required_argument, NULL, OPT_CONTAINER_TOKEN},
     {"web-identity-token", required_argument, NULL, OPT_WEB_IDENTITY_TOKEN},
     {"help", no_argument, NULL, OPT_HELP},
@@ -236,6 +241,12 @@ static int str_option(int c, struct sim_config *cfg)
         break;
     case OPT_WEB_IDENTITY_TOKEN:
         s = &cfg->web_identity_token;
+        break;
+    case OPT_IMDS_REGION:
+        s = &cfg->imds_region;
+        break;
+    case OPT_GLUE_REGION:
+        s = &cfg->glue_region;
         break;
     case OPT_IMDS_V1:
         cfg->imds_v1 = 1;

@@ -46,6 +46,8 @@ struct sim_config {
     const char *glue_token;         /* NULL: requests must not carry one */
     unsigned cred_lifetime;         /* seconds, of the temporary credentials creds.c issues */
     int imds_v1;                    /* instance metadata answers without a token */
+    const char *imds_region;        /* placement/region of the EC2 metadata (us-east-1) */
+    const char *glue_region;        /* Glue refuses a SigV4 scope of another region; NULL = any */
     const char *container_token;    /* the container endpoint's Authorization, NULL = any */
     const char *web_identity_token; /* AssumeRoleWithWebIdentity accepts only this */
     const char *dlf_akid;
