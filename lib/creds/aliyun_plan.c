@@ -48,20 +48,6 @@ struct sts_opts {
     bool vpc;
 };
 
-static const char *env(const char *name)
-{
-    const char *e = secure_getenv(name);
-
-    return e && *e ? e : NULL;
-}
-
-static bool env_true(const char *name)
-{
-    const char *e = env(name);
-
-    return e && strcasecmp(e, "true") == 0;
-}
-
 static int set(char **dst, const char *v)
 {
     if (!v)
@@ -97,9 +83,9 @@ static int ali_static(const char *id, const char *secret, const char *token, con
 /* The STS endpoint and the call's options. */
 static int sts_fill(struct g2d__src *s, const struct sts_opts *o)
 {
-    const char *ep = env("G2D_ALIBABA_STS_ENDPOINT");
-    const char *region = o->region ? o->region : env("ALIBABA_CLOUD_STS_REGION");
-    bool vpc = o->vpc || env_true("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED");
+    const char *ep = g2d__env("G2D_ALIBABA_STS_ENDPOINT");
+    const char *region = o->region ? o->region : g2d__env("ALIBABA_CLOUD_STS_REGION");
+    bool vpc = o->vpc || g2d__env_true("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED");
     char url[512];
     size_t n;
 
@@ -189,7 +175,7 @@ static bool looks_like_ecs(void)
 
 static int ecs(const char *role, const char *what, struct g2d__src **out)
 {
-    const char *ep = env("G2D_ALIBABA_ECS_METADATA_ENDPOINT");
+    const char *ep = g2d__env("G2D_ALIBABA_ECS_METADATA_ENDPOINT");
     struct g2d__src *s = src_new(G2D_SRC_IMDS);
     size_t n;
 
@@ -202,7 +188,7 @@ static int ecs(const char *role, const char *what, struct g2d__src **out)
     while (n > 8 && s->imds_url[n - 1] == '/')
         s->imds_url[--n] = '\0';
     s->ali = true;
-    s->v1_ok = !env_true("ALIBABA_CLOUD_IMDSV1_DISABLED");
+    s->v1_ok = !g2d__env_true("ALIBABA_CLOUD_IMDSV1_DISABLED");
     g2d__whatf(s->what, sizeof(s->what), "%s: ECS RAM role%s%.64s%s from instance metadata at %s",
                what, role ? " '" : "", role ? role : "", role ? "'" : "", s->imds_url);
     *out = s;
@@ -341,7 +327,7 @@ int g2d__aliyun_cli_profile(const char *text, size_t len, const char *name, stru
 
 static void home_file(char *out, size_t sz, const char *rel)
 {
-    const char *home = env("HOME");
+    const char *home = g2d__env("HOME");
     struct passwd *pw;
 
     if (!home && (pw = getpwuid(getuid())))
@@ -354,7 +340,7 @@ static int plan_cli(const char *name, struct g2d__src **out, char *why, size_t w
     char path[4096], *text = NULL;
     int r;
 
-    if (env_true("ALIBABA_CLOUD_CLI_PROFILE_DISABLED"))
+    if (g2d__env_true("ALIBABA_CLOUD_CLI_PROFILE_DISABLED"))
         return 0;
     home_file(path, sizeof(path), ".aliyun/config.json");
     r = g2d__read_small(path, &text, why, whysz);
@@ -401,7 +387,7 @@ static int ini_section(const struct g2d__ini_sect *s, const char *what, struct g
 static int plan_ini(const char *name, struct g2d__src **out, char *why, size_t whysz)
 {
     char path[4096], what[4200];
-    const char *e = env("ALIBABA_CLOUD_CREDENTIALS_FILE");
+    const char *e = g2d__env("ALIBABA_CLOUD_CREDENTIALS_FILE");
     struct g2d__ini ini;
     const struct g2d__ini_sect *s;
     int r;
@@ -447,26 +433,28 @@ static int plan_static(const struct g2d_config *cfg, struct g2d__src **out)
 
 static int plan_oidc_env(struct g2d__src **out, char *why, size_t whysz)
 {
-    struct sts_opts o = {env("ALIBABA_CLOUD_ROLE_ARN"),
-                         env("ALIBABA_CLOUD_ROLE_SESSION_NAME"),
+    struct sts_opts o = {g2d__env("ALIBABA_CLOUD_ROLE_ARN"),
+                         g2d__env("ALIBABA_CLOUD_ROLE_SESSION_NAME"),
                          NULL,
                          NULL,
                          3600,
                          false};
 
-    if (!o.role || !env("ALIBABA_CLOUD_OIDC_PROVIDER_ARN") || !env("ALIBABA_CLOUD_OIDC_TOKEN_FILE"))
+    if (!o.role || !g2d__env("ALIBABA_CLOUD_OIDC_PROVIDER_ARN") ||
+        !g2d__env("ALIBABA_CLOUD_OIDC_TOKEN_FILE"))
         return 0;
-    return oidc(&o, env("ALIBABA_CLOUD_OIDC_PROVIDER_ARN"), env("ALIBABA_CLOUD_OIDC_TOKEN_FILE"),
-                "RRSA/OIDC (environment)", out, why, whysz);
+    return oidc(&o, g2d__env("ALIBABA_CLOUD_OIDC_PROVIDER_ARN"),
+                g2d__env("ALIBABA_CLOUD_OIDC_TOKEN_FILE"), "RRSA/OIDC (environment)", out, why,
+                whysz);
 }
 
 static int plan_ecs(bool chain, struct g2d__src **out)
 {
-    const char *role = env("ALIBABA_CLOUD_ECS_METADATA");
+    const char *role = g2d__env("ALIBABA_CLOUD_ECS_METADATA");
 
-    if (env_true("ALIBABA_CLOUD_ECS_METADATA_DISABLED"))
+    if (g2d__env_true("ALIBABA_CLOUD_ECS_METADATA_DISABLED"))
         return 0;
-    if (chain && !role && !env("G2D_ALIBABA_ECS_METADATA_ENDPOINT") && !looks_like_ecs())
+    if (chain && !role && !g2d__env("G2D_ALIBABA_ECS_METADATA_ENDPOINT") && !looks_like_ecs())
         return 0;
     return ecs(role, "instance metadata", out);
 }
@@ -479,9 +467,9 @@ static int plan_chain(const struct g2d_config *cfg, const char *profile, struct 
     if (r == 0 && !profile)
         r = plan_oidc_env(out, why, whysz);
     if (r == 0)
-        r = plan_cli(profile ? profile : env("ALIBABA_CLOUD_PROFILE"), out, why, whysz);
+        r = plan_cli(profile ? profile : g2d__env("ALIBABA_CLOUD_PROFILE"), out, why, whysz);
     if (r == 0)
-        r = plan_ini(profile ? profile : env("ALIBABA_CLOUD_PROFILE"), out, why, whysz);
+        r = plan_ini(profile ? profile : g2d__env("ALIBABA_CLOUD_PROFILE"), out, why, whysz);
     if (r == 0 && profile) {
         snprintf(why, whysz,
                  "profile '%.64s' is in neither ~/.aliyun/config.json nor the "
@@ -491,8 +479,8 @@ static int plan_chain(const struct g2d_config *cfg, const char *profile, struct 
     }
     if (r == 0)
         r = plan_ecs(true, out);
-    if (r == 0 && env("ALIBABA_CLOUD_CREDENTIALS_URI"))
-        r = uri(env("ALIBABA_CLOUD_CREDENTIALS_URI"), out);
+    if (r == 0 && g2d__env("ALIBABA_CLOUD_CREDENTIALS_URI"))
+        r = uri(g2d__env("ALIBABA_CLOUD_CREDENTIALS_URI"), out);
     if (r == 0) {
         snprintf(why, whysz,
                  "no Alibaba Cloud credentials: not in the config (dlf.access_key_id / "
@@ -518,8 +506,9 @@ int g2d__plan_alibaba(const struct g2d_config *cfg, struct g2d__src **out, char 
     else if (strcmp(spec, "ecs-ram-role") == 0)
         r = plan_ecs(false, out);
     else if (strcmp(spec, "uri") == 0)
-        r = env("ALIBABA_CLOUD_CREDENTIALS_URI") ? uri(env("ALIBABA_CLOUD_CREDENTIALS_URI"), out)
-                                                 : 0;
+        r = g2d__env("ALIBABA_CLOUD_CREDENTIALS_URI")
+                ? uri(g2d__env("ALIBABA_CLOUD_CREDENTIALS_URI"), out)
+                : 0;
     else
         r = plan_chain(cfg, strncmp(spec, "profile ", 8) == 0 ? spec + 8 : NULL, out, why, whysz);
     if (r == 0) {

@@ -17,16 +17,16 @@
 
 #define SMALL_MAX (64u << 10)
 
-static const char *env(const char *name)
+const char *g2d__env(const char *name)
 {
     const char *e = secure_getenv(name);
 
     return e && *e ? e : NULL;
 }
 
-static bool env_true(const char *name)
+bool g2d__env_true(const char *name)
 {
-    const char *e = env(name);
+    const char *e = g2d__env(name);
 
     return e && strcasecmp(e, "true") == 0;
 }
@@ -98,10 +98,10 @@ static bool full_uri_allowed(const char *u)
 
 int g2d__aws_container(struct g2d__src **out)
 {
-    const char *rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-    const char *full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
-    const char *tok = env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
-    const char *tokf = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+    const char *rel = g2d__env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    const char *full = g2d__env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    const char *tok = g2d__env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    const char *tokf = g2d__env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
     struct g2d__src *s;
     int r;
 
@@ -158,12 +158,12 @@ bool g2d__looks_like_ec2(void)
 
 int g2d__aws_imds(const struct g2d_config *cfg, struct g2d__src **out)
 {
-    const char *ep = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-    const char *mode = env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
+    const char *ep = g2d__env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    const char *mode = g2d__env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
     struct g2d__src *s;
     size_t n;
 
-    if (env_true("AWS_EC2_METADATA_DISABLED"))
+    if (g2d__env_true("AWS_EC2_METADATA_DISABLED"))
         return 0;
     if (!ep)
         ep = mode && strcasecmp(mode, "IPv6") == 0 ? "http://[fd00:ec2::254]"
@@ -177,7 +177,7 @@ int g2d__aws_imds(const struct g2d_config *cfg, struct g2d__src **out)
     n = strlen(s->imds_url);
     while (n > 8 && s->imds_url[n - 1] == '/')
         s->imds_url[--n] = '\0';
-    s->v1_ok = cfg->glue.imds_v1_fallback && !env_true("AWS_EC2_METADATA_V1_DISABLED");
+    s->v1_ok = cfg->glue.imds_v1_fallback && !g2d__env_true("AWS_EC2_METADATA_V1_DISABLED");
     g2d__whatf(s->what, sizeof(s->what), "EC2 instance metadata (IMDSv2%s) at %.200s",
                s->v1_ok ? ", IMDSv1 fallback" : "", s->imds_url);
     *out = s;

@@ -42,13 +42,6 @@ struct aws_files {
     size_t whysz;
 };
 
-static const char *env(const char *name)
-{
-    const char *e = secure_getenv(name);
-
-    return e && *e ? e : NULL;
-}
-
 static int fail(struct aws_files *f, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -108,7 +101,7 @@ static int set(char **dst, const char *v)
 
 static void home_path(char *out, size_t sz, const char *env_name, const char *rel)
 {
-    const char *e = env(env_name), *home = env("HOME");
+    const char *e = g2d__env(env_name), *home = g2d__env("HOME");
     struct passwd *pw;
 
     if (e) {
@@ -180,11 +173,11 @@ static bool prof_exists(struct aws_files *f, const char *profile)
 static int sts_fill(struct aws_files *f, struct g2d__src *s, const char *profile)
 {
     const char *region = profile ? prof_get(f, profile, "region") : NULL;
-    const char *ep = env("AWS_ENDPOINT_URL_STS");
+    const char *ep = g2d__env("AWS_ENDPOINT_URL_STS");
     char url[512];
 
     if (!ep)
-        ep = env("AWS_ENDPOINT_URL");
+        ep = g2d__env("AWS_ENDPOINT_URL");
     if (!region)
         region = f->cfg->glue.region;
     if (!region)
@@ -226,7 +219,7 @@ static int profile_source(struct aws_files *f, const char *profile, unsigned dep
 static int credential_source(struct aws_files *f, const char *profile, const char *cs,
                              struct g2d__src **out)
 {
-    const char *id = env("AWS_ACCESS_KEY_ID"), *sec = env("AWS_SECRET_ACCESS_KEY");
+    const char *id = g2d__env("AWS_ACCESS_KEY_ID"), *sec = g2d__env("AWS_SECRET_ACCESS_KEY");
     struct g2d__src *s;
     int r;
 
@@ -238,7 +231,7 @@ static int credential_source(struct aws_files *f, const char *profile, const cha
                         profile);
         s = src_new(G2D_SRC_STATIC);
         if (!s || set(&s->v.id, id) < 0 || set(&s->v.secret, sec) < 0 ||
-            set(&s->v.token, env("AWS_SESSION_TOKEN")) < 0) {
+            set(&s->v.token, g2d__env("AWS_SESSION_TOKEN")) < 0) {
             g2d__src_free(s);
             return -ENOMEM;
         }
@@ -329,9 +322,10 @@ static int profile_source(struct aws_files *f, const char *profile, unsigned dep
     snprintf(name, sizeof(name), "profile %s", profile);
     if (prof_get(f, profile, "role_arn"))
         return assume_role(f, profile, depth, out);
-    if (depth == 0 && env("AWS_WEB_IDENTITY_TOKEN_FILE") && env("AWS_ROLE_ARN"))
-        return web_identity(f, env("AWS_WEB_IDENTITY_TOKEN_FILE"), env("AWS_ROLE_ARN"),
-                            env("AWS_ROLE_SESSION_NAME"), NULL, "web identity (environment)", out);
+    if (depth == 0 && g2d__env("AWS_WEB_IDENTITY_TOKEN_FILE") && g2d__env("AWS_ROLE_ARN"))
+        return web_identity(f, g2d__env("AWS_WEB_IDENTITY_TOKEN_FILE"), g2d__env("AWS_ROLE_ARN"),
+                            g2d__env("AWS_ROLE_SESSION_NAME"), NULL, "web identity (environment)",
+                            out);
     snprintf(what, sizeof(what), "profile '%.64s' in %s", profile, f->cred_path);
     r = static_from(f, g2d__ini_section(&f->cred, profile), what, out);
     if (r)
@@ -399,7 +393,7 @@ static int plan_static(const struct g2d_config *cfg, struct g2d__src **out)
 
 static int plan_chain(struct aws_files *f, const char *spec, struct g2d__src **out)
 {
-    const char *profile = env("AWS_PROFILE");
+    const char *profile = g2d__env("AWS_PROFILE");
     bool named = profile != NULL;
     int r = 0;
 
@@ -413,7 +407,7 @@ static int plan_chain(struct aws_files *f, const char *spec, struct g2d__src **o
         r = plan_files(f, profile ? profile : "default", named, out);
     if (r == 0)
         r = g2d__aws_container(out);
-    if (r == 0 && (env("AWS_EC2_METADATA_SERVICE_ENDPOINT") || g2d__looks_like_ec2()))
+    if (r == 0 && (g2d__env("AWS_EC2_METADATA_SERVICE_ENDPOINT") || g2d__looks_like_ec2()))
         r = g2d__aws_imds(f->cfg, out);
     if (r == 0)
         r = fail(f, -ENOKEY,
@@ -440,10 +434,10 @@ int g2d__plan_aws(const struct g2d_config *cfg, struct g2d__src **out, char *why
                      "glue.secret_access_key (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) "
                      "are not set");
     } else if (strcmp(spec, "web-identity") == 0) {
-        r = env("AWS_WEB_IDENTITY_TOKEN_FILE") && env("AWS_ROLE_ARN")
-                ? web_identity(&f, env("AWS_WEB_IDENTITY_TOKEN_FILE"), env("AWS_ROLE_ARN"),
-                               env("AWS_ROLE_SESSION_NAME"), NULL, "web identity (environment)",
-                               out)
+        r = g2d__env("AWS_WEB_IDENTITY_TOKEN_FILE") && g2d__env("AWS_ROLE_ARN")
+                ? web_identity(&f, g2d__env("AWS_WEB_IDENTITY_TOKEN_FILE"),
+                               g2d__env("AWS_ROLE_ARN"), g2d__env("AWS_ROLE_SESSION_NAME"), NULL,
+                               "web identity (environment)", out)
                 : fail(&f, -ENOKEY,
                        "no AWS credentials: AWS_WEB_IDENTITY_TOKEN_FILE and "
                        "AWS_ROLE_ARN are not both set");
@@ -480,7 +474,7 @@ int g2d_creds_aws_region(const char *spec, char *buf, size_t sz)
 {
     char why[256];
     struct aws_files f = {.why = why, .whysz = sizeof(why)};
-    const char *profile = env("AWS_PROFILE"), *v;
+    const char *profile = g2d__env("AWS_PROFILE"), *v;
     int r = -ENOENT;
 
     if (spec && strncmp(spec, "profile ", 8) == 0)

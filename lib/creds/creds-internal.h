@@ -141,6 +141,10 @@ bool g2d__looks_like_ec2(void);
 /* Read a small file (a token) into a new string, trailing newline stripped. */
 int g2d__read_small(const char *path, char **out, char *why, size_t whysz);
 
+/** An environment variable (secure_getenv), NULL when unset or empty; "true" (any case). */
+const char *g2d__env(const char *name);
+bool g2d__env_true(const char *name);
+
 /* ---- fetching ---------------------------------------------------------------------- */
 
 /* The HTTP endpoints a provider's fetches use, one per base URL (they live as long as the
