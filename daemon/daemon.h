@@ -68,7 +68,7 @@ struct daemon {
     const char *socket_override;
     const char *checkpoint; /* --checkpoint, or NULL */
     unsigned ckpt_interval; /* --checkpoint-interval, seconds */
-    bool once, dry_run_flag;
+    bool once, dry_run_flag, quiet;
 
     struct g2d_config *cfg;                  /* owned */
     struct g2d_config *retired[MAX_RETIRED]; /* owned; replaced, maybe still in use */

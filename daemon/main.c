@@ -34,7 +34,9 @@ static void usage(FILE *f)
             "\n"
             "  -c, --config FILE   configuration file (default " DEFAULT_CONFIG ")\n"
             "      --once          run one cycle now, then exit (0 all items ok, 1 some\n"
-            "                      failed or the cycle failed, 2 config or setup error)\n"
+            "                      failed or the cycle failed, 2 config or setup error);\n"
+            "                      without result.path its result lines go to stdout\n"
+            "      --quiet         with --once: no result lines on stdout\n"
             "      --dry-run       plan and report, never write to DLF\n"
             "      --check-config  validate the configuration, name each side's credential source\n"
             "                      and exit (0 ok, 2 invalid or no credentials)\n"
@@ -60,7 +62,8 @@ enum {
     OPT_SOCKET,
     OPT_VERSION,
     OPT_CKPT,
-    OPT_CKPT_IVL
+    OPT_CKPT_IVL,
+    OPT_QUIET
 };
 
 static bool check_online; /* --check-credentials */
@@ -90,6 +93,7 @@ static int parse_args(int argc, char **argv, struct daemon *d, enum run_mode *mo
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"once", no_argument, NULL, OPT_ONCE},
+        {"quiet", no_argument, NULL, OPT_QUIET},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"check-config", no_argument, NULL, OPT_CHECK},
         {"check-credentials", no_argument, NULL, OPT_CHECK_CREDS},
@@ -112,6 +116,9 @@ static int parse_args(int argc, char **argv, struct daemon *d, enum run_mode *mo
             break;
         case OPT_ONCE:
             d->once = true;
+            break;
+        case OPT_QUIET:
+            d->quiet = true;
             break;
         case OPT_DRY_RUN:
             d->dry_run_flag = true;
@@ -297,6 +304,9 @@ int daemon_result_log_open(struct daemon *d, const struct g2d_config *cfg, struc
 {
     struct result_log_env env = {.http = d->http, .creds = daemon_dlf_creds, .creds_arg = d};
 
+    /* --once as the legacy driver ran: the result lines on standard output, logs apart. */
+    if (!cfg->result_path && d->once && !d->quiet)
+        return result_log_open(out, "-", err);
     return result_log_open_cfg(out, cfg, &env, err);
 }
 

@@ -99,6 +99,11 @@ static int open_local(struct result_log *out, const char *path, struct g2d_error
 {
     int r;
 
+    if (strcmp(path, "-") == 0) {
+        out->f = stdout;
+        out->mode = RESULT_LOG_STDOUT;
+        return 0;
+    }
     if (is_dir_path(path)) {
         out->dir = strdup(path);
         if (!out->dir)
@@ -167,6 +172,8 @@ bool result_log_same(const struct result_log *rl, const struct g2d_config *cfg)
         return false;
     if (rl->mode == RESULT_LOG_DIR)
         return is_dir_path(cfg->result_path);
+    if (rl->mode == RESULT_LOG_STDOUT)
+        return true;
     if (rl->mode != RESULT_LOG_OSS)
         return false; /* a file is reopened on every reload (log rotation) */
     if (spool_dir(cfg, &spool, &err) < 0)
@@ -236,7 +243,7 @@ static FILE *part_for(struct result_log *rl, uint64_t cycle_id, size_t n)
 
 void result_log_append(struct result_log *rl, uint64_t cycle_id, const char *line, size_t len)
 {
-    FILE *f = rl->mode == RESULT_LOG_FILE ? rl->f : NULL;
+    FILE *f = rl->mode == RESULT_LOG_FILE || rl->mode == RESULT_LOG_STDOUT ? rl->f : NULL;
 
     if (rl->mode == RESULT_LOG_DIR || rl->mode == RESULT_LOG_OSS)
         f = part_for(rl, cycle_id, len + 1);
@@ -259,6 +266,11 @@ void result_log_sync(struct result_log *rl)
     }
     if (!rl->f)
         return;
+    if (rl->mode == RESULT_LOG_STDOUT) { /* a pipe or a terminal: nothing to fsync */
+        if (fflush(rl->f) != 0)
+            log_warning("result lines on standard output: write failed: %s", strerror(errno));
+        return;
+    }
     if (fflush(rl->f) != 0 || fsync(fileno(rl->f)) < 0)
         log_warning("result log '%s': write failed: %s", rl->path, strerror(errno));
 }

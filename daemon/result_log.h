@@ -34,7 +34,13 @@
 
 struct result_oss;
 
-enum result_log_mode { RESULT_LOG_OFF = 0, RESULT_LOG_FILE, RESULT_LOG_DIR, RESULT_LOG_OSS };
+enum result_log_mode {
+    RESULT_LOG_OFF = 0,
+    RESULT_LOG_FILE,
+    RESULT_LOG_DIR,
+    RESULT_LOG_OSS,
+    RESULT_LOG_STDOUT, /* "-": standard output, flushed at each cycle's end */
+};
 
 /** An open (or disabled) result log. Zero-initialised = disabled. */
 struct result_log {
