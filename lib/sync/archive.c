@@ -23,8 +23,13 @@
 
 struct aread {
     struct wop *op;
-    size_t item; /* partition batches: the item read; else 0 */
+    size_t item;   /* partition batches: the item read; else 0 */
+    unsigned page; /* pages read so far (DLF filters, then pages: the object may be on any) */
 };
+
+#define ARCHIVE_READ_PAGES_MAX 10000 /* a token that never ends is not followed forever */
+
+static int read_page(struct wop *op, size_t i, unsigned page, const char *token);
 
 bool archive_wanted(const struct wop *op)
 {
@@ -136,6 +141,14 @@ static void read_done(const struct g2d_api_result *res, void *arg)
     } else if (!res->err && (o = match(op, ar->item, res->list))) {
         json_array_append_new(op->arch_objs,
                               json_pack("{s:I, s:O}", "i", (json_int_t)ar->item, "o", o));
+    } else if (!res->err && res->next_token && *res->next_token) {
+        /* Not on this page: the next one (never delete what was not read when DLF has more). */
+        if (ar->page + 1 >= ARCHIVE_READ_PAGES_MAX) {
+            if (!op->arch_error)
+                op->arch_error = strdup("the listing did not end");
+        } else if (read_page(op, ar->item, ar->page + 1, res->next_token) < 0 && !op->arch_error) {
+            op->arch_error = strdup("out of memory");
+        }
     }
     free(ar);
     if (--op->arch_pending == 0)
@@ -164,6 +177,12 @@ static char *exact_pattern(const char *name)
 /* One read of the objects (item @p i). @return 0 or -errno (nothing in flight then). */
 static int read_one(struct wop *op, size_t i)
 {
+    return read_page(op, i, 0, NULL);
+}
+
+/* Page @p page (token @p token, NULL for the first) of item @p i's read. */
+static int read_page(struct wop *op, size_t i, unsigned page, const char *token)
+{
     const struct g2d_cloud_ops *ops = op->s->client.ops;
     struct g2d_list_req req = {0};
     struct aread *ar = calloc(1, sizeof(*ar));
@@ -174,6 +193,8 @@ static int read_one(struct wop *op, size_t i)
         return -ENOMEM;
     ar->op = op;
     ar->item = i;
+    ar->page = page;
+    req.token = token;
     req.db = op->db;
     req.tbl = op->tbl;
     if (op->type == G2D_ITEM_PARTITION) {

@@ -340,7 +340,8 @@ static void restore(struct env *e, int type, const char *name, int want)
     int rc = g2d_sync_restore(e->s, type, name, on_restored, &r, &err);
 
     if (rc < 0) {
-        assert_int_equal(rc, want);
+        if (rc != want)
+            fail_msg("restore '%s': %d (%s), expected %d", name, rc, err.msg, want);
         return;
     }
     uv_run(&e->loop, UV_RUN_DEFAULT);
@@ -357,6 +358,9 @@ static void test_archive_and_restore(void **state)
     struct acc a;
 
     assert_non_null(mkdtemp(dir));
+    /* One object a page: what is archived may be on any page of the read (it once was
+     * deleted unarchived when it was not on the first). */
+    e->f.page_size = 1;
     restore(e, -1, "sales.items", -ENOENT); /* no archive yet */
     assert_int_equal(g2d_sync_set_archive(e->s, dir), 0);
     catalog(e);
