@@ -19,7 +19,7 @@
  *     Throttling.User 400, Forbidden.RAM 403, InvalidApi.NotFound 404,
  *     request body over 16 MiB 413 RequestEntityTooLarge
  * Other choices: names are folded to lower case; PageSize defaults to 100 and must be
- * 1..1000; NamePattern is a POSIX extended regex matched against the whole name;
+ * 1..1000 (--dlf-page-max lowers both); NamePattern is a POSIX extended regex matched against the whole name;
  * NextPageToken is hex("db:<first name of next page>"); DeleteDatabase with Async=true
  * still deletes at once and returns a TaskId; UpdateDatabase may not rename; a CatalogId
  * other than --dlf-catalog-id (when given) is NoSuchObject. Tables, partitions, functions:
@@ -155,14 +155,14 @@ const char *sd_param(struct sim_req *rq, const json_t *in, const char *key)
     return sim_query(rq, key);
 }
 
-/* PageSize from the body (integer) or the query (text): 1..1000, default 100. */
+/* PageSize from the body (integer) or the query (text): 1..--dlf-page-max, default 100. */
 int sd_page_size(struct sim_req *rq, const json_t *in, long *out, struct sim_resp *rs)
 {
     const json_t *v = in ? json_object_get(in, "PageSize") : NULL;
     const char *s = in ? NULL : sim_query(rq, "PageSize");
-    char *end;
+    char *end, msg[128];
 
-    *out = 100;
+    *out = rq->sim->cfg.dlf_page_max < 100 ? (long)rq->sim->cfg.dlf_page_max : 100;
     if (v && !json_is_null(v)) {
         if (!json_is_integer(v))
             goto bad;
@@ -173,10 +173,11 @@ int sd_page_size(struct sim_req *rq, const json_t *in, long *out, struct sim_res
         if (errno || *end)
             goto bad;
     }
-    if (*out >= 1 && *out <= 1000)
+    if (*out >= 1 && *out <= (long)rq->sim->cfg.dlf_page_max)
         return 0;
 bad:
-    sim_dlf_error(rs, rq, 400, "InvalidInput", "PageSize must be between 1 and 1000.");
+    sim_dlf_page_msg(msg, sizeof(msg), rq->sim->cfg.dlf_page_max);
+    sim_dlf_error(rs, rq, 400, "InvalidInput", "%s", msg);
     return -1;
 }
 

@@ -32,7 +32,7 @@ int sd_take_name(struct sim_req *rq, const char *s, char *buf, size_t bufsz, str
 int sd_parse_bool(const char *s, int *out);
 /* A string parameter from the body when there is one, else from the query (borrowed). */
 const char *sd_param(struct sim_req *rq, const json_t *in, const char *key);
-/* PageSize from the body (integer) or the query (text): 1..1000, default 100. */
+/* PageSize from the body (integer) or the query (text): 1..--dlf-page-max, default 100. */
 int sd_page_size(struct sim_req *rq, const json_t *in, long *out, struct sim_resp *rs);
 /* NextPageToken of @p kind ("" or absent = first page): *key malloc'd (caller frees) or NULL. */
 int sd_page_token(struct sim_req *rq, const json_t *in, const char *kind, char **key, size_t *len,

@@ -363,6 +363,39 @@ check_eq "glue: CreateTable again" AlreadyExistsException \
   "$(glue CreateTable '{"DatabaseName":"db_0001","TableInput":{"Name":"new_t"}}' | jq -r .__type)"
 check_eq "glue: BatchCreatePartition with one duplicate" "1 AlreadyExistsException" \
   "$(glue BatchCreatePartition '{"DatabaseName":"db_0001","TableName":"new_t","PartitionInputList":[{"Values":["1"]},{"Values":["2"]},{"Values":["1"]}]}' | jq -r '"\(.Errors | length) \(.Errors[0].ErrorDetail.ErrorCode)"')"
+NT='"DatabaseName":"db_0001","TableName":"new_t"'
+glue CreatePartition "{$NT,\"PartitionInput\":{\"Values\":[\"7\"],\"Parameters\":{\"a\":\"1\"},\"StorageDescriptor\":{\"Location\":\"s3://b/k=7/\",\"Columns\":[{\"Name\":\"a\",\"Type\":\"int\"}]}}}" >/dev/null
+check_eq "glue: CreatePartition" "200 7 db_0001 new_t 1" \
+  "$(status) $(glue GetPartition "{$NT,\"PartitionValues\":[\"7\"]}" | jq -r '.Partition | "\(.Values[0]) \(.DatabaseName) \(.TableName) \(.Parameters.a)"')"
+ct7=$(glue GetPartition "{$NT,\"PartitionValues\":[\"7\"]}" | jq -r .Partition.CreationTime)
+check_eq "glue: CreatePartition again" "400 AlreadyExistsException" \
+  "$(sj .__type glue CreatePartition "{$NT,\"PartitionInput\":{\"Values\":[\"7\"]}}")"
+check_eq "glue: CreatePartition with a wrong values count" "400 InvalidInputException" \
+  "$(sj .__type glue CreatePartition "{$NT,\"PartitionInput\":{\"Values\":[\"7\",\"8\"]}}")"
+check_eq "glue: CreatePartition on a missing table" "400 EntityNotFoundException" \
+  "$(sj .__type glue CreatePartition '{"DatabaseName":"db_0001","TableName":"nope","PartitionInput":{"Values":["1"]}}')"
+sleep 1
+glue UpdatePartition "{$NT,\"PartitionValueList\":[\"7\"],\"PartitionInput\":{\"Values\":[\"7\"],\"Parameters\":{\"a\":\"2\"}}}" >/dev/null
+check_eq "glue: UpdatePartition keeps CreationTime" "200 2 $ct7" \
+  "$(status) $(glue GetPartition "{$NT,\"PartitionValues\":[\"7\"]}" | jq -r '.Partition | "\(.Parameters.a) \(.CreationTime)"')"
+check_eq "glue: UpdatePartition onto an existing partition" "400 AlreadyExistsException" \
+  "$(sj .__type glue UpdatePartition "{$NT,\"PartitionValueList\":[\"7\"],\"PartitionInput\":{\"Values\":[\"1\"]}}")"
+glue UpdatePartition "{$NT,\"PartitionValueList\":[\"7\"],\"PartitionInput\":{\"Values\":[\"8\"]}}" >/dev/null
+check_eq "glue: UpdatePartition with new Values moves it" "200 400 8" \
+  "$(status) $(glue GetPartition "{$NT,\"PartitionValues\":[\"7\"]}" >/dev/null; status) $(glue GetPartition "{$NT,\"PartitionValues\":[\"8\"]}" | jq -r '.Partition.Values[0]')"
+check_eq "glue: UpdatePartition of a missing partition" "400 EntityNotFoundException" \
+  "$(sj .__type glue UpdatePartition "{$NT,\"PartitionValueList\":[\"99\"],\"PartitionInput\":{\"Values\":[\"99\"]}}")"
+check_eq "glue: BatchGetPartition: found ones in order, missing ones absent" "200 8,1 0" \
+  "$(sj '"\([.Partitions[].Values[0]] | join(",")) \(.UnprocessedKeys | length)"' glue BatchGetPartition "{$NT,\"PartitionsToGet\":[{\"Values\":[\"8\"]},{\"Values\":[\"404\"]},{\"Values\":[\"1\"]}]}")"
+check_eq "glue: BatchGetPartition of 1001 keys" "400 InvalidInputException" \
+  "$(sj .__type glue BatchGetPartition "{$NT,\"PartitionsToGet\":$(jq -nc '[range(1001) | {Values: [tostring]}]')}")"
+check_eq "glue: BatchGetPartition with a malformed key" "400 InvalidInputException" \
+  "$(sj .__type glue BatchGetPartition "{$NT,\"PartitionsToGet\":[[\"8\"]]}")"
+glue DeletePartition "{$NT,\"PartitionValues\":[\"8\"]}" >/dev/null
+check_eq "glue: DeletePartition" "200 400 EntityNotFoundException" \
+  "$(status) $(sj .__type glue DeletePartition "{$NT,\"PartitionValues\":[\"8\"]}")"
+check_eq "glue: GetPartitions ExcludeColumnSchema on a stored partition keeps the rest" "null s3://b/k=9/" \
+  "$(glue CreatePartition "{$NT,\"PartitionInput\":{\"Values\":[\"9\"],\"StorageDescriptor\":{\"Location\":\"s3://b/k=9/\",\"Columns\":[{\"Name\":\"a\",\"Type\":\"int\"}]}}}" >/dev/null; glue GetPartitions "{$NT,\"Expression\":\"k = 9\",\"ExcludeColumnSchema\":true}" | jq -r '.Partitions[0].StorageDescriptor | "\(.Columns) \(.Location)"')"
 check_eq "glue: Expression on an int key (stored value not an int)" "400 InvalidStateException" \
   "$(admin POST glue/partitions/db_0001/new_t '{"Partitions":[{"Values":["x"]}]}' >/dev/null; sj .__type glue GetPartitions '{"DatabaseName":"db_0001","TableName":"new_t","Expression":"k > 1"}')"
 glue DeleteTable '{"DatabaseName":"db_0001","Name":"new_t"}' >/dev/null
@@ -553,6 +586,24 @@ check_eq "admin: DLF table deleted" 404 "$(admin GET dlf/tables/adb/at >/dev/nul
 kill -TERM "$TP_PID"; wait "$TP_PID"; rc=$?
 check_eq "SIGTERM after the table tests: exit 0" 0 "$rc"
 PIDS=()
+
+# ---- limits: --dlf-page-max, --glue-max-partitions ----
+start limits --seed 3 --databases 12 --tables-per-db 1 --partitions-per-table 2 --dlf-from-glue \
+  --dlf-page-max 5 --glue-max-partitions 2
+check_eq "--dlf-page-max: a PageSize above it is refused naming the limit" \
+  "400 InvalidInput PageSize must be between 1 and 5." \
+  "$(sj '"\(.Code) \(.Message)"' dlf_acs3 GET $DB/list "PageSize=6" ListDatabases)"
+check_eq "--dlf-page-max: partitions too" "400 InvalidInput" \
+  "$(sj .Code dlf_acs3 POST $PA/list "" ListPartitions '{"DatabaseName":"db_0000","TableName":"tbl_0000","PageSize":6}')"
+check_eq "--dlf-page-max: the limit itself is served" "200 5" \
+  "$(sj '.Databases | length' dlf_acs3 GET $DB/list "PageSize=5" ListDatabases)"
+check_eq "--dlf-page-max: no PageSize gives a page of the limit" "200 5" \
+  "$(sj '.Databases | length' dlf_acs3 GET $DB/list "" ListDatabases)"
+check_eq "--glue-max-partitions: CreatePartition over the quota" "400 ResourceNumberLimitExceededException" \
+  "$(sj .__type glue CreatePartition '{"DatabaseName":"db_0000","TableName":"tbl_0000","PartitionInput":{"Values":["2030-01-01","x"]}}')"
+glue DeletePartition '{"DatabaseName":"db_0000","TableName":"tbl_0000","PartitionValues":["2020-01-01","cn-hangzhou"]}' >/dev/null
+check_eq "--glue-max-partitions: below the quota again" "200 200" \
+  "$(status) $(glue CreatePartition '{"DatabaseName":"db_0000","TableName":"tbl_0000","PartitionInput":{"Values":["2030-01-01","x"]}}' >/dev/null; status)"
 
 # ---- DLF pre-populated with everything ----
 start full --seed 5 --databases 2 --tables-per-db 7 --partitions-per-table 60 --functions-per-db 2 \

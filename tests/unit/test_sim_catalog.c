@@ -19,6 +19,7 @@
 #include "../sim/parts.c"
 #include "../sim/render.c"
 #include "../sim/util.c"
+#include "cloud/limits.h"
 
 static json_t *obj(const char *name)
 {
@@ -1693,6 +1694,21 @@ static void test_prec_keep_time(void **state)
     sim_parts_free(p);
 }
 
+/* --dlf-page-max: the refusal names the limit so that the daemon's limit learning finds it. */
+static void test_dlf_page_msg(void **state)
+{
+    static const unsigned maxes[] = {1, 50, 100, 500, 999};
+    char msg[128];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(maxes) / sizeof(maxes[0]); i++) {
+        sim_dlf_page_msg(msg, sizeof(msg), maxes[i]);
+        assert_int_equal(g2d_limit_from_error("InvalidInput", msg, 1000), maxes[i]);
+        assert_int_equal(g2d_limit_from_error("InvalidInput", msg, maxes[i] + 1), maxes[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1721,6 +1737,7 @@ int main(void)
         cmocka_unit_test(test_wbatch_bodies),
         cmocka_unit_test(test_wbatch_mutations),
         cmocka_unit_test(test_prec_keep_time),
+        cmocka_unit_test(test_dlf_page_msg),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
