@@ -210,6 +210,9 @@ int sim_prec_append(const struct sim_prec *r, struct g2d_buf *b);
 json_t *sim_prec_json(const struct sim_prec *r);
 /* Stable segment of a key among @p total (FNV-1a of the key, modulo). */
 unsigned sim_pkey_segment(const char *key, size_t len, unsigned total);
+/* Hive's partition name "k1=v1/k2=v2" (names and values escaped as Hive escapes paths). */
+int sim_part_name(const struct g2d_expr_key *keys, const char *const *vals, size_t n,
+                  struct g2d_buf *b);
 /* "v1/v2/..." into @p buf (truncated to @p size). */
 void sim_pkey_joined(const char *key, size_t len, char *buf, size_t size);
 

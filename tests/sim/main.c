@@ -23,7 +23,7 @@ static void usage(FILE *f)
                "         [--port-file FILE] [--seed S] [--databases N] [--tables-per-db N]\n"
                "         [--partitions-per-table N] [--functions-per-db N] [--columns N]\n"
                "         [--partition-keys 1..3] [--plain] [--dlf-from-glue] [--dlf-batch-cap N]\n"
-               "         [--dlf-page-max N] [--glue-max-partitions N]\n"
+               "         [--dlf-page-max N] [--glue-max-partitions N] [--dlf-errors-200]\n"
                "         [--glue-access-key-id ID --glue-secret-access-key S "
                "[--glue-session-token T]]\n"
                "         [--dlf-access-key-id ID --dlf-access-key-secret S]\n"
@@ -72,6 +72,7 @@ enum {
     OPT_CONTAINER_TOKEN,
     OPT_WEB_IDENTITY_TOKEN,
     OPT_DLF_PAGE_MAX,
+    OPT_DLF_ERRORS_200,
     OPT_GLUE_MAX_PARTS,
     OPT_HELP,
 };
@@ -92,6 +93,7 @@ static const struct option options[] = {
     {"dlf-batch-cap", required_argument, NULL, OPT_BATCH_CAP},
     {"dlf-from-glue", no_argument, NULL, OPT_DLF_FROM_GLUE2},
     {"dlf-page-max", required_argument, NULL, OPT_DLF_PAGE_MAX},
+    {"dlf-errors-200", no_argument, NULL, OPT_DLF_ERRORS_200},
     {"glue-max-partitions", required_argument, NULL, OPT_GLUE_MAX_PARTS},
     {"glue-access-key-id", required_argument, NULL, OPT_GLUE_AKID},
     {"glue-secret-access-key", required_argument, NULL, OPT_GLUE_SECRET},
@@ -270,6 +272,9 @@ static int str_option(int c, struct sim_config *cfg)
         return 0;
     case OPT_PLAIN:
         cfg->plain = 1;
+        return 0;
+    case OPT_DLF_ERRORS_200:
+        cfg->dlf_errors_200 = 1;
         return 0;
     case OPT_VERBOSE:
         cfg->verbose = 1;

@@ -42,6 +42,7 @@ struct sim_config {
     int plain;              /* --plain: every table external Parquet, no own-schema partitions */
     unsigned dlf_batch_cap; /* most items in one DLF batch call */
     unsigned dlf_page_max;  /* largest PageSize of a DLF List* call (1..1000) */
+    int dlf_errors_200;     /* DLF service errors go out with HTTP 200 (Success:false) */
     unsigned long glue_max_parts; /* Glue partitions per table (CreatePartition quota) */
     const char *glue_akid;
     const char *glue_secret;

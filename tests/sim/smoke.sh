@@ -419,7 +419,7 @@ check_eq "dlf: CreateTable in a missing database" "404 NoSuchObject" \
   "$(sj .Code dlf_acs3 POST $TB "" CreateTable "{\"DatabaseName\":\"nodb\",\"TableInput\":$TI}")"
 out=$(dlf_acs3 GET $TB "DatabaseName=ods&TableName=events" GetTable)
 check_eq "dlf: GetTable keeps the client's fields in order plus server fields" \
-  "TableName,Owner,ZFirst,TableType,PartitionKeys,Sd,Parameters,CreateTime,UpdateTime,TableId true" \
+  "TableName,Owner,ZFirst,TableType,PartitionKeys,Sd,Parameters,CreateTime,UpdateTime,TableId,DatabaseName true" \
   "$(jq -r '[.Table | keys_unsorted[]] | join(",")' <<<"$out") $(jq -r '.Table.CreateTime > 1600000000' <<<"$out")"
 dlf_acs3 POST $TB "" CreateTable '{"DatabaseName":"ods","TableInput":{"TableName":"dim"}}' >/dev/null
 dlf_acs3 POST $TB "" CreateTable '{"DatabaseName":"ods","TableInput":{"TableName":"zeta","TableType":"VIRTUAL_VIEW"}}' >/dev/null
@@ -522,6 +522,55 @@ check_eq "dlf: both listed" "true 2" "$(march)"
 dlf_acs3 POST $PA/batchdelete "" BatchDeletePartitions "{$B,\"PartitionValueList\":[{\"Values\":[\"2024-03-01\",\"eu\"]},{\"Values\":[\"2024-03-02\",\"eu\"]}]}" >/dev/null
 check_eq "dlf: both deleted" "200 true 0" "$(status) $(march)"
 
+# table batches, names, renames; partition names, batch get, rename
+KP='"PartitionKeys":[{"Name":"dt","Type":"string"},{"Name":"region","Type":"string"}]'
+out=$(dlf_acs3 POST $TB/batchcreate "" BatchCreateTables "{\"DatabaseName\":\"ods\",\"TableInputs\":[{\"TableName\":\"B1\",$KP},{\"TableName\":\"b2\"},{\"TableName\":\"dim\"},{\"TableName\":\"\"}]}")
+check_eq "dlf: BatchCreateTables: per-item AlreadyExists and InvalidObject" "200 true dim:AlreadyExists,:InvalidObject" \
+  "$(status) $(jq -r '"\(.Success) \([.TableErrors[] | "\(.TableName):\(.ErrorDetail.Code)"] | join(","))"' <<<"$out")"
+check_eq "dlf: BatchCreateTables IfNotExists" "0" \
+  "$(dlf_acs3 POST $TB/batchcreate "" BatchCreateTables '{"DatabaseName":"ods","IfNotExists":true,"TableInputs":[{"TableName":"dim"}]}' | jq '.TableErrors | length')"
+check_eq "dlf: BatchCreateTables in a missing database" "404 NoSuchObject" \
+  "$(sj .Code dlf_acs3 POST $TB/batchcreate "" BatchCreateTables '{"DatabaseName":"nodb","TableInputs":[]}')"
+check_eq "dlf: GetTable fills in DatabaseName and the lower-cased TableName" "b1 ods" \
+  "$(dlf_acs3 GET $TB "DatabaseName=ODS&TableName=B1" GetTable | jq -r '.Table | "\(.TableName) \(.DatabaseName)"')"
+check_eq "dlf: ListTableNames pages" "b1 b2 | dim events | zeta |" \
+  "$(p=$(dlf_acs3 GET $TB/names "DatabaseName=ods&PageSize=2" ListTableNames); q=$(dlf_acs3 GET $TB/names "DatabaseName=ods&NextPageToken=$(jq -r .NextPageToken <<<"$p")&PageSize=2" ListTableNames); r=$(dlf_acs3 GET $TB/names "DatabaseName=ods&NextPageToken=$(jq -r .NextPageToken <<<"$q")&PageSize=2" ListTableNames); echo "$(jq -r '.TableNames | join(" ")' <<<"$p") | $(jq -r '.TableNames | join(" ")' <<<"$q") | $(jq -r '.TableNames | join(" ")' <<<"$r") |$(jq -r .NextPageToken <<<"$r")")"
+check_eq "dlf: BatchGetTables: found in order, missing ones NoSuchObject" "200 b2,b1 nope:NoSuchObject ods" \
+  "$(sj '"\([.Tables[].TableName] | join(",")) \([.TableErrors[] | "\(.TableName):\(.ErrorDetail.Code)"] | join(",")) \(.Tables[0].DatabaseName)"' dlf_acs3 POST $TB/batchget "" BatchGetTables '{"DatabaseName":"ods","TableNames":["b2","nope","B1"]}')"
+check_eq "dlf: BatchUpdateTables: a missing table is InvalidOperation" "200 nope:InvalidOperation x" \
+  "$(sj '"\([.TableErrors[] | "\(.TableName):\(.ErrorDetail.Code)"] | join(","))"' dlf_acs3 POST $TB/batchupdate "" BatchUpdateTables '{"DatabaseName":"ods","TableInputs":[{"TableName":"b2","Owner":"x"},{"TableName":"nope"}]}') $(dlf_acs3 GET $TB "DatabaseName=ods&TableName=b2" GetTable | jq -r .Table.Owner)"
+admin POST faults '{"side":"dlf","action":"BatchDeleteTables","kind":"item_error","match":"b2","code":"InvalidObject","message":"chosen"}' >/dev/null
+check_eq "dlf: item_error on a chosen table name" "200 b2:InvalidObject:chosen 200" \
+  "$(sj '[.TableErrors[] | "\(.TableName):\(.ErrorDetail.Code):\(.ErrorDetail.Message)"] | join(",")' dlf_acs3 POST $TB/batchdelete "" BatchDeleteTables '{"DatabaseName":"ods","TableNames":["b2"]}') $(dlf_acs3 GET $TB "DatabaseName=ods&TableName=b2" GetTable >/dev/null; status)"
+check_eq "dlf: BatchDeleteTables: missing NoSuchObject unless IfExists" "nope:NoSuchObject 0 404" \
+  "$(dlf_acs3 POST $TB/batchdelete "" BatchDeleteTables '{"DatabaseName":"ods","TableNames":["b2","nope"]}' | jq -r '[.TableErrors[] | "\(.TableName):\(.ErrorDetail.Code)"] | join(",")') $(dlf_acs3 POST $TB/batchdelete "" BatchDeleteTables '{"DatabaseName":"ods","IfExists":true,"TableNames":["nope"]}' | jq '.TableErrors | length') $(dlf_acs3 GET $TB "DatabaseName=ods&TableName=b2" GetTable >/dev/null; status)"
+RB='"DatabaseName":"ods","TableName":"b1"'
+dlf_acs3 POST $PA/batchcreate "" BatchCreatePartitions "{$RB,\"PartitionInputs\":[{\"Values\":[\"2024-01-01\",\"a/b=c\"]},{\"Values\":[\"2024-01-02\",\"eu\"]}]}" >/dev/null
+check_eq "dlf: ListPartitionNames (Hive-escaped)" "200 dt=2024-01-01/region=a%2Fb%3Dc,dt=2024-01-02/region=eu" \
+  "$(sj '.PartitionNames | join(",")' dlf_acs3 POST $PA/names "" ListPartitionNames "{$RB}")"
+check_eq "dlf: ListPartitionNames paged" "dt=2024-01-01/region=a%2Fb%3Dc 1" \
+  "$(dlf_acs3 POST $PA/names "" ListPartitionNames "{$RB,\"PageSize\":1}" | jq -r '"\(.PartitionNames | join(",")) \(.NextPageToken | length > 0 | if . then 1 else 0 end)"')"
+check_eq "dlf: BatchGetPartitions: found ones, missing ones NoSuchObject" "200 eu 1 NoSuchObject" \
+  "$(sj '"\([.Partitions[].Values[1]] | join(",")) \(.PartitionErrors | length) \(.PartitionErrors[0].ErrorDetail.Code)"' dlf_acs3 POST $PA/batchget "" BatchGetPartitions "{$RB,\"PartitionValueList\":[{\"Values\":[\"2024-01-02\",\"eu\"]},{\"Values\":[\"1999-01-01\",\"x\"]}]}")"
+ct=$(dlf_acs3 POST $PA/get "" GetPartition "{$RB,\"PartitionValues\":[\"2024-01-02\",\"eu\"]}" | jq .Partition.CreateTime)
+dlf_acs3 POST $PA/rename "" RenamePartition "{$RB,\"PartitionValues\":[\"2024-01-02\",\"eu\"],\"PartitionInput\":{\"Values\":[\"2024-01-03\",\"eu\"]}}" >/dev/null
+check_eq "dlf: RenamePartition keeps CreateTime" "200 $ct 404" \
+  "$(status) $(dlf_acs3 POST $PA/get "" GetPartition "{$RB,\"PartitionValues\":[\"2024-01-03\",\"eu\"]}" | jq .Partition.CreateTime) $(dlf_acs3 POST $PA/get "" GetPartition "{$RB,\"PartitionValues\":[\"2024-01-02\",\"eu\"]}" >/dev/null; status)"
+check_eq "dlf: RenamePartition onto an existing one" "409 AlreadyExists" \
+  "$(sj .Code dlf_acs3 POST $PA/rename "" RenamePartition "{$RB,\"PartitionValues\":[\"2024-01-03\",\"eu\"],\"PartitionInput\":{\"Values\":[\"2024-01-01\",\"a/b=c\"]}}")"
+check_eq "dlf: RenamePartition with a wrong values count" "400 InvalidObject" \
+  "$(sj .Code dlf_acs3 POST $PA/rename "" RenamePartition "{$RB,\"PartitionValues\":[\"2024-01-03\",\"eu\"],\"PartitionInput\":{\"Values\":[\"x\"]}}")"
+check_eq "dlf: RenamePartition of a missing partition" "404 NoSuchObject" \
+  "$(sj .Code dlf_acs3 POST $PA/rename "" RenamePartition "{$RB,\"PartitionValues\":[\"1999-01-01\",\"x\"],\"PartitionInput\":{\"Values\":[\"1999-01-02\",\"x\"]}}")"
+dlf_acs3 PUT $TB/rename "" RenameTable "{$RB,\"TableInput\":{\"TableName\":\"B9\",$KP}}" >/dev/null
+check_eq "dlf: RenameTable takes its partitions along" "200 404 b9 2" \
+  "$(status) $(dlf_acs3 GET $TB "DatabaseName=ods&TableName=b1" GetTable >/dev/null; status) $(dlf_acs3 GET $TB "DatabaseName=ods&TableName=b9" GetTable | jq -r .Table.TableName) $(dlf_acs3 POST $PA/list "" ListPartitions '{"DatabaseName":"ods","TableName":"b9"}' | jq '.Partitions | length')"
+check_eq "dlf: RenameTable onto an existing table" "409 AlreadyExists" \
+  "$(sj .Code dlf_acs3 PUT $TB/rename "" RenameTable '{"DatabaseName":"ods","TableName":"b9","TableInput":{"TableName":"dim"}}')"
+check_eq "dlf: RenameTable of a missing table" "404 NoSuchObject" \
+  "$(sj .Code dlf_acs3 PUT $TB/rename "" RenameTable '{"DatabaseName":"ods","TableName":"nope","TableInput":{"TableName":"nope2"}}')"
+dlf_acs3 POST $TB/batchdelete "" BatchDeleteTables '{"DatabaseName":"ods","TableNames":["b9"]}' >/dev/null
+
 TU="{\"DatabaseName\":\"ods\",\"TableName\":\"events\",\"TableInput\":$TI"
 dlf_acs3 PUT $TB "" UpdateTable "$TU}" >/dev/null
 dlf_acs3 PUT $TB "" UpdateTable "$TU,\"SkipArchive\":true}" >/dev/null
@@ -604,6 +653,15 @@ check_eq "--glue-max-partitions: CreatePartition over the quota" "400 ResourceNu
 glue DeletePartition '{"DatabaseName":"db_0000","TableName":"tbl_0000","PartitionValues":["2020-01-01","cn-hangzhou"]}' >/dev/null
 check_eq "--glue-max-partitions: below the quota again" "200 200" \
   "$(status) $(glue CreatePartition '{"DatabaseName":"db_0000","TableName":"tbl_0000","PartitionInput":{"Values":["2030-01-01","x"]}}' >/dev/null; status)"
+
+start errors200 --seed 3 --databases 2 --dlf-errors-200
+check_eq "--dlf-errors-200: a service error is HTTP 200 with Success:false" \
+  "200 false NoSuchObject 404" \
+  "$(sj '"\(.Success) \(.Code) \(.HttpStatusCode)"' dlf_acs3 GET $DB "Name=nope" GetDatabase)"
+check_eq "--dlf-errors-200: a gateway error keeps its status" "400 InvalidVersion" \
+  "$(curl -sS -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$DLF_PORT$DB/list" -H 'x-acs-version: 2019-01-01' -H 'x-acs-action: ListDatabases') $(jq -r .Code "$T/body")"
+check_eq "--dlf-errors-200: success unchanged" "200 true" \
+  "$(sj .Success dlf_acs3 GET $DB/list "" ListDatabases)"
 
 # ---- DLF pre-populated with everything ----
 start full --seed 5 --databases 2 --tables-per-db 7 --partitions-per-table 60 --functions-per-db 2 \
