@@ -1709,6 +1709,26 @@ static void test_dlf_page_msg(void **state)
     }
 }
 
+/* ListPartitionNames: Hive's "k=v/k=v" with FileUtils.escapePathName's escapes. */
+static void test_part_name(void **state)
+{
+    struct g2d_expr_key keys[3] = {{.name = "dt"}, {.name = "re=g"}, {.name = "h"}};
+    const char *vals[3] = {"2024-01-01", "a/b:c%", "x\ty#{}[]^*?'\"\\\x7f ok"};
+    struct g2d_buf b;
+
+    (void)state;
+    g2d_buf_init(&b, 0);
+    assert_int_equal(sim_part_name(keys, vals, 3, &b), 0);
+    assert_true(g2d_buf_putc(&b, '\0') == 0);
+    assert_string_equal(b.data, "dt=2024-01-01/re%3Dg=a%2Fb%3Ac%25/"
+                                "h=x%09y%23%7B}%5B%5D%5E%2A%3F%27%22%5C%7F ok");
+    b.len = 0;
+    assert_int_equal(sim_part_name(keys, vals, 1, &b), 0);
+    assert_true(g2d_buf_putc(&b, '\0') == 0);
+    assert_string_equal(b.data, "dt=2024-01-01");
+    g2d_buf_done(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1738,6 +1758,7 @@ int main(void)
         cmocka_unit_test(test_wbatch_mutations),
         cmocka_unit_test(test_prec_keep_time),
         cmocka_unit_test(test_dlf_page_msg),
+        cmocka_unit_test(test_part_name),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
