@@ -347,6 +347,11 @@ json_t *sim_dlf_table_build(const json_t *input, const json_t *old, int64_t now,
                             const char *table_id, char *err, size_t errlen);
 json_t *sim_dlf_fn_build(const json_t *input, const json_t *old, int64_t now, char *err,
                          size_t errlen);
+/*
+ * DLF's InvalidParameter check of a TableInput (@p partition 0) or PartitionInput: every
+ * member one the API defines, of its type. @return 0, or -1 with @p err naming the field.
+ */
+int sim_dlf_input_check(const json_t *input, int partition, char *err, size_t errlen);
 /* The compact JSON text stored for a DLF partition (malloc'd), or NULL with @p err set. */
 char *sim_dlf_part_text(const json_t *input, const json_t *old, int64_t now, size_t nkeys,
                         char *err, size_t errlen);

@@ -377,7 +377,9 @@ static void write_item(struct sim_req *rq, struct bwrite *w, struct bitem *it, i
     char code[64], msg[512];
     const struct sim_prec *old = sim_parts_find(w->t->parts, it->key, it->len);
 
-    if (it->n != w->nkeys) {
+    if (!it->wp && sim_dlf_input_check(it->pi, 1, msg, sizeof(msg)) < 0) {
+        bitem_error(w->errs, it, "InvalidParameter", msg); /* fast items passed it */
+    } else if (it->n != w->nkeys) {
         snprintf(msg, sizeof(msg),
                  "The number of partition values (%zu) does not match the number of "
                  "partition keys (%zu).",
@@ -421,10 +423,14 @@ static void batch_write(struct sim_req *rq, json_t *in, struct sim_resp *rs, int
     if (create && sd_body_bool(in, "NeedResult"))
         w.done = json_array();
     for (i = 0; i < (size_t)count; i++) {
+        char msg[512];
         struct bitem it;
 
         if (bitem_get(rq, list, i, &it) < 0)
-            bitem_error(w.errs, &it, "InvalidObject", "Values must be a list of strings.");
+            bitem_error(w.errs, &it, "InvalidParameter",
+                        sim_dlf_input_check(it.pi, 1, msg, sizeof(msg)) < 0
+                            ? msg
+                            : "PartitionInput.Values must be a list of strings.");
         else
             write_item(rq, &w, &it, create, if_not_exists);
         bitem_done(&it);

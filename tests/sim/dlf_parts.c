@@ -115,6 +115,10 @@ void sd_rename_partition(struct sim_req *rq, json_t *in, struct sim_resp *rs)
                       "PartitionValues and PartitionInput.Values must be lists of strings.");
         goto out;
     }
+    if (sim_dlf_input_check(pi, 1, err, sizeof(err)) < 0) {
+        sim_dlf_error(rs, rq, 400, "InvalidParameter", "%s", err);
+        goto out;
+    }
     if (rename_check(rq, t, pi, key, len, nkey, nn, nlen, rs) < 0)
         goto out;
     nkeys = json_array_size(json_object_get(t->obj, "PartitionKeys"));

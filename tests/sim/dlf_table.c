@@ -103,6 +103,10 @@ void sd_create_table(struct sim_req *rq, json_t *in, struct sim_resp *rs)
     if (sd_catalog_ok(rq, in, rs) < 0 ||
         !(db = sd_db(rq, sd_param(rq, in, "DatabaseName"), "NoSuchObject", 404, rs)))
         return;
+    if (sim_dlf_input_check(ti, 0, err, sizeof(err)) < 0) {
+        sim_dlf_error(rs, rq, 400, "InvalidParameter", "%s", err);
+        return;
+    }
     snprintf(id, sizeof(id), "sim-%lu", ++rq->sim->table_ids);
     t = sim_dlf_table_build(ti, NULL, (int64_t)time(NULL), id, err, sizeof(err));
     if (!t) {
@@ -152,6 +156,10 @@ void sd_update_table(struct sim_req *rq, json_t *in, struct sim_resp *rs)
         return;
     if (!json_is_object(ti)) {
         sim_dlf_error(rs, rq, 400, "InvalidInput", "TableInput is required.");
+        return;
+    }
+    if (sim_dlf_input_check(ti, 0, err, sizeof(err)) < 0) {
+        sim_dlf_error(rs, rq, 400, "InvalidParameter", "%s", err);
         return;
     }
     snprintf(folded, sizeof(folded), "%s", tn ? tn : "");

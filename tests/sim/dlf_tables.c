@@ -63,6 +63,10 @@ static void create_item(struct sim_req *rq, struct sim_item *db, const json_t *t
     struct sim_coll *kids;
     json_t *t;
 
+    if (sim_dlf_input_check(ti, 0, err, sizeof(err)) < 0) {
+        terr(errs, json_string_value(json_object_get(ti, "TableName")), "InvalidParameter", err);
+        return;
+    }
     if (!input_name(ti, name, sizeof(name))) {
         terr(errs, json_string_value(json_object_get(ti, "TableName")), "InvalidObject",
              "TableInput.TableName is invalid.");
@@ -113,6 +117,10 @@ static void update_item(struct sim_req *rq, struct sim_item *db, const json_t *t
     struct sim_item *t;
     json_t *nt;
 
+    if (sim_dlf_input_check(ti, 0, err, sizeof(err)) < 0) {
+        terr(errs, json_string_value(json_object_get(ti, "TableName")), "InvalidParameter", err);
+        return;
+    }
     if (!input_name(ti, name, sizeof(name))) {
         terr(errs, json_string_value(json_object_get(ti, "TableName")), "InvalidObject",
              "TableInput.TableName is invalid.");
@@ -266,7 +274,11 @@ void sd_rename_table(struct sim_req *rq, json_t *in, struct sim_resp *rs)
         !(db = sd_db(rq, sd_param(rq, in, "DatabaseName"), "NoSuchObject", 404, rs)) ||
         !(t = sd_table(rq, db, sd_param(rq, in, "TableName"), "NoSuchObject", 404, rs)))
         return;
-    if (!json_is_object(ti) || !input_name(ti, name, sizeof(name))) {
+    if (sim_dlf_input_check(ti, 0, err, sizeof(err)) < 0) {
+        sim_dlf_error(rs, rq, 400, "InvalidParameter", "%s", err);
+        return;
+    }
+    if (!input_name(ti, name, sizeof(name))) {
         sim_dlf_error(rs, rq, 400, "InvalidObject", "TableInput.TableName is invalid.");
         return;
     }

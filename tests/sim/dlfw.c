@@ -79,13 +79,14 @@ static inline uint64_t special8(uint64_t x)
  * (K_ITEM), a storage descriptor (K_SD for "Sd", whose Cols are checked, K_DESC for Glue's
  * "StorageDescriptor"), a column of Sd.Cols (K_COL); K_ANY for the rest.
  */
-enum { K_ANY, K_ITEM, K_SD, K_DESC, K_COLS, K_COL };
+enum { K_ANY, K_ITEM, K_SD, K_DESC, K_COLS, K_COL, K_MAP };
 
 struct wfound {
     const unsigned char *values, *values_end; /* the Values member's value */
     const unsigned char *ctime, *ctime_end;   /* CreateTime's */
     const unsigned char *sdv;                 /* Sd's (any type) */
     int cols_bad;                             /* Sd.Cols fails columns_ok() */
+    int foreign; /* a member sim_dlf_input_check() refuses, or one of another type */
     /* The descriptor split_text() picks (the first Sd or StorageDescriptor object)... */
     const unsigned char *desc, *desc_end;
     const unsigned char *loc, *loc_end; /* ...and its Location string, quotes included */
@@ -168,6 +169,44 @@ static int key_is(const unsigned char *k, size_t kn, const char *name)
     return kn == strlen(name) && memcmp(k, name, kn) == 0;
 }
 
+/*
+ * Whether member @p k of a PartitionInput, whose value starts with @p v, passes
+ * sim_dlf_input_check() as far as its first byte tells (a map's values are checked as
+ * K_MAP members, a list's by values_key()). Sets *kind to K_MAP for Parameters.
+ */
+static int item_member_ok(const unsigned char *k, size_t kn, unsigned char v, int *kind)
+{
+    static const struct {
+        const char *name;
+        char type;
+    } m[] = {{"Values", 'l'},         {"DatabaseName", 's'},
+             {"TableName", 's'},      {"CreateTime", 'i'},
+             {"LastAccessTime", 'i'}, {"LastAnalyzedTime", 'i'},
+             {"Parameters", 'm'},     {"Sd", 'o'},
+             {"Privileges", 'o'}};
+    size_t i;
+
+    for (i = 0; i < sizeof(m) / sizeof(m[0]) && !key_is(k, kn, m[i].name); i++)
+        ;
+    if (i == sizeof(m) / sizeof(m[0]))
+        return 0;
+    if (v == 'n')
+        return 1;
+    switch (m[i].type) {
+    case 's':
+        return v == '"';
+    case 'i':
+        return v == '-' || (v >= '0' && v <= '9');
+    case 'l':
+        return v == '[';
+    case 'm':
+        *kind = K_MAP;
+        return v == '{';
+    default:
+        return v == '{';
+    }
+}
+
 /* Code points of the UTF-8 in [s, end). */
 static size_t u8count(const unsigned char *s, const unsigned char *end)
 {
@@ -210,6 +249,10 @@ static int v_object(struct vs *s, unsigned depth, int kind)
         v = ++s->p;
         if (v >= s->end)
             return 1;
+        if (kind == K_ITEM && !item_member_ok(k, klen[nk - 1], *v, &child))
+            f->foreign = 1;
+        else if (kind == K_MAP && *v != '"')
+            f->foreign = 1;
         if (kind == K_ITEM && key_is(k, klen[nk - 1], "Sd")) {
             f->sdv = v;
             child = *v == '{' ? K_SD : K_ANY;
@@ -412,7 +455,10 @@ static int item_fast(struct sim_wpart *wp, const char *e, const char *end, int t
     *eend = (const char *)s.p;
     n = (size_t)(s.p - u);
     if (text) {
-        /* sim_dlf_part_text(): Sd an object (or null) with valid Cols. */
+        /* sim_dlf_input_check() and sim_dlf_part_text(): Sd an object (or null) with
+         * valid Cols. */
+        if (f.foreign)
+            return 1;
         if (f.sdv && *f.sdv != 'n' && (*f.sdv != '{' || f.cols_bad))
             return 1;
         if (f.ctime) {

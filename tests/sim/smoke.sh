@@ -410,16 +410,25 @@ TB=/api/metastore/catalogs/databases/tables
 PA=$TB/partitions
 FN=/api/metastore/catalogs/databases/functions
 dlf_acs3 POST $DB "" CreateDatabase '{"DatabaseInput":{"Name":"ods"}}' >/dev/null
-TI='{"TableName":"events","Owner":"etl","ZFirst":"kept","TableType":"EXTERNAL_TABLE","PartitionKeys":[{"Name":"dt","Type":"string"},{"Name":"region","Type":"string"}],"Sd":{"Cols":[{"Name":"a","Type":"int"}],"Location":"oss://b/events/"},"Parameters":{"k":"v"}}'
+TI='{"TableName":"events","Owner":"etl","TableType":"EXTERNAL_TABLE","PartitionKeys":[{"Name":"dt","Type":"string"},{"Name":"region","Type":"string"}],"Sd":{"Cols":[{"Name":"a","Type":"int"}],"Location":"oss://b/events/"},"Parameters":{"k":"v"}}'
 dlf_acs3 POST $TB "" CreateTable "{\"DatabaseName\":\"ods\",\"TableInput\":$TI}" >/dev/null
 check_eq "dlf: CreateTable" 200 "$(status)"
 check_eq "dlf: CreateTable again" "409 AlreadyExists" \
   "$(sj .Code dlf_acs3 POST $TB "" CreateTable "{\"DatabaseName\":\"ods\",\"TableInput\":$TI}")"
 check_eq "dlf: CreateTable in a missing database" "404 NoSuchObject" \
   "$(sj .Code dlf_acs3 POST $TB "" CreateTable "{\"DatabaseName\":\"nodb\",\"TableInput\":$TI}")"
+check_eq "dlf: CreateTable with an unknown member: InvalidParameter naming it" \
+  "400 InvalidParameter TableInput.ZFirst is not a known parameter." \
+  "$(sj '"\(.Code) \(.Message)"' dlf_acs3 POST $TB "" CreateTable '{"DatabaseName":"ods","TableInput":{"TableName":"zf","ZFirst":"x"}}')"
+check_eq "dlf: CreateTable with a member of the wrong type" \
+  "400 InvalidParameter TableInput.Retention must be an integer." \
+  "$(sj '"\(.Code) \(.Message)"' dlf_acs3 POST $TB "" CreateTable '{"DatabaseName":"ods","TableInput":{"TableName":"zf","Retention":"1"}}')"
+check_eq "dlf: UpdateTable with a Parameters value that is not a string" \
+  "400 InvalidParameter TableInput.Parameters must be a map of strings." \
+  "$(sj '"\(.Code) \(.Message)"' dlf_acs3 PUT $TB "" UpdateTable '{"DatabaseName":"ods","TableName":"events","TableInput":{"TableName":"events","Parameters":{"a":1}}}')"
 out=$(dlf_acs3 GET $TB "DatabaseName=ods&TableName=events" GetTable)
 check_eq "dlf: GetTable keeps the client's fields in order plus server fields" \
-  "TableName,Owner,ZFirst,TableType,PartitionKeys,Sd,Parameters,CreateTime,UpdateTime,TableId,DatabaseName true" \
+  "TableName,Owner,TableType,PartitionKeys,Sd,Parameters,CreateTime,UpdateTime,TableId,DatabaseName true" \
   "$(jq -r '[.Table | keys_unsorted[]] | join(",")' <<<"$out") $(jq -r '.Table.CreateTime > 1600000000' <<<"$out")"
 dlf_acs3 POST $TB "" CreateTable '{"DatabaseName":"ods","TableInput":{"TableName":"dim"}}' >/dev/null
 dlf_acs3 POST $TB "" CreateTable '{"DatabaseName":"ods","TableInput":{"TableName":"zeta","TableType":"VIRTUAL_VIEW"}}' >/dev/null
@@ -439,6 +448,9 @@ body="{$B,\"IfNotExists\":false,\"NeedResult\":true,\"PartitionInputs\":[$(pin 2
 out=$(dlf_acs3 POST $PA/batchcreate "" BatchCreatePartitions "$body")
 check_eq "dlf: BatchCreatePartitions with a bad item" "200 true 5 1 InvalidObject only-one" \
   "$(status) $(jq -r '"\(.Success) \(.Partitions | length) \(.PartitionErrors | length) \(.PartitionErrors[0].ErrorDetail.Code) \(.PartitionErrors[0].PartitionValues[0])"' <<<"$out")"
+check_eq "dlf: BatchCreatePartitions: unknown or mistyped members are InvalidParameter per item" \
+  "200 PartitionInput.Foo is not a known parameter.|PartitionInput.LastAccessTime must be an integer.|PartitionInput.Values must be a list of strings." \
+  "$(sj '[.PartitionErrors[] | select(.ErrorDetail.Code == "InvalidParameter") | .ErrorDetail.Message] | join("|")' dlf_acs3 POST $PA/batchcreate "" BatchCreatePartitions "{$B,\"PartitionInputs\":[{\"Values\":[\"2031-01-01\",\"eu\"],\"Foo\":1},{\"Values\":[\"2031-01-02\",\"eu\"],\"LastAccessTime\":\"x\"},{\"Values\":\"2031\"}]}")"
 check_eq "dlf: BatchCreatePartitions again: AlreadyExists per item" "5 AlreadyExists" \
   "$(dlf_acs3 POST $PA/batchcreate "" BatchCreatePartitions "$body" | jq -r '"\([.PartitionErrors[] | select(.ErrorDetail.Code == "AlreadyExists")] | length) \(.PartitionErrors[0].ErrorDetail.Code)"')"
 check_eq "dlf: BatchCreatePartitions IfNotExists" "0 []" \
