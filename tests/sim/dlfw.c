@@ -218,6 +218,34 @@ static size_t u8count(const unsigned char *s, const unsigned char *end)
     return n;
 }
 
+/*
+ * The kind of the value @p v of member @p k of an object of @p kind; notes a member that is
+ * foreign to a PartitionInput, Sd's value and Cols or a column Type that fail the checks.
+ */
+static int member_kind(struct wfound *f, int kind, const unsigned char *k, size_t kn,
+                       const unsigned char *v)
+{
+    int child = K_ANY;
+
+    f->foreign |=
+        (kind == K_ITEM && !item_member_ok(k, kn, *v, &child)) || (kind == K_MAP && *v != '"');
+    if (kind == K_ITEM && key_is(k, kn, "Sd")) {
+        f->sdv = v;
+        child = *v == '{' ? K_SD : K_ANY;
+    } else if (kind == K_ITEM && *v == '{' && key_is(k, kn, "StorageDescriptor")) {
+        child = K_DESC;
+    } else if (kind == K_SD && key_is(k, kn, "Cols")) {
+        if (*v == '[')
+            child = K_COLS;
+        else if (*v != 'n')
+            f->cols_bad = 1;
+    } else if (kind == K_COL && key_is(k, kn, "Type")) {
+        if (*v != '"' && *v != 'n')
+            f->cols_bad = 1;
+    }
+    return child;
+}
+
 /* An object of @p kind: no whitespace, no duplicate keys; notes what the walk looks for. */
 static int v_object(struct vs *s, unsigned depth, int kind)
 {
@@ -235,7 +263,7 @@ static int v_object(struct vs *s, unsigned depth, int kind)
     }
     for (;;) {
         const unsigned char *k = s->p + 1, *v;
-        int child = K_ANY;
+        int child;
 
         if (s->p >= s->end || *s->p != '"' || v_string(s) || nk == W_MAX_MEMBERS)
             return 1;
@@ -249,24 +277,7 @@ static int v_object(struct vs *s, unsigned depth, int kind)
         v = ++s->p;
         if (v >= s->end)
             return 1;
-        if (kind == K_ITEM && !item_member_ok(k, klen[nk - 1], *v, &child))
-            f->foreign = 1;
-        else if (kind == K_MAP && *v != '"')
-            f->foreign = 1;
-        if (kind == K_ITEM && key_is(k, klen[nk - 1], "Sd")) {
-            f->sdv = v;
-            child = *v == '{' ? K_SD : K_ANY;
-        } else if (kind == K_ITEM && *v == '{' && key_is(k, klen[nk - 1], "StorageDescriptor")) {
-            child = K_DESC;
-        } else if (kind == K_SD && key_is(k, klen[nk - 1], "Cols")) {
-            if (*v == '[')
-                child = K_COLS;
-            else if (*v != 'n')
-                f->cols_bad = 1;
-        } else if (kind == K_COL && key_is(k, klen[nk - 1], "Type")) {
-            if (*v != '"' && *v != 'n')
-                f->cols_bad = 1;
-        }
+        child = member_kind(f, kind, k, klen[nk - 1], v);
         if ((child == K_SD || child == K_DESC) && !f->desc)
             f->desc = v;
         if (v_value(s, depth + 1, child))
