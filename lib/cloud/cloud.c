@@ -42,6 +42,7 @@ struct list_call {
     void *arg;
     struct g2d_http_req **out;
     unsigned malformed; /* answers of the wrong shape so far */
+    unsigned sent_size; /* the page size of the request in flight */
 };
 
 struct cloud_call {
@@ -747,6 +748,16 @@ static void list_free(struct list_call *lc)
 
 static int list_send(struct list_call *lc);
 
+/* The page size a listing of @p what is sent with now (as glue.c and dlf.c compute it). */
+static unsigned list_page_size(const struct g2d_cloud *c, enum g2d_listing what)
+{
+    unsigned dflt = what == G2D_LIST_GLUE_PARTITIONS || what == G2D_LIST_DLF_PARTITIONS ? 1000
+                    : what < G2D_LIST_DLF_DATABASES ? c->cfg->glue.http.page_size
+                                                    : c->cfg->dlf.http.page_size;
+
+    return g2d_cloud_page_size(c, what, dflt);
+}
+
 /*
  * A page whose answer was not of its operation's shape is asked for again, like a 5xx, as
  * a new request (signed anew), until the attempts are spent. A page refused as too large:
@@ -763,13 +774,14 @@ static void list_done(const struct g2d_api_result *res, void *arg)
     if (res->err == -EPROTO && ++lc->malformed < attempts && list_send(lc) == 0)
         return;
     if (res->err == -EIO && res->code) {
-        cur = g2d_cloud_page_size(c, what, 1000000);
-        if (cur == 1000000)
-            cur = what == G2D_LIST_GLUE_PARTITIONS || what == G2D_LIST_DLF_PARTITIONS ? 1000
-                  : what < G2D_LIST_DLF_DATABASES ? c->cfg->glue.http.page_size
-                                                  : c->cfg->dlf.http.page_size;
+        /* The size this page went out with: a concurrent page of the same API may have
+         * lowered the size since, and then this refusal teaches nothing new. */
+        cur = lc->sent_size;
         lim = g2d_limit_from_error(res->code, res->message, cur);
-        if (lim) {
+        if (lim && list_page_size(c, what) < cur) {
+            if (list_send(lc) == 0)
+                return;
+        } else if (lim) {
             size_t n = strlen(c->note);
 
             c->page_size[what] = lim;
@@ -787,6 +799,7 @@ static void list_done(const struct g2d_api_result *res, void *arg)
 
 static int list_send(struct list_call *lc)
 {
+    lc->sent_size = list_page_size(lc->c, lc->req.what);
     return lc->req.what < G2D_LIST_DLF_DATABASES
                ? g2d_glue_list(lc->c, &lc->req, list_done, lc, lc->out)
                : g2d_dlf_list(lc->c, &lc->req, list_done, lc, lc->out);

@@ -64,4 +64,29 @@ check_eq "location map: --once exits 0" 0 $?
 check_eq "location map: locations rewritten in DLF" "oss://mapped-bucket/planned.db/" \
   "$(sim_get dlf/databases | jq -r '.Databases[] | select(.Name=="planned") | .LocationUri')"
 
+# A DLF that serves pages of at most 7 (--dlf-page-max): the daemon's page of 100 is refused
+# with the limit named, the daemon learns it and lists everything in pages of 7.
+kill -TERM "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
+start_sim small --seed 42 --databases 25 --dlf-from-glue --dlf-page-max 7 || exit 1
+rm -f "$T/results.jsonl"
+write_config "$T/small.yaml"
+g2dd --config "$T/small.yaml" --once >"$T/once4.log" 2>&1
+check_eq "page max: --once exits 0" 0 $?
+check_eq "page max: the refusal taught the daemon the limit" 1 \
+  "$(grep -c 'refused a page of 100 as too large: 7 from now on' "$T/once4.log")"
+check_eq "page max: nothing to write (every database listed)" 0 \
+  "$(sim_get stats | jq -r '.dlf.writes // 0')"
+
+# The same refusal as HTTP 200 with Success:false (--dlf-errors-200): still an error, still
+# learned from; and a first sync into an empty DLF under that mode creates everything.
+kill -TERM "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
+start_sim small200 --seed 42 --databases 25 --dlf-page-max 7 --dlf-errors-200 || exit 1
+rm -f "$T/results.jsonl"
+write_config "$T/small200.yaml"
+g2dd --config "$T/small200.yaml" --once >"$T/once5.log" 2>&1
+check_eq "errors 200: --once exits 0" 0 $?
+check_eq "errors 200: the limit learned from a Success:false body" 1 \
+  "$(grep -c 'refused a page of 100 as too large: 7 from now on' "$T/once5.log")"
+check_eq "errors 200: DLF holds every Glue database" "$(glue_names)" "$(dlf_names)"
+
 finish

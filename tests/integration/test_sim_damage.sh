@@ -216,7 +216,7 @@ check_eq "dlf error200: error envelope with HTTP 200" \
   "200 false InternalError Injected error document with HTTP 200. true false" \
   "$(status) $(jq -r '"\(.Success) \(.Code) \(.Message) \(.RequestId | length > 0) \(has("Partitions"))"' <<<"$out")"
 
-pv='{"Values":["2031-02-02","eu"],"StorageDescriptor":{"Location":"oss://b/x/"}}'
+pv='{"Values":["2031-02-02","eu"],"Sd":{"Location":"oss://b/x/"}}'
 fault '{"side":"dlf","action":"BatchCreatePartitions","kind":"bad_item_errors"}'
 out=$(dlf POST $PA/batchcreate "" BatchCreatePartitions "{$PB,\"PartitionInputs\":[$pv]}")
 check_eq "dlf bad_item_errors: Success:true, PartitionErrors of the wrong shape" \

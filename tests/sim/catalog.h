@@ -210,6 +210,9 @@ int sim_prec_append(const struct sim_prec *r, struct g2d_buf *b);
 json_t *sim_prec_json(const struct sim_prec *r);
 /* Stable segment of a key among @p total (FNV-1a of the key, modulo). */
 unsigned sim_pkey_segment(const char *key, size_t len, unsigned total);
+/* Hive's partition name "k1=v1/k2=v2" (names and values escaped as Hive escapes paths). */
+int sim_part_name(const struct g2d_expr_key *keys, const char *const *vals, size_t n,
+                  struct g2d_buf *b);
 /* "v1/v2/..." into @p buf (truncated to @p size). */
 void sim_pkey_joined(const char *key, size_t len, char *buf, size_t size);
 
@@ -344,6 +347,11 @@ json_t *sim_dlf_table_build(const json_t *input, const json_t *old, int64_t now,
                             const char *table_id, char *err, size_t errlen);
 json_t *sim_dlf_fn_build(const json_t *input, const json_t *old, int64_t now, char *err,
                          size_t errlen);
+/*
+ * DLF's InvalidParameter check of a TableInput (@p partition 0) or PartitionInput: every
+ * member one the API defines, of its type. @return 0, or -1 with @p err naming the field.
+ */
+int sim_dlf_input_check(const json_t *input, int partition, char *err, size_t errlen);
 /* The compact JSON text stored for a DLF partition (malloc'd), or NULL with @p err set. */
 char *sim_dlf_part_text(const json_t *input, const json_t *old, int64_t now, size_t nkeys,
                         char *err, size_t errlen);

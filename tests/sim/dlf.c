@@ -11,7 +11,8 @@
  *
  * HTTP status per error Code is UNCONFIRMED for the real service (dlf-api.md §5.2, §8);
  * the simulator's choices are:
- *   service errors, body {"Success":false,"Code",...,"HttpStatusCode":N}:
+ *   service errors, body {"Success":false,"Code",...,"HttpStatusCode":N} (sent with HTTP
+ *   200 under --dlf-errors-200, HttpStatusCode still N):
  *     NoSuchObject 404, UnknownTable 404, AlreadyExists 409, InvalidObject / InvalidInput /
  *     InvalidOperation 400, InternalError 500
  *   gateway errors, body {"RequestId","HostId","Code","Message","Recommend"}:
@@ -19,7 +20,7 @@
  *     Throttling.User 400, Forbidden.RAM 403, InvalidApi.NotFound 404,
  *     request body over 16 MiB 413 RequestEntityTooLarge
  * Other choices: names are folded to lower case; PageSize defaults to 100 and must be
- * 1..1000; NamePattern is a POSIX extended regex matched against the whole name;
+ * 1..1000 (--dlf-page-max lowers both); NamePattern is a POSIX extended regex matched against the whole name;
  * NextPageToken is hex("db:<first name of next page>"); DeleteDatabase with Async=true
  * still deletes at once and returns a TaskId; UpdateDatabase may not rename; a CatalogId
  * other than --dlf-catalog-id (when given) is NoSuchObject. Tables, partitions, functions:
@@ -57,7 +58,9 @@ void sim_dlf_error(struct sim_resp *rs, const struct sim_req *rq, unsigned statu
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    sim_resp_json(rs, status, envelope(rq, 0, code, msg, status), 0, DLF_CT);
+    /* --dlf-errors-200: the envelope keeps the status it stands for, the HTTP status is 200 */
+    sim_resp_json(rs, rq->sim->cfg.dlf_errors_200 ? 200 : status,
+                  envelope(rq, 0, code, msg, status), 0, DLF_CT);
 }
 
 void sim_dlf_gw_error(struct sim_resp *rs, const struct sim_req *rq, unsigned status,
@@ -155,14 +158,14 @@ const char *sd_param(struct sim_req *rq, const json_t *in, const char *key)
     return sim_query(rq, key);
 }
 
-/* PageSize from the body (integer) or the query (text): 1..1000, default 100. */
+/* PageSize from the body (integer) or the query (text): 1..--dlf-page-max, default 100. */
 int sd_page_size(struct sim_req *rq, const json_t *in, long *out, struct sim_resp *rs)
 {
     const json_t *v = in ? json_object_get(in, "PageSize") : NULL;
     const char *s = in ? NULL : sim_query(rq, "PageSize");
-    char *end;
+    char *end, msg[128];
 
-    *out = 100;
+    *out = rq->sim->cfg.dlf_page_max < 100 ? (long)rq->sim->cfg.dlf_page_max : 100;
     if (v && !json_is_null(v)) {
         if (!json_is_integer(v))
             goto bad;
@@ -173,10 +176,11 @@ int sd_page_size(struct sim_req *rq, const json_t *in, long *out, struct sim_res
         if (errno || *end)
             goto bad;
     }
-    if (*out >= 1 && *out <= 1000)
+    if (*out >= 1 && *out <= (long)rq->sim->cfg.dlf_page_max)
         return 0;
 bad:
-    sim_dlf_error(rs, rq, 400, "InvalidInput", "PageSize must be between 1 and 1000.");
+    sim_dlf_page_msg(msg, sizeof(msg), rq->sim->cfg.dlf_page_max);
+    sim_dlf_error(rs, rq, 400, "InvalidInput", "%s", msg);
     return -1;
 }
 
@@ -260,8 +264,13 @@ static const char *batch_list_key(const struct sim_op *op, int *text)
 /* The route table (dlf-api.md §2). New actions are added here. */
 const struct sim_op sim_dlf_ops[] = {
     {"BatchCreatePartitions", "POST", DLF_PARTS "/batchcreate", sd_batch_create_partitions, 1, 1},
+    {"BatchCreateTables", "POST", DLF_TABLES "/batchcreate", sd_batch_create_tables, 1, 1},
     {"BatchDeletePartitions", "POST", DLF_PARTS "/batchdelete", sd_batch_delete_partitions, 1, 1},
+    {"BatchDeleteTables", "POST", DLF_TABLES "/batchdelete", sd_batch_delete_tables, 1, 1},
+    {"BatchGetPartitions", "POST", DLF_PARTS "/batchget", sd_batch_get_partitions, 0, 1},
+    {"BatchGetTables", "POST", DLF_TABLES "/batchget", sd_batch_get_tables, 0, 1},
     {"BatchUpdatePartitions", "PUT", DLF_PARTS "/batchupdate", sd_batch_update_partitions, 1, 1},
+    {"BatchUpdateTables", "POST", DLF_TABLES "/batchupdate", sd_batch_update_tables, 1, 1},
     {"CreateDatabase", "POST", "/api/metastore/catalogs/databases", sd_create_database, 1, 1},
     {"CreateFunction", "POST", DLF_FNS, sd_create_function, 1, 1},
     {"CreateTable", "POST", DLF_TABLES, sd_create_table, 1, 1},
@@ -275,10 +284,14 @@ const struct sim_op sim_dlf_ops[] = {
     {"GetTable", "GET", DLF_TABLES, sd_get_table, 0, 0},
     {"ListDatabases", "GET", "/api/metastore/catalogs/databases/list", sd_list_databases, 0, 0},
     {"ListFunctions", "GET", DLF_FNS "/list", sd_list_functions, 0, 0},
+    {"ListPartitionNames", "POST", DLF_PARTS "/names", sd_list_partition_names, 0, 1},
     {"ListPartitions", "POST", DLF_PARTS "/list", sd_list_partitions, 0, 1},
     {"ListPartitionsByFilter", "POST", DLF_PARTS "/listbyfilter", sd_list_partitions_by_filter, 0,
      1},
+    {"ListTableNames", "GET", DLF_TABLES "/names", sd_list_table_names, 0, 0},
     {"ListTables", "GET", "/api/metastore/databases/tables/list", sd_list_tables, 0, 0},
+    {"RenamePartition", "POST", DLF_PARTS "/rename", sd_rename_partition, 1, 1},
+    {"RenameTable", "PUT", DLF_TABLES "/rename", sd_rename_table, 1, 1},
     {"UpdateDatabase", "PUT", "/api/metastore/catalogs/databases", sd_update_database, 1, 1},
     {"UpdateFunction", "PUT", DLF_FNS, sd_update_function, 1, 1},
     {"UpdateTable", "PUT", DLF_TABLES, sd_update_table, 1, 1},

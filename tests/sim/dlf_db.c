@@ -83,24 +83,15 @@ void sd_list_databases(struct sim_req *rq, json_t *in, struct sim_resp *rs)
 {
     const char *pat = sim_query(rq, "NamePattern");
     const char *tok = sim_query(rq, "NextPageToken");
-    const char *ps = sim_query(rq, "PageSize");
-    long size = 100;
-    char *start = NULL, *end, *ntok;
+    long size;
+    char *start = NULL, *ntok;
     const char *next;
     regex_t re;
     size_t *idx, n, i;
     json_t *list;
 
-    if (sd_catalog_ok(rq, NULL, rs) < 0)
+    if (sd_catalog_ok(rq, NULL, rs) < 0 || sd_page_size(rq, NULL, &size, rs) < 0)
         return;
-    if (ps && *ps) {
-        errno = 0;
-        size = strtol(ps, &end, 10);
-        if (errno || *end || size < 1 || size > 1000) {
-            sim_dlf_error(rs, rq, 400, "InvalidInput", "PageSize must be between 1 and 1000.");
-            return;
-        }
-    }
     if (tok && *tok && sim_token_parse(tok, "db", &start) < 0) {
         sim_dlf_error(rs, rq, 400, "InvalidInput", "NextPageToken is invalid.");
         return;

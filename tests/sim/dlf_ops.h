@@ -32,7 +32,7 @@ int sd_take_name(struct sim_req *rq, const char *s, char *buf, size_t bufsz, str
 int sd_parse_bool(const char *s, int *out);
 /* A string parameter from the body when there is one, else from the query (borrowed). */
 const char *sd_param(struct sim_req *rq, const json_t *in, const char *key);
-/* PageSize from the body (integer) or the query (text): 1..1000, default 100. */
+/* PageSize from the body (integer) or the query (text): 1..--dlf-page-max, default 100. */
 int sd_page_size(struct sim_req *rq, const json_t *in, long *out, struct sim_resp *rs);
 /* NextPageToken of @p kind ("" or absent = first page): *key malloc'd (caller frees) or NULL. */
 int sd_page_token(struct sim_req *rq, const json_t *in, const char *kind, char **key, size_t *len,
@@ -48,6 +48,12 @@ struct sim_item *sd_db_table(struct sim_req *rq, const json_t *in, const char *c
 /* 1 if body member @p key is JSON true (@p in may be NULL). */
 int sd_body_bool(const json_t *in, const char *key);
 
+/* ---- dlf_table.c ---- */
+/* Table @p t of @p db as read back: a copy with TableName and DatabaseName as stored. */
+json_t *sd_table_view(const struct sim_item *db, const struct sim_item *t);
+/* 1 if two tables have the same partition keys (names case-insensitive, types). */
+int sd_keys_equal(const json_t *a, const json_t *b);
+
 /* ---- handlers (sim_handler_fn) ---- */
 void sd_create_database(struct sim_req *rq, json_t *in, struct sim_resp *rs); /* dlf_db.c */
 void sd_get_database(struct sim_req *rq, json_t *in, struct sim_resp *rs);
@@ -60,12 +66,21 @@ void sd_get_table(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sd_create_table(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sd_update_table(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sd_delete_table(struct sim_req *rq, json_t *in, struct sim_resp *rs);
+void sd_list_table_names(struct sim_req *rq, json_t *in, struct sim_resp *rs);
+void sd_batch_create_tables(struct sim_req *rq, json_t *in, struct sim_resp *rs); /* dlf_tables.c */
+void sd_batch_update_tables(struct sim_req *rq, json_t *in, struct sim_resp *rs);
+void sd_batch_delete_tables(struct sim_req *rq, json_t *in, struct sim_resp *rs);
+void sd_batch_get_tables(struct sim_req *rq, json_t *in, struct sim_resp *rs);
+void sd_rename_table(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sd_list_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs); /* dlf_part.c */
 void sd_list_partitions_by_filter(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sd_get_partition(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sd_batch_create_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sd_batch_update_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sd_batch_delete_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs);
+void sd_list_partition_names(struct sim_req *rq, json_t *in, struct sim_resp *rs);
+void sd_rename_partition(struct sim_req *rq, json_t *in, struct sim_resp *rs); /* dlf_parts.c */
+void sd_batch_get_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sd_list_functions(struct sim_req *rq, json_t *in, struct sim_resp *rs); /* dlf_fn.c */
 void sd_get_function(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sd_create_function(struct sim_req *rq, json_t *in, struct sim_resp *rs);

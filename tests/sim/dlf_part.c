@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * DLF partitions: ListPartitions, ListPartitionsByFilter, GetPartition and the batch calls
+ * DLF partitions: ListPartitions, ListPartitionNames, ListPartitionsByFilter, GetPartition
+ * and the batch writes
  * (BatchCreatePartitions, BatchUpdatePartitions, BatchDeletePartitions; bodies usually
  * prepared without the lock by dlfw.c).
  */
@@ -58,8 +59,43 @@ static void part_page(struct sim_req *rq, struct sim_resp *rs, const struct sim_
     rs->body = g2d_buf_steal(&b);
 }
 
-static void list_parts_common(struct sim_req *rq, json_t *in, struct sim_resp *rs, int by_filter)
+/* ListPartitionNames' page: PartitionNames[] of the records, in key order. */
+static void names_page(struct sim_req *rq, struct sim_resp *rs, const struct g2d_expr_key *keys,
+                       const struct sim_prec **recs, size_t n, const struct sim_prec *next)
 {
+    char *tok = next ? sim_token_make_bin("part", next->data, next->keylen) : NULL;
+    json_t *names = json_array();
+    struct g2d_buf b;
+    size_t i;
+    int r = 0;
+
+    g2d_buf_init(&b, 0);
+    for (i = 0; i < n && r == 0; i++) {
+        const char *vals[SIM_MAX_KEYS];
+        size_t nv = sim_prec_values(recs[i], vals, SIM_MAX_KEYS);
+
+        b.len = 0;
+        r = sim_part_name(keys, vals, nv, &b);
+        if (r == 0)
+            r = json_array_append_new(names, json_stringn(b.data, b.len));
+    }
+    g2d_buf_done(&b);
+    if (r < 0) {
+        json_decref(names);
+        free(tok);
+        sd_nomem(rq, rs);
+        return;
+    }
+    sd_ok(rq, rs, json_pack("{s:o,s:s}", "PartitionNames", names, "NextPageToken", tok ? tok : ""));
+    free(tok);
+}
+
+enum list_mode { LIST_PARTS, LIST_BY_FILTER, LIST_NAMES };
+
+static void list_parts_common(struct sim_req *rq, json_t *in, struct sim_resp *rs,
+                              enum list_mode mode)
+{
+    int by_filter = mode == LIST_BY_FILTER;
     struct g2d_expr_key keys[SIM_MAX_KEYS];
     const char *partial[SIM_MAX_KEYS];
     struct g2d_expr *e = NULL;
@@ -74,7 +110,8 @@ static void list_parts_common(struct sim_req *rq, json_t *in, struct sim_resp *r
     memset(&sc, 0, sizeof(sc));
     memset(&gerr, 0, sizeof(gerr));
     if (!(t = sd_db_table(rq, in, "NoSuchObject", 404, rs)) ||
-        sd_page_size(rq, in, &size, rs) < 0 || is_share_sd(rq, in, rs) < 0 ||
+        sd_page_size(rq, in, &size, rs) < 0 ||
+        (mode != LIST_NAMES && is_share_sd(rq, in, rs) < 0) ||
         sd_page_token(rq, in, "part", &start, &len, rs) < 0)
         return;
     sc.nkeys = sim_table_keys(t->obj, keys, SIM_MAX_KEYS);
@@ -115,7 +152,10 @@ static void list_parts_common(struct sim_req *rq, json_t *in, struct sim_resp *r
         sim_dlf_error(rs, rq, 400, "InvalidInput", "%s", gerr.msg[0] ? gerr.msg : "bad filter");
         goto out;
     }
-    part_page(rq, rs, recs, (size_t)n, next);
+    if (mode == LIST_NAMES)
+        names_page(rq, rs, keys, recs, (size_t)n, next);
+    else
+        part_page(rq, rs, recs, (size_t)n, next);
 out:
     g2d_expr_free(e);
     free(recs);
@@ -124,12 +164,17 @@ out:
 
 void sd_list_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs)
 {
-    list_parts_common(rq, in, rs, 0);
+    list_parts_common(rq, in, rs, LIST_PARTS);
+}
+
+void sd_list_partition_names(struct sim_req *rq, json_t *in, struct sim_resp *rs)
+{
+    list_parts_common(rq, in, rs, LIST_NAMES);
 }
 
 void sd_list_partitions_by_filter(struct sim_req *rq, json_t *in, struct sim_resp *rs)
 {
-    list_parts_common(rq, in, rs, 1);
+    list_parts_common(rq, in, rs, LIST_BY_FILTER);
 }
 
 /* Key of a values list (*len set), or NULL when it is not a list of strings. */
@@ -332,7 +377,9 @@ static void write_item(struct sim_req *rq, struct bwrite *w, struct bitem *it, i
     char code[64], msg[512];
     const struct sim_prec *old = sim_parts_find(w->t->parts, it->key, it->len);
 
-    if (it->n != w->nkeys) {
+    if (!it->wp && sim_dlf_input_check(it->pi, 1, msg, sizeof(msg)) < 0) {
+        bitem_error(w->errs, it, "InvalidParameter", msg); /* fast items passed it */
+    } else if (it->n != w->nkeys) {
         snprintf(msg, sizeof(msg),
                  "The number of partition values (%zu) does not match the number of "
                  "partition keys (%zu).",
@@ -376,10 +423,14 @@ static void batch_write(struct sim_req *rq, json_t *in, struct sim_resp *rs, int
     if (create && sd_body_bool(in, "NeedResult"))
         w.done = json_array();
     for (i = 0; i < (size_t)count; i++) {
+        char msg[512];
         struct bitem it;
 
         if (bitem_get(rq, list, i, &it) < 0)
-            bitem_error(w.errs, &it, "InvalidObject", "Values must be a list of strings.");
+            bitem_error(w.errs, &it, "InvalidParameter",
+                        sim_dlf_input_check(it.pi, 1, msg, sizeof(msg)) < 0
+                            ? msg
+                            : "PartitionInput.Values must be a list of strings.");
         else
             write_item(rq, &w, &it, create, if_not_exists);
         bitem_done(&it);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * DLF tables: ListTables, GetTable, CreateTable, UpdateTable, DeleteTable.
+ * DLF tables: ListTables, ListTableNames, GetTable, CreateTable, UpdateTable, DeleteTable.
+ * A table is read back with DatabaseName and TableName as the service fills them in: the
+ * lower-cased names it is stored under (sd_table_view), whatever the input held.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +13,19 @@
 
 #include "dlf_ops.h"
 
-void sd_list_tables(struct sim_req *rq, json_t *in, struct sim_resp *rs)
+json_t *sd_table_view(const struct sim_item *db, const struct sim_item *t)
+{
+    json_t *v = json_copy(t->obj);
+
+    if (v) {
+        json_object_set_new(v, "TableName", json_string(t->name));
+        json_object_set_new(v, "DatabaseName", json_string(db->name));
+    }
+    return v;
+}
+
+/* ListTables (Tables[]) and ListTableNames (TableNames[], @p names). */
+static void list_tables_common(struct sim_req *rq, struct sim_resp *rs, int names)
 {
     const char *pat = sim_query(rq, "TableNamePattern"), *tt = sim_query(rq, "TableType");
     struct sim_item *db;
@@ -45,21 +59,37 @@ void sd_list_tables(struct sim_req *rq, json_t *in, struct sim_resp *rs)
             ntok = sim_token_make("tbl", c->items[i].name);
             break;
         }
-        json_array_append(list, (json_t *)t);
+        json_array_append_new(list, names ? json_string(c->items[i].name)
+                                          : sd_table_view(db, &c->items[i]));
         n++;
     }
-    sd_ok(rq, rs, json_pack("{s:o,s:s}", "Tables", list, "NextPageToken", ntok ? ntok : ""));
+    sd_ok(rq, rs,
+          json_pack("{s:o,s:s}", names ? "TableNames" : "Tables", list, "NextPageToken",
+                    ntok ? ntok : ""));
     free(ntok);
     free(start);
     regfree(&re);
 }
 
+void sd_list_tables(struct sim_req *rq, json_t *in, struct sim_resp *rs)
+{
+    list_tables_common(rq, rs, 0);
+}
+
+void sd_list_table_names(struct sim_req *rq, json_t *in, struct sim_resp *rs)
+{
+    list_tables_common(rq, rs, 1);
+}
+
 void sd_get_table(struct sim_req *rq, json_t *in, struct sim_resp *rs)
 {
-    struct sim_item *t = sd_db_table(rq, NULL, "NoSuchObject", 404, rs);
+    struct sim_item *db, *t;
 
-    if (t)
-        sd_ok(rq, rs, json_pack("{s:O}", "Table", t->obj));
+    if (sd_catalog_ok(rq, NULL, rs) < 0 ||
+        !(db = sd_db(rq, sim_query(rq, "DatabaseName"), "NoSuchObject", 404, rs)) ||
+        !(t = sd_table(rq, db, sim_query(rq, "TableName"), "NoSuchObject", 404, rs)))
+        return;
+    sd_ok(rq, rs, json_pack("{s:o}", "Table", sd_table_view(db, t)));
 }
 
 void sd_create_table(struct sim_req *rq, json_t *in, struct sim_resp *rs)
@@ -73,6 +103,10 @@ void sd_create_table(struct sim_req *rq, json_t *in, struct sim_resp *rs)
     if (sd_catalog_ok(rq, in, rs) < 0 ||
         !(db = sd_db(rq, sd_param(rq, in, "DatabaseName"), "NoSuchObject", 404, rs)))
         return;
+    if (sim_dlf_input_check(ti, 0, err, sizeof(err)) < 0) {
+        sim_dlf_error(rs, rq, 400, "InvalidParameter", "%s", err);
+        return;
+    }
     snprintf(id, sizeof(id), "sim-%lu", ++rq->sim->table_ids);
     t = sim_dlf_table_build(ti, NULL, (int64_t)time(NULL), id, err, sizeof(err));
     if (!t) {
@@ -97,7 +131,7 @@ void sd_create_table(struct sim_req *rq, json_t *in, struct sim_resp *rs)
 }
 
 /* Partition keys compared by lower-cased name and type. */
-static int keys_equal(const json_t *a, const json_t *b)
+int sd_keys_equal(const json_t *a, const json_t *b)
 {
     struct g2d_expr_key ka[SIM_MAX_KEYS], kb[SIM_MAX_KEYS];
     size_t na = sim_table_keys(a, ka, SIM_MAX_KEYS), nb = sim_table_keys(b, kb, SIM_MAX_KEYS), i;
@@ -124,6 +158,10 @@ void sd_update_table(struct sim_req *rq, json_t *in, struct sim_resp *rs)
         sim_dlf_error(rs, rq, 400, "InvalidInput", "TableInput is required.");
         return;
     }
+    if (sim_dlf_input_check(ti, 0, err, sizeof(err)) < 0) {
+        sim_dlf_error(rs, rq, 400, "InvalidParameter", "%s", err);
+        return;
+    }
     snprintf(folded, sizeof(folded), "%s", tn ? tn : "");
     sim_fold(folded);
     if (tn && strcmp(folded, t->name) != 0) {
@@ -137,7 +175,7 @@ void sd_update_table(struct sim_req *rq, json_t *in, struct sim_resp *rs)
         return;
     }
     if (t->parts && t->parts->n && !sd_body_bool(in, "AllowPartitionKeyChange") &&
-        !keys_equal(t->obj, nt)) {
+        !sd_keys_equal(t->obj, nt)) {
         json_decref(nt);
         sim_dlf_error(rs, rq, 400, "InvalidOperation",
                       "Cannot change the partition keys of %s, which has partitions, without "

@@ -79,13 +79,14 @@ static inline uint64_t special8(uint64_t x)
  * (K_ITEM), a storage descriptor (K_SD for "Sd", whose Cols are checked, K_DESC for Glue's
  * "StorageDescriptor"), a column of Sd.Cols (K_COL); K_ANY for the rest.
  */
-enum { K_ANY, K_ITEM, K_SD, K_DESC, K_COLS, K_COL };
+enum { K_ANY, K_ITEM, K_SD, K_DESC, K_COLS, K_COL, K_MAP };
 
 struct wfound {
     const unsigned char *values, *values_end; /* the Values member's value */
     const unsigned char *ctime, *ctime_end;   /* CreateTime's */
     const unsigned char *sdv;                 /* Sd's (any type) */
     int cols_bad;                             /* Sd.Cols fails columns_ok() */
+    int foreign; /* a member sim_dlf_input_check() refuses, or one of another type */
     /* The descriptor split_text() picks (the first Sd or StorageDescriptor object)... */
     const unsigned char *desc, *desc_end;
     const unsigned char *loc, *loc_end; /* ...and its Location string, quotes included */
@@ -168,6 +169,44 @@ static int key_is(const unsigned char *k, size_t kn, const char *name)
     return kn == strlen(name) && memcmp(k, name, kn) == 0;
 }
 
+/*
+ * Whether member @p k of a PartitionInput, whose value starts with @p v, passes
+ * sim_dlf_input_check() as far as its first byte tells (a map's values are checked as
+ * K_MAP members, a list's by values_key()). Sets *kind to K_MAP for Parameters.
+ */
+static int item_member_ok(const unsigned char *k, size_t kn, unsigned char v, int *kind)
+{
+    static const struct {
+        const char *name;
+        char type;
+    } m[] = {{"Values", 'l'},         {"DatabaseName", 's'},
+             {"TableName", 's'},      {"CreateTime", 'i'},
+             {"LastAccessTime", 'i'}, {"LastAnalyzedTime", 'i'},
+             {"Parameters", 'm'},     {"Sd", 'o'},
+             {"Privileges", 'o'}};
+    size_t i;
+
+    for (i = 0; i < sizeof(m) / sizeof(m[0]) && !key_is(k, kn, m[i].name); i++)
+        ;
+    if (i == sizeof(m) / sizeof(m[0]))
+        return 0;
+    if (v == 'n')
+        return 1;
+    switch (m[i].type) {
+    case 's':
+        return v == '"';
+    case 'i':
+        return v == '-' || (v >= '0' && v <= '9');
+    case 'l':
+        return v == '[';
+    case 'm':
+        *kind = K_MAP;
+        return v == '{';
+    default:
+        return v == '{';
+    }
+}
+
 /* Code points of the UTF-8 in [s, end). */
 static size_t u8count(const unsigned char *s, const unsigned char *end)
 {
@@ -177,6 +216,34 @@ static size_t u8count(const unsigned char *s, const unsigned char *end)
         if ((*s & 0xC0) != 0x80)
             n++;
     return n;
+}
+
+/*
+ * The kind of the value @p v of member @p k of an object of @p kind; notes a member that is
+ * foreign to a PartitionInput, Sd's value and Cols or a column Type that fail the checks.
+ */
+static int member_kind(struct wfound *f, int kind, const unsigned char *k, size_t kn,
+                       const unsigned char *v)
+{
+    int child = K_ANY;
+
+    f->foreign |=
+        (kind == K_ITEM && !item_member_ok(k, kn, *v, &child)) || (kind == K_MAP && *v != '"');
+    if (kind == K_ITEM && key_is(k, kn, "Sd")) {
+        f->sdv = v;
+        child = *v == '{' ? K_SD : K_ANY;
+    } else if (kind == K_ITEM && *v == '{' && key_is(k, kn, "StorageDescriptor")) {
+        child = K_DESC;
+    } else if (kind == K_SD && key_is(k, kn, "Cols")) {
+        if (*v == '[')
+            child = K_COLS;
+        else if (*v != 'n')
+            f->cols_bad = 1;
+    } else if (kind == K_COL && key_is(k, kn, "Type")) {
+        if (*v != '"' && *v != 'n')
+            f->cols_bad = 1;
+    }
+    return child;
 }
 
 /* An object of @p kind: no whitespace, no duplicate keys; notes what the walk looks for. */
@@ -196,7 +263,7 @@ static int v_object(struct vs *s, unsigned depth, int kind)
     }
     for (;;) {
         const unsigned char *k = s->p + 1, *v;
-        int child = K_ANY;
+        int child;
 
         if (s->p >= s->end || *s->p != '"' || v_string(s) || nk == W_MAX_MEMBERS)
             return 1;
@@ -210,20 +277,7 @@ static int v_object(struct vs *s, unsigned depth, int kind)
         v = ++s->p;
         if (v >= s->end)
             return 1;
-        if (kind == K_ITEM && key_is(k, klen[nk - 1], "Sd")) {
-            f->sdv = v;
-            child = *v == '{' ? K_SD : K_ANY;
-        } else if (kind == K_ITEM && *v == '{' && key_is(k, klen[nk - 1], "StorageDescriptor")) {
-            child = K_DESC;
-        } else if (kind == K_SD && key_is(k, klen[nk - 1], "Cols")) {
-            if (*v == '[')
-                child = K_COLS;
-            else if (*v != 'n')
-                f->cols_bad = 1;
-        } else if (kind == K_COL && key_is(k, klen[nk - 1], "Type")) {
-            if (*v != '"' && *v != 'n')
-                f->cols_bad = 1;
-        }
+        child = member_kind(f, kind, k, klen[nk - 1], v);
         if ((child == K_SD || child == K_DESC) && !f->desc)
             f->desc = v;
         if (v_value(s, depth + 1, child))
@@ -412,7 +466,10 @@ static int item_fast(struct sim_wpart *wp, const char *e, const char *end, int t
     *eend = (const char *)s.p;
     n = (size_t)(s.p - u);
     if (text) {
-        /* sim_dlf_part_text(): Sd an object (or null) with valid Cols. */
+        /* sim_dlf_input_check() and sim_dlf_part_text(): Sd an object (or null) with
+         * valid Cols. */
+        if (f.foreign)
+            return 1;
         if (f.sdv && *f.sdv != 'n' && (*f.sdv != '{' || f.cols_bad))
             return 1;
         if (f.ctime) {

@@ -14,6 +14,7 @@
  *   latency   sleep latency_ms, then serve normally
  *   deny      Glue 400 AccessDeniedException; DLF 403 Forbidden.RAM (gateway error body)
  *   item_error DLF BatchCreatePartitions / BatchUpdatePartitions / BatchDeletePartitions
+ *              (values joined with '/') and Batch{Create,Update,Delete}Tables (table names)
  *             only: items whose values joined with '/' contain "match" fail with a
  *             PartitionErrors entry {Code: "code", Message: "message"}; the rest of the batch
  *             succeeds. The count is consumed per failed item. Never answers a request.
@@ -217,10 +218,12 @@ static int parse_item_error(const json_t *rule, struct sim_fault *f, char *err, 
 
     if (f->side != SIM_DLF ||
         (strcmp(action, "BatchCreatePartitions") && strcmp(action, "BatchUpdatePartitions") &&
-         strcmp(action, "BatchDeletePartitions"))) {
+         strcmp(action, "BatchDeletePartitions") && strcmp(action, "BatchCreateTables") &&
+         strcmp(action, "BatchUpdateTables") && strcmp(action, "BatchDeleteTables"))) {
         snprintf(err, errlen,
                  "item_error applies to side dlf, action BatchCreatePartitions, "
-                 "BatchUpdatePartitions or BatchDeletePartitions");
+                 "BatchUpdatePartitions, BatchDeletePartitions, BatchCreateTables, "
+                 "BatchUpdateTables or BatchDeleteTables");
         return -EINVAL;
     }
     if (!m || strlen(m) >= sizeof(f->match) || (c && strlen(c) >= sizeof(f->code)) ||

@@ -200,10 +200,13 @@ struct sim_item *sg_db_table(struct sim_req *rq, const json_t *in, struct sim_re
 /* The handler table, sorted by name. New operations are added here. */
 const struct sim_op sim_glue_ops[] = {
     {"BatchCreatePartition", NULL, NULL, sg_batch_create_partition, 1, 1},
+    {"BatchGetPartition", NULL, NULL, sg_batch_get_partition, 0, 1},
     {"CreateDatabase", NULL, NULL, sg_create_database, 1, 1},
+    {"CreatePartition", NULL, NULL, sg_create_partition, 1, 1},
     {"CreateTable", NULL, NULL, sg_create_table, 1, 1},
     {"CreateUserDefinedFunction", NULL, NULL, sg_create_function, 1, 1},
     {"DeleteDatabase", NULL, NULL, sg_delete_database, 1, 1},
+    {"DeletePartition", NULL, NULL, sg_delete_partition, 1, 1},
     {"DeleteTable", NULL, NULL, sg_delete_table, 1, 1},
     {"DeleteUserDefinedFunction", NULL, NULL, sg_delete_function, 1, 1},
     {"GetDatabase", NULL, NULL, sg_get_database, 0, 1},
@@ -215,6 +218,7 @@ const struct sim_op sim_glue_ops[] = {
     {"GetUserDefinedFunction", NULL, NULL, sg_get_function, 0, 1},
     {"GetUserDefinedFunctions", NULL, NULL, sg_get_functions, 0, 1},
     {"UpdateDatabase", NULL, NULL, sg_update_database, 1, 1},
+    {"UpdatePartition", NULL, NULL, sg_update_partition, 1, 1},
     {"UpdateTable", NULL, NULL, sg_update_table, 1, 1},
 };
 const size_t sim_glue_nops = sizeof(sim_glue_ops) / sizeof(sim_glue_ops[0]);

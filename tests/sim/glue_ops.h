@@ -57,6 +57,10 @@ void sg_delete_table(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sg_get_partitions(struct sim_req *rq, json_t *in, struct sim_resp *rs); /* glue_part.c */
 void sg_get_partition(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sg_batch_create_partition(struct sim_req *rq, json_t *in, struct sim_resp *rs);
+void sg_create_partition(struct sim_req *rq, json_t *in, struct sim_resp *rs); /* glue_partw.c */
+void sg_update_partition(struct sim_req *rq, json_t *in, struct sim_resp *rs);
+void sg_delete_partition(struct sim_req *rq, json_t *in, struct sim_resp *rs);
+void sg_batch_get_partition(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sg_get_functions(struct sim_req *rq, json_t *in, struct sim_resp *rs); /* glue_fn.c */
 void sg_get_function(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 void sg_create_function(struct sim_req *rq, json_t *in, struct sim_resp *rs);

@@ -23,6 +23,7 @@ static void usage(FILE *f)
                "         [--port-file FILE] [--seed S] [--databases N] [--tables-per-db N]\n"
                "         [--partitions-per-table N] [--functions-per-db N] [--columns N]\n"
                "         [--partition-keys 1..3] [--plain] [--dlf-from-glue] [--dlf-batch-cap N]\n"
+               "         [--dlf-page-max N] [--glue-max-partitions N] [--dlf-errors-200]\n"
                "         [--glue-access-key-id ID --glue-secret-access-key S "
                "[--glue-session-token T]]\n"
                "         [--dlf-access-key-id ID --dlf-access-key-secret S]\n"
@@ -70,6 +71,9 @@ enum {
     OPT_GLUE_REGION,
     OPT_CONTAINER_TOKEN,
     OPT_WEB_IDENTITY_TOKEN,
+    OPT_DLF_PAGE_MAX,
+    OPT_DLF_ERRORS_200,
+    OPT_GLUE_MAX_PARTS,
     OPT_HELP,
 };
 
@@ -88,6 +92,9 @@ static const struct option options[] = {
     {"partition-keys", required_argument, NULL, OPT_PKEYS},
     {"dlf-batch-cap", required_argument, NULL, OPT_BATCH_CAP},
     {"dlf-from-glue", no_argument, NULL, OPT_DLF_FROM_GLUE2},
+    {"dlf-page-max", required_argument, NULL, OPT_DLF_PAGE_MAX},
+    {"dlf-errors-200", no_argument, NULL, OPT_DLF_ERRORS_200},
+    {"glue-max-partitions", required_argument, NULL, OPT_GLUE_MAX_PARTS},
     {"glue-access-key-id", required_argument, NULL, OPT_GLUE_AKID},
     {"glue-secret-access-key", required_argument, NULL, OPT_GLUE_SECRET},
     {"glue-session-token", required_argument, NULL, OPT_GLUE_TOKEN},
@@ -184,6 +191,14 @@ static int num_option(int c, struct sim_config *cfg)
         bad = parse_u64(optarg, 1000000, &v) || v < 1;
         cfg->dlf_batch_cap = (unsigned)v;
         return bad;
+    case OPT_DLF_PAGE_MAX:
+        bad = parse_u64(optarg, 1000, &v) || v < 1;
+        cfg->dlf_page_max = (unsigned)v;
+        return bad;
+    case OPT_GLUE_MAX_PARTS:
+        bad = parse_u64(optarg, 100000000, &v);
+        cfg->glue_max_parts = (unsigned long)v;
+        return bad != 0;
     case OPT_LATENCY:
         bad = parse_u64(optarg, 600000, &v);
         cfg->latency_ms = (unsigned)v;
@@ -257,6 +272,9 @@ static int str_option(int c, struct sim_config *cfg)
         return 0;
     case OPT_PLAIN:
         cfg->plain = 1;
+        return 0;
+    case OPT_DLF_ERRORS_200:
+        cfg->dlf_errors_200 = 1;
         return 0;
     case OPT_VERBOSE:
         cfg->verbose = 1;
@@ -390,6 +408,8 @@ int main(int argc, char **argv)
     sim.cfg.cred_lifetime = 3600;
     sim.cfg.partition_keys = 2;
     sim.cfg.dlf_batch_cap = 1000;
+    sim.cfg.dlf_page_max = 1000;
+    sim.cfg.glue_max_parts = SIM_GLUE_MAX_PARTS;
     if (parse_args(argc, argv, &sim.cfg) < 0)
         return 2;
     if (strcmp(sim.cfg.bind, "127.0.0.1") != 0 && strcmp(sim.cfg.bind, "::1") != 0) {

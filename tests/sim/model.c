@@ -668,3 +668,104 @@ char *sim_dlf_part_text(const json_t *input, const json_t *old, int64_t now, siz
         invalid_input(err, errlen, "out of memory");
     return s;
 }
+
+/*
+ * The members of DLF's TableInput and PartitionInput and their JSON types (dlf-api.md §3,
+ * from the Go SDK's struct tags): 's' string, 'i' integer, 'b' boolean, 'o' object, 'm'
+ * map of strings, 'l' list of strings, 'L' list of objects. JSON null counts as absent.
+ */
+struct dlf_member {
+    const char *name;
+    char type;
+};
+
+static const struct dlf_member dlf_table_members[] = {
+    {"TableName", 's'},
+    {"DatabaseName", 's'},
+    {"Owner", 's'},
+    {"OwnerType", 's'},
+    {"CreateTime", 'i'},
+    {"CreatedBy", 's'},
+    {"LastAccessTime", 'i'},
+    {"LastAnalyzedTime", 'i'},
+    {"Retention", 'i'},
+    {"Sd", 'o'},
+    {"PartitionKeys", 'L'},
+    {"ViewOriginalText", 's'},
+    {"ViewExpandedText", 's'},
+    {"TableType", 's'},
+    {"Parameters", 'm'},
+    {"Privileges", 'o'},
+    {"Temporary", 'b'},
+    {"RewriteEnabled", 'b'},
+    {"Cascade", 'b'},
+    {NULL, 0},
+};
+
+static const struct dlf_member dlf_part_members[] = {
+    {"Values", 'l'},         {"DatabaseName", 's'},
+    {"TableName", 's'},      {"CreateTime", 'i'},
+    {"LastAccessTime", 'i'}, {"LastAnalyzedTime", 'i'},
+    {"Parameters", 'm'},     {"Sd", 'o'},
+    {"Privileges", 'o'},     {NULL, 0},
+};
+
+static int dlf_type_ok(const json_t *v, char type)
+{
+    size_t i;
+    const char *k;
+    json_t *e;
+
+    switch (type) {
+    case 's':
+        return json_is_string(v);
+    case 'i':
+        return json_is_integer(v);
+    case 'b':
+        return json_is_boolean(v);
+    case 'o':
+        return json_is_object(v);
+    case 'm':
+        if (!json_is_object(v))
+            return 0;
+        json_object_foreach((json_t *)v, k, e) if (!json_is_string(e)) return 0;
+        return 1;
+    default: /* 'l', 'L' */
+        if (!json_is_array(v))
+            return 0;
+        json_array_foreach(v, i,
+                           e) if (type == 'l' ? !json_is_string(e) : !json_is_object(e)) return 0;
+        return 1;
+    }
+}
+
+static const char *const dlf_type_names[] = {
+    "a string",         "an integer",        "a boolean",        "an object",
+    "a map of strings", "a list of strings", "a list of objects"};
+
+int sim_dlf_input_check(const json_t *input, int partition, char *err, size_t errlen)
+{
+    const struct dlf_member *m, *set = partition ? dlf_part_members : dlf_table_members;
+    const char *what = partition ? "PartitionInput" : "TableInput", *k;
+    json_t *v;
+
+    if (!json_is_object(input)) {
+        snprintf(err, errlen, "%s must be an object.", what);
+        return -1;
+    }
+    json_object_foreach((json_t *)input, k, v)
+    {
+        for (m = set; m->name && strcmp(m->name, k) != 0; m++)
+            ;
+        if (!m->name) {
+            snprintf(err, errlen, "%s.%s is not a known parameter.", what, k);
+            return -1;
+        }
+        if (!json_is_null(v) && !dlf_type_ok(v, m->type)) {
+            snprintf(err, errlen, "%s.%s must be %s.", what, k,
+                     dlf_type_names[strchr("sibomlL", m->type) - "sibomlL"]);
+            return -1;
+        }
+    }
+    return 0;
+}

@@ -695,3 +695,33 @@ long sim_parts_scan(const struct sim_pscan *s, const char *start, size_t startle
     free(prefix);
     return (long)n;
 }
+
+/*
+ * Hive's partition name of values @p vals under @p keys: "k1=v1/k2=v2", each name and value
+ * escaped as Hive's FileUtils.escapePathName does (controls, "#%'*\/:=?\\{[]^ and DEL as
+ * %XX). @return 0 or -ENOMEM.
+ */
+int sim_part_name(const struct g2d_expr_key *keys, const char *const *vals, size_t n,
+                  struct g2d_buf *b)
+{
+    static const char esc[] = "\"#%'*/:=?\\{[]^\x7f";
+    size_t i;
+    int r = 0;
+
+    for (i = 0; i < n && r == 0; i++) {
+        const char *parts[2] = {keys[i].name, vals[i]}, *p;
+        int j;
+
+        if (i)
+            r = g2d_buf_putc(b, '/');
+        for (j = 0; j < 2 && r == 0; j++) {
+            if (j)
+                r = g2d_buf_putc(b, '=');
+            for (p = parts[j]; *p && r == 0; p++)
+                r = ((unsigned char)*p < 0x20 || strchr(esc, *p))
+                        ? g2d_buf_printf(b, "%%%02X", (unsigned char)*p)
+                        : g2d_buf_putc(b, *p);
+        }
+    }
+    return r;
+}

@@ -41,6 +41,9 @@ struct sim_config {
     int dlf_from_glue;
     int plain;              /* --plain: every table external Parquet, no own-schema partitions */
     unsigned dlf_batch_cap; /* most items in one DLF batch call */
+    unsigned dlf_page_max;  /* largest PageSize of a DLF List* call (1..1000) */
+    int dlf_errors_200;     /* DLF service errors go out with HTTP 200 (Success:false) */
+    unsigned long glue_max_parts; /* Glue partitions per table (CreatePartition quota) */
     const char *glue_akid;
     const char *glue_secret;
     const char *glue_token;         /* NULL: requests must not carry one */
@@ -96,6 +99,9 @@ struct sim_fault {
 /* One operation of an API, as listed in the handler tables of glue.c and dlf.c. */
 struct sim_req;
 struct sim_resp;
+/* Glue's quota of partitions per table (Service Quotas: "Number of partitions per table"). */
+#define SIM_GLUE_MAX_PARTS 10000000UL
+
 typedef void (*sim_handler_fn)(struct sim_req *rq, json_t *in, struct sim_resp *rs);
 
 struct sim_op {
@@ -213,6 +219,8 @@ char *sim_dump_java(const json_t *v);
 int sim_java_double(double d, struct g2d_buf *out);
 /* A request id in UUID form, unique within the process. */
 void sim_request_id(struct sim *sim, char out[40]);
+/* The message of a DLF PageSize above @p max (names the limit). */
+void sim_dlf_page_msg(char *buf, size_t size, unsigned max);
 /* Parse "YYYYMMDDTHHMMSSZ", "YYYY-MM-DDTHH:MM:SSZ" or RFC 1123; @return 0 or -EINVAL. */
 int sim_parse_amz_date(const char *s, int64_t *t);
 int sim_parse_iso8601(const char *s, int64_t *t);

@@ -363,6 +363,39 @@ check_eq "glue: CreateTable again" AlreadyExistsException \
   "$(glue CreateTable '{"DatabaseName":"db_0001","TableInput":{"Name":"new_t"}}' | jq -r .__type)"
 check_eq "glue: BatchCreatePartition with one duplicate" "1 AlreadyExistsException" \
   "$(glue BatchCreatePartition '{"DatabaseName":"db_0001","TableName":"new_t","PartitionInputList":[{"Values":["1"]},{"Values":["2"]},{"Values":["1"]}]}' | jq -r '"\(.Errors | length) \(.Errors[0].ErrorDetail.ErrorCode)"')"
+NT='"DatabaseName":"db_0001","TableName":"new_t"'
+glue CreatePartition "{$NT,\"PartitionInput\":{\"Values\":[\"7\"],\"Parameters\":{\"a\":\"1\"},\"StorageDescriptor\":{\"Location\":\"s3://b/k=7/\",\"Columns\":[{\"Name\":\"a\",\"Type\":\"int\"}]}}}" >/dev/null
+check_eq "glue: CreatePartition" "200 7 db_0001 new_t 1" \
+  "$(status) $(glue GetPartition "{$NT,\"PartitionValues\":[\"7\"]}" | jq -r '.Partition | "\(.Values[0]) \(.DatabaseName) \(.TableName) \(.Parameters.a)"')"
+ct7=$(glue GetPartition "{$NT,\"PartitionValues\":[\"7\"]}" | jq -r .Partition.CreationTime)
+check_eq "glue: CreatePartition again" "400 AlreadyExistsException" \
+  "$(sj .__type glue CreatePartition "{$NT,\"PartitionInput\":{\"Values\":[\"7\"]}}")"
+check_eq "glue: CreatePartition with a wrong values count" "400 InvalidInputException" \
+  "$(sj .__type glue CreatePartition "{$NT,\"PartitionInput\":{\"Values\":[\"7\",\"8\"]}}")"
+check_eq "glue: CreatePartition on a missing table" "400 EntityNotFoundException" \
+  "$(sj .__type glue CreatePartition '{"DatabaseName":"db_0001","TableName":"nope","PartitionInput":{"Values":["1"]}}')"
+sleep 1
+glue UpdatePartition "{$NT,\"PartitionValueList\":[\"7\"],\"PartitionInput\":{\"Values\":[\"7\"],\"Parameters\":{\"a\":\"2\"}}}" >/dev/null
+check_eq "glue: UpdatePartition keeps CreationTime" "200 2 $ct7" \
+  "$(status) $(glue GetPartition "{$NT,\"PartitionValues\":[\"7\"]}" | jq -r '.Partition | "\(.Parameters.a) \(.CreationTime)"')"
+check_eq "glue: UpdatePartition onto an existing partition" "400 AlreadyExistsException" \
+  "$(sj .__type glue UpdatePartition "{$NT,\"PartitionValueList\":[\"7\"],\"PartitionInput\":{\"Values\":[\"1\"]}}")"
+glue UpdatePartition "{$NT,\"PartitionValueList\":[\"7\"],\"PartitionInput\":{\"Values\":[\"8\"]}}" >/dev/null
+check_eq "glue: UpdatePartition with new Values moves it" "200 400 8" \
+  "$(status) $(glue GetPartition "{$NT,\"PartitionValues\":[\"7\"]}" >/dev/null; status) $(glue GetPartition "{$NT,\"PartitionValues\":[\"8\"]}" | jq -r '.Partition.Values[0]')"
+check_eq "glue: UpdatePartition of a missing partition" "400 EntityNotFoundException" \
+  "$(sj .__type glue UpdatePartition "{$NT,\"PartitionValueList\":[\"99\"],\"PartitionInput\":{\"Values\":[\"99\"]}}")"
+check_eq "glue: BatchGetPartition: found ones in order, missing ones absent" "200 8,1 0" \
+  "$(sj '"\([.Partitions[].Values[0]] | join(",")) \(.UnprocessedKeys | length)"' glue BatchGetPartition "{$NT,\"PartitionsToGet\":[{\"Values\":[\"8\"]},{\"Values\":[\"404\"]},{\"Values\":[\"1\"]}]}")"
+check_eq "glue: BatchGetPartition of 1001 keys" "400 InvalidInputException" \
+  "$(sj .__type glue BatchGetPartition "{$NT,\"PartitionsToGet\":$(jq -nc '[range(1001) | {Values: [tostring]}]')}")"
+check_eq "glue: BatchGetPartition with a malformed key" "400 InvalidInputException" \
+  "$(sj .__type glue BatchGetPartition "{$NT,\"PartitionsToGet\":[[\"8\"]]}")"
+glue DeletePartition "{$NT,\"PartitionValues\":[\"8\"]}" >/dev/null
+check_eq "glue: DeletePartition" "200 400 EntityNotFoundException" \
+  "$(status) $(sj .__type glue DeletePartition "{$NT,\"PartitionValues\":[\"8\"]}")"
+check_eq "glue: GetPartitions ExcludeColumnSchema on a stored partition keeps the rest" "null s3://b/k=9/" \
+  "$(glue CreatePartition "{$NT,\"PartitionInput\":{\"Values\":[\"9\"],\"StorageDescriptor\":{\"Location\":\"s3://b/k=9/\",\"Columns\":[{\"Name\":\"a\",\"Type\":\"int\"}]}}}" >/dev/null; glue GetPartitions "{$NT,\"Expression\":\"k = 9\",\"ExcludeColumnSchema\":true}" | jq -r '.Partitions[0].StorageDescriptor | "\(.Columns) \(.Location)"')"
 check_eq "glue: Expression on an int key (stored value not an int)" "400 InvalidStateException" \
   "$(admin POST glue/partitions/db_0001/new_t '{"Partitions":[{"Values":["x"]}]}' >/dev/null; sj .__type glue GetPartitions '{"DatabaseName":"db_0001","TableName":"new_t","Expression":"k > 1"}')"
 glue DeleteTable '{"DatabaseName":"db_0001","Name":"new_t"}' >/dev/null
@@ -377,16 +410,25 @@ TB=/api/metastore/catalogs/databases/tables
 PA=$TB/partitions
 FN=/api/metastore/catalogs/databases/functions
 dlf_acs3 POST $DB "" CreateDatabase '{"DatabaseInput":{"Name":"ods"}}' >/dev/null
-TI='{"TableName":"events","Owner":"etl","ZFirst":"kept","TableType":"EXTERNAL_TABLE","PartitionKeys":[{"Name":"dt","Type":"string"},{"Name":"region","Type":"string"}],"Sd":{"Cols":[{"Name":"a","Type":"int"}],"Location":"oss://b/events/"},"Parameters":{"k":"v"}}'
+TI='{"TableName":"events","Owner":"etl","TableType":"EXTERNAL_TABLE","PartitionKeys":[{"Name":"dt","Type":"string"},{"Name":"region","Type":"string"}],"Sd":{"Cols":[{"Name":"a","Type":"int"}],"Location":"oss://b/events/"},"Parameters":{"k":"v"}}'
 dlf_acs3 POST $TB "" CreateTable "{\"DatabaseName\":\"ods\",\"TableInput\":$TI}" >/dev/null
 check_eq "dlf: CreateTable" 200 "$(status)"
 check_eq "dlf: CreateTable again" "409 AlreadyExists" \
   "$(sj .Code dlf_acs3 POST $TB "" CreateTable "{\"DatabaseName\":\"ods\",\"TableInput\":$TI}")"
 check_eq "dlf: CreateTable in a missing database" "404 NoSuchObject" \
   "$(sj .Code dlf_acs3 POST $TB "" CreateTable "{\"DatabaseName\":\"nodb\",\"TableInput\":$TI}")"
+check_eq "dlf: CreateTable with an unknown member: InvalidParameter naming it" \
+  "400 InvalidParameter TableInput.ZFirst is not a known parameter." \
+  "$(sj '"\(.Code) \(.Message)"' dlf_acs3 POST $TB "" CreateTable '{"DatabaseName":"ods","TableInput":{"TableName":"zf","ZFirst":"x"}}')"
+check_eq "dlf: CreateTable with a member of the wrong type" \
+  "400 InvalidParameter TableInput.Retention must be an integer." \
+  "$(sj '"\(.Code) \(.Message)"' dlf_acs3 POST $TB "" CreateTable '{"DatabaseName":"ods","TableInput":{"TableName":"zf","Retention":"1"}}')"
+check_eq "dlf: UpdateTable with a Parameters value that is not a string" \
+  "400 InvalidParameter TableInput.Parameters must be a map of strings." \
+  "$(sj '"\(.Code) \(.Message)"' dlf_acs3 PUT $TB "" UpdateTable '{"DatabaseName":"ods","TableName":"events","TableInput":{"TableName":"events","Parameters":{"a":1}}}')"
 out=$(dlf_acs3 GET $TB "DatabaseName=ods&TableName=events" GetTable)
 check_eq "dlf: GetTable keeps the client's fields in order plus server fields" \
-  "TableName,Owner,ZFirst,TableType,PartitionKeys,Sd,Parameters,CreateTime,UpdateTime,TableId true" \
+  "TableName,Owner,TableType,PartitionKeys,Sd,Parameters,CreateTime,UpdateTime,TableId,DatabaseName true" \
   "$(jq -r '[.Table | keys_unsorted[]] | join(",")' <<<"$out") $(jq -r '.Table.CreateTime > 1600000000' <<<"$out")"
 dlf_acs3 POST $TB "" CreateTable '{"DatabaseName":"ods","TableInput":{"TableName":"dim"}}' >/dev/null
 dlf_acs3 POST $TB "" CreateTable '{"DatabaseName":"ods","TableInput":{"TableName":"zeta","TableType":"VIRTUAL_VIEW"}}' >/dev/null
@@ -406,6 +448,9 @@ body="{$B,\"IfNotExists\":false,\"NeedResult\":true,\"PartitionInputs\":[$(pin 2
 out=$(dlf_acs3 POST $PA/batchcreate "" BatchCreatePartitions "$body")
 check_eq "dlf: BatchCreatePartitions with a bad item" "200 true 5 1 InvalidObject only-one" \
   "$(status) $(jq -r '"\(.Success) \(.Partitions | length) \(.PartitionErrors | length) \(.PartitionErrors[0].ErrorDetail.Code) \(.PartitionErrors[0].PartitionValues[0])"' <<<"$out")"
+check_eq "dlf: BatchCreatePartitions: unknown or mistyped members are InvalidParameter per item" \
+  "200 PartitionInput.Foo is not a known parameter.|PartitionInput.LastAccessTime must be an integer.|PartitionInput.Values must be a list of strings." \
+  "$(sj '[.PartitionErrors[] | select(.ErrorDetail.Code == "InvalidParameter") | .ErrorDetail.Message] | join("|")' dlf_acs3 POST $PA/batchcreate "" BatchCreatePartitions "{$B,\"PartitionInputs\":[{\"Values\":[\"2031-01-01\",\"eu\"],\"Foo\":1},{\"Values\":[\"2031-01-02\",\"eu\"],\"LastAccessTime\":\"x\"},{\"Values\":\"2031\"}]}")"
 check_eq "dlf: BatchCreatePartitions again: AlreadyExists per item" "5 AlreadyExists" \
   "$(dlf_acs3 POST $PA/batchcreate "" BatchCreatePartitions "$body" | jq -r '"\([.PartitionErrors[] | select(.ErrorDetail.Code == "AlreadyExists")] | length) \(.PartitionErrors[0].ErrorDetail.Code)"')"
 check_eq "dlf: BatchCreatePartitions IfNotExists" "0 []" \
@@ -489,6 +534,55 @@ check_eq "dlf: both listed" "true 2" "$(march)"
 dlf_acs3 POST $PA/batchdelete "" BatchDeletePartitions "{$B,\"PartitionValueList\":[{\"Values\":[\"2024-03-01\",\"eu\"]},{\"Values\":[\"2024-03-02\",\"eu\"]}]}" >/dev/null
 check_eq "dlf: both deleted" "200 true 0" "$(status) $(march)"
 
+# table batches, names, renames; partition names, batch get, rename
+KP='"PartitionKeys":[{"Name":"dt","Type":"string"},{"Name":"region","Type":"string"}]'
+out=$(dlf_acs3 POST $TB/batchcreate "" BatchCreateTables "{\"DatabaseName\":\"ods\",\"TableInputs\":[{\"TableName\":\"B1\",$KP},{\"TableName\":\"b2\"},{\"TableName\":\"dim\"},{\"TableName\":\"\"}]}")
+check_eq "dlf: BatchCreateTables: per-item AlreadyExists and InvalidObject" "200 true dim:AlreadyExists,:InvalidObject" \
+  "$(status) $(jq -r '"\(.Success) \([.TableErrors[] | "\(.TableName):\(.ErrorDetail.Code)"] | join(","))"' <<<"$out")"
+check_eq "dlf: BatchCreateTables IfNotExists" "0" \
+  "$(dlf_acs3 POST $TB/batchcreate "" BatchCreateTables '{"DatabaseName":"ods","IfNotExists":true,"TableInputs":[{"TableName":"dim"}]}' | jq '.TableErrors | length')"
+check_eq "dlf: BatchCreateTables in a missing database" "404 NoSuchObject" \
+  "$(sj .Code dlf_acs3 POST $TB/batchcreate "" BatchCreateTables '{"DatabaseName":"nodb","TableInputs":[]}')"
+check_eq "dlf: GetTable fills in DatabaseName and the lower-cased TableName" "b1 ods" \
+  "$(dlf_acs3 GET $TB "DatabaseName=ODS&TableName=B1" GetTable | jq -r '.Table | "\(.TableName) \(.DatabaseName)"')"
+check_eq "dlf: ListTableNames pages" "b1 b2 | dim events | zeta |" \
+  "$(p=$(dlf_acs3 GET $TB/names "DatabaseName=ods&PageSize=2" ListTableNames); q=$(dlf_acs3 GET $TB/names "DatabaseName=ods&NextPageToken=$(jq -r .NextPageToken <<<"$p")&PageSize=2" ListTableNames); r=$(dlf_acs3 GET $TB/names "DatabaseName=ods&NextPageToken=$(jq -r .NextPageToken <<<"$q")&PageSize=2" ListTableNames); echo "$(jq -r '.TableNames | join(" ")' <<<"$p") | $(jq -r '.TableNames | join(" ")' <<<"$q") | $(jq -r '.TableNames | join(" ")' <<<"$r") |$(jq -r .NextPageToken <<<"$r")")"
+check_eq "dlf: BatchGetTables: found in order, missing ones NoSuchObject" "200 b2,b1 nope:NoSuchObject ods" \
+  "$(sj '"\([.Tables[].TableName] | join(",")) \([.TableErrors[] | "\(.TableName):\(.ErrorDetail.Code)"] | join(",")) \(.Tables[0].DatabaseName)"' dlf_acs3 POST $TB/batchget "" BatchGetTables '{"DatabaseName":"ods","TableNames":["b2","nope","B1"]}')"
+check_eq "dlf: BatchUpdateTables: a missing table is InvalidOperation" "200 nope:InvalidOperation x" \
+  "$(sj '"\([.TableErrors[] | "\(.TableName):\(.ErrorDetail.Code)"] | join(","))"' dlf_acs3 POST $TB/batchupdate "" BatchUpdateTables '{"DatabaseName":"ods","TableInputs":[{"TableName":"b2","Owner":"x"},{"TableName":"nope"}]}') $(dlf_acs3 GET $TB "DatabaseName=ods&TableName=b2" GetTable | jq -r .Table.Owner)"
+admin POST faults '{"side":"dlf","action":"BatchDeleteTables","kind":"item_error","match":"b2","code":"InvalidObject","message":"chosen"}' >/dev/null
+check_eq "dlf: item_error on a chosen table name" "200 b2:InvalidObject:chosen 200" \
+  "$(sj '[.TableErrors[] | "\(.TableName):\(.ErrorDetail.Code):\(.ErrorDetail.Message)"] | join(",")' dlf_acs3 POST $TB/batchdelete "" BatchDeleteTables '{"DatabaseName":"ods","TableNames":["b2"]}') $(dlf_acs3 GET $TB "DatabaseName=ods&TableName=b2" GetTable >/dev/null; status)"
+check_eq "dlf: BatchDeleteTables: missing NoSuchObject unless IfExists" "nope:NoSuchObject 0 404" \
+  "$(dlf_acs3 POST $TB/batchdelete "" BatchDeleteTables '{"DatabaseName":"ods","TableNames":["b2","nope"]}' | jq -r '[.TableErrors[] | "\(.TableName):\(.ErrorDetail.Code)"] | join(",")') $(dlf_acs3 POST $TB/batchdelete "" BatchDeleteTables '{"DatabaseName":"ods","IfExists":true,"TableNames":["nope"]}' | jq '.TableErrors | length') $(dlf_acs3 GET $TB "DatabaseName=ods&TableName=b2" GetTable >/dev/null; status)"
+RB='"DatabaseName":"ods","TableName":"b1"'
+dlf_acs3 POST $PA/batchcreate "" BatchCreatePartitions "{$RB,\"PartitionInputs\":[{\"Values\":[\"2024-01-01\",\"a/b=c\"]},{\"Values\":[\"2024-01-02\",\"eu\"]}]}" >/dev/null
+check_eq "dlf: ListPartitionNames (Hive-escaped)" "200 dt=2024-01-01/region=a%2Fb%3Dc,dt=2024-01-02/region=eu" \
+  "$(sj '.PartitionNames | join(",")' dlf_acs3 POST $PA/names "" ListPartitionNames "{$RB}")"
+check_eq "dlf: ListPartitionNames paged" "dt=2024-01-01/region=a%2Fb%3Dc 1" \
+  "$(dlf_acs3 POST $PA/names "" ListPartitionNames "{$RB,\"PageSize\":1}" | jq -r '"\(.PartitionNames | join(",")) \(.NextPageToken | length > 0 | if . then 1 else 0 end)"')"
+check_eq "dlf: BatchGetPartitions: found ones, missing ones NoSuchObject" "200 eu 1 NoSuchObject" \
+  "$(sj '"\([.Partitions[].Values[1]] | join(",")) \(.PartitionErrors | length) \(.PartitionErrors[0].ErrorDetail.Code)"' dlf_acs3 POST $PA/batchget "" BatchGetPartitions "{$RB,\"PartitionValueList\":[{\"Values\":[\"2024-01-02\",\"eu\"]},{\"Values\":[\"1999-01-01\",\"x\"]}]}")"
+ct=$(dlf_acs3 POST $PA/get "" GetPartition "{$RB,\"PartitionValues\":[\"2024-01-02\",\"eu\"]}" | jq .Partition.CreateTime)
+dlf_acs3 POST $PA/rename "" RenamePartition "{$RB,\"PartitionValues\":[\"2024-01-02\",\"eu\"],\"PartitionInput\":{\"Values\":[\"2024-01-03\",\"eu\"]}}" >/dev/null
+check_eq "dlf: RenamePartition keeps CreateTime" "200 $ct 404" \
+  "$(status) $(dlf_acs3 POST $PA/get "" GetPartition "{$RB,\"PartitionValues\":[\"2024-01-03\",\"eu\"]}" | jq .Partition.CreateTime) $(dlf_acs3 POST $PA/get "" GetPartition "{$RB,\"PartitionValues\":[\"2024-01-02\",\"eu\"]}" >/dev/null; status)"
+check_eq "dlf: RenamePartition onto an existing one" "409 AlreadyExists" \
+  "$(sj .Code dlf_acs3 POST $PA/rename "" RenamePartition "{$RB,\"PartitionValues\":[\"2024-01-03\",\"eu\"],\"PartitionInput\":{\"Values\":[\"2024-01-01\",\"a/b=c\"]}}")"
+check_eq "dlf: RenamePartition with a wrong values count" "400 InvalidObject" \
+  "$(sj .Code dlf_acs3 POST $PA/rename "" RenamePartition "{$RB,\"PartitionValues\":[\"2024-01-03\",\"eu\"],\"PartitionInput\":{\"Values\":[\"x\"]}}")"
+check_eq "dlf: RenamePartition of a missing partition" "404 NoSuchObject" \
+  "$(sj .Code dlf_acs3 POST $PA/rename "" RenamePartition "{$RB,\"PartitionValues\":[\"1999-01-01\",\"x\"],\"PartitionInput\":{\"Values\":[\"1999-01-02\",\"x\"]}}")"
+dlf_acs3 PUT $TB/rename "" RenameTable "{$RB,\"TableInput\":{\"TableName\":\"B9\",$KP}}" >/dev/null
+check_eq "dlf: RenameTable takes its partitions along" "200 404 b9 2" \
+  "$(status) $(dlf_acs3 GET $TB "DatabaseName=ods&TableName=b1" GetTable >/dev/null; status) $(dlf_acs3 GET $TB "DatabaseName=ods&TableName=b9" GetTable | jq -r .Table.TableName) $(dlf_acs3 POST $PA/list "" ListPartitions '{"DatabaseName":"ods","TableName":"b9"}' | jq '.Partitions | length')"
+check_eq "dlf: RenameTable onto an existing table" "409 AlreadyExists" \
+  "$(sj .Code dlf_acs3 PUT $TB/rename "" RenameTable '{"DatabaseName":"ods","TableName":"b9","TableInput":{"TableName":"dim"}}')"
+check_eq "dlf: RenameTable of a missing table" "404 NoSuchObject" \
+  "$(sj .Code dlf_acs3 PUT $TB/rename "" RenameTable '{"DatabaseName":"ods","TableName":"nope","TableInput":{"TableName":"nope2"}}')"
+dlf_acs3 POST $TB/batchdelete "" BatchDeleteTables '{"DatabaseName":"ods","TableNames":["b9"]}' >/dev/null
+
 TU="{\"DatabaseName\":\"ods\",\"TableName\":\"events\",\"TableInput\":$TI"
 dlf_acs3 PUT $TB "" UpdateTable "$TU}" >/dev/null
 dlf_acs3 PUT $TB "" UpdateTable "$TU,\"SkipArchive\":true}" >/dev/null
@@ -553,6 +647,33 @@ check_eq "admin: DLF table deleted" 404 "$(admin GET dlf/tables/adb/at >/dev/nul
 kill -TERM "$TP_PID"; wait "$TP_PID"; rc=$?
 check_eq "SIGTERM after the table tests: exit 0" 0 "$rc"
 PIDS=()
+
+# ---- limits: --dlf-page-max, --glue-max-partitions ----
+start limits --seed 3 --databases 12 --tables-per-db 1 --partitions-per-table 2 --dlf-from-glue \
+  --dlf-page-max 5 --glue-max-partitions 2
+check_eq "--dlf-page-max: a PageSize above it is refused naming the limit" \
+  "400 InvalidInput PageSize must be between 1 and 5." \
+  "$(sj '"\(.Code) \(.Message)"' dlf_acs3 GET $DB/list "PageSize=6" ListDatabases)"
+check_eq "--dlf-page-max: partitions too" "400 InvalidInput" \
+  "$(sj .Code dlf_acs3 POST $PA/list "" ListPartitions '{"DatabaseName":"db_0000","TableName":"tbl_0000","PageSize":6}')"
+check_eq "--dlf-page-max: the limit itself is served" "200 5" \
+  "$(sj '.Databases | length' dlf_acs3 GET $DB/list "PageSize=5" ListDatabases)"
+check_eq "--dlf-page-max: no PageSize gives a page of the limit" "200 5" \
+  "$(sj '.Databases | length' dlf_acs3 GET $DB/list "" ListDatabases)"
+check_eq "--glue-max-partitions: CreatePartition over the quota" "400 ResourceNumberLimitExceededException" \
+  "$(sj .__type glue CreatePartition '{"DatabaseName":"db_0000","TableName":"tbl_0000","PartitionInput":{"Values":["2030-01-01","x"]}}')"
+glue DeletePartition '{"DatabaseName":"db_0000","TableName":"tbl_0000","PartitionValues":["2020-01-01","cn-hangzhou"]}' >/dev/null
+check_eq "--glue-max-partitions: below the quota again" "200 200" \
+  "$(status) $(glue CreatePartition '{"DatabaseName":"db_0000","TableName":"tbl_0000","PartitionInput":{"Values":["2030-01-01","x"]}}' >/dev/null; status)"
+
+start errors200 --seed 3 --databases 2 --dlf-errors-200
+check_eq "--dlf-errors-200: a service error is HTTP 200 with Success:false" \
+  "200 false NoSuchObject 404" \
+  "$(sj '"\(.Success) \(.Code) \(.HttpStatusCode)"' dlf_acs3 GET $DB "Name=nope" GetDatabase)"
+check_eq "--dlf-errors-200: a gateway error keeps its status" "400 InvalidVersion" \
+  "$(curl -sS -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$DLF_PORT$DB/list" -H 'x-acs-version: 2019-01-01' -H 'x-acs-action: ListDatabases') $(jq -r .Code "$T/body")"
+check_eq "--dlf-errors-200: success unchanged" "200 true" \
+  "$(sj .Success dlf_acs3 GET $DB/list "" ListDatabases)"
 
 # ---- DLF pre-populated with everything ----
 start full --seed 5 --databases 2 --tables-per-db 7 --partitions-per-table 60 --functions-per-db 2 \

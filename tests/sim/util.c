@@ -143,6 +143,15 @@ char *sim_dump_java(const json_t *v)
     return g2d_buf_steal(&out);
 }
 
+/*
+ * The refusal of a PageSize above @p max, naming the limit the way lib/cloud/limits.c
+ * reads it (an invalid-input code, "PageSize", the limit as the largest smaller number).
+ */
+void sim_dlf_page_msg(char *buf, size_t size, unsigned max)
+{
+    snprintf(buf, size, "PageSize must be between 1 and %u.", max);
+}
+
 void sim_request_id(struct sim *sim, char out[40])
 {
     uint64_t st =

@@ -19,6 +19,7 @@
 #include "../sim/parts.c"
 #include "../sim/render.c"
 #include "../sim/util.c"
+#include "cloud/limits.h"
 
 static json_t *obj(const char *name)
 {
@@ -1315,55 +1316,64 @@ static const struct {
     {"{\"Sd\":{\"Location\":\"l\"},\"Values\":[\"a\"],\"CreateTime\":1600000000}", 1},
     {"{\"Values\":[\"a\"],\"CreateTime\":-5}", 1},
     {"{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Location\":\"l\"},\"Sd\":{\"Location\":\"m\"}}",
-     1},
+     0},
     {"{\"Values\":[\"a\"],\"Sd\":{\"Cols\":null,\"Location\":5}}", 1},
-    {"{\"Values\":[\"a\"],\"Sd\":null,\"StorageDescriptor\":{\"A\":1,\"Location\":\"l\"}}", 1},
-    {"{\"Values\":[\"a\"],\"X\":{\"Sd\":{\"Cols\":5}},\"Sd\":{\"A\":{\"Location\":\"in\"},"
+    {"{\"Values\":[\"a\"],\"Sd\":null,\"StorageDescriptor\":{\"A\":1,\"Location\":\"l\"}}", 0},
+    {"{\"Values\":[\"a\"],\"Privileges\":{\"Sd\":{\"Cols\":5}},\"Sd\":{\"A\":{\"Location\":\"in\"},"
      "\"Location\":\"out\",\"B\":{\"Cols\":1}}}",
      1},
-    {"{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Cols\":[1]},\"Sd\":{\"Cols\":[{\"Name\":\"c\","
+    {"{\"Values\":[\"a\"],\"Privileges\":{\"Cols\":[1]},\"Sd\":{\"Cols\":[{\"Name\":\"c\","
      "\"X\":{\"Name\":1}}]}}",
      1},
     {"{\"Values\":[\"a\"],\"Sd\":null}", 1},
     {"{\"Values\":[\"a\"],\"Sd\":{\"Cols\":[{\"Name\":\"c\",\"Type\":null}]}}", 1},
     {"{\"Values\":[\"a\"],\"Sd\":{\"Cols\":[]}}", 1},
-    {"{\"Values\":[\"a\"],\"N\":123456789012345678,\"M\":-1,\"O\":0}", 1},
-    {"{\"Values\":[\"a\"],\"\":\"empty key\"}", 1},
+    {"{\"Values\":[\"a\"],\"LastAccessTime\":123456789012345678,\"LastAnalyzedTime\":-1}", 1},
+    {"{\"Values\":[\"a\"],\"LastAccessTime\":0,\"DatabaseName\":\"d\",\"TableName\":null}", 1},
+    /* Members sim_dlf_input_check() refuses (unknown, or of another type): jansson's. */
+    {"{\"Values\":[\"a\"],\"\":\"empty key\"}", 0},
+    {"{\"Values\":[\"a\"],\"N\":1}", 0},
+    {"{\"Values\":[\"a\"],\"StorageDescriptor\":{\"Location\":\"l\"}}", 0},
+    {"{\"Values\":[\"a\"],\"Parameters\":{\"k\":1}}", 0},
+    {"{\"Values\":[\"a\"],\"Parameters\":[]}", 0},
+    {"{\"Values\":[\"a\"],\"TableName\":1}", 0},
+    {"{\"Values\":[\"a\"],\"LastAccessTime\":\"1\"}", 0},
+    {"{\"Values\":[\"a\"],\"Privileges\":[]}", 0},
     /* The short escapes jansson writes back as they are. */
-    {"{\"Values\":[\"a\"],\"P\":{\"k\\\"\":\"x\\\\y\\n\\t\\r\\b\\f\\\"\"},\"Q\\\\\":1}", 1},
+    {"{\"Values\":[\"a\"],\"Parameters\":{\"k\\\"\":\"x\\\\y\\n\\t\\r\\b\\f\\\"\"}}", 1},
     {"{\"Values\":[\"a\"],\"Sd\":{\"Location\":\"s3://b/\\\"q\\\"/\",\"Cols\":[{\"Name\":\"c\","
      "\"Comment\":\"\\\"\"}]}}",
      1},
     /* Other escapes, escaped Values or names, reals, odd integers, whitespace: jansson's. */
     {"{\"Values\":[\"a\\\"b\"]}", 0},
     {"{\"Values\":[\"a\\nb\"]}", 0},
-    {"{\"Values\":[\"a\"],\"P\":{\"k\":\"\\u0041\"}}", 0},
-    {"{\"Values\":[\"a\"],\"P\":{\"k\":\"\\u001f\"}}", 0},
+    {"{\"Values\":[\"a\"],\"Parameters\":{\"k\":\"\\u0041\"}}", 0},
+    {"{\"Values\":[\"a\"],\"Parameters\":{\"k\":\"\\u001f\"}}", 0},
     {"{\"Values\":[\"a\"],\"Sd\":{\"Cols\":[{\"Name\":\"c\\td\"}]}}", 0},
-    {"{\"Values\":[\"a\"],\"P\":{\"k\\n\":1,\"k\\n\":2}}", 0},
-    {"{\"Values\":[\"a\"],\"P\":{\"k\":\"a\\/b\"}}", 0},
+    {"{\"Values\":[\"a\"],\"Parameters\":{\"k\\n\":1,\"k\\n\":2}}", 0},
+    {"{\"Values\":[\"a\"],\"Parameters\":{\"k\":\"a\\/b\"}}", 0},
     {"{\"Values\":[\"\\u00e9\"]}", 0},
-    {"{\"Values\":[\"a\"],\"X\":1.5}", 0},
-    {"{\"Values\":[\"a\"],\"X\":1e3}", 0},
-    {"{\"Values\":[\"a\"],\"X\":1E3}", 0},
-    {"{\"Values\":[\"a\"],\"X\":-0}", 0},
-    {"{\"Values\":[\"a\"],\"X\":1234567890123456789}", 0},
-    {"{\"Values\":[\"a\"],\"X\":-9223372036854775808}", 0},
+    {"{\"Values\":[\"a\"],\"LastAccessTime\":1.5}", 0},
+    {"{\"Values\":[\"a\"],\"LastAccessTime\":1e3}", 0},
+    {"{\"Values\":[\"a\"],\"LastAccessTime\":1E3}", 0},
+    {"{\"Values\":[\"a\"],\"LastAccessTime\":-0}", 0},
+    {"{\"Values\":[\"a\"],\"LastAccessTime\":1234567890123456789}", 0},
+    {"{\"Values\":[\"a\"],\"LastAccessTime\":-9223372036854775808}", 0},
     {"{\"Values\": [\"a\"]}", 0},
     {"{ \"Values\":[\"a\"]}", 0},
     {"{\"Values\":[\"a\"] }", 0},
-    {"{\"Values\":[\"a\"],\"X\":[1, 2]}", 0},
+    {"{\"Values\":[\"a\"],\"LastAccessTime\":[1, 2]}", 0},
     /* Duplicate keys (jansson keeps the last value at the first place). */
     {"{\"Values\":[\"a\"],\"Values\":[\"b\"]}", 0},
-    {"{\"Values\":[\"a\"],\"P\":{\"k\":\"1\",\"j\":\"2\",\"k\":\"3\"}}", 0},
+    {"{\"Values\":[\"a\"],\"Parameters\":{\"k\":\"1\",\"j\":\"2\",\"k\":\"3\"}}", 0},
     /* CreateTime jansson replaces, or refuses. */
-    {"{\"Values\":[\"a\"],\"CreateTime\":0,\"X\":1}", 0},
+    {"{\"Values\":[\"a\"],\"CreateTime\":0,\"LastAccessTime\":1}", 0},
     {"{\"Values\":[\"a\"],\"CreateTime\":null}", 0},
     {"{\"Values\":[\"a\"],\"CreateTime\":\"1\"}", 0},
     {"{\"Values\":[\"a\"],\"CreateTime\":1.0}", 0},
     {"{\"Values\":[\"a\"],\"CreateTime\":true}", 0},
     /* Values, Sd and Cols that fail validation. */
-    {"{\"X\":1}", 0},
+    {"{\"LastAccessTime\":1}", 0},
     {"{}", 0},
     {"{\"Values\":null}", 0},
     {"{\"Values\":\"a\"}", 0},
@@ -1458,10 +1468,10 @@ static void test_wbatch_items(void **state)
         int k;
 
         g2d_buf_init(&b, 0);
-        g2d_buf_puts(&b, "{\"Values\":[\"a\"]");
+        g2d_buf_puts(&b, "{\"Values\":[\"a\"],\"Parameters\":{\"m0\":\"0\"");
         for (k = 1; k < 64 + (int)i; k++)
-            g2d_buf_printf(&b, ",\"m%d\":%d", k, k);
-        g2d_buf_puts(&b, "}");
+            g2d_buf_printf(&b, ",\"m%d\":\"%d\"", k, k);
+        g2d_buf_puts(&b, "}}");
         one[0] = b.data;
         body = batch_body(one, 1, "PartitionInputs");
         assert_int_equal(check_body(body, strlen(body), "PartitionInputs", 1, 1000, &nfast), 0);
@@ -1470,12 +1480,12 @@ static void test_wbatch_items(void **state)
         g2d_buf_done(&b);
 
         g2d_buf_init(&b, 0);
-        g2d_buf_puts(&b, "{\"Values\":[\"a\"],\"D\":");
-        for (k = 0; k < W_MAX_DEPTH - 1 + (int)i; k++)
+        g2d_buf_puts(&b, "{\"Values\":[\"a\"],\"Privileges\":{\"D\":");
+        for (k = 0; k < W_MAX_DEPTH - 2 + (int)i; k++)
             g2d_buf_putc(&b, '[');
-        for (k = 0; k < W_MAX_DEPTH - 1 + (int)i; k++)
+        for (k = 0; k < W_MAX_DEPTH - 2 + (int)i; k++)
             g2d_buf_putc(&b, ']');
-        g2d_buf_puts(&b, "}");
+        g2d_buf_puts(&b, "}}");
         one[0] = b.data;
         body = batch_body(one, 1, "PartitionInputs");
         assert_int_equal(check_body(body, strlen(body), "PartitionInputs", 1, 1000, &nfast), 0);
@@ -1529,8 +1539,8 @@ static void test_wbatch_utf8(void **state)
 
             snprintf(item, sizeof(item),
                      where == 0   ? "{\"Values\":[\"a%sb\"]}"
-                     : where == 1 ? "{\"Values\":[\"a\"],\"K%s\":1}"
-                                  : "{\"Values\":[\"a\"],\"P\":{\"k\":\"%s\"}}",
+                     : where == 1 ? "{\"Values\":[\"a\"],\"Parameters\":{\"K%s\":\"1\"}}"
+                                  : "{\"Values\":[\"a\"],\"Parameters\":{\"k\":\"%s\"}}",
                      u[i].s);
             body = batch_body(one, 1, "PartitionInputs");
             j = json_loads(body, 0, NULL);
@@ -1693,6 +1703,41 @@ static void test_prec_keep_time(void **state)
     sim_parts_free(p);
 }
 
+/* --dlf-page-max: the refusal names the limit so that the daemon's limit learning finds it. */
+static void test_dlf_page_msg(void **state)
+{
+    static const unsigned maxes[] = {1, 50, 100, 500, 999};
+    char msg[128];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(maxes) / sizeof(maxes[0]); i++) {
+        sim_dlf_page_msg(msg, sizeof(msg), maxes[i]);
+        assert_int_equal(g2d_limit_from_error("InvalidInput", msg, 1000), maxes[i]);
+        assert_int_equal(g2d_limit_from_error("InvalidInput", msg, maxes[i] + 1), maxes[i]);
+    }
+}
+
+/* ListPartitionNames: Hive's "k=v/k=v" with FileUtils.escapePathName's escapes. */
+static void test_part_name(void **state)
+{
+    struct g2d_expr_key keys[3] = {{.name = "dt"}, {.name = "re=g"}, {.name = "h"}};
+    const char *vals[3] = {"2024-01-01", "a/b:c%", "x\ty#{}[]^*?'\"\\\x7f ok"};
+    struct g2d_buf b;
+
+    (void)state;
+    g2d_buf_init(&b, 0);
+    assert_int_equal(sim_part_name(keys, vals, 3, &b), 0);
+    assert_true(g2d_buf_putc(&b, '\0') == 0);
+    assert_string_equal(b.data, "dt=2024-01-01/re%3Dg=a%2Fb%3Ac%25/"
+                                "h=x%09y%23%7B}%5B%5D%5E%2A%3F%27%22%5C%7F ok");
+    b.len = 0;
+    assert_int_equal(sim_part_name(keys, vals, 1, &b), 0);
+    assert_true(g2d_buf_putc(&b, '\0') == 0);
+    assert_string_equal(b.data, "dt=2024-01-01");
+    g2d_buf_done(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1721,6 +1766,8 @@ int main(void)
         cmocka_unit_test(test_wbatch_bodies),
         cmocka_unit_test(test_wbatch_mutations),
         cmocka_unit_test(test_prec_keep_time),
+        cmocka_unit_test(test_dlf_page_msg),
+        cmocka_unit_test(test_part_name),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
