@@ -92,6 +92,7 @@ struct g2d_api_result {
     const char *code;         /* service error code ("" if none) */
     const char *message;      /* one-line description of the failure, "" on success */
     bool throttled;           /* the last attempt was throttled */
+    unsigned attempts;        /* HTTP attempts made (> 1: an earlier one may have taken effect) */
     /* listings (not raw): the page's list, an array of objects, and the next page */
     json_t *list;
     const char *next_token; /* NULL: this was the last page */

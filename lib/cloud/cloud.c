@@ -475,6 +475,7 @@ static void call_done(const struct g2d_http_response *resp, void *arg)
     json_error_t jerr;
 
     res.status = resp->status;
+    res.attempts = resp->attempts;
     res.code = resp->error_code;
     res.message = "";
     if (resp->err) {

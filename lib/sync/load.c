@@ -258,6 +258,41 @@ static void obj_record(struct g2d_sync *s, struct wop *op)
     }
 }
 
+/*
+ * Did a failed write perhaps take effect? (A write sent again as the other verb is in
+ * doubt too: "AlreadyExists" said DLF holds the object.) A refusal by the service (a 4xx answer, a
+ * throttle) did not; a 5xx, a damaged or cut-off answer or a lost connection may have, and
+ * so may any attempt before the last one (its failure was retried: a batch item refused
+ * by the last attempt may have been written by the first).
+ */
+static bool write_uncertain(const struct g2d_api_result *res)
+{
+    if (res->attempts > 1)
+        return true;
+    return res->err != 0 && !res->throttled && !(res->status >= 400 && res->status < 500);
+}
+
+/*
+ * A create or update of a database or function that failed uncertainly: the snapshot says
+ * DLF holds it with an unknown fingerprint, so the next cycle writes it again if Glue still
+ * has it and deletes it if Glue has dropped it meanwhile (otherwise a create that stuck
+ * would stay in DLF for good). A table only when the snapshot already holds it (its
+ * partitions are known); a table create that stuck is found by the next full reconcile.
+ */
+static void obj_unknown(struct g2d_sync *s, const struct wop *op)
+{
+    static const struct g2d_fp unknown = {{0}};
+    struct g2d_snap_entry *e = g2d_snapshot_get(&s->snap, op->type, op->key);
+
+    if (op->diff == G2D_DIFF_DLF_NEW || (op->type == G2D_ITEM_TABLE && !e))
+        return;
+    if (!e && (g2d_snapshot_put(&s->snap, op->type, op->key, &unknown) < 0 ||
+               !(e = g2d_snapshot_get(&s->snap, op->type, op->key))))
+        return; /* out of memory: as before, written again next cycle if Glue has it */
+    e->fp = unknown;
+    e->seen = 1;
+}
+
 static void obj_done(struct wop *op, const struct g2d_api_result *res)
 {
     struct g2d_sync *s = op->s;
@@ -288,6 +323,8 @@ static void obj_done(struct wop *op, const struct g2d_api_result *res)
     } else {
         report_failed(s, op->type, op->name, op->db, op->tbl, op->diff, res->message);
     }
+    if (!ok && (op->fell_back || write_uncertain(res)))
+        obj_unknown(s, op);
     obj_settle(op, ok);
     wop_free(op);
 }
@@ -414,14 +451,25 @@ static void part_forget(struct g2d_sync *s, struct g2d_snap_entry *e, json_t *va
     free(name);
 }
 
+/*
+ * @p ok: written; @p unknown: failed, but perhaps written (write_uncertain): a create or
+ * update is then recorded with an unknown fingerprint, so that the next cycle writes it
+ * again, or deletes it if Glue has dropped it meanwhile.
+ */
 static void part_item_result(struct g2d_sync *s, struct wop *op, struct pitem *it, bool ok,
-                             const char *error)
+                             bool unknown, const char *error)
 {
+    static const struct g2d_fp nofp = {{0}};
     struct g2d_snap_entry *e = g2d_snapshot_get(&s->snap, G2D_ITEM_TABLE, op->key);
     const char *vals[MAX_KEYS];
     size_t n = json_array_size(it->values), i;
     char *name;
 
+    if (!ok && unknown && it->diff != G2D_DIFF_DLF_NEW && e && e->meta && n <= MAX_KEYS) {
+        for (i = 0; i < n; i++)
+            vals[i] = json_string_value(json_array_get(it->values, i));
+        (void)g2d_pset_put(&e->meta->parts, vals, n, &nofp, 0, G2D_PENTRY_SEEN);
+    }
     if (ok && e && e->meta) {
         for (i = 0; i < n && i < MAX_KEYS; i++)
             vals[i] = json_string_value(json_array_get(it->values, i));
@@ -467,7 +515,7 @@ static void part_resend(struct g2d_sync *s, struct wop *op, struct pitem *items,
 
     if (!w) {
         for (i = 0; i < n; i++) {
-            part_item_result(s, op, &items[i], false, "out of memory");
+            part_item_result(s, op, &items[i], false, false, "out of memory");
             json_decref(items[i].values);
             free(items[i].text);
         }
@@ -547,19 +595,19 @@ static void part_done(struct wop *op, const struct g2d_api_result *res)
         if (!it->values)
             continue; /* moved into a smaller batch */
         if (res->err) {
-            part_item_result(s, op, it, false, res->message);
+            part_item_result(s, op, it, false, op->fell_back || write_uncertain(res), res->message);
         } else if (!code) {
-            part_item_result(s, op, it, true, NULL);
+            part_item_result(s, op, it, true, false, NULL);
         } else if (it->diff == G2D_DIFF_DLF_NEW &&
                    (!strcmp(code, "NoSuchObject") || !strcmp(code, "UnknownPartition"))) {
-            part_item_result(s, op, it, true, NULL); /* already gone */
+            part_item_result(s, op, it, true, false, NULL); /* already gone */
         } else if (retry && part_other_verb(op, it, code)) {
             retry[nretry++] = *it; /* moves the references */
             it->values = NULL;
             it->text = NULL;
         } else {
             snprintf(buf, sizeof(buf), "DLF %s: %s", code, res->items[i].message);
-            part_item_result(s, op, it, false, buf);
+            part_item_result(s, op, it, false, op->fell_back || write_uncertain(res), buf);
         }
     }
     if (nretry)

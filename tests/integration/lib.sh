@@ -96,6 +96,23 @@ glue_names() { sim_get glue/databases | jq -r '.DatabaseList[].Name' | sort | tr
 dlf_writes() { sim_get stats | jq -r '.dlf.writes // 0'; }
 dlf_total() { sim_get stats | jq -r '.dlf.total // 0'; }
 
+# dlf_dump SIM-URL: what that simulator's DLF holds, times and ids aside, sorted, one line per
+# object ("D json", "T db json", "P db.table json", "F db json").
+dlf_dump() {
+  local base=$1/_sim db t
+  local strip='walk(if type == "object" then del(.CreateTime, .UpdateTime, .TableId, .ArchivedVersions, .LastAccessTime) else . end)'
+  for db in $(curl -fsS "$base/dlf/databases" | jq -r '.Databases[].Name' | sort); do
+    echo "D $(curl -fsS "$base/dlf/databases/$db" | jq -S -c "$strip")"
+    for t in $(curl -fsS "$base/dlf/tables/$db" | jq -r '.Tables[].TableName' | sort); do
+      echo "T $db $(curl -fsS "$base/dlf/tables/$db/$t" | jq -S -c "$strip")"
+      curl -fsS "$base/dlf/partitions/$db/$t" | jq -S -c --arg t "$db.$t" \
+        ".Partitions | map($strip) | sort_by(.Values) | .[] | \"P \\(\$t) \\(tojson)\"" | jq -r .
+    done
+    curl -fsS "$base/dlf/functions/$db" | jq -S -c ".Functions | map($strip) | sort_by(.FunctionName) | .[]" |
+      sed "s/^/F $db /"
+  done
+}
+
 ctl() { "$BUILD/glue2dlfctl" --socket "$T/control.sock" "$@"; }
 
 # The daemon, optionally under a wrapper (make check-valgrind sets

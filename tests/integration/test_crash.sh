@@ -24,21 +24,7 @@ sed -i "s|$T/results.jsonl|$T/ref-results.jsonl|; s|$T/control.sock|$T/ref.sock|
 start_sim sim "${SIMOPTS[@]}" || exit 1
 CFG_DLF_EXTRA='  batch_size: 10' write_config "$T/g2d.yaml" "$DELETES"
 
-# What DLF holds, times and ids aside, sorted: one line per object.
-dump() {
-  local base=$1/_sim db t
-  local strip='walk(if type == "object" then del(.CreateTime, .UpdateTime, .TableId, .ArchivedVersions, .LastAccessTime) else . end)'
-  for db in $(curl -fsS "$base/dlf/databases" | jq -r '.Databases[].Name' | sort); do
-    echo "D $(curl -fsS "$base/dlf/databases/$db" | jq -S -c "$strip")"
-    for t in $(curl -fsS "$base/dlf/tables/$db" | jq -r '.Tables[].TableName' | sort); do
-      echo "T $db $(curl -fsS "$base/dlf/tables/$db/$t" | jq -S -c "$strip")"
-      curl -fsS "$base/dlf/partitions/$db/$t" | jq -S -c --arg t "$db.$t" \
-        ".Partitions | map($strip) | sort_by(.Values) | .[] | \"P \\(\$t) \\(tojson)\"" | jq -r .
-    done
-    curl -fsS "$base/dlf/functions/$db" | jq -S -c ".Functions | map($strip) | sort_by(.FunctionName) | .[]" |
-      sed "s/^/F $db /"
-  done
-}
+dump() { dlf_dump "$@"; } # What DLF holds, times and ids aside, sorted: one line per object.
 # The names of the objects a result log says were deleted (a torn last line is skipped).
 deleted_names() { [ -f "$1" ] && jq -R -r 'fromjson? // empty | select(.diffResult == "dlfNew" and .isSuccess) | .itemName' "$1" | sort -u; }
 both() { # both ADMIN-PATH METHOD BODY: the same change on both simulators

@@ -133,20 +133,10 @@ bad:
 
 int sim_damage_parse(const json_t *rule, struct sim_fault *f, char *err, size_t errlen)
 {
-    const json_t *p = json_object_get(rule, "probability");
-
     if (copy_name(rule, "database", f->db, sizeof(f->db)) < 0 ||
         copy_name(rule, "table", f->table, sizeof(f->table)) < 0) {
         snprintf(err, errlen, "database and table must be non-empty short strings");
         return -EINVAL;
-    }
-    f->probability = 1;
-    if (p) {
-        if (!json_is_number(p) || json_number_value(p) <= 0 || json_number_value(p) > 1) {
-            snprintf(err, errlen, "probability must be a number in (0, 1]");
-            return -EINVAL;
-        }
-        f->probability = json_number_value(p);
     }
     if (parse_as(rule, f, err, errlen) < 0)
         return -EINVAL;
@@ -211,17 +201,6 @@ static int rule_matches(const struct sim_fault *r, const struct sim_req *rq, con
     return 1;
 }
 
-/* A draw in [0, 1) from the simulator's fault generator (splitmix64); sim->mu held. */
-static double draw(struct sim *sim)
-{
-    uint64_t z = (sim->fault_rng += 0x9e3779b97f4a7c15ull);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    return (double)(z >> 11) / 9007199254740992.0;
-}
-
 /* Take the first matching damage rule (count consumed) into @p f; @return 1 if one applies. */
 static int take_rule(struct sim_req *rq, const json_t *in, struct sim_fault *f)
 {
@@ -235,10 +214,11 @@ static int take_rule(struct sim_req *rq, const json_t *in, struct sim_fault *f)
 
         if (!rule_matches(r, rq, in))
             continue;
-        if (r->probability < 1 && draw(sim) >= r->probability)
-            break;
+        if (r->probability < 1 && sim_fault_draw(sim) >= r->probability)
+            continue; /* each rule is its own trial */
         *f = *r;
         have = 1;
+        sim->stats[rq->side].injected[r->kind]++;
         if (r->count > 0 && --r->count == 0) {
             memmove(r, r + 1, (sim->nfaults - i - 1) * sizeof(*r));
             sim->nfaults--;
@@ -359,6 +339,5 @@ json_t *sim_damage_json(const struct sim_fault *f)
         json_object_set_new(o, "table", json_string(f->table));
     if (f->as[0])
         json_object_set_new(o, "as", json_string(f->as));
-    json_object_set_new(o, "probability", json_real(f->probability));
     return o;
 }

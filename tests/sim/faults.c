@@ -22,7 +22,10 @@
  *             the operation runs, then its 200 answer is damaged (damage.c, README.md);
  *             these rules are applied after the handler by sim_damage, not here.
  * The first rule matching (side, action or "*") with a remaining count applies; its count
- * is decremented (-1 = forever) and exhausted rules are dropped.
+ * is decremented (-1 = forever) and exhausted rules are dropped. A rule with a probability
+ * below 1 applies to a matching request (item_error: item) only when a draw from the seeded
+ * generator falls under it; otherwise the next rule is tried.
+ * Every fault injected is counted by side and kind (stats "faults").
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,10 +40,21 @@ static const char *const kind_names[] = {
     "deny",       "item_error", "drop_member",     "null_member", "wrong_type",
     "dup_member", "error200",   "bad_item_errors", "no_success"};
 #define NKINDS (sizeof(kind_names) / sizeof(kind_names[0]))
+_Static_assert(NKINDS == SIM_FAULT_NKINDS, "a name for each fault kind");
 
 const char *sim_fault_kind_name(enum sim_fault_kind k)
 {
     return (size_t)k < NKINDS ? kind_names[k] : "?";
+}
+
+double sim_fault_draw(struct sim *sim)
+{
+    uint64_t z = (sim->fault_rng += 0x9e3779b97f4a7c15ull); /* splitmix64 */
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (double)(z >> 11) / 9007199254740992.0;
 }
 
 static void sleep_ms(unsigned ms)
@@ -105,8 +119,11 @@ int sim_pre_handler(struct sim_req *rq, struct sim_resp *rs, int *truncate)
         if (r->kind == SIM_FAULT_ITEM_ERROR || sim_fault_is_damage(r->kind) ||
             r->side != rq->side || (strcmp(r->action, "*") != 0 && strcmp(r->action, rq->op->name)))
             continue;
+        if (r->probability < 1 && sim_fault_draw(sim) >= r->probability)
+            continue; /* each rule is its own trial: the next one may still apply */
         f = *r;
         have = 1;
+        st->injected[r->kind]++;
         if (r->count > 0 && --r->count == 0) {
             memmove(r, r + 1, (sim->nfaults - i - 1) * sizeof(*r));
             sim->nfaults--;
@@ -243,9 +260,18 @@ static int parse_item_error(const json_t *rule, struct sim_fault *f, char *err, 
 static int parse_numbers(const json_t *rule, struct sim_fault *f, char *err, size_t errlen)
 {
     const json_t *count = json_object_get(rule, "count"),
-                 *lat = json_object_get(rule, "latency_ms");
+                 *lat = json_object_get(rule, "latency_ms"),
+                 *p = json_object_get(rule, "probability");
 
     f->count = 1;
+    f->probability = 1;
+    if (p) {
+        if (!json_is_number(p) || json_number_value(p) <= 0 || json_number_value(p) > 1) {
+            snprintf(err, errlen, "probability must be a number in (0, 1]");
+            return -EINVAL;
+        }
+        f->probability = json_number_value(p);
+    }
     if (count) {
         if (!json_is_integer(count) ||
             (json_integer_value(count) < 1 && json_integer_value(count) != -1)) {
@@ -271,7 +297,7 @@ static int parse_numbers(const json_t *rule, struct sim_fault *f, char *err, siz
 
 static int extra_given(const json_t *rule)
 {
-    static const char *const keys[] = {"database", "table", "probability", "as"};
+    static const char *const keys[] = {"database", "table", "as"};
     size_t i;
 
     for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -294,7 +320,7 @@ int sim_faults_add(struct sim *sim, const json_t *rule, char *err, size_t errlen
     if (damage && sim_damage_parse(rule, &f, err, errlen) < 0)
         return -EINVAL;
     if (!damage && extra_given(rule)) {
-        snprintf(err, errlen, "database, table, probability and as apply to the damage kinds only");
+        snprintf(err, errlen, "database, table and as apply to the damage kinds only");
         return -EINVAL;
     }
 
@@ -335,9 +361,10 @@ json_t *sim_faults_list(struct sim *sim)
     for (i = 0; a && i < sim->nfaults; i++) {
         const struct sim_fault *f = &sim->faults[i];
 
-        json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:I}", "side", f->side == SIM_GLUE ? "glue" : "dlf",
-                              "action", f->action, "kind", kind_names[f->kind], "count",
-                              (json_int_t)f->count, "latency_ms", (json_int_t)f->latency_ms);
+        json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:I,s:f}", "side",
+                              f->side == SIM_GLUE ? "glue" : "dlf", "action", f->action, "kind",
+                              kind_names[f->kind], "count", (json_int_t)f->count, "latency_ms",
+                              (json_int_t)f->latency_ms, "probability", f->probability);
 
         if (f->kind == SIM_FAULT_ITEM_ERROR)
             json_object_update_new(o, json_pack("{s:s,s:s,s:s}", "match", f->match, "code", f->code,
@@ -350,9 +377,25 @@ json_t *sim_faults_list(struct sim *sim)
     return a;
 }
 
+/* {"throttle": n, ..., "total": n}: the faults injected on one side, kinds never used left out. */
+static json_t *injected_json(const struct sim_side_stats *st)
+{
+    json_t *o = json_object();
+    unsigned long total = 0;
+    size_t k;
+
+    for (k = 0; k < NKINDS; k++) {
+        if (st->injected[k])
+            json_object_set_new(o, kind_names[k], json_integer((json_int_t)st->injected[k]));
+        total += st->injected[k];
+    }
+    json_object_set_new(o, "total", json_integer((json_int_t)total));
+    return o;
+}
+
 json_t *sim_stats_json(struct sim *sim)
 {
-    json_t *root = json_object(), *rej = json_object(), *thr = json_object();
+    json_t *root = json_object(), *rej = json_object(), *thr = json_object(), *inj = json_object();
     static const char *const side_names[] = {"glue", "dlf"};
     int s;
 
@@ -371,12 +414,14 @@ json_t *sim_stats_json(struct sim *sim)
             json_object_set_new(o, "partition_items",
                                 json_integer((json_int_t)st->partition_items));
         json_object_set_new(root, side_names[s], o);
+        json_object_set_new(inj, side_names[s], injected_json(st));
         json_object_set_new(rej, side_names[s], json_integer((json_int_t)st->rejected));
         json_object_set_new(thr, side_names[s], json_integer((json_int_t)st->throttled));
     }
     pthread_mutex_unlock(&sim->mu);
     json_object_set_new(root, "rejected", rej);
     json_object_set_new(root, "throttled", thr);
+    json_object_set_new(root, "faults", inj);
     return root;
 }
 
@@ -391,6 +436,7 @@ void sim_stats_reset(struct sim *sim)
 
         memset(st->ops, 0, n * sizeof(st->ops[0]));
         st->total = st->writes = st->rejected = st->throttled = st->partition_items = 0;
+        memset(st->injected, 0, sizeof(st->injected));
     }
     pthread_mutex_unlock(&sim->mu);
 }
@@ -413,6 +459,9 @@ int sim_fault_item(struct sim *sim, const char *action, const char *joined, char
         if (r->kind != SIM_FAULT_ITEM_ERROR || strcmp(r->action, action) != 0 ||
             !strstr(joined, r->match))
             continue;
+        if (r->probability < 1 && sim_fault_draw(sim) >= r->probability)
+            continue;
+        sim->stats[SIM_DLF].injected[SIM_FAULT_ITEM_ERROR]++;
         snprintf(code, codelen, "%s", r->code);
         snprintf(msg, msglen, "%s", r->message);
         if (r->count > 0 && --r->count == 0) {

@@ -79,6 +79,7 @@ enum sim_fault_kind {
     SIM_FAULT_ERROR200,
     SIM_FAULT_BAD_ITEM_ERRORS,
     SIM_FAULT_NO_SUCCESS,
+    SIM_FAULT_NKINDS
 };
 
 struct sim_fault {
@@ -93,7 +94,7 @@ struct sim_fault {
     char db[256];       /* damage kinds: only requests naming this database ("" = any) */
     char table[256];    /* damage kinds: only requests naming this table ("" = any) */
     char as[8];         /* wrong_type: object, string, array or number */
-    double probability; /* damage kinds: chance that a matching request is damaged */
+    double probability; /* chance that a matching request (item_error: item) is hit */
 };
 
 /* One operation of an API, as listed in the handler tables of glue.c and dlf.c. */
@@ -123,8 +124,9 @@ struct sim_side_stats {
     unsigned long total;
     unsigned long writes;
     unsigned long rejected;
-    unsigned long throttled;       /* by the --*-rps quota */
-    unsigned long partition_items; /* DLF: partitions written by batch calls */
+    unsigned long throttled;                  /* by the --*-rps quota */
+    unsigned long partition_items;            /* DLF: partitions written by batch calls */
+    unsigned long injected[SIM_FAULT_NKINDS]; /* faults injected, by kind */
 };
 
 struct sim_bucket {
@@ -294,6 +296,8 @@ const char *sim_fault_kind_name(enum sim_fault_kind k);
 /* ---- damage.c ---- */
 /* 1 if @p k damages a real answer (applied by sim_damage, not sim_pre_handler). */
 int sim_fault_is_damage(enum sim_fault_kind k);
+/* A draw in [0, 1) from the simulator's seeded fault generator; sim->mu held. */
+double sim_fault_draw(struct sim *sim);
 /*
  * Read the damage options of @p rule (database, table, probability, as) into @p f, whose
  * side, action and kind are set, and check that the kind applies to the action.

@@ -60,6 +60,7 @@ struct fake_cloud {
     unsigned bad_pages;        /* the next N GetPartitions answers lack their Partitions */
     json_t *obj_codes;         /* {"update db.tbl": "Code"}: object writes refused */
     size_t batch_cap;          /* larger partition batches are refused whole (0: none) */
+    unsigned lost_answers;     /* the next N DLF writes are applied, then answered malformed */
     const char *catalog_code;  /* GetCatalog answers this error code (404 for NoSuchObject) */
     const char *catalog_type;  /* ... or a Catalog with this Type member */
     /* counters */
@@ -329,6 +330,12 @@ static int fake_write_object(void *ctx, const struct g2d_obj_write *w, g2d_api_c
     }
     d->json = json_pack("{s:b}", "Success", 1);
     d->res.json = d->json;
+    if (f->lost_answers && !d->res.err) {
+        f->lost_answers--;
+        fake_fail(d, -EPROTO, "", "invalid JSON in response (the write was applied)");
+        d->res.status = 200;
+        d->res.json = NULL;
+    }
     fake_queue(f, d);
     return 0;
 }
@@ -380,6 +387,13 @@ static int fake_write_partitions(void *ctx, const struct g2d_part_write *w, g2d_
     d->json = json_pack("{s:b}", "Success", 1);
     d->res.json = d->json;
     d->res.items = d->items;
+    if (f->lost_answers) {
+        f->lost_answers--;
+        fake_fail(d, -EPROTO, "", "invalid JSON in response (the batch was applied)");
+        d->res.status = 200;
+        d->res.json = NULL;
+        d->res.items = NULL;
+    }
     fake_queue(f, d);
     return 0;
 }

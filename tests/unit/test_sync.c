@@ -220,6 +220,47 @@ static void test_item_error_reported_and_retried(void **state)
     env_free(e);
 }
 
+/* A write that stuck though its answer was lost, then dropped from Glue: DLF must follow. */
+static void test_lost_answer_then_dropped_in_glue(void **state)
+{
+    struct env *e = env_new(NULL);
+    const struct g2d_cycle_stats *st;
+
+    catalog(e);
+    add_fn(e, "sales", "f0");
+    (void)cycle(e, 0);
+    json_array_append_new(json_object_get(e->f.glue_parts, "sales.orders"),
+                          glue_part("sales", "orders", "2024-09"));
+    add_fn(e, "sales", "f2");
+    e->f.lost_answers = 2; /* the partition batch and the function create */
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed, 2);
+    assert_int_equal(dlf_parts(e, "sales.orders"), 6); /* both writes took effect */
+    assert_int_equal(json_object_size(e->f.dlf_fns), 3);
+    /* Glue drops both before they were ever written again */
+    json_array_remove(json_object_get(e->f.glue_parts, "sales.orders"), 5);
+    json_array_remove(json_object_get(e->f.glue_fns, "sales"), 2);
+    st = cycle(e, 0);
+    print_items(e);
+    assert_int_equal(st->failed, 0);
+    assert_int_equal(dlf_parts(e, "sales.orders"), 5);
+    assert_int_equal(json_object_size(e->f.dlf_fns), 2);
+    assert_null(json_object_get(e->f.dlf_fns, "sales.f2"));
+    /* and a lost answer of a create that Glue keeps: written again, then settled */
+    json_array_append_new(json_object_get(e->f.glue_parts, "sales.orders"),
+                          glue_part("sales", "orders", "2024-10"));
+    e->f.lost_answers = 1;
+    st = cycle(e, 0);
+    assert_int_equal(st->failed, 1);
+    st = cycle(e, 0);
+    assert_int_equal(st->failed, 0);
+    assert_int_equal(dlf_parts(e, "sales.orders"), 6);
+    st = cycle(e, 0);
+    assert_int_equal(st->failed + st->created + st->updated + st->deleted, 0);
+    env_free(e);
+}
+
 static void test_stale_snapshot_other_verb(void **state)
 {
     struct env *e = env_new(NULL);
@@ -725,6 +766,7 @@ int main(void)
         cmocka_unit_test(test_checkpoint_other_scope),
         cmocka_unit_test(test_dry_run_writes_nothing),
         cmocka_unit_test(test_glue_databases_fail_the_cycle),
+        cmocka_unit_test(test_lost_answer_then_dropped_in_glue),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_partition_names),
     };
